@@ -1,0 +1,13 @@
+//! The working-day calendar (工作日历): which days count towards a legal deadline, and the
+//! arithmetic on them. A date in a year the calendar does not cover is an error, never a guess.
+
+mod china;
+mod working;
+mod year;
+
+pub use china::china;
+pub use working::{CalendarError, WorkingCalendar};
+pub use year::{Holiday, YearCalendar};
+
+/// The earliest and latest year a calendar document may describe.
+pub const SUPPORTED_YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;

@@ -1,0 +1,12 @@
+//! The model of the service hall — catalogue, users, the working-day calendar and the
+//! repository traits — as pure types and functions, with no I/O.
+
+pub mod calendar;
+pub mod catalogue;
+pub mod ids;
+pub mod page;
+pub mod repository;
+pub mod user;
+pub mod validation;
+
+pub use validation::{FieldError, ValidationErrors};
