@@ -1,1 +1,12 @@
+//! The HTTP face of the hall — routes, authentication, problem errors and the OpenAPI
+//! document — and the commands of the `hall` binary.
 
+pub mod app;
+pub mod auth;
+pub mod bootstrap;
+pub mod cli;
+pub mod config;
+pub mod problem;
+pub mod routes;
+pub mod server;
+pub mod state;

@@ -1,1 +1,141 @@
-fn main() {}
+//! `hall`: serve the API, migrate, print the OpenAPI document, add users.
+
+use std::io::BufRead;
+use std::process::ExitCode;
+
+use api::bootstrap;
+use api::cli::{Cli, Command, UserCommand};
+use api::config::Config;
+use api::problem::ApiError;
+use api::routes::taken;
+use api::{app, auth::password, server};
+use chrono::Utc;
+use clap::Parser;
+use domain::clock::stored_moment;
+use domain::ids::UserId;
+use domain::repository::{UserRepository, WindowRepository};
+use domain::user::{Role, UserInput, validate_password};
+use tracing_subscriber::EnvFilter;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(&cli.config),
+        Command::Migrate => migrate(&cli.config),
+        Command::Openapi => {
+            print!("{}", app::openapi_json());
+            Ok(())
+        }
+        Command::User(UserCommand::Add {
+            username,
+            role,
+            window,
+            display_name,
+            password_stdin,
+        }) => add_user(
+            &cli.config,
+            username,
+            role,
+            window,
+            display_name,
+            password_stdin,
+        ),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("hall: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(config: &Config) -> Result<(), String> {
+    let (state, generated) = bootstrap::prepare(config).map_err(|e| e.to_string())?;
+    if let Some(password) = generated {
+        println!(
+            "Created the first account: username `admin`, password `{password}` (shown once; change it)."
+        );
+    }
+    let url = state.store.url().to_string();
+    actix_web::rt::System::new().block_on(async move {
+        let (server, addrs) = server::start(state, &config.bind, config.workers)
+            .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
+        for addr in &addrs {
+            tracing::info!(%addr, database = %url, "serving; API docs at /docs/");
+        }
+        server.await.map_err(|e| e.to_string())
+    })
+}
+
+fn migrate(config: &Config) -> Result<(), String> {
+    let store = bootstrap::open_store(config).map_err(|e| e.to_string())?;
+    let applied = bootstrap::migrate(&store).map_err(|e| e.to_string())?;
+    println!("{} migration(s) applied to {}", applied.len(), store.url());
+    Ok(())
+}
+
+fn add_user(
+    config: &Config,
+    username: String,
+    role: Role,
+    window: Option<String>,
+    display_name: String,
+    password_stdin: bool,
+) -> Result<(), String> {
+    let window_id = window
+        .map(|w| {
+            w.parse()
+                .map_err(|_| format!("--window {w:?} is not a window id"))
+        })
+        .transpose()?;
+    let input = UserInput {
+        username,
+        display_name,
+        role,
+        window_id,
+    };
+    input.validate().map_err(|e| e.to_string())?;
+    let (secret, generated) = if password_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| e.to_string())?;
+        (line.trim_end_matches(['\r', '\n']).to_owned(), false)
+    } else {
+        (password::random_password(), true)
+    };
+    validate_password("password", &secret).map_err(|e| e.to_string())?;
+    let store = bootstrap::open_store(config).map_err(|e| e.to_string())?;
+    bootstrap::migrate(&store).map_err(|e| e.to_string())?;
+    let hash = password::hash(&secret)?;
+    let user = input.into_user(UserId::new(), stored_moment(Utc::now()));
+    store
+        .transaction(|conn| {
+            if let Some(window) = user.window_id
+                && conn.window(window)?.is_none()
+            {
+                return Err(ApiError::Unprocessable(format!("no window {window}")));
+            }
+            conn.insert_user(&user, &hash)
+                .map_err(taken("the username is taken"))
+        })
+        .map_err(|e| e.to_string())?;
+    println!(
+        "Created user {} ({}), id {}",
+        user.username,
+        user.role.as_str(),
+        user.id
+    );
+    if generated {
+        println!("Password (shown once): {secret}");
+    }
+    Ok(())
+}

@@ -3,8 +3,10 @@
 
 pub mod calendar;
 pub mod catalogue;
+pub mod clock;
 pub mod ids;
 pub mod page;
+pub mod permission;
 pub mod repository;
 pub mod user;
 pub mod validation;

@@ -39,11 +39,6 @@ impl Role {
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|r| r.as_str() == s)
     }
-
-    /// Whether the role may change the catalogue, the users and the calendar.
-    pub fn manages_catalogue(self) -> bool {
-        self == Self::Admin
-    }
 }
 
 /// A user account as others see it; the password hash stays with [`Credentials`].

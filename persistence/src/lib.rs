@@ -1,1 +1,14 @@
+//! Storage for the service hall: diesel on SQLite or PostgreSQL, chosen by the database URL,
+//! implementing the repository traits of `domain`.
 
+mod connection;
+mod convert;
+mod error;
+mod migrations;
+mod repositories;
+pub mod schema;
+mod store;
+
+pub use connection::{AnyConnection, Backend, DatabaseUrl, UrlError};
+pub use migrations::MigrationError;
+pub use store::{Store, StoreOptions};

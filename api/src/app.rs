@@ -1,0 +1,140 @@
+//! The application: every route, the extractor error handlers and the OpenAPI document,
+//! assembled in one place for `hall serve`, the tests and `hall openapi`.
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::{App, Error, web};
+use utoipa::OpenApi;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa_actix_web::{AppExt, UtoipaApp, scope};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::problem::{self, json_error, path_error, query_error};
+use crate::routes::{auth, calendar, centers, departments, health, items, windows};
+use crate::state::AppState;
+
+/// The largest JSON body accepted.
+pub const JSON_LIMIT: usize = 256 * 1024;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Service Hall API",
+        description = "The backend of a one-stop government service hall (政务服务大厅): the catalogue, \
+                       cases against working-day deadlines, kiosks and statistics. Errors are \
+                       application/problem+json (RFC 9457).",
+        license(name = "MIT")
+    ),
+    modifiers(&BearerAuth),
+    components(schemas(problem::Problem)),
+    tags(
+        (name = "health", description = "Liveness and readiness"),
+        (name = "auth", description = "Signing in"),
+        (name = "centers", description = "Service centres (服务中心)"),
+        (name = "departments", description = "Departments (部门)"),
+        (name = "windows", description = "Windows (窗口)"),
+        (name = "items", description = "Service items (事项) and their guides"),
+        (name = "calendar", description = "The working-day calendar (工作日历)"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// Registers every documented route on a utoipa-aware app.
+fn routes<T>(app: UtoipaApp<T>) -> UtoipaApp<T>
+where
+    T: ServiceFactory<ServiceRequest, Config = (), Error = Error, InitError = ()>,
+{
+    app.service(health::healthz)
+        .service(health::readyz)
+        .service(
+            scope::scope("/api/v1")
+                .service(auth::login)
+                .service(auth::me)
+                .service(centers::list_centers)
+                .service(centers::get_center)
+                .service(centers::create_center)
+                .service(centers::update_center)
+                .service(centers::deactivate_center)
+                .service(departments::list_departments)
+                .service(departments::get_department)
+                .service(departments::create_department)
+                .service(departments::update_department)
+                .service(departments::deactivate_department)
+                .service(items::list_items)
+                .service(items::get_item)
+                .service(items::create_item)
+                .service(items::update_item)
+                .service(items::deactivate_item)
+                .service(windows::list_windows)
+                .service(windows::get_window)
+                .service(windows::create_window)
+                .service(windows::update_window)
+                .service(windows::deactivate_window)
+                // The fixed paths before `/calendar/{year}`, which would take them otherwise.
+                .service(calendar::get_deadline)
+                .service(calendar::count_working_days)
+                .service(calendar::get_calendar_year),
+        )
+}
+
+/// The OpenAPI document of the API as the code declares it.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, api) =
+        routes(App::new().into_utoipa_app().openapi(ApiDoc::openapi())).split_for_parts();
+    api
+}
+
+/// The OpenAPI document as pretty JSON with a final newline, as committed in `openapi/`.
+pub fn openapi_json() -> String {
+    let mut json = openapi().to_pretty_json().unwrap_or_default();
+    json.push('\n');
+    json
+}
+
+/// The whole application for one worker.
+pub fn build(
+    state: AppState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = Error,
+        InitError = (),
+    >,
+> {
+    let (app, api) = routes(
+        App::new()
+            .into_utoipa_app()
+            .openapi(ApiDoc::openapi())
+            .app_data(web::Data::new(state))
+            .app_data(
+                web::JsonConfig::default()
+                    .limit(JSON_LIMIT)
+                    .error_handler(json_error),
+            )
+            .app_data(web::QueryConfig::default().error_handler(query_error))
+            .app_data(web::PathConfig::default().error_handler(path_error)),
+    )
+    .split_for_parts();
+    app.service(SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", api))
+        .default_service(web::to(problem::no_route))
+        .wrap(tracing_actix_web::TracingLogger::default())
+}

@@ -1,0 +1,8 @@
+//! Who is calling: password hashes, signed tokens, and the extractor that checks them.
+
+mod identity;
+pub mod password;
+pub mod token;
+
+pub use identity::Identity;
+pub use token::TokenKeys;

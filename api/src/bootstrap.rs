@@ -1,0 +1,167 @@
+//! Getting a database ready to serve: open it, migrate it, ship the calendar into it, make
+//! sure someone can sign in, and find the token secret.
+
+use std::path::PathBuf;
+
+use chrono::Utc;
+use domain::calendar;
+use domain::clock::stored_moment;
+use domain::ids::UserId;
+use domain::repository::{CalendarRepository, RepositoryError, UserRepository};
+use domain::user::{Role, UserInput, validate_password};
+use persistence::{Backend, DatabaseUrl, Store, StoreOptions};
+
+use crate::auth::{TokenKeys, password};
+use crate::config::Config;
+use crate::problem::ApiError;
+use crate::state::AppState;
+
+/// Why the hall cannot start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The database URL is not usable.
+    #[error(transparent)]
+    Url(#[from] persistence::UrlError),
+    /// Migrations failed, often because the database cannot be reached.
+    #[error(transparent)]
+    Migration(#[from] persistence::MigrationError),
+    /// The database refused the set-up.
+    #[error("database set-up failed: {0}")]
+    Setup(String),
+    /// No usable token secret.
+    #[error("{0}")]
+    Secret(String),
+}
+
+impl From<ApiError> for StartError {
+    fn from(error: ApiError) -> Self {
+        Self::Setup(error.to_string())
+    }
+}
+
+impl From<RepositoryError> for StartError {
+    fn from(error: RepositoryError) -> Self {
+        Self::Setup(error.to_string())
+    }
+}
+
+/// Opens the pool for the configured database; no connection is made yet.
+pub fn open_store(config: &Config) -> Result<Store, StartError> {
+    let url = DatabaseUrl::parse(&config.database_url)?;
+    let options = StoreOptions {
+        max_connections: config.db_pool_size,
+        connection_timeout: std::time::Duration::from_secs(config.db_timeout_seconds.max(1)),
+    };
+    Ok(Store::open(url, &options))
+}
+
+/// Migrates the schema and loads the shipped calendar years the database lacks.
+pub fn migrate(store: &Store) -> Result<Vec<String>, StartError> {
+    let applied = store.migrate()?;
+    store.transaction(|conn| {
+        let now = stored_moment(Utc::now());
+        for year in calendar::china() {
+            if conn.calendar_year(year.year)?.is_none() {
+                conn.put_calendar_year(&year, now)?;
+            }
+        }
+        Ok::<_, RepositoryError>(())
+    })?;
+    Ok(applied)
+}
+
+/// Creates the `admin` account when there is no account at all. Returns the password when
+/// it was generated, for the caller to show once.
+pub fn ensure_admin(
+    store: &Store,
+    admin_password: Option<&str>,
+) -> Result<Option<String>, StartError> {
+    if store.read(|conn| conn.count_users())? > 0 {
+        return Ok(None);
+    }
+    let (secret, generated) = match admin_password {
+        Some(given) => {
+            validate_password("HALL_ADMIN_PASSWORD", given)
+                .map_err(|e| StartError::Setup(e.to_string()))?;
+            (given.to_owned(), false)
+        }
+        None => (password::random_password(), true),
+    };
+    let hash = password::hash(&secret).map_err(StartError::Setup)?;
+    let admin = UserInput {
+        username: "admin".into(),
+        display_name: "Administrator".into(),
+        role: Role::Admin,
+        window_id: None,
+    }
+    .into_user(UserId::new(), stored_moment(Utc::now()));
+    match store.transaction(|conn| conn.insert_user(&admin, &hash)) {
+        Ok(()) => Ok(generated.then_some(secret)),
+        // Another process starting at the same moment created it first.
+        Err(RepositoryError::Conflict) => Ok(None),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// The token secret: configured, or on SQLite kept in a file beside the database.
+pub fn jwt_secret(config: &Config, store: &Store) -> Result<Vec<u8>, StartError> {
+    if let Some(secret) = &config.jwt_secret {
+        if secret.len() < 32 {
+            return Err(StartError::Secret(
+                "HALL_JWT_SECRET must be at least 32 bytes long".into(),
+            ));
+        }
+        return Ok(secret.as_bytes().to_vec());
+    }
+    let DatabaseUrl::Sqlite(db_path) = store.url() else {
+        return Err(StartError::Secret(
+            "HALL_JWT_SECRET is required on PostgreSQL: every hall process must sign tokens with the same secret".into(),
+        ));
+    };
+    debug_assert_eq!(store.backend(), Backend::Sqlite);
+    let path = PathBuf::from(format!("{db_path}.jwt-secret"));
+    if let Ok(existing) = std::fs::read_to_string(&path) {
+        let existing = existing.trim();
+        if existing.len() >= 32 {
+            return Ok(existing.as_bytes().to_vec());
+        }
+    }
+    let secret = format!(
+        "{}{}",
+        password::random_password(),
+        password::random_password()
+    );
+    write_private(&path, &secret)
+        .map_err(|e| StartError::Secret(format!("cannot write {}: {e}", path.display())))?;
+    tracing::warn!(path = %path.display(), "HALL_JWT_SECRET is not set: generated a token secret and kept it beside the database");
+    Ok(secret.into_bytes())
+}
+
+#[cfg(unix)]
+fn write_private(path: &std::path::Path, content: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(content.as_bytes())
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &std::path::Path, content: &str) -> std::io::Result<()> {
+    std::fs::write(path, content)
+}
+
+/// Everything `serve` needs: a migrated database, an admin, and the shared state.
+/// Returns the generated admin password, if any, for the caller to show once.
+pub fn prepare(config: &Config) -> Result<(AppState, Option<String>), StartError> {
+    let store = open_store(config)?;
+    migrate(&store)?;
+    let secret = jwt_secret(config, &store)?;
+    let generated = ensure_admin(&store, config.admin_password.as_deref())?;
+    let tokens = TokenKeys::new(&secret, config.token_ttl());
+    Ok((AppState { store, tokens }, generated))
+}

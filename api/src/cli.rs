@@ -1,0 +1,59 @@
+//! The `hall` command line.
+
+use clap::{Parser, Subcommand};
+use domain::user::Role;
+
+use crate::config::Config;
+
+/// Service Hall: the backend of a one-stop government service hall.
+#[derive(Debug, Parser)]
+#[command(name = "hall", version, about)]
+pub struct Cli {
+    /// Settings shared by every command.
+    #[command(flatten)]
+    pub config: Config,
+    /// What to do; `serve` when left out.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the HTTP API (migrates first).
+    Serve,
+    /// Bring the database schema up to date, then exit.
+    Migrate,
+    /// Print the OpenAPI document.
+    Openapi,
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+/// User commands.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account.
+    Add {
+        /// The login name.
+        #[arg(long)]
+        username: String,
+        /// admin, supervisor, clerk or analyst.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// The window id, for clerks.
+        #[arg(long)]
+        window: Option<String>,
+        /// The name shown in the app.
+        #[arg(long, default_value = "")]
+        display_name: String,
+        /// Read the password from the first line of standard input; otherwise one is generated and printed.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    Role::parse(s).ok_or_else(|| "expected admin, supervisor, clerk or analyst".to_owned())
+}

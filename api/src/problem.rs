@@ -1,0 +1,216 @@
+//! Every error the API answers, as `application/problem+json` (RFC 9457), mapped in one
+//! place. A 5xx is logged with its cause and answered with a generic detail.
+
+use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, ResponseError};
+use domain::calendar::CalendarError;
+use domain::repository::RepositoryError;
+use domain::{FieldError, ValidationErrors};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// The media type of every error body.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// Why a request failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The request cannot be read: malformed JSON, a bad query string.
+    #[error("{0}")]
+    Malformed(String),
+    /// No token, or a token that is invalid, expired or revoked.
+    #[error("{0}")]
+    Unauthenticated(&'static str),
+    /// Signed in, but not allowed.
+    #[error("{0}")]
+    Forbidden(&'static str),
+    /// Nothing is there.
+    #[error("{0}")]
+    NotFound(String),
+    /// The request clashes with the current state: a taken code, a stale version.
+    #[error("{0}")]
+    Conflict(String),
+    /// The body is larger than allowed.
+    #[error("the request body is too large (at most {0} bytes)")]
+    TooLarge(usize),
+    /// The body is not JSON.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// Readable, but some values are invalid.
+    #[error(transparent)]
+    Invalid(#[from] ValidationErrors),
+    /// Valid values that cannot be processed, e.g. a date the calendar does not cover.
+    #[error("{0}")]
+    Unprocessable(String),
+    /// The database cannot be reached.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    /// A fault of ours.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// The problem document (RFC 9457).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// A stable identifier of the kind of problem, e.g. `urn:service-hall:problem:validation`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// A short summary of the kind of problem.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// What went wrong with this request.
+    pub detail: String,
+    /// For validation problems, every invalid field.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+impl ApiError {
+    fn slug(&self) -> &'static str {
+        match self {
+            Self::Malformed(_) => "malformed",
+            Self::Unauthenticated(_) => "unauthenticated",
+            Self::Forbidden(_) => "forbidden",
+            Self::NotFound(_) => "not-found",
+            Self::Conflict(_) => "conflict",
+            Self::TooLarge(_) => "too-large",
+            Self::UnsupportedMediaType(_) => "unsupported-media-type",
+            Self::Invalid(_) => "validation",
+            Self::Unprocessable(_) => "unprocessable",
+            Self::Unavailable(_) => "unavailable",
+            Self::Internal(_) => "internal",
+        }
+    }
+
+    /// The problem document for this error.
+    pub fn problem(&self) -> Problem {
+        let status = self.status_code();
+        let (detail, errors) = match self {
+            Self::Invalid(invalid) => (
+                "some values are invalid; see `errors`".to_owned(),
+                invalid.errors.clone(),
+            ),
+            Self::Unavailable(_) => (
+                "the database is unavailable; try again shortly".to_owned(),
+                Vec::new(),
+            ),
+            Self::Internal(_) => ("an internal error occurred".to_owned(), Vec::new()),
+            other => (other.to_string(), Vec::new()),
+        };
+        Problem {
+            kind: format!("urn:service-hall:problem:{}", self.slug()),
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: status.as_u16(),
+            detail,
+            errors,
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::Malformed(_) => StatusCode::BAD_REQUEST,
+            Self::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Invalid(_) | Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            Self::Internal(cause) => tracing::error!(%cause, "internal error"),
+            Self::Unavailable(cause) => tracing::warn!(%cause, "database unavailable"),
+            _ => {}
+        }
+        let mut response = HttpResponse::build(self.status_code());
+        response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)));
+        if matches!(self, Self::Unauthenticated(_)) {
+            response.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
+        }
+        if matches!(self, Self::Unavailable(_)) {
+            response.insert_header((header::RETRY_AFTER, HeaderValue::from_static("5")));
+        }
+        response.json(self.problem())
+    }
+}
+
+impl From<RepositoryError> for ApiError {
+    fn from(error: RepositoryError) -> Self {
+        match error {
+            RepositoryError::Conflict => {
+                Self::Conflict("a record with the same unique value already exists".into())
+            }
+            RepositoryError::MissingReference => {
+                Self::Unprocessable("a referenced record does not exist".into())
+            }
+            RepositoryError::Unavailable(cause) => Self::Unavailable(cause),
+            RepositoryError::Internal(cause) => Self::Internal(cause),
+        }
+    }
+}
+
+impl From<CalendarError> for ApiError {
+    fn from(error: CalendarError) -> Self {
+        Self::Unprocessable(error.to_string())
+    }
+}
+
+impl From<actix_web::error::BlockingError> for ApiError {
+    fn from(error: actix_web::error::BlockingError) -> Self {
+        Self::Internal(error.to_string())
+    }
+}
+
+/// Maps actix's JSON body errors: syntax ⇒ 400, wrong values ⇒ 422, size ⇒ 413.
+pub fn json_error(error: JsonPayloadError, _: &HttpRequest) -> actix_web::Error {
+    let api = match &error {
+        JsonPayloadError::Overflow { limit }
+        | JsonPayloadError::OverflowKnownLength { limit, .. } => ApiError::TooLarge(*limit),
+        JsonPayloadError::ContentType => ApiError::UnsupportedMediaType(
+            "the body must be JSON (Content-Type: application/json)".into(),
+        ),
+        JsonPayloadError::Deserialize(e) if e.is_data() => {
+            ApiError::Invalid(ValidationErrors::single("body", e.to_string()))
+        }
+        JsonPayloadError::Deserialize(e) => ApiError::Malformed(format!("malformed JSON: {e}")),
+        other => ApiError::Malformed(format!("the body cannot be read: {other}")),
+    };
+    api.into()
+}
+
+/// Maps actix's query-string errors to 400.
+pub fn query_error(error: QueryPayloadError, _: &HttpRequest) -> actix_web::Error {
+    ApiError::Malformed(format!("invalid query string: {error}")).into()
+}
+
+/// Maps actix's path errors: a path value that cannot be an id names nothing, so 404.
+pub fn path_error(error: PathError, _: &HttpRequest) -> actix_web::Error {
+    ApiError::NotFound(format!("no such resource ({error})")).into()
+}
+
+/// Unknown routes.
+pub async fn no_route() -> ApiError {
+    ApiError::NotFound("no such route".into())
+}
+
+impl actix_web::Responder for ApiError {
+    type Body = actix_web::body::BoxBody;
+
+    fn respond_to(self, _: &HttpRequest) -> HttpResponse {
+        self.error_response()
+    }
+}
+
+/// The result of every handler.
+pub type ApiResult<T> = Result<T, ApiError>;

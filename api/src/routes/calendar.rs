@@ -1,0 +1,157 @@
+//! `/api/v1/calendar`: the working-day calendar and its arithmetic, for any signed-in user.
+
+use actix_web::{get, web};
+use chrono::NaiveDate;
+use domain::ValidationErrors;
+use domain::calendar::{WorkingCalendar, YearCalendar};
+use domain::catalogue::MAX_DAYS;
+use domain::permission::Permission;
+use domain::repository::CalendarRepository;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::auth::Identity;
+use crate::problem::{ApiError, ApiResult, Problem};
+use crate::routes::found;
+use crate::state::{AppState, calendar};
+
+/// A year of the calendar with its count of working days.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CalendarYear {
+    /// The year's holidays and adjusted working days, as the notice states them.
+    #[serde(flatten)]
+    pub calendar: YearCalendar,
+    /// How many working days the year has.
+    pub working_days_count: u32,
+}
+
+/// Which deadline to compute.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DeadlineQuery {
+    /// The local date of acceptance, `YYYY-MM-DD`.
+    pub accepted: NaiveDate,
+    /// The number of working days, 0 to 1000.
+    pub days: u32,
+}
+
+/// A computed deadline.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Deadline {
+    /// The date of acceptance, which does not count (行政许可法 art. 82).
+    pub accepted: NaiveDate,
+    /// The working days allowed.
+    pub days: u32,
+    /// The last working day on which completing counts as on time.
+    pub deadline: NaiveDate,
+}
+
+/// Which span to count.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SpanQuery {
+    /// The first date, `YYYY-MM-DD`; it does not count.
+    pub from: NaiveDate,
+    /// The last date, `YYYY-MM-DD`; it counts.
+    pub to: NaiveDate,
+}
+
+/// A count of working days.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WorkingDays {
+    /// The first date (not counted).
+    pub from: NaiveDate,
+    /// The last date (counted).
+    pub to: NaiveDate,
+    /// The working days after `from` up to and including `to`; negative when `to` is
+    /// before `from`.
+    pub working_days: i64,
+}
+
+/// The deadline: the n-th working day after the date of acceptance.
+#[utoipa::path(
+    tag = "calendar", operation_id = "get_deadline", security(("bearer" = [])), params(DeadlineQuery),
+    responses(
+        (status = 200, body = Deadline),
+        (status = 422, description = "A year the calendar does not cover, or too many days", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/calendar/deadline")]
+pub async fn get_deadline(
+    state: web::Data<AppState>,
+    identity: Identity,
+    query: web::Query<DeadlineQuery>,
+) -> ApiResult<web::Json<Deadline>> {
+    identity.require(Permission::ReadCatalogue)?;
+    let DeadlineQuery { accepted, days } = query.into_inner();
+    if days > MAX_DAYS {
+        return Err(ValidationErrors::single("days", format!("must be at most {MAX_DAYS}")).into());
+    }
+    let deadline = state
+        .read(move |conn| Ok(calendar(conn)?.add_working_days(accepted, days)?))
+        .await?;
+    Ok(web::Json(Deadline {
+        accepted,
+        days,
+        deadline,
+    }))
+}
+
+/// Counts the working days between two dates.
+#[utoipa::path(
+    tag = "calendar", operation_id = "count_working_days", security(("bearer" = [])), params(SpanQuery),
+    responses(
+        (status = 200, body = WorkingDays),
+        (status = 422, description = "A year the calendar does not cover", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/calendar/working-days")]
+pub async fn count_working_days(
+    state: web::Data<AppState>,
+    identity: Identity,
+    query: web::Query<SpanQuery>,
+) -> ApiResult<web::Json<WorkingDays>> {
+    identity.require(Permission::ReadCatalogue)?;
+    let SpanQuery { from, to } = query.into_inner();
+    let working_days = state
+        .read(move |conn| Ok(calendar(conn)?.working_days_between(from, to)?))
+        .await?;
+    Ok(web::Json(WorkingDays {
+        from,
+        to,
+        working_days,
+    }))
+}
+
+/// A year's holidays and adjusted working days.
+#[utoipa::path(
+    tag = "calendar", operation_id = "get_calendar_year", security(("bearer" = [])), params(("year" = i32, Path)),
+    responses(
+        (status = 200, body = CalendarYear),
+        (status = 404, description = "The calendar does not cover the year", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/calendar/{year}")]
+pub async fn get_calendar_year(
+    state: web::Data<AppState>,
+    identity: Identity,
+    year: web::Path<i32>,
+) -> ApiResult<web::Json<CalendarYear>> {
+    identity.require(Permission::ReadCatalogue)?;
+    let year = year.into_inner();
+    let stored = state
+        .read(move |conn| {
+            let Some(doc) = conn.calendar_year(year)? else {
+                return Ok(None);
+            };
+            let count = WorkingCalendar::new([doc.clone()])
+                .working_days_in_year(year)
+                .map_err(ApiError::from)?;
+            Ok(Some(CalendarYear {
+                calendar: doc,
+                working_days_count: count,
+            }))
+        })
+        .await?;
+    Ok(web::Json(found(stored, "calendar year")?))
+}

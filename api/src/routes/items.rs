@@ -1,0 +1,151 @@
+//! `/api/v1/items`: the service items (事项) with their guides.
+
+use actix_web::{HttpResponse, get, post, put, web};
+use chrono::Utc;
+use domain::ValidationErrors;
+use domain::catalogue::{ServiceItem, ServiceItemInput};
+use domain::clock::stored_moment;
+use domain::ids::ServiceItemId;
+use domain::page::Page;
+use domain::permission::Permission;
+use domain::repository::{DepartmentRepository, ServiceItemRepository};
+use persistence::AnyConnection;
+
+use crate::auth::Identity;
+use crate::problem::{ApiError, ApiResult, Problem};
+use crate::routes::{PageQuery, found, taken};
+use crate::state::AppState;
+
+const CODE_TAKEN: &str = "a service item with this code already exists";
+
+/// Lists service items, ordered by creation.
+#[utoipa::path(
+    tag = "items", operation_id = "list_items", security(("bearer" = [])), params(PageQuery),
+    responses((status = 200, body = Page<ServiceItem>), (status = 401, body = Problem, content_type = "application/problem+json"))
+)]
+#[get("/items")]
+pub async fn list_items(
+    state: web::Data<AppState>,
+    identity: Identity,
+    query: web::Query<PageQuery>,
+) -> ApiResult<web::Json<Page<ServiceItem>>> {
+    identity.require(Permission::ReadCatalogue)?;
+    let page = query.into_inner().request()?;
+    Ok(web::Json(
+        state.read(move |conn| Ok(conn.items(&page)?)).await?,
+    ))
+}
+
+/// Reads one service item with its guide.
+#[utoipa::path(
+    tag = "items", operation_id = "get_item", security(("bearer" = [])), params(("id" = ServiceItemId, Path)),
+    responses((status = 200, body = ServiceItem), (status = 404, body = Problem, content_type = "application/problem+json"))
+)]
+#[get("/items/{id}")]
+pub async fn get_item(
+    state: web::Data<AppState>,
+    identity: Identity,
+    id: web::Path<ServiceItemId>,
+) -> ApiResult<web::Json<ServiceItem>> {
+    identity.require(Permission::ReadCatalogue)?;
+    let id = id.into_inner();
+    let item = state.read(move |conn| Ok(conn.item(id)?)).await?;
+    Ok(web::Json(found(item, "service item")?))
+}
+
+/// Creates a service item (admin).
+#[utoipa::path(
+    tag = "items", operation_id = "create_item", security(("bearer" = [])), request_body = ServiceItemInput,
+    responses(
+        (status = 201, body = ServiceItem),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The code is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/items")]
+pub async fn create_item(
+    state: web::Data<AppState>,
+    identity: Identity,
+    body: web::Json<ServiceItemInput>,
+) -> ApiResult<HttpResponse> {
+    identity.require(Permission::ManageCatalogue)?;
+    let input = body.into_inner();
+    input.validate()?;
+    let item = input.into_item(ServiceItemId::new(), stored_moment(Utc::now()));
+    let item = state
+        .write(move |conn| {
+            check_department(conn, &item)?;
+            conn.insert_item(&item).map_err(taken(CODE_TAKEN))?;
+            Ok(item)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(item))
+}
+
+/// Replaces a service item's values and guide (admin).
+#[utoipa::path(
+    tag = "items", operation_id = "update_item", security(("bearer" = [])), params(("id" = ServiceItemId, Path)), request_body = ServiceItemInput,
+    responses(
+        (status = 200, body = ServiceItem),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/items/{id}")]
+pub async fn update_item(
+    state: web::Data<AppState>,
+    identity: Identity,
+    id: web::Path<ServiceItemId>,
+    body: web::Json<ServiceItemInput>,
+) -> ApiResult<web::Json<ServiceItem>> {
+    identity.require(Permission::ManageCatalogue)?;
+    let input = body.into_inner();
+    input.validate()?;
+    let id = id.into_inner();
+    let item = state
+        .write(move |conn| {
+            let item =
+                found(conn.item(id)?, "service item")?.updated(input, stored_moment(Utc::now()));
+            check_department(conn, &item)?;
+            conn.update_item(&item).map_err(taken(CODE_TAKEN))?;
+            Ok(item)
+        })
+        .await?;
+    Ok(web::Json(item))
+}
+
+/// Deactivates a service item (admin): no new cases; existing ones go on.
+#[utoipa::path(
+    tag = "items", operation_id = "deactivate_item", security(("bearer" = [])), params(("id" = ServiceItemId, Path)),
+    responses((status = 200, body = ServiceItem), (status = 404, body = Problem, content_type = "application/problem+json"))
+)]
+#[post("/items/{id}/deactivate")]
+pub async fn deactivate_item(
+    state: web::Data<AppState>,
+    identity: Identity,
+    id: web::Path<ServiceItemId>,
+) -> ApiResult<web::Json<ServiceItem>> {
+    identity.require(Permission::ManageCatalogue)?;
+    let id = id.into_inner();
+    let item = state
+        .write(move |conn| {
+            let item = ServiceItem {
+                active: false,
+                updated_at: stored_moment(Utc::now()),
+                ..found(conn.item(id)?, "service item")?
+            };
+            conn.update_item(&item)?;
+            Ok(item)
+        })
+        .await?;
+    Ok(web::Json(item))
+}
+
+fn check_department(conn: &mut AnyConnection, item: &ServiceItem) -> Result<(), ApiError> {
+    match conn.department(item.department_id)? {
+        Some(_) => Ok(()),
+        None => Err(ValidationErrors::single("department_id", "no such department").into()),
+    }
+}

@@ -1,0 +1,98 @@
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use domain::catalogue::Center;
+use domain::ids::CenterId;
+use domain::page::{Page, PageRequest};
+use domain::repository::{CenterRepository, RepositoryResult};
+
+use super::fetch_limit;
+use crate::AnyConnection;
+use crate::convert::{id, utc};
+use crate::error::db;
+use crate::schema::centers;
+
+#[derive(Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = centers, treat_none_as_null = true)]
+struct CenterRow {
+    id: String,
+    code: String,
+    name: String,
+    parent_id: Option<String>,
+    active: bool,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+impl CenterRow {
+    fn from_domain(c: &Center) -> Self {
+        Self {
+            id: c.id.to_string(),
+            code: c.code.clone(),
+            name: c.name.clone(),
+            parent_id: c.parent_id.map(|p| p.to_string()),
+            active: c.active,
+            created_at: c.created_at.naive_utc(),
+            updated_at: c.updated_at.naive_utc(),
+        }
+    }
+
+    fn into_domain(self) -> RepositoryResult<Center> {
+        Ok(Center {
+            id: id(&self.id)?,
+            code: self.code,
+            name: self.name,
+            parent_id: self.parent_id.as_deref().map(id).transpose()?,
+            active: self.active,
+            created_at: utc(self.created_at),
+            updated_at: utc(self.updated_at),
+        })
+    }
+}
+
+impl CenterRepository for AnyConnection {
+    fn insert_center(&mut self, center: &Center) -> RepositoryResult<()> {
+        diesel::insert_into(centers::table)
+            .values(CenterRow::from_domain(center))
+            .execute(self)
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn update_center(&mut self, center: &Center) -> RepositoryResult<()> {
+        diesel::update(centers::table.find(center.id.to_string()))
+            .set(CenterRow::from_domain(center))
+            .execute(self)
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn center(&mut self, center_id: CenterId) -> RepositoryResult<Option<Center>> {
+        centers::table
+            .find(center_id.to_string())
+            .select(CenterRow::as_select())
+            .first(self)
+            .optional()
+            .map_err(db)?
+            .map(CenterRow::into_domain)
+            .transpose()
+    }
+
+    fn centers(&mut self, page: &PageRequest) -> RepositoryResult<Page<Center>> {
+        let mut query = centers::table
+            .select(CenterRow::as_select())
+            .order(centers::id)
+            .limit(fetch_limit(page))
+            .into_boxed();
+        if let Some(after) = &page.after {
+            query = query.filter(centers::id.gt(after.clone()));
+        }
+        let rows = query.load(self).map_err(db)?;
+        let centers = rows
+            .into_iter()
+            .map(CenterRow::into_domain)
+            .collect::<RepositoryResult<Vec<_>>>()?;
+        Ok(Page::from_fetched(centers, page.limit, |c| {
+            c.id.to_string()
+        }))
+    }
+}

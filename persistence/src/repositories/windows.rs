@@ -1,0 +1,156 @@
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use domain::catalogue::{Window, WindowKind};
+use domain::ids::{ServiceItemId, WindowId};
+use domain::page::{Page, PageRequest};
+use domain::repository::{RepositoryResult, WindowRepository};
+
+use super::fetch_limit;
+use crate::AnyConnection;
+use crate::convert::{count, id, int, named, utc};
+use crate::error::db;
+use crate::schema::{window_items, windows};
+
+#[derive(Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = windows)]
+struct WindowRow {
+    id: String,
+    center_id: String,
+    number: i32,
+    name: String,
+    kind: String,
+    active: bool,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = window_items)]
+struct WindowItemRow {
+    window_id: String,
+    item_id: String,
+    position: i32,
+}
+
+impl WindowRow {
+    fn from_domain(w: &Window) -> Self {
+        Self {
+            id: w.id.to_string(),
+            center_id: w.center_id.to_string(),
+            number: int(w.number),
+            name: w.name.clone(),
+            kind: w.kind.as_str().to_owned(),
+            active: w.active,
+            created_at: w.created_at.naive_utc(),
+            updated_at: w.updated_at.naive_utc(),
+        }
+    }
+
+    fn into_domain(self, item_ids: Vec<ServiceItemId>) -> RepositoryResult<Window> {
+        Ok(Window {
+            id: id(&self.id)?,
+            center_id: id(&self.center_id)?,
+            number: count(self.number)?,
+            name: self.name,
+            kind: named(&self.kind, WindowKind::parse)?,
+            item_ids,
+            active: self.active,
+            created_at: utc(self.created_at),
+            updated_at: utc(self.updated_at),
+        })
+    }
+}
+
+/// Replaces the window's item list; multi-row inserts do not work through the
+/// two-backend connection, and a window serves tens of items, so one insert each.
+fn store_items(conn: &mut AnyConnection, window: &Window) -> RepositoryResult<()> {
+    diesel::delete(window_items::table.filter(window_items::window_id.eq(window.id.to_string())))
+        .execute(conn)
+        .map_err(db)?;
+    for (position, item) in window.item_ids.iter().enumerate() {
+        diesel::insert_into(window_items::table)
+            .values(WindowItemRow {
+                window_id: window.id.to_string(),
+                item_id: item.to_string(),
+                position: i32::try_from(position).unwrap_or(i32::MAX),
+            })
+            .execute(conn)
+            .map_err(db)?;
+    }
+    Ok(())
+}
+
+/// The items of each listed window, in their stored order.
+fn items_of(
+    conn: &mut AnyConnection,
+    window_ids: &[String],
+) -> RepositoryResult<HashMap<String, Vec<ServiceItemId>>> {
+    let rows: Vec<(String, String)> = window_items::table
+        .filter(window_items::window_id.eq_any(window_ids))
+        .order((window_items::window_id, window_items::position))
+        .select((window_items::window_id, window_items::item_id))
+        .load(conn)
+        .map_err(db)?;
+    let mut items: HashMap<String, Vec<ServiceItemId>> = HashMap::new();
+    for (window_id, item_id) in rows {
+        items.entry(window_id).or_default().push(id(&item_id)?);
+    }
+    Ok(items)
+}
+
+fn with_items(conn: &mut AnyConnection, rows: Vec<WindowRow>) -> RepositoryResult<Vec<Window>> {
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let mut items = items_of(conn, &ids)?;
+    rows.into_iter()
+        .map(|row| {
+            let item_ids = items.remove(&row.id).unwrap_or_default();
+            row.into_domain(item_ids)
+        })
+        .collect()
+}
+
+impl WindowRepository for AnyConnection {
+    fn insert_window(&mut self, window: &Window) -> RepositoryResult<()> {
+        diesel::insert_into(windows::table)
+            .values(WindowRow::from_domain(window))
+            .execute(self)
+            .map_err(db)?;
+        store_items(self, window)
+    }
+
+    fn update_window(&mut self, window: &Window) -> RepositoryResult<()> {
+        diesel::update(windows::table.find(window.id.to_string()))
+            .set(WindowRow::from_domain(window))
+            .execute(self)
+            .map_err(db)?;
+        store_items(self, window)
+    }
+
+    fn window(&mut self, window_id: WindowId) -> RepositoryResult<Option<Window>> {
+        let row = windows::table
+            .find(window_id.to_string())
+            .select(WindowRow::as_select())
+            .first(self)
+            .optional()
+            .map_err(db)?;
+        Ok(with_items(self, row.into_iter().collect())?.pop())
+    }
+
+    fn windows(&mut self, page: &PageRequest) -> RepositoryResult<Page<Window>> {
+        let mut query = windows::table
+            .select(WindowRow::as_select())
+            .order(windows::id)
+            .limit(fetch_limit(page))
+            .into_boxed();
+        if let Some(after) = &page.after {
+            query = query.filter(windows::id.gt(after.clone()));
+        }
+        let rows = query.load(self).map_err(db)?;
+        let windows = with_items(self, rows)?;
+        Ok(Page::from_fetched(windows, page.limit, |w| {
+            w.id.to_string()
+        }))
+    }
+}

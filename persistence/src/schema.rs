@@ -1,0 +1,112 @@
+//! The tables, in types both backends share: ids as `Text`, times as UTC `Timestamp`,
+//! lists as JSON `Text`.
+
+diesel::table! {
+    centers (id) {
+        id -> Text,
+        code -> Text,
+        name -> Text,
+        parent_id -> Nullable<Text>,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    departments (id) {
+        id -> Text,
+        code -> Text,
+        name -> Text,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    service_items (id) {
+        id -> Text,
+        code -> Text,
+        name -> Text,
+        department_id -> Text,
+        category -> Text,
+        handling -> Text,
+        statutory_days -> Integer,
+        promised_days -> Integer,
+        conditions -> Text,
+        materials -> Text,
+        procedure_steps -> Text,
+        steps_removed -> Integer,
+        responsible_post -> Text,
+        fee -> Text,
+        fee_basis -> Text,
+        legal_basis -> Text,
+        rights_and_remedies -> Text,
+        contact -> Text,
+        complaint_channel -> Text,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    windows (id) {
+        id -> Text,
+        center_id -> Text,
+        number -> Integer,
+        name -> Text,
+        kind -> Text,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    window_items (window_id, item_id) {
+        window_id -> Text,
+        item_id -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        username -> Text,
+        display_name -> Text,
+        password_hash -> Text,
+        role -> Text,
+        window_id -> Nullable<Text>,
+        active -> Bool,
+        token_version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    calendar_years (year) {
+        year -> Integer,
+        document -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(service_items -> departments (department_id));
+diesel::joinable!(windows -> centers (center_id));
+diesel::joinable!(window_items -> windows (window_id));
+diesel::joinable!(window_items -> service_items (item_id));
+diesel::joinable!(users -> windows (window_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    centers,
+    departments,
+    service_items,
+    windows,
+    window_items,
+    users,
+    calendar_years,
+);

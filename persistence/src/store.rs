@@ -1,0 +1,135 @@
+//! The pool and the unit of work: every state change runs in one transaction.
+
+use std::time::Duration;
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::prelude::*;
+use diesel::r2d2::{Pool, PooledConnection};
+use domain::repository::RepositoryError;
+
+use crate::connection::{AnyConnection, Backend, DatabaseUrl, Manager};
+use crate::error::from_diesel;
+use crate::migrations::{self, MigrationError};
+
+/// How the pool behaves.
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    /// The most connections kept open.
+    pub max_connections: u32,
+    /// How long a request waits for a connection before the database counts as unavailable.
+    pub connection_timeout: Duration,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        Self {
+            max_connections: 10,
+            connection_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// The database behind the hall: a connection pool and its backend.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: Pool<Manager>,
+    url: DatabaseUrl,
+}
+
+impl Store {
+    /// A pool for the database the URL names; no connection is opened yet, so a database
+    /// that is down at start shows as unavailable rather than stopping the process.
+    pub fn open(url: DatabaseUrl, options: &StoreOptions) -> Self {
+        let pool = Pool::builder()
+            .max_size(options.max_connections.max(1))
+            .min_idle(Some(0))
+            .connection_timeout(options.connection_timeout)
+            .test_on_check_out(false)
+            .build_unchecked(Manager { url: url.clone() });
+        Self { pool, url }
+    }
+
+    /// The backend in use.
+    pub fn backend(&self) -> Backend {
+        self.url.backend()
+    }
+
+    /// The database URL, password hidden when displayed.
+    pub fn url(&self) -> &DatabaseUrl {
+        &self.url
+    }
+
+    fn connection(&self) -> Result<PooledConnection<Manager>, RepositoryError> {
+        self.pool
+            .get()
+            .map_err(|e| RepositoryError::Unavailable(e.to_string()))
+    }
+
+    /// Brings the schema up to date; returns the versions applied.
+    pub fn migrate(&self) -> Result<Vec<String>, MigrationError> {
+        let mut conn = self
+            .pool
+            .get()
+            .map_err(|e| MigrationError::from(e.to_string()))?;
+        migrations::run(&mut conn)
+    }
+
+    /// Checks that the database answers.
+    pub fn ping(&self) -> Result<(), RepositoryError> {
+        self.connection()?
+            .batch_execute("SELECT 1")
+            .map_err(from_diesel)
+    }
+
+    /// Runs `work` on one connection without a transaction: for reads.
+    pub fn read<T, E>(&self, work: impl FnOnce(&mut AnyConnection) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<RepositoryError>,
+    {
+        let mut conn = self.connection()?;
+        work(&mut conn)
+    }
+
+    /// Runs `work` in one transaction: committed when it returns `Ok`, rolled back otherwise.
+    /// On SQLite the transaction takes the write lock at once (`BEGIN IMMEDIATE`), so two
+    /// writers queue on the busy timeout instead of failing when they upgrade.
+    pub fn transaction<T, E>(
+        &self,
+        work: impl FnOnce(&mut AnyConnection) -> Result<T, E>,
+    ) -> Result<T, E>
+    where
+        E: From<RepositoryError>,
+    {
+        let mut conn = self.connection()?;
+        let conn: &mut AnyConnection = &mut conn;
+        let begun = match conn {
+            AnyConnection::Sqlite(sqlite) => {
+                AnsiTransactionManager::begin_transaction_sql(sqlite, "BEGIN IMMEDIATE")
+            }
+            AnyConnection::Postgresql(_) => {
+                <AnyConnection as Connection>::TransactionManager::begin_transaction(conn)
+            }
+        };
+        begun.map_err(from_diesel)?;
+        match work(conn) {
+            Ok(value) => {
+                <AnyConnection as Connection>::TransactionManager::commit_transaction(conn)
+                    .map_err(from_diesel)?;
+                Ok(value)
+            }
+            Err(error) => {
+                // The work's error says more than a failed rollback; the pool discards a
+                // connection whose transaction state is broken.
+                let _ =
+                    <AnyConnection as Connection>::TransactionManager::rollback_transaction(conn);
+                Err(error)
+            }
+        }
+    }
+}
+
+impl From<String> for MigrationError {
+    fn from(message: String) -> Self {
+        MigrationError::new(message)
+    }
+}
