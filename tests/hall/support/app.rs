@@ -1,0 +1,252 @@
+//! The whole application, started in-process on a random port over a fresh database, and
+//! a small HTTP client that speaks to it as any client would.
+
+use std::sync::mpsc;
+use std::time::Duration;
+
+use actix_web::dev::ServerHandle;
+use api::auth::TokenKeys;
+use api::config::Config;
+use api::state::AppState;
+use chrono::Utc;
+use domain::ids::{UserId, WindowId};
+use domain::repository::UserRepository;
+use domain::user::{Role, UserInput};
+use persistence::{DatabaseUrl, Store, StoreOptions};
+use serde_json::Value;
+
+use super::db::{Backend, TestDb};
+
+pub const ADMIN_PASSWORD: &str = "admin password for tests";
+const JWT_SECRET: &str = "a test secret that is at least 32 bytes long";
+
+/// An HTTP answer.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub content_type: String,
+    pub headers: Vec<(String, String)>,
+    pub text: String,
+}
+
+impl Answer {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Asserts an RFC 9457 problem with this status, and returns it.
+    pub fn problem(&self, status: u16) -> Value {
+        assert_eq!(self.status, status, "{}", self.text);
+        assert_eq!(
+            self.content_type, "application/problem+json",
+            "{}",
+            self.text
+        );
+        let problem = self.json();
+        assert_eq!(problem["status"], status);
+        assert!(
+            problem["type"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("urn:service-hall:problem:"))
+        );
+        assert!(
+            problem["title"].is_string() && problem["detail"].is_string(),
+            "{problem}"
+        );
+        problem
+    }
+}
+
+/// A running app.
+pub struct TestApp {
+    pub base: String,
+    pub state: AppState,
+    server: ServerHandle,
+    agent: ureq::Agent,
+    _db: Option<TestDb>,
+}
+
+fn config(url: &str) -> Config {
+    Config {
+        database_url: url.to_owned(),
+        bind: "127.0.0.1:0".into(),
+        jwt_secret: Some(JWT_SECRET.into()),
+        admin_password: Some(ADMIN_PASSWORD.into()),
+        token_ttl_seconds: 3600,
+        db_pool_size: 4,
+        db_timeout_seconds: 2,
+        workers: 1,
+    }
+}
+
+impl TestApp {
+    /// Starts the app over a fresh database of the backend.
+    pub fn start(backend: Backend) -> Self {
+        let db = TestDb::new(backend);
+        let (state, generated) =
+            api::bootstrap::prepare(&config(&db.url)).expect("prepare the app");
+        assert_eq!(generated, None, "the configured admin password is used");
+        Self::serve(state, Some(db))
+    }
+
+    /// Starts the app over a database that cannot be reached, without migrating.
+    pub fn start_without_database() -> Self {
+        let url = DatabaseUrl::parse("postgres://postgres@127.0.0.1:1/none?connect_timeout=1")
+            .expect("valid");
+        let options = StoreOptions {
+            max_connections: 2,
+            connection_timeout: Duration::from_secs(1),
+        };
+        let state = AppState {
+            store: Store::open(url, &options),
+            tokens: TokenKeys::new(JWT_SECRET.as_bytes(), Duration::from_secs(60)),
+        };
+        Self::serve(state, None)
+    }
+
+    fn serve(state: AppState, db: Option<TestDb>) -> Self {
+        let (sender, receiver) = mpsc::channel();
+        let server_state = state.clone();
+        std::thread::spawn(move || {
+            actix_web::rt::System::new().block_on(async move {
+                let (server, addrs) =
+                    api::server::start(server_state, "127.0.0.1:0", 1).expect("bind");
+                sender
+                    .send((server.handle(), addrs[0]))
+                    .expect("report the address");
+                server.await
+            })
+        });
+        let (server, addr) = receiver.recv().expect("server started");
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(30)))
+            .build()
+            .new_agent();
+        Self {
+            base: format!("http://{addr}"),
+            state,
+            server,
+            agent,
+            _db: db,
+        }
+    }
+
+    fn answer(response: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Answer {
+        let mut response = response.expect("HTTP exchange");
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_str().unwrap_or_default().to_owned()))
+            .collect::<Vec<_>>();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        Answer {
+            status: response.status().as_u16(),
+            content_type,
+            headers,
+            text: response.body_mut().read_to_string().expect("body"),
+        }
+    }
+
+    pub fn get(&self, path: &str, token: Option<&str>) -> Answer {
+        let mut request = self.agent.get(format!("{}{path}", self.base));
+        if let Some(token) = token {
+            request = request.header("Authorization", format!("Bearer {token}"));
+        }
+        Self::answer(request.call())
+    }
+
+    /// Sends a raw body with a content type.
+    pub fn send(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        content_type: &str,
+        body: &str,
+    ) -> Answer {
+        let url = format!("{}{path}", self.base);
+        let mut request = match method {
+            "POST" => self.agent.post(url),
+            "PUT" => self.agent.put(url),
+            other => panic!("unsupported method {other}"),
+        }
+        .header("Content-Type", content_type);
+        if let Some(token) = token {
+            request = request.header("Authorization", format!("Bearer {token}"));
+        }
+        Self::answer(request.send(body))
+    }
+
+    pub fn post(&self, path: &str, token: Option<&str>, body: &Value) -> Answer {
+        self.send("POST", path, token, "application/json", &body.to_string())
+    }
+
+    pub fn put(&self, path: &str, token: Option<&str>, body: &Value) -> Answer {
+        self.send("PUT", path, token, "application/json", &body.to_string())
+    }
+
+    /// Signs in and returns the access token.
+    pub fn login(&self, username: &str, password: &str) -> String {
+        let answer = self.post(
+            "/api/v1/auth/login",
+            None,
+            &serde_json::json!({"username": username, "password": password}),
+        );
+        assert_eq!(answer.status, 200, "{}", answer.text);
+        answer.json()["access_token"]
+            .as_str()
+            .expect("token")
+            .to_owned()
+    }
+
+    pub fn admin_token(&self) -> String {
+        self.login("admin", ADMIN_PASSWORD)
+    }
+
+    /// Creates an account directly in storage (the users API is not part of these stories)
+    /// and signs it in.
+    pub fn user_token(&self, username: &str, role: Role, window_id: Option<WindowId>) -> String {
+        let password = format!("{username} password");
+        let hash = api::auth::password::hash(&password).expect("hash");
+        let user = UserInput {
+            username: username.into(),
+            display_name: String::new(),
+            role,
+            window_id,
+        }
+        .into_user(UserId::new(), domain::clock::stored_moment(Utc::now()));
+        self.state
+            .store
+            .transaction(|conn| conn.insert_user(&user, &hash))
+            .expect("insert user");
+        self.login(username, &password)
+    }
+}
+
+impl std::fmt::Debug for TestApp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TestApp")
+            .field("base", &self.base)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // Stop serving before the database is dropped.
+        actix_web::rt::System::new().block_on(self.server.stop(false));
+    }
+}
