@@ -165,3 +165,44 @@ pub fn prepare(config: &Config) -> Result<(AppState, Option<String>), StartError
     let tokens = TokenKeys::new(&secret, config.token_ttl());
     Ok((AppState { store, tokens }, generated))
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    fn config(args: &[&str]) -> Config {
+        crate::cli::Cli::parse_from([&["hall"], args].concat()).config
+    }
+
+    #[test]
+    fn postgres_without_a_token_secret_refuses_to_start() {
+        let config = config(&["--database-url", "postgres://postgres@127.0.0.1/hall"]);
+        let store = open_store(&config).expect("valid URL");
+        let error = jwt_secret(&config, &store).expect_err("refused");
+        assert!(error.to_string().contains("HALL_JWT_SECRET is required"));
+    }
+
+    #[test]
+    fn a_short_token_secret_is_refused() {
+        let config = config(&["--jwt-secret", "short"]);
+        let store = open_store(&config).expect("valid URL");
+        assert!(jwt_secret(&config, &store).is_err());
+    }
+
+    #[test]
+    fn sqlite_without_a_token_secret_keeps_a_generated_one_beside_the_database() {
+        let folder =
+            std::env::temp_dir().join(format!("hall-secret-{}", uuid::Uuid::now_v7().simple()));
+        std::fs::create_dir_all(&folder).expect("folder");
+        let url = format!("sqlite://{}/hall.db", folder.display());
+        let config = config(&["--database-url", &url]);
+        let store = open_store(&config).expect("valid URL");
+        let first = jwt_secret(&config, &store).expect("generated");
+        assert!(first.len() >= 32);
+        assert!(folder.join("hall.db.jwt-secret").exists());
+        assert_eq!(jwt_secret(&config, &store).expect("kept"), first);
+        std::fs::remove_dir_all(folder).expect("clean up");
+    }
+}
