@@ -10,7 +10,10 @@ use utoipa_actix_web::{AppExt, UtoipaApp, scope};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::problem::{self, json_error, path_error, query_error};
-use crate::routes::{auth, calendar, centers, departments, health, items, windows};
+use crate::request_log::RouteOnly;
+use crate::routes::{
+    auth, calendar, cases, centers, departments, health, imports, items, supervision, windows,
+};
 use crate::state::AppState;
 
 /// The largest JSON body accepted.
@@ -35,6 +38,9 @@ pub const JSON_LIMIT: usize = 256 * 1024;
         (name = "windows", description = "Windows (窗口)"),
         (name = "items", description = "Service items (事项) and their guides"),
         (name = "calendar", description = "The working-day calendar (工作日历)"),
+        (name = "cases", description = "Cases (办件): intake, the lifecycle, deadlines"),
+        (name = "supervision", description = "Electronic supervision (电子监察): yellow and red cards"),
+        (name = "imports", description = "Cases from a legacy system"),
     )
 )]
 struct ApiDoc;
@@ -90,7 +96,15 @@ where
                 // The fixed paths before `/calendar/{year}`, which would take them otherwise.
                 .service(calendar::get_deadline)
                 .service(calendar::count_working_days)
-                .service(calendar::get_calendar_year),
+                .service(calendar::get_calendar_year)
+                .service(cases::create_case)
+                .service(cases::list_cases)
+                .service(cases::get_case)
+                .service(cases::list_case_events)
+                .service(cases::get_case_deadline)
+                .service(cases::create_case_event)
+                .service(supervision::list_warnings)
+                .service(imports::import_cases),
         )
 }
 
@@ -131,10 +145,11 @@ pub fn build(
                     .error_handler(json_error),
             )
             .app_data(web::QueryConfig::default().error_handler(query_error))
-            .app_data(web::PathConfig::default().error_handler(path_error)),
+            .app_data(web::PathConfig::default().error_handler(path_error))
+            .app_data(web::PayloadConfig::default().limit(imports::IMPORT_LIMIT)),
     )
     .split_for_parts();
     app.service(SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", api))
         .default_service(web::to(problem::no_route))
-        .wrap(tracing_actix_web::TracingLogger::default())
+        .wrap(tracing_actix_web::TracingLogger::<RouteOnly>::new())
 }

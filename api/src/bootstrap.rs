@@ -14,7 +14,8 @@ use persistence::{Backend, DatabaseUrl, Store, StoreOptions};
 use crate::auth::{TokenKeys, password};
 use crate::config::Config;
 use crate::problem::ApiError;
-use crate::state::AppState;
+use crate::query_code::QueryCodeKey;
+use crate::state::{AppState, Settings};
 
 /// Why the hall cannot start.
 #[derive(Debug, thiserror::Error)]
@@ -163,7 +164,28 @@ pub fn prepare(config: &Config) -> Result<(AppState, Option<String>), StartError
     let secret = jwt_secret(config, &store)?;
     let generated = ensure_admin(&store, config.admin_password.as_deref())?;
     let tokens = TokenKeys::new(&secret, config.token_ttl());
-    Ok((AppState { store, tokens }, generated))
+    let query_codes = match &config.query_code_secret {
+        Some(own) if own.len() >= 32 => QueryCodeKey::new(own.as_bytes()),
+        Some(_) => {
+            return Err(StartError::Secret(
+                "HALL_QUERY_CODE_SECRET must be at least 32 bytes long".into(),
+            ));
+        }
+        None => QueryCodeKey::new(&secret),
+    };
+    let settings = Settings {
+        utc_offset: config.utc_offset,
+        yellow_days: config.yellow_days,
+    };
+    Ok((
+        AppState {
+            store,
+            tokens,
+            query_codes,
+            settings,
+        },
+        generated,
+    ))
 }
 
 #[cfg(test)]

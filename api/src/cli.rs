@@ -26,6 +26,15 @@ pub enum Command {
     Migrate,
     /// Print the OpenAPI document.
     Openapi,
+    /// Import cases with their histories from an NDJSON file (as `POST /api/v1/imports/cases`):
+    /// all or nothing, with an error per bad line.
+    Import {
+        /// The NDJSON file, one case per line.
+        file: std::path::PathBuf,
+        /// The account recorded as the actor where a line names none.
+        #[arg(long, default_value = "admin")]
+        as_user: String,
+    },
     /// Manage user accounts.
     #[command(subcommand)]
     User(UserCommand),

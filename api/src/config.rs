@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use chrono::FixedOffset;
 use clap::Args;
 
 /// How the hall runs.
@@ -57,6 +58,24 @@ pub struct Config {
     )]
     pub db_timeout_seconds: u64,
 
+    /// The hall's offset from UTC, which decides local dates (China: +08:00, no daylight saving).
+    #[arg(long, env = "HALL_UTC_OFFSET", default_value = "+08:00", value_parser = parse_offset, global = true)]
+    pub utc_offset: FixedOffset,
+
+    /// Working days left at which an open case gets a yellow warning.
+    #[arg(long, env = "HALL_YELLOW_DAYS", default_value_t = 2, global = true)]
+    pub yellow_days: u32,
+
+    /// The key of the query codes' hashes (at least 32 bytes). Defaults to one derived from
+    /// the token secret; set it to rotate the token secret without invalidating receipts.
+    #[arg(
+        long,
+        env = "HALL_QUERY_CODE_SECRET",
+        hide_env_values = true,
+        global = true
+    )]
+    pub query_code_secret: Option<String>,
+
     /// Worker threads serving HTTP; 0 means one per core.
     #[arg(long, env = "HALL_WORKERS", default_value_t = 0, global = true)]
     pub workers: usize,
@@ -67,4 +86,9 @@ impl Config {
     pub fn token_ttl(&self) -> Duration {
         Duration::from_secs(self.token_ttl_seconds.max(60))
     }
+}
+
+fn parse_offset(s: &str) -> Result<FixedOffset, String> {
+    s.parse::<FixedOffset>()
+        .map_err(|_| format!("{s:?} is not a UTC offset like +08:00"))
 }

@@ -7,6 +7,8 @@ pub mod bootstrap;
 pub mod cli;
 pub mod config;
 pub mod problem;
+pub mod query_code;
+pub mod request_log;
 pub mod routes;
 pub mod server;
 pub mod state;

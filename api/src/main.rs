@@ -7,7 +7,7 @@ use api::bootstrap;
 use api::cli::{Cli, Command, UserCommand};
 use api::config::Config;
 use api::problem::ApiError;
-use api::routes::taken;
+use api::routes::{imports, taken};
 use api::{app, auth::password, server};
 use chrono::Utc;
 use clap::Parser;
@@ -32,6 +32,7 @@ fn main() -> ExitCode {
             print!("{}", app::openapi_json());
             Ok(())
         }
+        Command::Import { file, as_user } => import(&cli.config, &file, &as_user),
         Command::User(UserCommand::Add {
             username,
             role,
@@ -72,6 +73,42 @@ fn serve(config: &Config) -> Result<(), String> {
         }
         server.await.map_err(|e| e.to_string())
     })
+}
+
+fn import(config: &Config, file: &std::path::Path, as_user: &str) -> Result<(), String> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let (state, _) = bootstrap::prepare(config).map_err(|e| e.to_string())?;
+    let importer = state
+        .store
+        .read(|conn| conn.credentials(as_user))
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("no user {as_user:?}"))?
+        .user
+        .id;
+    let result = state
+        .store
+        .transaction(|conn| imports::import_ndjson(conn, &state, &text, importer));
+    match result {
+        Ok(report) => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?
+            );
+            Ok(())
+        }
+        Err(ApiError::Invalid(invalid)) => {
+            for error in &invalid.errors {
+                eprintln!("{}: {}", error.field, error.message);
+            }
+            Err(format!(
+                "nothing imported: {} error(s) in {}",
+                invalid.errors.len(),
+                file.display()
+            ))
+        }
+        Err(other) => Err(other.to_string()),
+    }
 }
 
 fn migrate(config: &Config) -> Result<(), String> {

@@ -6,6 +6,8 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use domain::calendar::CalendarError;
+use domain::case::CaseError;
+use domain::case::workflow::WorkflowError;
 use domain::repository::RepositoryError;
 use domain::{FieldError, ValidationErrors};
 use serde::Serialize;
@@ -151,11 +153,31 @@ impl From<RepositoryError> for ApiError {
             RepositoryError::Conflict => {
                 Self::Conflict("a record with the same unique value already exists".into())
             }
+            RepositoryError::InvalidCursor => Self::Invalid(ValidationErrors::single(
+                "after",
+                "is not a cursor this listing handed out",
+            )),
             RepositoryError::MissingReference => {
                 Self::Unprocessable("a referenced record does not exist".into())
             }
             RepositoryError::Unavailable(cause) => Self::Unavailable(cause),
             RepositoryError::Internal(cause) => Self::Internal(cause),
+        }
+    }
+}
+
+impl From<WorkflowError> for ApiError {
+    fn from(error: WorkflowError) -> Self {
+        match error {
+            WorkflowError::NotFound => Self::NotFound("no such case".into()),
+            WorkflowError::Forbidden(why) => Self::Forbidden(why),
+            stale @ WorkflowError::Stale { .. } => Self::Conflict(stale.to_string()),
+            WorkflowError::Case(refused @ CaseError::NotAllowed { .. }) => {
+                Self::Conflict(refused.to_string())
+            }
+            WorkflowError::Case(CaseError::Invalid(errors)) => Self::Invalid(errors),
+            WorkflowError::Case(CaseError::Calendar(error)) => error.into(),
+            WorkflowError::Repository(error) => error.into(),
         }
     }
 }

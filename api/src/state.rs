@@ -2,12 +2,16 @@
 //! database without blocking the async executor.
 
 use actix_web::web;
+use chrono::{FixedOffset, Utc};
 use domain::calendar::WorkingCalendar;
+use domain::case::workflow::Moment;
+use domain::clock::stored_moment;
 use domain::repository::CalendarRepository;
 use persistence::{AnyConnection, Store};
 
 use crate::auth::TokenKeys;
 use crate::problem::ApiError;
+use crate::query_code::QueryCodeKey;
 
 /// Shared by every request; holds nothing that correctness needs to keep in memory.
 #[derive(Debug, Clone)]
@@ -16,9 +20,27 @@ pub struct AppState {
     pub store: Store,
     /// Signs and checks access tokens.
     pub tokens: TokenKeys,
+    /// Derives and checks query codes.
+    pub query_codes: QueryCodeKey,
+    /// The hall's local rules.
+    pub settings: Settings,
+}
+
+/// The hall's local rules.
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    /// The hall's offset from UTC; decides local dates.
+    pub utc_offset: FixedOffset,
+    /// Working days left at which an open case gets a yellow warning.
+    pub yellow_days: u32,
 }
 
 impl AppState {
+    /// Now, as the hall records it: UTC to the microsecond, and the local date.
+    pub fn now(&self) -> Moment {
+        Moment::new(stored_moment(Utc::now()), self.settings.utc_offset)
+    }
+
     /// Runs `work` on a pooled connection in a worker thread: for reads.
     pub async fn read<T, F>(&self, work: F) -> Result<T, ApiError>
     where

@@ -70,6 +70,10 @@ id_type!(
     ServiceItemId,
     /// Identifies a user account.
     UserId,
+    /// Identifies a case (办件).
+    CaseId,
+    /// Identifies one event in a case's history.
+    CaseEventId,
 );
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! repository traits — as pure types and functions, with no I/O.
 
 pub mod calendar;
+pub mod case;
 pub mod catalogue;
 pub mod clock;
 pub mod ids;

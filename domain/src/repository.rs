@@ -1,11 +1,12 @@
 //! What the domain needs from storage; `persistence` implements these traits with diesel.
 //! A caller runs them inside one transaction, so a state change is all or nothing.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::calendar::YearCalendar;
+use crate::case::{Case, CaseEvent};
 use crate::catalogue::{Center, Department, ServiceItem, Window};
-use crate::ids::{CenterId, DepartmentId, ServiceItemId, UserId, WindowId};
+use crate::ids::{CaseId, CenterId, DepartmentId, ServiceItemId, UserId, WindowId};
 use crate::page::{Page, PageRequest};
 use crate::user::{Credentials, User};
 
@@ -15,6 +16,9 @@ pub enum RepositoryError {
     /// A unique value (a code, a number, a username) is taken.
     #[error("a unique value is already taken")]
     Conflict,
+    /// A pagination cursor that this listing did not hand out.
+    #[error("the cursor is not valid for this listing")]
+    InvalidCursor,
     /// A referenced record (a parent, a department, a window) does not exist.
     #[error("a referenced record does not exist")]
     MissingReference,
@@ -39,6 +43,10 @@ pub trait CenterRepository {
     fn center(&mut self, id: CenterId) -> RepositoryResult<Option<Center>>;
     /// Centres ordered by id.
     fn centers(&mut self, page: &PageRequest) -> RepositoryResult<Page<Center>>;
+    /// The centre with this code.
+    fn center_by_code(&mut self, code: &str) -> RepositoryResult<Option<Center>>;
+    /// Every centre's id with its parent's: the whole tree, which is small.
+    fn center_tree(&mut self) -> RepositoryResult<Vec<(CenterId, Option<CenterId>)>>;
 }
 
 /// Storage of departments.
@@ -63,6 +71,12 @@ pub trait WindowRepository {
     fn window(&mut self, id: WindowId) -> RepositoryResult<Option<Window>>;
     /// Windows ordered by id.
     fn windows(&mut self, page: &PageRequest) -> RepositoryResult<Page<Window>>;
+    /// The window with this number in a centre.
+    fn window_by_number(
+        &mut self,
+        center: CenterId,
+        number: u32,
+    ) -> RepositoryResult<Option<Window>>;
 }
 
 /// Storage of service items.
@@ -73,6 +87,8 @@ pub trait ServiceItemRepository {
     fn update_item(&mut self, item: &ServiceItem) -> RepositoryResult<()>;
     /// The item with this id.
     fn item(&mut self, id: ServiceItemId) -> RepositoryResult<Option<ServiceItem>>;
+    /// The item with this code.
+    fn item_by_code(&mut self, code: &str) -> RepositoryResult<Option<ServiceItem>>;
     /// Items ordered by id.
     fn items(&mut self, page: &PageRequest) -> RepositoryResult<Page<ServiceItem>>;
     /// Which of these ids name no stored item.
@@ -100,4 +116,75 @@ pub trait CalendarRepository {
     /// Stores a year's document, replacing any earlier one.
     fn put_calendar_year(&mut self, doc: &YearCalendar, now: DateTime<Utc>)
     -> RepositoryResult<()>;
+}
+
+/// Which cases to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CaseFilter {
+    /// Only in this state.
+    pub status: Option<crate::case::CaseStatus>,
+    /// Only at these centres (a centre and its sub-centres); `None` for all.
+    pub center_ids: Option<Vec<CenterId>>,
+    /// Only at this window.
+    pub window_id: Option<WindowId>,
+    /// Only for this item.
+    pub item_id: Option<ServiceItemId>,
+    /// Only of this department.
+    pub department_id: Option<DepartmentId>,
+    /// Received on or after this local date.
+    pub received_from: Option<NaiveDate>,
+    /// Received on or before this local date.
+    pub received_to: Option<NaiveDate>,
+    /// Only open cases whose clock runs, due within these dates (both included).
+    pub due_between: Option<(NaiveDate, NaiveDate)>,
+    /// Exactly this case number or applicant ID number.
+    pub q: Option<String>,
+}
+
+/// A remembered `Idempotency-Key` of an intake.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyRecord {
+    /// A hash of the request body the key was first used with.
+    pub request_hash: String,
+    /// The case that request created.
+    pub case_id: CaseId,
+}
+
+/// Storage of cases and their events.
+pub trait CaseRepository {
+    /// Draws the next number of the region's daily sequence; a rolled-back transaction gives
+    /// it back, so the numbers have no gaps.
+    fn next_case_seq(&mut self, region: &str, day: NaiveDate) -> RepositoryResult<u32>;
+    /// Stores a new case with the hash of its query code.
+    fn insert_case(&mut self, case: &Case, query_code_hash: &str) -> RepositoryResult<()>;
+    /// Stores a case's new state if its stored version is still `expected_version`;
+    /// `false` when another change came first.
+    fn update_case(&mut self, case: &Case, expected_version: i64) -> RepositoryResult<bool>;
+    /// Appends an event to a case's history.
+    fn append_event(&mut self, event: &CaseEvent) -> RepositoryResult<()>;
+    /// The case with this id.
+    fn case(&mut self, id: CaseId) -> RepositoryResult<Option<Case>>;
+    /// The case with this number, with the hash of its query code.
+    fn case_by_number(&mut self, case_no: &str) -> RepositoryResult<Option<(Case, String)>>;
+    /// A case's events, oldest first.
+    fn case_events(&mut self, id: CaseId) -> RepositoryResult<Vec<CaseEvent>>;
+    /// Cases matching the filter, newest received first.
+    fn cases(&mut self, filter: &CaseFilter, page: &PageRequest) -> RepositoryResult<Page<Case>>;
+    /// Every open case whose clock runs and whose deadline is on or before `by`, earliest
+    /// deadline first.
+    fn cases_due_by(&mut self, by: NaiveDate, filter: &CaseFilter) -> RepositoryResult<Vec<Case>>;
+    /// The intake an idempotency key was used for.
+    fn idempotency_record(
+        &mut self,
+        user: UserId,
+        key: &str,
+    ) -> RepositoryResult<Option<IdempotencyRecord>>;
+    /// Remembers an idempotency key; `Conflict` when it is already taken.
+    fn remember_idempotency(
+        &mut self,
+        user: UserId,
+        key: &str,
+        record: &IdempotencyRecord,
+        at: DateTime<Utc>,
+    ) -> RepositoryResult<()>;
 }

@@ -101,6 +101,76 @@ diesel::joinable!(window_items -> windows (window_id));
 diesel::joinable!(window_items -> service_items (item_id));
 diesel::joinable!(users -> windows (window_id));
 
+diesel::table! {
+    cases (id) {
+        id -> Text,
+        case_no -> Text,
+        region -> Text,
+        center_id -> Text,
+        window_id -> Text,
+        item_id -> Text,
+        department_id -> Text,
+        handling -> Text,
+        statutory_days -> Integer,
+        status -> Text,
+        resume_to -> Nullable<Text>,
+        applicant_kind -> Text,
+        applicant_name -> Text,
+        applicant_id_type -> Text,
+        applicant_id_number -> Text,
+        applicant_phone -> Text,
+        note -> Text,
+        refusal_reason -> Nullable<Text>,
+        received_at -> Timestamp,
+        received_on -> Date,
+        clock -> Text,
+        deadline -> Nullable<Date>,
+        completed_at -> Nullable<Timestamp>,
+        completed_on -> Nullable<Date>,
+        on_time -> Nullable<Bool>,
+        outcome -> Nullable<Text>,
+        result -> Nullable<Text>,
+        query_code_hash -> Text,
+        accepted_by -> Text,
+        version -> BigInt,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    case_events (id) {
+        id -> Text,
+        case_id -> Text,
+        seq -> BigInt,
+        action -> Text,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        actor_id -> Text,
+        at -> Timestamp,
+        payload -> Text,
+    }
+}
+
+diesel::table! {
+    case_sequences (region, day) {
+        region -> Text,
+        day -> Date,
+        last_seq -> Integer,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (user_id, key) {
+        user_id -> Text,
+        key -> Text,
+        request_hash -> Text,
+        case_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(case_events -> cases (case_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     centers,
     departments,
@@ -109,4 +179,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     window_items,
     users,
     calendar_years,
+    cases,
+    case_events,
+    case_sequences,
+    idempotency_keys,
 );

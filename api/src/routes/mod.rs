@@ -3,10 +3,13 @@
 
 pub mod auth;
 pub mod calendar;
+pub mod cases;
 pub mod centers;
 pub mod departments;
 pub mod health;
+pub mod imports;
 pub mod items;
+pub mod supervision;
 pub mod windows;
 
 use domain::page::{MAX_PAGE_SIZE, PageRequest};

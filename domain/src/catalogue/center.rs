@@ -102,6 +102,22 @@ pub fn would_cycle(
     false
 }
 
+/// `root` and every centre beneath it, given the tree as (centre, parent) pairs.
+pub fn subtree(root: CenterId, tree: &[(CenterId, Option<CenterId>)]) -> Vec<CenterId> {
+    let mut found = vec![root];
+    let mut next = 0;
+    while next < found.len() {
+        let parent = found[next];
+        found.extend(
+            tree.iter()
+                .filter(|(_, p)| *p == Some(parent))
+                .map(|(id, _)| *id),
+        );
+        next += 1;
+    }
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,7 +5,7 @@ mod department;
 mod item;
 mod window;
 
-pub use center::{Center, CenterInput, would_cycle};
+pub use center::{Center, CenterInput, subtree, would_cycle};
 pub use department::{Department, DepartmentInput};
 pub use item::{Category, Handling, MAX_DAYS, ServiceItem, ServiceItemInput};
 pub use window::{Window, WindowInput, WindowKind};

@@ -95,4 +95,25 @@ impl CenterRepository for AnyConnection {
             c.id.to_string()
         }))
     }
+
+    fn center_tree(&mut self) -> RepositoryResult<Vec<(CenterId, Option<CenterId>)>> {
+        let rows: Vec<(String, Option<String>)> = centers::table
+            .select((centers::id, centers::parent_id))
+            .load(self)
+            .map_err(db)?;
+        rows.into_iter()
+            .map(|(center, parent)| Ok((id(&center)?, parent.as_deref().map(id).transpose()?)))
+            .collect()
+    }
+
+    fn center_by_code(&mut self, code: &str) -> RepositoryResult<Option<Center>> {
+        centers::table
+            .filter(centers::code.eq(code))
+            .select(CenterRow::as_select())
+            .first(self)
+            .optional()
+            .map_err(db)?
+            .map(CenterRow::into_domain)
+            .transpose()
+    }
 }

@@ -153,4 +153,15 @@ impl ServiceItemRepository for AnyConnection {
             .copied()
             .collect())
     }
+
+    fn item_by_code(&mut self, code: &str) -> RepositoryResult<Option<ServiceItem>> {
+        service_items::table
+            .filter(service_items::code.eq(code))
+            .select(ItemRow::as_select())
+            .first(self)
+            .optional()
+            .map_err(db)?
+            .map(ItemRow::into_domain)
+            .transpose()
+    }
 }

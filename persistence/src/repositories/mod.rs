@@ -2,6 +2,7 @@
 //! table group, rows private to each.
 
 mod calendar;
+mod cases;
 mod centers;
 mod departments;
 mod items;

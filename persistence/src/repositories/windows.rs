@@ -3,7 +3,7 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use domain::catalogue::{Window, WindowKind};
-use domain::ids::{ServiceItemId, WindowId};
+use domain::ids::{CenterId, ServiceItemId, WindowId};
 use domain::page::{Page, PageRequest};
 use domain::repository::{RepositoryResult, WindowRepository};
 
@@ -152,5 +152,20 @@ impl WindowRepository for AnyConnection {
         Ok(Page::from_fetched(windows, page.limit, |w| {
             w.id.to_string()
         }))
+    }
+
+    fn window_by_number(
+        &mut self,
+        center: CenterId,
+        number: u32,
+    ) -> RepositoryResult<Option<Window>> {
+        let row = windows::table
+            .filter(windows::center_id.eq(center.to_string()))
+            .filter(windows::number.eq(int(number)))
+            .select(WindowRow::as_select())
+            .first(self)
+            .optional()
+            .map_err(db)?;
+        Ok(with_items(self, row.into_iter().collect())?.pop())
     }
 }

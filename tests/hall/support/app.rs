@@ -7,8 +7,9 @@ use std::time::Duration;
 use actix_web::dev::ServerHandle;
 use api::auth::TokenKeys;
 use api::config::Config;
-use api::state::AppState;
-use chrono::Utc;
+use api::query_code::QueryCodeKey;
+use api::state::{AppState, Settings};
+use chrono::{FixedOffset, Utc};
 use domain::ids::{UserId, WindowId};
 use domain::repository::UserRepository;
 use domain::user::{Role, UserInput};
@@ -83,6 +84,9 @@ fn config(url: &str) -> Config {
         db_pool_size: 4,
         db_timeout_seconds: 2,
         workers: 1,
+        utc_offset: FixedOffset::east_opt(8 * 3600).expect("offset"),
+        yellow_days: 2,
+        query_code_secret: None,
     }
 }
 
@@ -107,6 +111,11 @@ impl TestApp {
         let state = AppState {
             store: Store::open(url, &options),
             tokens: TokenKeys::new(JWT_SECRET.as_bytes(), Duration::from_secs(60)),
+            query_codes: QueryCodeKey::new(JWT_SECRET.as_bytes()),
+            settings: Settings {
+                utc_offset: FixedOffset::east_opt(8 * 3600).expect("offset"),
+                yellow_days: 2,
+            },
         };
         Self::serve(state, None)
     }
@@ -177,13 +186,44 @@ impl TestApp {
         content_type: &str,
         body: &str,
     ) -> Answer {
+        self.send_with_headers(method, path, token, &[("Content-Type", content_type)], body)
+    }
+
+    /// Sends a JSON body with one more header.
+    pub fn send_with_header(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        header: (&str, &str),
+        body: &str,
+    ) -> Answer {
+        self.send_with_headers(
+            method,
+            path,
+            token,
+            &[("Content-Type", "application/json"), header],
+            body,
+        )
+    }
+
+    fn send_with_headers(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> Answer {
         let url = format!("{}{path}", self.base);
         let mut request = match method {
             "POST" => self.agent.post(url),
             "PUT" => self.agent.put(url),
             other => panic!("unsupported method {other}"),
+        };
+        for (name, value) in headers {
+            request = request.header(*name, *value);
         }
-        .header("Content-Type", content_type);
         if let Some(token) = token {
             request = request.header("Authorization", format!("Bearer {token}"));
         }

@@ -1,0 +1,75 @@
+//! `POST /api/v1/cases/{id}/events`: perform an action of the lifecycle.
+
+use actix_web::{post, web};
+use domain::case::Action;
+use domain::case::workflow::{self, WorkflowError};
+use domain::ids::CaseId;
+use domain::permission::Permission;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::{CaseView, case_scope};
+use crate::auth::Identity;
+use crate::problem::{ApiResult, Problem};
+use crate::state::{AppState, calendar};
+
+/// An action with the version of the case it was decided on.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ActionBody {
+    /// The case's `version` as last read; a stale version is refused with 409.
+    pub version: i64,
+    /// The action and its fields.
+    #[serde(flatten)]
+    pub action: Action,
+}
+
+/// Performs an action: `start`, `pause`, `resume`, `extend` and `transfer` (supervisors and
+/// admins), `complete`, `deliver` or `withdraw`. Appends one event in the same transaction.
+#[utoipa::path(
+    tag = "cases", operation_id = "create_case_event", security(("bearer" = [])), params(("id" = CaseId, Path)), request_body = ActionBody,
+    responses(
+        (status = 200, description = "The case after the action", body = CaseView),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The state does not allow the action, or the version is stale", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/cases/{id}/events")]
+pub async fn create_case_event(
+    state: web::Data<AppState>,
+    identity: Identity,
+    id: web::Path<CaseId>,
+    body: web::Json<ActionBody>,
+) -> ApiResult<web::Json<CaseView>> {
+    let ActionBody { version, action } = body.into_inner();
+    let permission = match action {
+        Action::Extend { .. } | Action::Transfer { .. } => Permission::ExtendOrTransfer,
+        _ => Permission::HandleCases,
+    };
+    let own_window = case_scope(&identity, permission)?;
+    let id = id.into_inner();
+    let now = state.now();
+    let actor = identity.user_id;
+    let case = state
+        .write(move |conn| {
+            let calendar = calendar(conn)?;
+            Ok(workflow::act(
+                conn,
+                &calendar,
+                id,
+                version,
+                &action,
+                actor,
+                now,
+                |case| match own_window {
+                    Some(window) if window != case.window_id => Err(WorkflowError::Forbidden(
+                        "this case belongs to another window",
+                    )),
+                    _ => Ok(()),
+                },
+            )?)
+        })
+        .await?;
+    Ok(web::Json(case.into()))
+}

@@ -1,0 +1,187 @@
+//! `POST /api/v1/cases`: accept (受理) or refuse (不予受理) an application at a window.
+
+use actix_web::{HttpRequest, HttpResponse, post, web};
+use domain::ValidationErrors;
+use domain::case::workflow::{self, IntakeRequest, QueryCodes};
+use domain::case::{Applicant, IntakeDecision};
+use domain::ids::{ServiceItemId, WindowId};
+use domain::permission::Permission;
+use domain::repository::{CaseRepository, IdempotencyRecord, RepositoryError};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+
+use super::{CaseView, case_scope};
+use crate::auth::Identity;
+use crate::problem::{ApiError, ApiResult, Problem};
+use crate::state::{AppState, calendar};
+
+/// The longest `Idempotency-Key` accepted.
+const MAX_KEY_LEN: usize = 200;
+
+/// Accept, or refuse at intake.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    /// 受理 (the default).
+    #[default]
+    Accept,
+    /// 不予受理: kept, terminal, counted apart; `reason` is required.
+    NotAccepted,
+}
+
+/// An application handed in at a window.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IntakeBody {
+    /// The service item applied for; the window must serve it.
+    pub item_id: ServiceItemId,
+    /// The receiving window; a clerk's own window when left out.
+    #[serde(default)]
+    pub window_id: Option<WindowId>,
+    /// Who applies.
+    pub applicant: Applicant,
+    /// The clerk's note.
+    #[serde(default)]
+    pub note: String,
+    /// Accept (default) or refuse at intake.
+    #[serde(default)]
+    pub decision: Decision,
+    /// Why the application is refused, for `not_accepted`.
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// A received case, with its query code.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseReceipt {
+    /// The case.
+    #[serde(flatten)]
+    pub case: CaseView,
+    /// The 6-digit code the applicant needs at the kiosk; print it on the receipt.
+    pub query_code: String,
+}
+
+/// Receives an application: accepts it or refuses it at intake. With an `Idempotency-Key`
+/// header a retry of the same request returns the same case and creates nothing.
+#[utoipa::path(
+    tag = "cases", operation_id = "create_case", security(("bearer" = [])), request_body = IntakeBody,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the same key with the same body returns the same case")),
+    responses(
+        (status = 201, body = CaseReceipt),
+        (status = 200, description = "A retry with the same Idempotency-Key and body: the case it created", body = CaseReceipt),
+        (status = 403, description = "Not the clerk's window", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid applicant, a window that does not serve the item, or a key reused with another body", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/cases")]
+pub async fn create_case(
+    state: web::Data<AppState>,
+    identity: Identity,
+    request: HttpRequest,
+    body: web::Json<serde_json::Value>,
+) -> ApiResult<HttpResponse> {
+    let own_window = case_scope(&identity, Permission::HandleCases)?;
+    let key = idempotency_key(&request)?;
+    let body = body.into_inner();
+    let request_hash = format!("{:x}", Sha256::digest(body.to_string().as_bytes()));
+    let body: IntakeBody = serde_json::from_value(body)
+        .map_err(|e| ValidationErrors::single("body", e.to_string()))?;
+    let window_id = match (own_window, body.window_id) {
+        (Some(own), Some(asked)) if own != asked => {
+            return Err(ApiError::Forbidden(
+                "a clerk accepts cases at their own window only",
+            ));
+        }
+        (Some(own), _) => own,
+        (None, Some(asked)) => asked,
+        (None, None) => {
+            return Err(ValidationErrors::single("window_id", "name the receiving window").into());
+        }
+    };
+    let decision = match (body.decision, body.reason) {
+        (Decision::Accept, _) => IntakeDecision::Accept,
+        (Decision::NotAccepted, Some(reason)) => IntakeDecision::Refuse { reason },
+        (Decision::NotAccepted, None) => {
+            return Err(ValidationErrors::single(
+                "reason",
+                "say why the application is not accepted",
+            )
+            .into());
+        }
+    };
+    let intake = IntakeRequest {
+        item_id: body.item_id,
+        window_id,
+        applicant: body.applicant,
+        note: body.note,
+        decision,
+    };
+    let now = state.now();
+    let codes = state.query_codes.clone();
+    let actor = identity.user_id;
+    let (case, code, replayed) = state
+        .write(move |conn| {
+            if let Some(key) = &key
+                && let Some(record) = conn.idempotency_record(actor, key)?
+            {
+                if record.request_hash != request_hash {
+                    return Err(ValidationErrors::single(
+                        "Idempotency-Key",
+                        "was already used with a different request; use a new key",
+                    )
+                    .into());
+                }
+                let case = conn
+                    .case(record.case_id)?
+                    .ok_or_else(|| ApiError::Internal("idempotency key names no case".into()))?;
+                let code = codes.code_for(case.id);
+                return Ok((case, code, true));
+            }
+            let calendar = calendar(conn)?;
+            let (case, code) = workflow::receive(conn, &calendar, &codes, intake, actor, now)?;
+            if let Some(key) = &key {
+                let record = IdempotencyRecord {
+                    request_hash,
+                    case_id: case.id,
+                };
+                conn.remember_idempotency(actor, key, &record, now.at)
+                    .map_err(|e| match e {
+                        RepositoryError::Conflict => ApiError::Conflict(
+                            "a request with this Idempotency-Key is being processed; retry it"
+                                .into(),
+                        ),
+                        other => other.into(),
+                    })?;
+            }
+            Ok((case, code, false))
+        })
+        .await?;
+    let receipt = CaseReceipt {
+        case: case.into(),
+        query_code: code,
+    };
+    Ok(if replayed {
+        HttpResponse::Ok().json(receipt)
+    } else {
+        HttpResponse::Created().json(receipt)
+    })
+}
+
+fn idempotency_key(request: &HttpRequest) -> Result<Option<String>, ApiError> {
+    let Some(value) = request.headers().get("Idempotency-Key") else {
+        return Ok(None);
+    };
+    let key = value
+        .to_str()
+        .map_err(|_| ApiError::Malformed("the Idempotency-Key header is not readable".into()))?;
+    let key = key.trim();
+    if key.is_empty() || key.len() > MAX_KEY_LEN {
+        return Err(ValidationErrors::single(
+            "Idempotency-Key",
+            format!("must be 1 to {MAX_KEY_LEN} characters"),
+        )
+        .into());
+    }
+    Ok(Some(key.to_owned()))
+}

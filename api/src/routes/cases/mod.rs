@@ -1,0 +1,126 @@
+//! `/api/v1/cases`: intake at a window, reading cases and their histories and deadlines,
+//! and the actions of the lifecycle.
+
+mod act;
+mod intake;
+mod read;
+
+pub use act::*;
+pub use intake::*;
+pub use read::*;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::case::{Applicant, Case, CaseStatus, Outcome};
+use domain::catalogue::Handling;
+use domain::ids::{CaseId, CenterId, DepartmentId, ServiceItemId, WindowId};
+use domain::permission::{Permission, Scope};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::auth::Identity;
+use crate::problem::ApiError;
+
+/// A case as staff see it, with the applicant's personal data.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseView {
+    /// Its identifier.
+    pub id: CaseId,
+    /// `{region}-{YYYYMMDD}-{seq}`.
+    pub case_no: String,
+    /// Where it stands.
+    pub status: CaseStatus,
+    /// The status in Chinese.
+    pub status_label: &'static str,
+    /// Immediate or committed.
+    pub handling: Handling,
+    /// The service item.
+    pub item_id: ServiceItemId,
+    /// The window now handling it.
+    pub window_id: WindowId,
+    /// That window's centre.
+    pub center_id: CenterId,
+    /// The item's department.
+    pub department_id: DepartmentId,
+    /// Who applied.
+    pub applicant: Applicant,
+    /// The clerk's note at intake.
+    pub note: String,
+    /// Why it was refused at intake.
+    pub refusal_reason: Option<String>,
+    /// When it was received.
+    pub received_at: DateTime<Utc>,
+    /// The hall's local date of receipt.
+    pub received_on: NaiveDate,
+    /// The promised working days at acceptance.
+    pub promised_days: u32,
+    /// The last working day to complete on time (see `/deadline` for why).
+    pub deadline: Option<NaiveDate>,
+    /// Whether the clock is stopped now.
+    pub paused: bool,
+    /// When it was completed.
+    pub completed_at: Option<DateTime<Utc>>,
+    /// The hall's local date of completion.
+    pub completed_on: Option<NaiveDate>,
+    /// Whether it was completed by its deadline.
+    pub on_time: Option<bool>,
+    /// The decision.
+    pub outcome: Option<Outcome>,
+    /// The decision's text.
+    pub result: Option<String>,
+    /// Send it back with the next action.
+    pub version: i64,
+}
+
+impl From<Case> for CaseView {
+    fn from(case: Case) -> Self {
+        Self {
+            id: case.id,
+            status_label: case.status.label(),
+            paused: case.clock.is_paused(),
+            promised_days: case.clock.promised_days,
+            case_no: case.case_no,
+            status: case.status,
+            handling: case.handling,
+            item_id: case.item_id,
+            window_id: case.window_id,
+            center_id: case.center_id,
+            department_id: case.department_id,
+            applicant: case.applicant,
+            note: case.note,
+            refusal_reason: case.refusal_reason,
+            received_at: case.received_at,
+            received_on: case.received_on,
+            deadline: case.deadline,
+            completed_at: case.completed_at,
+            completed_on: case.completed_on,
+            on_time: case.on_time,
+            outcome: case.outcome,
+            result: case.result,
+            version: case.version,
+        }
+    }
+}
+
+/// The caller's reach over cases for `permission`: everywhere, or only their own window.
+pub(crate) fn case_scope(
+    identity: &Identity,
+    permission: Permission,
+) -> Result<Option<WindowId>, ApiError> {
+    match identity.require(permission)? {
+        Scope::All => Ok(None),
+        Scope::OwnWindow => identity
+            .window_id
+            .map(Some)
+            .ok_or(ApiError::Forbidden("your account is bound to no window")),
+    }
+}
+
+/// Refuses a case outside the caller's window.
+pub(crate) fn within(own_window: Option<WindowId>, case: &Case) -> Result<(), ApiError> {
+    match own_window {
+        Some(window) if window != case.window_id => {
+            Err(ApiError::Forbidden("this case belongs to another window"))
+        }
+        _ => Ok(()),
+    }
+}

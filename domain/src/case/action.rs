@@ -1,0 +1,221 @@
+//! What can be done to a case after intake.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ValidationErrors;
+use crate::ids::WindowId;
+
+/// Why a case's clock is stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum PauseReason {
+    /// 补正: the applicant must bring missing papers.
+    Supplement,
+    /// 特别程序: hearing, expert review, inspection … (行政许可法 art. 45).
+    SpecialProcedure,
+    /// 挂起: suspended for another reason.
+    Suspension,
+}
+
+/// How a case was decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// 准予: granted.
+    Approved,
+    /// 不予: refused on the merits.
+    Denied,
+}
+
+impl Outcome {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Approved => "approved",
+            Self::Denied => "denied",
+        }
+    }
+
+    /// The outcome with this stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Approved, Self::Denied]
+            .into_iter()
+            .find(|o| o.as_str() == s)
+    }
+}
+
+/// An action on an accepted case, with what it needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Action {
+    /// 承办: the handling starts.
+    Start,
+    /// 暂停: stop the clock.
+    Pause {
+        /// Why.
+        reason: PauseReason,
+        /// What is awaited, e.g. the missing papers.
+        #[serde(default)]
+        note: String,
+    },
+    /// Restart the clock in the state the case was paused from.
+    Resume,
+    /// 延期: more working days (supervisors and admins).
+    Extend {
+        /// Working days added, 1 to [`MAX_EXTENSION_DAYS_EACH`].
+        days: u32,
+        /// Why the extension was approved.
+        reason: String,
+    },
+    /// 转办: to another window that serves the item (supervisors and admins).
+    Transfer {
+        /// The receiving window.
+        window_id: WindowId,
+        /// Why.
+        #[serde(default)]
+        note: String,
+    },
+    /// 办结: decide the case.
+    Complete {
+        /// Granted or refused.
+        outcome: Outcome,
+        /// The decision's text, e.g. the licence number.
+        #[serde(default)]
+        result: String,
+    },
+    /// 送达: hand the result over.
+    Deliver {
+        /// How it was handed over.
+        #[serde(default)]
+        note: String,
+    },
+    /// 撤回: the applicant withdraws.
+    Withdraw {
+        /// Why.
+        #[serde(default)]
+        reason: String,
+    },
+}
+
+/// The kind of event in a case's history, including intake.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ActionKind {
+    /// 受理.
+    Accept,
+    /// 不予受理.
+    Refuse,
+    /// 承办.
+    Start,
+    /// 暂停.
+    Pause,
+    /// 恢复.
+    Resume,
+    /// 延期.
+    Extend,
+    /// 转办.
+    Transfer,
+    /// 办结.
+    Complete,
+    /// 送达.
+    Deliver,
+    /// 撤回.
+    Withdraw,
+    /// 好差评: the applicant's rating (recorded by the kiosk).
+    Rate,
+    /// The deadline was recomputed after a calendar correction.
+    Recompute,
+}
+
+impl ActionKind {
+    /// Every kind.
+    pub const ALL: [ActionKind; 12] = [
+        Self::Accept,
+        Self::Refuse,
+        Self::Start,
+        Self::Pause,
+        Self::Resume,
+        Self::Extend,
+        Self::Transfer,
+        Self::Complete,
+        Self::Deliver,
+        Self::Withdraw,
+        Self::Rate,
+        Self::Recompute,
+    ];
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Accept => "accept",
+            Self::Refuse => "refuse",
+            Self::Start => "start",
+            Self::Pause => "pause",
+            Self::Resume => "resume",
+            Self::Extend => "extend",
+            Self::Transfer => "transfer",
+            Self::Complete => "complete",
+            Self::Deliver => "deliver",
+            Self::Withdraw => "withdraw",
+            Self::Rate => "rate",
+            Self::Recompute => "recompute",
+        }
+    }
+
+    /// The kind with this stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// The most working days one extension may add.
+pub const MAX_EXTENSION_DAYS_EACH: u32 = 30;
+
+/// The most working days all extensions of a case may add together: what the promise cut
+/// from the statutory limit, plus the 10 days 行政许可法 art. 42 lets a head of office add.
+pub fn extension_allowance(statutory_days: u32, promised_days: u32) -> u32 {
+    statutory_days.saturating_sub(promised_days) + 10
+}
+
+impl Action {
+    /// The kind of this action.
+    pub fn kind(&self) -> ActionKind {
+        match self {
+            Self::Start => ActionKind::Start,
+            Self::Pause { .. } => ActionKind::Pause,
+            Self::Resume => ActionKind::Resume,
+            Self::Extend { .. } => ActionKind::Extend,
+            Self::Transfer { .. } => ActionKind::Transfer,
+            Self::Complete { .. } => ActionKind::Complete,
+            Self::Deliver { .. } => ActionKind::Deliver,
+            Self::Withdraw { .. } => ActionKind::Withdraw,
+        }
+    }
+
+    /// Checks the action's own fields.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        match self {
+            Self::Pause { note, .. } | Self::Transfer { note, .. } | Self::Deliver { note } => {
+                errors.optional_text("note", note, 1000)
+            }
+            Self::Extend { days, reason } => {
+                if !(1..=MAX_EXTENSION_DAYS_EACH).contains(days) {
+                    errors.add(
+                        "days",
+                        format!("must be between 1 and {MAX_EXTENSION_DAYS_EACH}"),
+                    );
+                }
+                errors.text("reason", reason, 1000);
+            }
+            Self::Complete { result, .. } => errors.optional_text("result", result, 4000),
+            Self::Withdraw { reason } => errors.optional_text("reason", reason, 1000),
+            Self::Start | Self::Resume => {}
+        }
+        errors.into_result()
+    }
+}

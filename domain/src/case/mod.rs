@@ -1,0 +1,25 @@
+//! Cases (办件): intake at a window, the lifecycle's state machine, the deadline clock that
+//! explains itself, and supervision warnings.
+
+mod action;
+mod applicant;
+mod clock;
+mod event;
+mod machine;
+mod model;
+mod number;
+mod status;
+mod warning;
+pub mod workflow;
+
+pub use action::{
+    Action, ActionKind, MAX_EXTENSION_DAYS_EACH, Outcome, PauseReason, extension_allowance,
+};
+pub use applicant::{Applicant, ApplicantKind, IdType};
+pub use clock::{DeadlineClock, DeadlineExplanation, ExplainedPause, Extension, Pause};
+pub use event::CaseEvent;
+pub use machine::next_status;
+pub use model::{Case, CaseError, Intake, IntakeDecision, Performed};
+pub use number::{CaseNumberError, case_number};
+pub use status::CaseStatus;
+pub use warning::{Warning, warning_for};

@@ -1,0 +1,804 @@
+//! The case aggregate: intake, and every later action as a pure function from the case
+//! before to the case after plus the event that records it.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use serde_json::json;
+
+use super::{
+    Action, ActionKind, Applicant, CaseEvent, CaseStatus, DeadlineClock, Outcome,
+    extension_allowance, next_status,
+};
+use crate::ValidationErrors;
+use crate::calendar::{CalendarError, WorkingCalendar};
+use crate::catalogue::{Center, Handling, ServiceItem, Window};
+use crate::ids::{CaseEventId, CaseId, CenterId, DepartmentId, ServiceItemId, UserId, WindowId};
+
+/// A case (办件).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Case {
+    /// Its identifier.
+    pub id: CaseId,
+    /// `{region}-{YYYYMMDD}-{seq}`.
+    pub case_no: String,
+    /// The administrative division code the number was drawn in.
+    pub region: String,
+    /// The centre of the window now handling it.
+    pub center_id: CenterId,
+    /// The window now handling it.
+    pub window_id: WindowId,
+    /// The service item applied for.
+    pub item_id: ServiceItemId,
+    /// The item's department.
+    pub department_id: DepartmentId,
+    /// Immediate or committed, as the item stood at acceptance.
+    pub handling: Handling,
+    /// The item's statutory days at acceptance; bounds the extensions.
+    pub statutory_days: u32,
+    /// Where it stands.
+    pub status: CaseStatus,
+    /// The state a paused case resumes to.
+    pub resume_to: Option<CaseStatus>,
+    /// Who applied.
+    pub applicant: Applicant,
+    /// The clerk's note at intake.
+    pub note: String,
+    /// Why it was refused at intake.
+    pub refusal_reason: Option<String>,
+    /// When it was received.
+    pub received_at: DateTime<Utc>,
+    /// The hall's local date of receipt.
+    pub received_on: NaiveDate,
+    /// What the deadline depends on.
+    pub clock: DeadlineClock,
+    /// The last working day to complete on time; `None` for a case refused at intake.
+    pub deadline: Option<NaiveDate>,
+    /// When it was completed.
+    pub completed_at: Option<DateTime<Utc>>,
+    /// The hall's local date of completion: on time ⇔ on or before the deadline.
+    pub completed_on: Option<NaiveDate>,
+    /// Whether it was completed by its deadline.
+    pub on_time: Option<bool>,
+    /// The decision.
+    pub outcome: Option<Outcome>,
+    /// The decision's text.
+    pub result: Option<String>,
+    /// Who received it.
+    pub accepted_by: UserId,
+    /// Bumped by every event; a stale version is refused.
+    pub version: i64,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Why an action on a case was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CaseError {
+    /// The state does not allow the action.
+    #[error("a {status} case cannot be {action}ed", status = .status.as_str(), action = .action.as_str())]
+    NotAllowed {
+        /// The current state.
+        status: CaseStatus,
+        /// The refused action.
+        action: ActionKind,
+    },
+    /// Invalid values.
+    #[error(transparent)]
+    Invalid(#[from] ValidationErrors),
+    /// The calendar cannot answer.
+    #[error(transparent)]
+    Calendar(#[from] CalendarError),
+}
+
+/// Accept or refuse at intake.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IntakeDecision {
+    /// 受理.
+    Accept,
+    /// 不予受理, with the reason told to the applicant.
+    Refuse {
+        /// Why.
+        reason: String,
+    },
+}
+
+/// An application at a window.
+#[derive(Debug, Clone)]
+pub struct Intake<'a> {
+    /// The item applied for.
+    pub item: &'a ServiceItem,
+    /// The window receiving it.
+    pub window: &'a Window,
+    /// The window's centre; its code is the case number's region.
+    pub center: &'a Center,
+    /// Who applies.
+    pub applicant: Applicant,
+    /// The clerk's note.
+    pub note: String,
+    /// Accept or refuse.
+    pub decision: IntakeDecision,
+}
+
+/// An action's result: the case after it, and the event that records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Performed {
+    /// The case after the action.
+    pub case: Case,
+    /// The event to append.
+    pub event: CaseEvent,
+}
+
+impl Intake<'_> {
+    /// Checks everything about the application that does not need the database.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut errors = match self.applicant.validate() {
+            Ok(()) => ValidationErrors::default(),
+            Err(errors) => errors,
+        };
+        errors.optional_text("note", &self.note, 2000);
+        if !self.item.active {
+            errors.add("item_id", "the service item no longer accepts applications");
+        }
+        if !self.window.active {
+            errors.add("window_id", "the window is closed");
+        }
+        if !self.window.serves(self.item.id) {
+            errors.add("item_id", "the window does not handle this service item");
+        }
+        if let IntakeDecision::Refuse { reason } = &self.decision {
+            errors.text("reason", reason, 2000);
+        }
+        errors.into_result()
+    }
+
+    /// Opens the case numbered `case_no` as of `at` (local date `today`), with its intake
+    /// event.
+    pub fn open(
+        self,
+        case_no: String,
+        at: DateTime<Utc>,
+        today: NaiveDate,
+        actor: UserId,
+        calendar: &WorkingCalendar,
+    ) -> Result<Performed, CaseError> {
+        self.validate()?;
+        let clock = DeadlineClock::new(today, self.item.promised_days);
+        let (status, action, deadline, refusal_reason) = match self.decision {
+            IntakeDecision::Accept => (
+                CaseStatus::Accepted,
+                ActionKind::Accept,
+                Some(clock.deadline(calendar)?),
+                None,
+            ),
+            IntakeDecision::Refuse { reason } => (
+                CaseStatus::NotAccepted,
+                ActionKind::Refuse,
+                None,
+                Some(reason),
+            ),
+        };
+        let case = Case {
+            id: CaseId::new(),
+            case_no,
+            region: self.center.code.clone(),
+            center_id: self.center.id,
+            window_id: self.window.id,
+            item_id: self.item.id,
+            department_id: self.item.department_id,
+            handling: self.item.handling,
+            statutory_days: self.item.statutory_days,
+            status,
+            resume_to: None,
+            applicant: self.applicant,
+            note: self.note,
+            refusal_reason,
+            received_at: at,
+            received_on: today,
+            clock,
+            deadline,
+            completed_at: None,
+            completed_on: None,
+            on_time: None,
+            outcome: None,
+            result: None,
+            accepted_by: actor,
+            version: 1,
+            updated_at: at,
+        };
+        let payload = json!({
+            "item_id": case.item_id,
+            "window_id": case.window_id,
+            "handling": case.handling,
+            "promised_days": case.clock.promised_days,
+            "deadline": case.deadline,
+            "reason": case.refusal_reason,
+        });
+        let event = case.event(action, None, at, actor, payload);
+        Ok(Performed { case, event })
+    }
+}
+
+impl Case {
+    fn event(
+        &self,
+        action: ActionKind,
+        from: Option<CaseStatus>,
+        at: DateTime<Utc>,
+        actor: UserId,
+        payload: serde_json::Value,
+    ) -> CaseEvent {
+        CaseEvent {
+            id: CaseEventId::new(),
+            case_id: self.id,
+            seq: self.version,
+            action,
+            from_status: from,
+            to_status: self.status,
+            actor_id: actor,
+            at,
+            payload,
+        }
+    }
+
+    /// Performs `action` at `at` (local date `today`) by `actor`. A transfer names the
+    /// receiving window, which must serve the item.
+    pub fn perform(
+        &self,
+        action: &Action,
+        at: DateTime<Utc>,
+        today: NaiveDate,
+        actor: UserId,
+        calendar: &WorkingCalendar,
+        transfer_to: Option<&Window>,
+    ) -> Result<Performed, CaseError> {
+        action.validate()?;
+        let kind = action.kind();
+        let status = next_status(self.status, self.handling, kind, self.resume_to).ok_or(
+            CaseError::NotAllowed {
+                status: self.status,
+                action: kind,
+            },
+        )?;
+        let mut case = Case {
+            status,
+            version: self.version + 1,
+            updated_at: at,
+            ..self.clone()
+        };
+        let mut payload = serde_json::to_value(action).unwrap_or_default();
+        match action {
+            Action::Pause { reason, .. } => {
+                case.resume_to = Some(self.status);
+                case.clock.pause(*reason, today);
+            }
+            Action::Resume => {
+                case.resume_to = None;
+                case.clock.resume(today);
+            }
+            Action::Extend { days, reason } => {
+                let allowance = extension_allowance(self.statutory_days, self.clock.promised_days);
+                if self.clock.extension_days() + days > allowance {
+                    return Err(ValidationErrors::single(
+                        "days",
+                        format!(
+                            "extensions of this case may add at most {allowance} working days in all; {} are used",
+                            self.clock.extension_days()
+                        ),
+                    )
+                    .into());
+                }
+                case.clock.extend(today, *days, reason.clone());
+            }
+            Action::Transfer { window_id, .. } => {
+                let target = transfer_to.filter(|w| w.id == *window_id);
+                let mut errors = ValidationErrors::default();
+                match target {
+                    None => errors.add("window_id", "no such window"),
+                    Some(w) if w.id == self.window_id => {
+                        errors.add("window_id", "the case is already at this window")
+                    }
+                    Some(w) if !w.active => errors.add("window_id", "the window is closed"),
+                    Some(w) if !w.serves(self.item_id) => {
+                        errors.add("window_id", "the window does not handle this service item")
+                    }
+                    Some(w) => {
+                        payload["from_window_id"] = json!(self.window_id);
+                        case.window_id = w.id;
+                        case.center_id = w.center_id;
+                    }
+                }
+                errors.into_result()?;
+            }
+            Action::Complete { outcome, result } => {
+                case.completed_at = Some(at);
+                case.completed_on = Some(today);
+                case.on_time = Some(self.deadline.is_some_and(|deadline| today <= deadline));
+                case.outcome = Some(*outcome);
+                case.result = Some(result.clone());
+                payload["on_time"] = json!(case.on_time);
+            }
+            Action::Start | Action::Deliver { .. } | Action::Withdraw { .. } => {}
+        }
+        if matches!(kind, ActionKind::Resume | ActionKind::Extend) {
+            case.deadline = Some(case.clock.deadline(calendar)?);
+            payload["deadline"] = json!(case.deadline);
+        }
+        let event = case.event(kind, Some(self.status), at, actor, payload);
+        Ok(Performed { case, event })
+    }
+
+    /// Recomputes the deadline after a calendar change; `None` when it did not move or the
+    /// case is no longer open (closed cases stay as they were judged).
+    pub fn recompute(
+        &self,
+        at: DateTime<Utc>,
+        actor: UserId,
+        calendar: &WorkingCalendar,
+        why: &str,
+    ) -> Result<Option<Performed>, CaseError> {
+        if !self.status.is_open() {
+            return Ok(None);
+        }
+        let deadline = Some(self.clock.deadline(calendar)?);
+        if deadline == self.deadline {
+            return Ok(None);
+        }
+        let case = Case {
+            deadline,
+            version: self.version + 1,
+            updated_at: at,
+            ..self.clone()
+        };
+        let payload =
+            json!({"reason": why, "previous_deadline": self.deadline, "deadline": deadline});
+        let event = case.event(ActionKind::Recompute, Some(self.status), at, actor, payload);
+        Ok(Some(Performed { case, event }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::china;
+    use crate::case::{ApplicantKind, IdType, PauseReason};
+    use crate::catalogue::{Category, CenterInput, ServiceItemInput, WindowInput, WindowKind};
+    use chrono::TimeZone;
+
+    struct Hall {
+        center: Center,
+        item: ServiceItem,
+        window: Window,
+        other_window: Window,
+        calendar: WorkingCalendar,
+    }
+
+    fn hall(handling: Handling) -> Hall {
+        let now = Utc::now();
+        let center = CenterInput {
+            code: "640105".into(),
+            name: "西夏区".into(),
+            parent_id: None,
+        }
+        .into_center(CenterId::new(), now);
+        let item = ServiceItemInput {
+            code: "MZ-001".into(),
+            name: "结婚登记".into(),
+            department_id: DepartmentId::new(),
+            category: Category::Licensing,
+            handling,
+            statutory_days: 20,
+            promised_days: if handling == Handling::Committed {
+                5
+            } else {
+                0
+            },
+            conditions: String::new(),
+            materials: vec![],
+            procedure: vec![],
+            steps_removed: 0,
+            responsible_post: String::new(),
+            fee: String::new(),
+            fee_basis: String::new(),
+            legal_basis: String::new(),
+            rights_and_remedies: String::new(),
+            contact: String::new(),
+            complaint_channel: String::new(),
+        }
+        .into_item(ServiceItemId::new(), now);
+        let window = |number| {
+            WindowInput {
+                center_id: center.id,
+                number,
+                name: "窗口".into(),
+                kind: WindowKind::Permanent,
+                item_ids: vec![item.id],
+            }
+            .into_window(WindowId::new(), now)
+        };
+        Hall {
+            window: window(1),
+            other_window: window(2),
+            center: center.clone(),
+            item,
+            calendar: WorkingCalendar::new(china()),
+        }
+    }
+
+    fn applicant() -> Applicant {
+        Applicant {
+            kind: ApplicantKind::Person,
+            name: "张三".into(),
+            id_type: IdType::ResidentId,
+            id_number: "11010519491231002X".into(),
+            phone: "13800138000".into(),
+        }
+    }
+
+    fn day(s: &str) -> NaiveDate {
+        s.parse().expect("date")
+    }
+
+    fn at(s: &str) -> DateTime<Utc> {
+        Utc.from_utc_datetime(&day(s).and_hms_opt(2, 0, 0).expect("time"))
+    }
+
+    fn accept(hall: &Hall, on: &str) -> Case {
+        Intake {
+            item: &hall.item,
+            window: &hall.window,
+            center: &hall.center,
+            applicant: applicant(),
+            note: String::new(),
+            decision: IntakeDecision::Accept,
+        }
+        .open(
+            "640105-20120928-00001".into(),
+            at(on),
+            day(on),
+            UserId::new(),
+            &hall.calendar,
+        )
+        .expect("accepted")
+        .case
+    }
+
+    fn act(hall: &Hall, case: &Case, action: Action, on: &str) -> Result<Performed, CaseError> {
+        case.perform(
+            &action,
+            at(on),
+            day(on),
+            UserId::new(),
+            &hall.calendar,
+            Some(&hall.other_window),
+        )
+    }
+
+    #[test]
+    fn a_committed_case_accepted_friday_before_national_day_is_due_11_october() {
+        let hall = hall(Handling::Committed);
+        let case = accept(&hall, "2012-09-28");
+        assert_eq!(case.deadline, Some(day("2012-10-11")));
+        assert_eq!(case.version, 1);
+        assert_eq!(case.region, "640105");
+    }
+
+    #[test]
+    fn pausing_resuming_and_extending_move_the_deadline_and_each_leave_an_event() {
+        let hall = hall(Handling::Committed);
+        let case = accept(&hall, "2012-09-28");
+        let started = act(&hall, &case, Action::Start, "2012-09-29")
+            .expect("start")
+            .case;
+        let paused = act(
+            &hall,
+            &started,
+            Action::Pause {
+                reason: PauseReason::Supplement,
+                note: "缺户口簿".into(),
+            },
+            "2012-10-08",
+        )
+        .expect("pause");
+        assert_eq!(paused.event.from_status, Some(CaseStatus::InProgress));
+        assert_eq!(paused.event.to_status, CaseStatus::Paused);
+        assert_eq!(paused.event.seq, 3);
+        let resumed = act(&hall, &paused.case, Action::Resume, "2012-10-11")
+            .expect("resume")
+            .case;
+        assert_eq!(resumed.status, CaseStatus::InProgress);
+        assert_eq!(resumed.deadline, Some(day("2012-10-16")));
+        let extended = act(
+            &hall,
+            &resumed,
+            Action::Extend {
+                days: 5,
+                reason: "专家评审".into(),
+            },
+            "2012-10-12",
+        )
+        .expect("extend");
+        assert_eq!(extended.case.deadline, Some(day("2012-10-23")));
+        assert_eq!(extended.event.payload["deadline"], "2012-10-23");
+    }
+
+    #[test]
+    fn completing_after_the_deadline_is_not_on_time() {
+        let hall = hall(Handling::Committed);
+        let started = act(
+            &hall,
+            &accept(&hall, "2012-09-28"),
+            Action::Start,
+            "2012-09-28",
+        )
+        .expect("start")
+        .case;
+        let on_time = act(
+            &hall,
+            &started,
+            Action::Complete {
+                outcome: Outcome::Approved,
+                result: String::new(),
+            },
+            "2012-10-11",
+        )
+        .expect("done");
+        assert_eq!(on_time.case.on_time, Some(true));
+        let late = act(
+            &hall,
+            &started,
+            Action::Complete {
+                outcome: Outcome::Approved,
+                result: String::new(),
+            },
+            "2012-10-12",
+        )
+        .expect("done");
+        assert_eq!(late.case.on_time, Some(false));
+        assert_eq!(late.event.payload["on_time"], false);
+    }
+
+    #[test]
+    fn an_immediate_case_is_completed_at_the_window_and_late_the_next_day() {
+        let hall = hall(Handling::Immediate);
+        let case = accept(&hall, "2012-09-28");
+        assert_eq!(case.deadline, Some(day("2012-09-28")));
+        let done = act(
+            &hall,
+            &case,
+            Action::Complete {
+                outcome: Outcome::Approved,
+                result: String::new(),
+            },
+            "2012-09-28",
+        )
+        .expect("done");
+        assert_eq!(done.case.on_time, Some(true));
+        let late = act(
+            &hall,
+            &case,
+            Action::Complete {
+                outcome: Outcome::Approved,
+                result: String::new(),
+            },
+            "2012-09-29",
+        )
+        .expect("done");
+        assert_eq!(late.case.on_time, Some(false));
+    }
+
+    #[test]
+    fn a_withdrawn_case_cannot_be_completed() {
+        let hall = hall(Handling::Committed);
+        let withdrawn = act(
+            &hall,
+            &accept(&hall, "2012-09-28"),
+            Action::Withdraw {
+                reason: String::new(),
+            },
+            "2012-09-29",
+        )
+        .expect("withdraw")
+        .case;
+        let refused = act(
+            &hall,
+            &withdrawn,
+            Action::Complete {
+                outcome: Outcome::Approved,
+                result: String::new(),
+            },
+            "2012-09-29",
+        );
+        assert_eq!(
+            refused,
+            Err(CaseError::NotAllowed {
+                status: CaseStatus::Withdrawn,
+                action: ActionKind::Complete
+            })
+        );
+    }
+
+    #[test]
+    fn extensions_are_bounded_by_what_the_promise_cut_plus_ten_days() {
+        let hall = hall(Handling::Committed);
+        let case = accept(&hall, "2012-09-28");
+        // 20 statutory − 5 promised + 10 = 25 days in all.
+        let first = act(
+            &hall,
+            &case,
+            Action::Extend {
+                days: 20,
+                reason: "复杂".into(),
+            },
+            "2012-09-29",
+        )
+        .expect("extend")
+        .case;
+        assert!(matches!(
+            act(
+                &hall,
+                &first,
+                Action::Extend {
+                    days: 6,
+                    reason: "再延".into()
+                },
+                "2012-10-08"
+            ),
+            Err(CaseError::Invalid(_))
+        ));
+        assert!(
+            act(
+                &hall,
+                &first,
+                Action::Extend {
+                    days: 5,
+                    reason: "再延".into()
+                },
+                "2012-10-08"
+            )
+            .is_ok()
+        );
+        assert!(matches!(
+            act(
+                &hall,
+                &case,
+                Action::Extend {
+                    days: 0,
+                    reason: "x".into()
+                },
+                "2012-10-08"
+            ),
+            Err(CaseError::Invalid(_))
+        ));
+    }
+
+    #[test]
+    fn a_transfer_needs_another_window_that_serves_the_item() {
+        let hall = hall(Handling::Committed);
+        let case = accept(&hall, "2012-09-28");
+        let moved = act(
+            &hall,
+            &case,
+            Action::Transfer {
+                window_id: hall.other_window.id,
+                note: String::new(),
+            },
+            "2012-09-29",
+        )
+        .expect("transfer");
+        assert_eq!(moved.case.window_id, hall.other_window.id);
+        assert_eq!(moved.case.status, CaseStatus::Accepted);
+        let nowhere = act(
+            &hall,
+            &case,
+            Action::Transfer {
+                window_id: WindowId::new(),
+                note: String::new(),
+            },
+            "2012-09-29",
+        );
+        assert!(matches!(nowhere, Err(CaseError::Invalid(_))));
+    }
+
+    #[test]
+    fn intake_refuses_a_window_that_does_not_serve_the_item_and_a_bad_applicant() {
+        let hall = hall(Handling::Committed);
+        let mut other_item = hall.item.clone();
+        other_item.id = ServiceItemId::new();
+        let intake = Intake {
+            item: &other_item,
+            window: &hall.window,
+            center: &hall.center,
+            applicant: Applicant {
+                phone: "1".into(),
+                ..applicant()
+            },
+            note: String::new(),
+            decision: IntakeDecision::Accept,
+        };
+        let errors = intake.validate().expect_err("invalid");
+        let fields: Vec<_> = errors.errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["applicant.phone", "item_id"]);
+    }
+
+    #[test]
+    fn a_case_refused_at_intake_has_no_deadline_and_allows_nothing() {
+        let hall = hall(Handling::Committed);
+        let refused = Intake {
+            item: &hall.item,
+            window: &hall.window,
+            center: &hall.center,
+            applicant: applicant(),
+            note: String::new(),
+            decision: IntakeDecision::Refuse {
+                reason: "不属于本机关职权范围".into(),
+            },
+        }
+        .open(
+            "640105-20120928-00002".into(),
+            at("2012-09-28"),
+            day("2012-09-28"),
+            UserId::new(),
+            &hall.calendar,
+        )
+        .expect("refused");
+        assert_eq!(refused.case.status, CaseStatus::NotAccepted);
+        assert_eq!(refused.case.deadline, None);
+        assert_eq!(refused.event.action, ActionKind::Refuse);
+        assert!(act(&hall, &refused.case, Action::Start, "2012-09-28").is_err());
+    }
+
+    #[test]
+    fn a_calendar_change_moves_open_deadlines_and_leaves_closed_cases_alone() {
+        let hall = hall(Handling::Committed);
+        let case = accept(&hall, "2012-09-28");
+        let mut years = china();
+        years[0].holidays.push(crate::calendar::Holiday {
+            name: "test".into(),
+            from: day("2012-10-09"),
+            to: day("2012-10-09"),
+        });
+        let changed = WorkingCalendar::new(years);
+        let moved = case
+            .recompute(
+                at("2012-10-01"),
+                UserId::new(),
+                &changed,
+                "2012 calendar corrected",
+            )
+            .expect("ok")
+            .expect("moved");
+        assert_eq!(moved.case.deadline, Some(day("2012-10-12")));
+        assert_eq!(moved.event.action, ActionKind::Recompute);
+        let done = act(
+            &hall,
+            &case,
+            Action::Complete {
+                outcome: Outcome::Denied,
+                result: String::new(),
+            },
+            "2012-09-28",
+        );
+        assert!(
+            done.is_err(),
+            "a committed case is started before it is completed"
+        );
+        let started = act(&hall, &case, Action::Start, "2012-09-28")
+            .expect("start")
+            .case;
+        let closed = act(
+            &hall,
+            &started,
+            Action::Complete {
+                outcome: Outcome::Denied,
+                result: String::new(),
+            },
+            "2012-09-28",
+        )
+        .expect("done")
+        .case;
+        assert_eq!(
+            closed.recompute(at("2012-10-01"), UserId::new(), &changed, "x"),
+            Ok(None)
+        );
+    }
+}

@@ -1,0 +1,78 @@
+//! Where a case stands.
+
+use serde::{Deserialize, Serialize};
+
+/// A case's state in its lifecycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum CaseStatus {
+    /// 已受理: accepted at the window; the clock runs.
+    Accepted,
+    /// 承办中: being handled; the clock runs.
+    InProgress,
+    /// 暂停: waiting for papers or a special procedure; the clock is stopped.
+    Paused,
+    /// 已办结: decided (approved or denied).
+    Completed,
+    /// 已送达: the result is handed over.
+    Delivered,
+    /// 不予受理: refused at intake; kept and counted apart.
+    NotAccepted,
+    /// 已撤回: withdrawn by the applicant.
+    Withdrawn,
+}
+
+impl CaseStatus {
+    /// Every status.
+    pub const ALL: [CaseStatus; 7] = [
+        Self::Accepted,
+        Self::InProgress,
+        Self::Paused,
+        Self::Completed,
+        Self::Delivered,
+        Self::NotAccepted,
+        Self::Withdrawn,
+    ];
+
+    /// The stored and serialized name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Accepted => "accepted",
+            Self::InProgress => "in_progress",
+            Self::Paused => "paused",
+            Self::Completed => "completed",
+            Self::Delivered => "delivered",
+            Self::NotAccepted => "not_accepted",
+            Self::Withdrawn => "withdrawn",
+        }
+    }
+
+    /// The status with this stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+
+    /// The Chinese label shown to the public.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Accepted => "已受理",
+            Self::InProgress => "办理中",
+            Self::Paused => "暂停（补正/特别程序）",
+            Self::Completed => "已办结",
+            Self::Delivered => "已送达",
+            Self::NotAccepted => "不予受理",
+            Self::Withdrawn => "已撤回",
+        }
+    }
+
+    /// Whether the case still awaits a decision.
+    pub fn is_open(self) -> bool {
+        matches!(self, Self::Accepted | Self::InProgress | Self::Paused)
+    }
+
+    /// Whether the deadline clock runs in this state.
+    pub fn clock_runs(self) -> bool {
+        matches!(self, Self::Accepted | Self::InProgress)
+    }
+}

@@ -1,0 +1,316 @@
+//! Intake, actions and imports against storage: load, decide with the pure functions above,
+//! store the case and append its event. Generic over the repository traits, so it runs
+//! inside whatever transaction the caller opened.
+
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use serde::Deserialize;
+
+use super::{Action, Applicant, Case, CaseError, Intake, IntakeDecision, case_number};
+use crate::ValidationErrors;
+use crate::calendar::WorkingCalendar;
+use crate::ids::{CaseId, ServiceItemId, UserId, WindowId};
+use crate::repository::{
+    CaseRepository, CenterRepository, RepositoryError, ServiceItemRepository, WindowRepository,
+};
+
+/// Gives each case its query code (查询码) and the hash that is stored instead of it.
+pub trait QueryCodes {
+    /// The 6-digit code of a case.
+    fn code_for(&self, case: CaseId) -> String;
+    /// The stored hash of a case's code.
+    fn hash(&self, case_no: &str, code: &str) -> String;
+}
+
+/// When something happens: the moment, and the hall's local date of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Moment {
+    /// The moment, UTC.
+    pub at: DateTime<Utc>,
+    /// The hall's local date at that moment.
+    pub today: NaiveDate,
+}
+
+impl Moment {
+    /// The moment `at` in a hall whose clocks are at `offset` from UTC.
+    pub fn new(at: DateTime<Utc>, offset: FixedOffset) -> Self {
+        Self {
+            at,
+            today: at.with_timezone(&offset).date_naive(),
+        }
+    }
+}
+
+/// Everything the case workflow reads and writes.
+pub trait CaseStore:
+    CaseRepository + CenterRepository + WindowRepository + ServiceItemRepository
+{
+}
+
+impl<T: CaseRepository + CenterRepository + WindowRepository + ServiceItemRepository> CaseStore
+    for T
+{
+}
+
+/// Why the workflow refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WorkflowError {
+    /// The case does not exist.
+    #[error("no such case")]
+    NotFound,
+    /// The caller may not touch this case.
+    #[error("{0}")]
+    Forbidden(&'static str),
+    /// The case changed since the caller read it.
+    #[error("the case is at version {current}, not {expected}: reload it and try again")]
+    Stale {
+        /// The version the caller sent.
+        expected: i64,
+        /// The stored version.
+        current: i64,
+    },
+    /// The lifecycle or the values refuse the action.
+    #[error(transparent)]
+    Case(#[from] CaseError),
+    /// Storage failed.
+    #[error(transparent)]
+    Repository(#[from] RepositoryError),
+}
+
+impl From<ValidationErrors> for WorkflowError {
+    fn from(errors: ValidationErrors) -> Self {
+        Self::Case(CaseError::Invalid(errors))
+    }
+}
+
+/// An application as a window hands it in.
+#[derive(Debug, Clone)]
+pub struct IntakeRequest {
+    /// The item applied for.
+    pub item_id: ServiceItemId,
+    /// The receiving window.
+    pub window_id: WindowId,
+    /// Who applies.
+    pub applicant: Applicant,
+    /// The clerk's note.
+    pub note: String,
+    /// Accept or refuse.
+    pub decision: IntakeDecision,
+}
+
+/// Receives an application: checks it, draws its number, opens the case and records the
+/// intake. Returns the case and its query code, shown once.
+pub fn receive<R: CaseStore>(
+    repo: &mut R,
+    calendar: &WorkingCalendar,
+    codes: &dyn QueryCodes,
+    request: IntakeRequest,
+    actor: UserId,
+    now: Moment,
+) -> Result<(Case, String), WorkflowError> {
+    let window = repo.window(request.window_id)?;
+    let item = repo.item(request.item_id)?;
+    let (Some(window), Some(item)) = (window, item) else {
+        let mut errors = ValidationErrors::default();
+        if repo.window(request.window_id)?.is_none() {
+            errors.add("window_id", "no such window");
+        }
+        if repo.item(request.item_id)?.is_none() {
+            errors.add("item_id", "no such service item");
+        }
+        return Err(errors.into());
+    };
+    let center = repo
+        .center(window.center_id)?
+        .ok_or_else(|| RepositoryError::Internal(format!("window {} has no centre", window.id)))?;
+    let intake = Intake {
+        item: &item,
+        window: &window,
+        center: &center,
+        applicant: request.applicant,
+        note: request.note,
+        decision: request.decision,
+    };
+    intake.validate()?;
+    let seq = repo.next_case_seq(&center.code, now.today)?;
+    let case_no = case_number(&center.code, now.today, seq)
+        .map_err(|e| RepositoryError::Internal(e.to_string()))?;
+    let opened = intake.open(case_no, now.at, now.today, actor, calendar)?;
+    let code = codes.code_for(opened.case.id);
+    repo.insert_case(&opened.case, &codes.hash(&opened.case.case_no, &code))?;
+    repo.append_event(&opened.event)?;
+    Ok((opened.case, code))
+}
+
+/// Performs an action on the case at `expected_version`, after `authorize` has accepted
+/// the caller for this case.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "each is a distinct input of one business step"
+)]
+pub fn act<R: CaseStore>(
+    repo: &mut R,
+    calendar: &WorkingCalendar,
+    case_id: CaseId,
+    expected_version: i64,
+    action: &Action,
+    actor: UserId,
+    now: Moment,
+    authorize: impl FnOnce(&Case) -> Result<(), WorkflowError>,
+) -> Result<Case, WorkflowError> {
+    let case = repo.case(case_id)?.ok_or(WorkflowError::NotFound)?;
+    authorize(&case)?;
+    if case.version != expected_version {
+        return Err(WorkflowError::Stale {
+            expected: expected_version,
+            current: case.version,
+        });
+    }
+    let target = match action {
+        Action::Transfer { window_id, .. } => repo.window(*window_id)?,
+        _ => None,
+    };
+    let performed = case.perform(action, now.at, now.today, actor, calendar, target.as_ref())?;
+    if !repo.update_case(&performed.case, expected_version)? {
+        let current = repo.case(case_id)?.map_or(expected_version, |c| c.version);
+        return Err(WorkflowError::Stale {
+            expected: expected_version,
+            current,
+        });
+    }
+    repo.append_event(&performed.event)?;
+    Ok(performed.case)
+}
+
+/// One case from a legacy system, with its whole history (one line of an NDJSON import).
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ImportedCase {
+    /// The code of the centre the case was received at.
+    pub center_code: String,
+    /// The number of the receiving window in that centre.
+    pub window_number: u32,
+    /// The code of the service item.
+    pub item_code: String,
+    /// Who applied.
+    pub applicant: Applicant,
+    /// The clerk's note.
+    #[serde(default)]
+    pub note: String,
+    /// When it was received, RFC 3339 with offset.
+    pub received_at: DateTime<FixedOffset>,
+    /// The username that received it; the importing user when left out.
+    #[serde(default)]
+    pub received_by: Option<String>,
+    /// Set to refuse at intake (不予受理), with the reason.
+    #[serde(default)]
+    pub refused_because: Option<String>,
+    /// Everything that happened after intake, oldest first.
+    #[serde(default)]
+    pub events: Vec<ImportedEvent>,
+}
+
+/// One step of an imported case's history.
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImportedEvent {
+    /// When it happened, RFC 3339 with offset.
+    pub at: DateTime<FixedOffset>,
+    /// The username that did it; the importing user when left out.
+    #[serde(default)]
+    pub by: Option<String>,
+    /// The action and its fields, as for `POST /cases/{id}/events`.
+    #[serde(flatten)]
+    pub action: Action,
+}
+
+/// Replays one imported case through the same intake and actions as live work, so the
+/// result cannot be told apart from a live case. `actor_named` resolves usernames.
+pub fn import<R: CaseStore>(
+    repo: &mut R,
+    calendar: &WorkingCalendar,
+    codes: &dyn QueryCodes,
+    line: ImportedCase,
+    offset: FixedOffset,
+    now: DateTime<Utc>,
+    mut actor_named: impl FnMut(&mut R, Option<&str>) -> Result<UserId, WorkflowError>,
+) -> Result<(Case, String), WorkflowError> {
+    let center = repo
+        .center_by_code(&line.center_code)?
+        .ok_or_else(|| ValidationErrors::single("center_code", "no such centre"))?;
+    let window = repo
+        .window_by_number(center.id, line.window_number)?
+        .ok_or_else(|| {
+            ValidationErrors::single("window_number", "no such window in that centre")
+        })?;
+    let item = repo
+        .item_by_code(&line.item_code)?
+        .ok_or_else(|| ValidationErrors::single("item_code", "no such service item"))?;
+    let received = line.received_at.with_timezone(&Utc);
+    let mut previous = received;
+    for (i, event) in line.events.iter().enumerate() {
+        let at = event.at.with_timezone(&Utc);
+        if at < previous {
+            return Err(ValidationErrors::single(
+                &format!("events[{i}].at"),
+                "events must be in time order, after receipt",
+            )
+            .into());
+        }
+        previous = at;
+    }
+    if previous > now {
+        return Err(ValidationErrors::single(
+            "events",
+            "a case's history cannot lie in the future",
+        )
+        .into());
+    }
+    let decision = match line.refused_because {
+        Some(reason) => IntakeDecision::Refuse { reason },
+        None => IntakeDecision::Accept,
+    };
+    let request = IntakeRequest {
+        item_id: item.id,
+        window_id: window.id,
+        applicant: line.applicant,
+        note: line.note,
+        decision,
+    };
+    let receiver = actor_named(repo, line.received_by.as_deref())?;
+    let (mut case, code) = receive(
+        repo,
+        calendar,
+        codes,
+        request,
+        receiver,
+        Moment::new(received, offset),
+    )?;
+    for (i, event) in line.events.into_iter().enumerate() {
+        let actor = actor_named(repo, event.by.as_deref())?;
+        let moment = Moment::new(event.at.with_timezone(&Utc), offset);
+        case = act(
+            repo,
+            calendar,
+            case.id,
+            case.version,
+            &event.action,
+            actor,
+            moment,
+            |_| Ok(()),
+        )
+        .map_err(|e| match e {
+            WorkflowError::Case(CaseError::Invalid(mut errors)) => {
+                for error in &mut errors.errors {
+                    error.field = format!("events[{i}].{}", error.field);
+                }
+                WorkflowError::Case(CaseError::Invalid(errors))
+            }
+            WorkflowError::Case(refused @ CaseError::NotAllowed { .. }) => {
+                ValidationErrors::single(&format!("events[{i}].action"), refused.to_string()).into()
+            }
+            other => other,
+        })?;
+    }
+    Ok((case, code))
+}

@@ -1,0 +1,4 @@
+DROP TABLE idempotency_keys;
+DROP TABLE case_sequences;
+DROP TABLE case_events;
+DROP TABLE cases;

@@ -1,0 +1,431 @@
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use domain::case::{
+    ActionKind, Applicant, ApplicantKind, Case, CaseEvent, CaseStatus, IdType, Outcome,
+};
+use domain::catalogue::Handling;
+use domain::ids::{CaseId, UserId};
+use domain::page::{Page, PageRequest};
+use domain::repository::{
+    CaseFilter, CaseRepository, IdempotencyRecord, RepositoryError, RepositoryResult,
+};
+
+use super::fetch_limit;
+use crate::AnyConnection;
+use crate::convert::{count, id, int, named, utc};
+use crate::error::db;
+use crate::schema::{case_events, case_sequences, cases, idempotency_keys};
+
+#[derive(Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = cases, treat_none_as_null = true)]
+struct CaseRow {
+    id: String,
+    case_no: String,
+    region: String,
+    center_id: String,
+    window_id: String,
+    item_id: String,
+    department_id: String,
+    handling: String,
+    statutory_days: i32,
+    status: String,
+    resume_to: Option<String>,
+    applicant_kind: String,
+    applicant_name: String,
+    applicant_id_type: String,
+    applicant_id_number: String,
+    applicant_phone: String,
+    note: String,
+    refusal_reason: Option<String>,
+    received_at: NaiveDateTime,
+    received_on: NaiveDate,
+    clock: String,
+    deadline: Option<NaiveDate>,
+    completed_at: Option<NaiveDateTime>,
+    completed_on: Option<NaiveDate>,
+    on_time: Option<bool>,
+    outcome: Option<String>,
+    result: Option<String>,
+    // Set once at intake; never rewritten.
+    #[diesel(skip_update)]
+    query_code_hash: String,
+    accepted_by: String,
+    version: i64,
+    updated_at: NaiveDateTime,
+}
+
+impl CaseRow {
+    fn from_domain(c: &Case, query_code_hash: String) -> RepositoryResult<Self> {
+        Ok(Self {
+            id: c.id.to_string(),
+            case_no: c.case_no.clone(),
+            region: c.region.clone(),
+            center_id: c.center_id.to_string(),
+            window_id: c.window_id.to_string(),
+            item_id: c.item_id.to_string(),
+            department_id: c.department_id.to_string(),
+            handling: c.handling.as_str().to_owned(),
+            statutory_days: int(c.statutory_days),
+            status: c.status.as_str().to_owned(),
+            resume_to: c.resume_to.map(|s| s.as_str().to_owned()),
+            applicant_kind: c.applicant.kind.as_str().to_owned(),
+            applicant_name: c.applicant.name.clone(),
+            applicant_id_type: c.applicant.id_type.as_str().to_owned(),
+            applicant_id_number: c.applicant.id_number.clone(),
+            applicant_phone: c.applicant.phone.clone(),
+            note: c.note.clone(),
+            refusal_reason: c.refusal_reason.clone(),
+            received_at: c.received_at.naive_utc(),
+            received_on: c.received_on,
+            clock: serde_json::to_string(&c.clock)
+                .map_err(|e| RepositoryError::Internal(e.to_string()))?,
+            deadline: c.deadline,
+            completed_at: c.completed_at.map(|t| t.naive_utc()),
+            completed_on: c.completed_on,
+            on_time: c.on_time,
+            outcome: c.outcome.map(|o| o.as_str().to_owned()),
+            result: c.result.clone(),
+            query_code_hash,
+            accepted_by: c.accepted_by.to_string(),
+            version: c.version,
+            updated_at: c.updated_at.naive_utc(),
+        })
+    }
+
+    fn into_domain(self) -> RepositoryResult<Case> {
+        Ok(Case {
+            id: id(&self.id)?,
+            case_no: self.case_no,
+            region: self.region,
+            center_id: id(&self.center_id)?,
+            window_id: id(&self.window_id)?,
+            item_id: id(&self.item_id)?,
+            department_id: id(&self.department_id)?,
+            handling: named(&self.handling, Handling::parse)?,
+            statutory_days: count(self.statutory_days)?,
+            status: named(&self.status, CaseStatus::parse)?,
+            resume_to: self
+                .resume_to
+                .as_deref()
+                .map(|s| named(s, CaseStatus::parse))
+                .transpose()?,
+            applicant: Applicant {
+                kind: named(&self.applicant_kind, ApplicantKind::parse)?,
+                name: self.applicant_name,
+                id_type: named(&self.applicant_id_type, IdType::parse)?,
+                id_number: self.applicant_id_number,
+                phone: self.applicant_phone,
+            },
+            note: self.note,
+            refusal_reason: self.refusal_reason,
+            received_at: utc(self.received_at),
+            received_on: self.received_on,
+            clock: serde_json::from_str(&self.clock).map_err(|e| {
+                RepositoryError::Internal(format!("stored clock is not valid: {e}"))
+            })?,
+            deadline: self.deadline,
+            completed_at: self.completed_at.map(utc),
+            completed_on: self.completed_on,
+            on_time: self.on_time,
+            outcome: self
+                .outcome
+                .as_deref()
+                .map(|o| named(o, Outcome::parse))
+                .transpose()?,
+            result: self.result,
+            accepted_by: id(&self.accepted_by)?,
+            version: self.version,
+            updated_at: utc(self.updated_at),
+        })
+    }
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = case_events)]
+struct EventRow {
+    id: String,
+    case_id: String,
+    seq: i64,
+    action: String,
+    from_status: Option<String>,
+    to_status: String,
+    actor_id: String,
+    at: NaiveDateTime,
+    payload: String,
+}
+
+impl EventRow {
+    fn into_domain(self) -> RepositoryResult<CaseEvent> {
+        Ok(CaseEvent {
+            id: id(&self.id)?,
+            case_id: id(&self.case_id)?,
+            seq: self.seq,
+            action: named(&self.action, ActionKind::parse)?,
+            from_status: self
+                .from_status
+                .as_deref()
+                .map(|s| named(s, CaseStatus::parse))
+                .transpose()?,
+            to_status: named(&self.to_status, CaseStatus::parse)?,
+            actor_id: id(&self.actor_id)?,
+            at: utc(self.at),
+            payload: serde_json::from_str(&self.payload).map_err(|e| {
+                RepositoryError::Internal(format!("stored payload is not JSON: {e}"))
+            })?,
+        })
+    }
+}
+
+/// The keyset cursor of case listings: the last entry's receipt moment and id.
+fn cursor_of(case: &Case) -> String {
+    format!(
+        "{}_{}",
+        case.received_at.naive_utc().format("%Y%m%dT%H%M%S%.6f"),
+        case.id
+    )
+}
+
+fn parse_cursor(cursor: &str) -> RepositoryResult<(NaiveDateTime, String)> {
+    let (at, case_id) = cursor
+        .split_once('_')
+        .ok_or(RepositoryError::InvalidCursor)?;
+    let at = NaiveDateTime::parse_from_str(at, "%Y%m%dT%H%M%S%.6f")
+        .map_err(|_| RepositoryError::InvalidCursor)?;
+    case_id
+        .parse::<CaseId>()
+        .map_err(|_| RepositoryError::InvalidCursor)?;
+    Ok((at, case_id.to_owned()))
+}
+
+type BoxedCases<'a> = cases::BoxedQuery<'a, crate::connection::MultiBackend>;
+
+/// The filter's conditions on a boxed case query.
+fn filtered<'a>(mut query: BoxedCases<'a>, filter: &'a CaseFilter) -> BoxedCases<'a> {
+    if let Some(status) = filter.status {
+        query = query.filter(cases::status.eq(status.as_str()));
+    }
+    if let Some(centers) = &filter.center_ids {
+        query = query.filter(
+            cases::center_id.eq_any(centers.iter().map(ToString::to_string).collect::<Vec<_>>()),
+        );
+    }
+    if let Some(window) = filter.window_id {
+        query = query.filter(cases::window_id.eq(window.to_string()));
+    }
+    if let Some(item) = filter.item_id {
+        query = query.filter(cases::item_id.eq(item.to_string()));
+    }
+    if let Some(department) = filter.department_id {
+        query = query.filter(cases::department_id.eq(department.to_string()));
+    }
+    if let Some(from) = filter.received_from {
+        query = query.filter(cases::received_on.ge(from));
+    }
+    if let Some(to) = filter.received_to {
+        query = query.filter(cases::received_on.le(to));
+    }
+    if let Some((from, to)) = filter.due_between {
+        query = query
+            .filter(cases::status.eq_any([
+                CaseStatus::Accepted.as_str(),
+                CaseStatus::InProgress.as_str(),
+            ]))
+            .filter(cases::deadline.ge(from))
+            .filter(cases::deadline.le(to));
+    }
+    if let Some(q) = &filter.q {
+        query = query.filter(cases::case_no.eq(q).or(cases::applicant_id_number.eq(q)));
+    }
+    query
+}
+
+fn load_cases(conn: &mut AnyConnection, query: BoxedCases<'_>) -> RepositoryResult<Vec<Case>> {
+    query
+        .select(CaseRow::as_select())
+        .load(conn)
+        .map_err(db)?
+        .into_iter()
+        .map(CaseRow::into_domain)
+        .collect()
+}
+
+impl CaseRepository for AnyConnection {
+    fn next_case_seq(&mut self, region: &str, day: NaiveDate) -> RepositoryResult<u32> {
+        let key = (region.to_owned(), day);
+        let bump = |conn: &mut AnyConnection| {
+            diesel::update(case_sequences::table.find(key.clone()))
+                .set(case_sequences::last_seq.eq(case_sequences::last_seq + 1))
+                .execute(conn)
+        };
+        if bump(self).map_err(db)? == 0 {
+            // The day's first case. The insert runs in a savepoint: on PostgreSQL a unique
+            // violation would otherwise abort the whole transaction when another process
+            // drew the first number at the same moment.
+            let first = self.transaction(|conn| {
+                diesel::insert_into(case_sequences::table)
+                    .values((
+                        case_sequences::region.eq(region),
+                        case_sequences::day.eq(day),
+                        case_sequences::last_seq.eq(1),
+                    ))
+                    .execute(conn)
+            });
+            match first.map_err(db) {
+                Ok(_) => return Ok(1),
+                Err(RepositoryError::Conflict) => {
+                    bump(self).map_err(db)?;
+                }
+                Err(other) => return Err(other),
+            }
+        }
+        let seq: i32 = case_sequences::table
+            .find(key)
+            .select(case_sequences::last_seq)
+            .first(self)
+            .map_err(db)?;
+        count(seq)
+    }
+
+    fn insert_case(&mut self, case: &Case, query_code_hash: &str) -> RepositoryResult<()> {
+        diesel::insert_into(cases::table)
+            .values(CaseRow::from_domain(case, query_code_hash.to_owned())?)
+            .execute(self)
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn update_case(&mut self, case: &Case, expected_version: i64) -> RepositoryResult<bool> {
+        let updated = diesel::update(
+            cases::table
+                .filter(cases::id.eq(case.id.to_string()))
+                .filter(cases::version.eq(expected_version)),
+        )
+        .set(CaseRow::from_domain(case, String::new())?)
+        .execute(self)
+        .map_err(db)?;
+        Ok(updated == 1)
+    }
+
+    fn append_event(&mut self, event: &CaseEvent) -> RepositoryResult<()> {
+        diesel::insert_into(case_events::table)
+            .values(EventRow {
+                id: event.id.to_string(),
+                case_id: event.case_id.to_string(),
+                seq: event.seq,
+                action: event.action.as_str().to_owned(),
+                from_status: event.from_status.map(|s| s.as_str().to_owned()),
+                to_status: event.to_status.as_str().to_owned(),
+                actor_id: event.actor_id.to_string(),
+                at: event.at.naive_utc(),
+                payload: event.payload.to_string(),
+            })
+            .execute(self)
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn case(&mut self, case_id: CaseId) -> RepositoryResult<Option<Case>> {
+        cases::table
+            .find(case_id.to_string())
+            .select(CaseRow::as_select())
+            .first(self)
+            .optional()
+            .map_err(db)?
+            .map(CaseRow::into_domain)
+            .transpose()
+    }
+
+    fn case_by_number(&mut self, case_no: &str) -> RepositoryResult<Option<(Case, String)>> {
+        let row = cases::table
+            .filter(cases::case_no.eq(case_no))
+            .select(CaseRow::as_select())
+            .first(self)
+            .optional()
+            .map_err(db)?;
+        row.map(|row| {
+            let hash = row.query_code_hash.clone();
+            row.into_domain().map(|case| (case, hash))
+        })
+        .transpose()
+    }
+
+    fn case_events(&mut self, case_id: CaseId) -> RepositoryResult<Vec<CaseEvent>> {
+        case_events::table
+            .filter(case_events::case_id.eq(case_id.to_string()))
+            .order(case_events::seq)
+            .select(EventRow::as_select())
+            .load(self)
+            .map_err(db)?
+            .into_iter()
+            .map(EventRow::into_domain)
+            .collect()
+    }
+
+    fn cases(&mut self, filter: &CaseFilter, page: &PageRequest) -> RepositoryResult<Page<Case>> {
+        let mut query = filtered(cases::table.into_boxed(), filter)
+            .order((cases::received_at.desc(), cases::id.desc()))
+            .limit(fetch_limit(page));
+        if let Some(after) = &page.after {
+            let (at, case_id) = parse_cursor(after)?;
+            query = query.filter(
+                cases::received_at
+                    .lt(at)
+                    .or(cases::received_at.eq(at).and(cases::id.lt(case_id))),
+            );
+        }
+        let found = load_cases(self, query)?;
+        Ok(Page::from_fetched(found, page.limit, cursor_of))
+    }
+
+    fn cases_due_by(&mut self, by: NaiveDate, filter: &CaseFilter) -> RepositoryResult<Vec<Case>> {
+        let query = filtered(cases::table.into_boxed(), filter)
+            .filter(cases::status.eq_any([
+                CaseStatus::Accepted.as_str(),
+                CaseStatus::InProgress.as_str(),
+            ]))
+            .filter(cases::deadline.le(by))
+            .order((cases::deadline.asc(), cases::received_at.asc()))
+            .limit(10_000);
+        load_cases(self, query)
+    }
+
+    fn idempotency_record(
+        &mut self,
+        user: UserId,
+        key: &str,
+    ) -> RepositoryResult<Option<IdempotencyRecord>> {
+        let row: Option<(String, String)> = idempotency_keys::table
+            .find((user.to_string(), key.to_owned()))
+            .select((idempotency_keys::request_hash, idempotency_keys::case_id))
+            .first(self)
+            .optional()
+            .map_err(db)?;
+        row.map(|(request_hash, case_id)| {
+            Ok(IdempotencyRecord {
+                request_hash,
+                case_id: id(&case_id)?,
+            })
+        })
+        .transpose()
+    }
+
+    fn remember_idempotency(
+        &mut self,
+        user: UserId,
+        key: &str,
+        record: &IdempotencyRecord,
+        at: DateTime<Utc>,
+    ) -> RepositoryResult<()> {
+        diesel::insert_into(idempotency_keys::table)
+            .values((
+                idempotency_keys::user_id.eq(user.to_string()),
+                idempotency_keys::key.eq(key),
+                idempotency_keys::request_hash.eq(&record.request_hash),
+                idempotency_keys::case_id.eq(record.case_id.to_string()),
+                idempotency_keys::created_at.eq(at.naive_utc()),
+            ))
+            .execute(self)
+            .map_err(db)?;
+        Ok(())
+    }
+}
