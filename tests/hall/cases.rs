@@ -709,7 +709,22 @@ fn the_case_list_pages_by_cursor_and_filters(backend: Backend) {
         .problem(400);
 }
 
+fn no_id_number_or_phone_reaches_the_logs(backend: Backend) {
+    let hall = hall(backend);
+    let case = hall.accept(&hall.clerk1, &hall.committed);
+    hall.app.get(&format!("/api/v1/cases?q={ID_NUMBER}"), Some(&hall.clerk1));
+    hall.app.get(&format!("/api/v1/cases/{}", id(&case)), Some(&hall.clerk1));
+    let mut bad = applicant();
+    bad["phone"] = json!("1380013800x");
+    hall.app.post("/api/v1/cases", Some(&hall.clerk1), &json!({"item_id": hall.committed, "applicant": bad}));
+    let logs = crate::support::logs::captured();
+    assert!(logs.contains("request finished") && logs.contains("/api/v1/cases"), "requests are logged: {logs}");
+    assert!(!logs.contains(ID_NUMBER), "an ID number reached the logs");
+    assert!(!logs.contains(PHONE) && !logs.contains("1380013800x"), "a phone number reached the logs");
+}
+
 on_both_backends!(
+    no_id_number_or_phone_reaches_the_logs,
     a_clerk_accepts_a_committed_case_and_sees_its_deadline_and_history,
     an_immediate_case_is_completed_at_the_window_the_same_day,
     a_case_paused_and_extended_explains_its_deadline_and_completing_late_is_not_on_time,

@@ -121,6 +121,7 @@ impl TestApp {
     }
 
     fn serve(state: AppState, db: Option<TestDb>) -> Self {
+        super::logs::install();
         let (sender, receiver) = mpsc::channel();
         let server_state = state.clone();
         std::thread::spawn(move || {

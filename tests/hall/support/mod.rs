@@ -3,6 +3,7 @@
 
 mod app;
 mod db;
+pub mod logs;
 
 pub use app::{ADMIN_PASSWORD, Answer, TestApp};
 pub use db::{Backend, TestDb};
