@@ -712,15 +712,27 @@ fn the_case_list_pages_by_cursor_and_filters(backend: Backend) {
 fn no_id_number_or_phone_reaches_the_logs(backend: Backend) {
     let hall = hall(backend);
     let case = hall.accept(&hall.clerk1, &hall.committed);
-    hall.app.get(&format!("/api/v1/cases?q={ID_NUMBER}"), Some(&hall.clerk1));
-    hall.app.get(&format!("/api/v1/cases/{}", id(&case)), Some(&hall.clerk1));
+    hall.app
+        .get(&format!("/api/v1/cases?q={ID_NUMBER}"), Some(&hall.clerk1));
+    hall.app
+        .get(&format!("/api/v1/cases/{}", id(&case)), Some(&hall.clerk1));
     let mut bad = applicant();
     bad["phone"] = json!("1380013800x");
-    hall.app.post("/api/v1/cases", Some(&hall.clerk1), &json!({"item_id": hall.committed, "applicant": bad}));
+    hall.app.post(
+        "/api/v1/cases",
+        Some(&hall.clerk1),
+        &json!({"item_id": hall.committed, "applicant": bad}),
+    );
     let logs = crate::support::logs::captured();
-    assert!(logs.contains("request finished") && logs.contains("/api/v1/cases"), "requests are logged: {logs}");
+    assert!(
+        logs.contains("request finished") && logs.contains("/api/v1/cases"),
+        "requests are logged: {logs}"
+    );
     assert!(!logs.contains(ID_NUMBER), "an ID number reached the logs");
-    assert!(!logs.contains(PHONE) && !logs.contains("1380013800x"), "a phone number reached the logs");
+    assert!(
+        !logs.contains(PHONE) && !logs.contains("1380013800x"),
+        "a phone number reached the logs"
+    );
 }
 
 on_both_backends!(

@@ -11,7 +11,10 @@ struct Capture;
 
 impl Write for Capture {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        CAPTURED.lock().map_err(|_| std::io::Error::other("poisoned"))?.extend_from_slice(bytes);
+        CAPTURED
+            .lock()
+            .map_err(|_| std::io::Error::other("poisoned"))?
+            .extend_from_slice(bytes);
         Ok(bytes.len())
     }
 
