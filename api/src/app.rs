@@ -12,7 +12,8 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::problem::{self, json_error, path_error, query_error};
 use crate::request_log::RouteOnly;
 use crate::routes::{
-    auth, calendar, cases, centers, departments, health, imports, items, supervision, windows,
+    auth, calendar, cases, centers, departments, health, imports, items, public, supervision,
+    windows,
 };
 use crate::state::AppState;
 
@@ -41,6 +42,7 @@ pub const JSON_LIMIT: usize = 256 * 1024;
         (name = "cases", description = "Cases (办件): intake, the lifecycle, deadlines"),
         (name = "supervision", description = "Electronic supervision (电子监察): yellow and red cards"),
         (name = "imports", description = "Cases from a legacy system"),
+        (name = "public", description = "The kiosks: no login, rate-limited, no personal data"),
     )
 )]
 struct ApiDoc;
@@ -104,7 +106,15 @@ where
                 .service(cases::get_case_deadline)
                 .service(cases::create_case_event)
                 .service(supervision::list_warnings)
-                .service(imports::import_cases),
+                .service(imports::import_cases)
+                .service(supervision::list_rectifications)
+                .service(supervision::close_rectification)
+                .service(public::get_public_case)
+                .service(public::rate_case)
+                .service(public::list_public_items)
+                .service(public::get_public_item)
+                .service(public::list_public_windows)
+                .service(public::get_public_board),
         )
 }
 

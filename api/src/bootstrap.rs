@@ -13,6 +13,7 @@ use persistence::{Backend, DatabaseUrl, Store, StoreOptions};
 
 use crate::auth::{TokenKeys, password};
 use crate::config::Config;
+use crate::limits::{AddressRange, Limits};
 use crate::problem::ApiError;
 use crate::query_code::QueryCodeKey;
 use crate::state::{AppState, Settings};
@@ -177,15 +178,22 @@ pub fn prepare(config: &Config) -> Result<(AppState, Option<String>), StartError
         utc_offset: config.utc_offset,
         yellow_days: config.yellow_days,
     };
-    Ok((
-        AppState {
-            store,
-            tokens,
-            query_codes,
-            settings,
-        },
-        generated,
-    ))
+    let trusted = config
+        .trusted_proxies
+        .iter()
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| AddressRange::parse(p))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| StartError::Setup(format!("HALL_TRUSTED_PROXIES: {e}")))?;
+    let limits = Limits::new(config.public_rate, config.login_rate, trusted);
+    let state = AppState {
+        store,
+        tokens,
+        query_codes,
+        settings,
+        limits,
+    };
+    Ok((state, generated))
 }
 
 #[cfg(test)]

@@ -76,6 +76,25 @@ pub struct Config {
     )]
     pub query_code_secret: Option<String>,
 
+    /// Requests a minute one client address may make to the public (kiosk) endpoints; as
+    /// many may come at once.
+    #[arg(long, env = "HALL_PUBLIC_RATE", default_value_t = 30, global = true)]
+    pub public_rate: u32,
+
+    /// Sign-in attempts a minute, per client address and per username.
+    #[arg(long, env = "HALL_LOGIN_RATE", default_value_t = 10, global = true)]
+    pub login_rate: u32,
+
+    /// Proxies (IP addresses or CIDR ranges, comma-separated) whose `X-Forwarded-For` is
+    /// believed; from anyone else the header is ignored.
+    #[arg(
+        long,
+        env = "HALL_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub trusted_proxies: Vec<String>,
+
     /// Worker threads serving HTTP; 0 means one per core.
     #[arg(long, env = "HALL_WORKERS", default_value_t = 0, global = true)]
     pub workers: usize,

@@ -10,6 +10,7 @@ use domain::repository::CalendarRepository;
 use persistence::{AnyConnection, Store};
 
 use crate::auth::TokenKeys;
+use crate::limits::Limits;
 use crate::problem::ApiError;
 use crate::query_code::QueryCodeKey;
 
@@ -24,6 +25,8 @@ pub struct AppState {
     pub query_codes: QueryCodeKey,
     /// The hall's local rules.
     pub settings: Settings,
+    /// Rate limits of the kiosk and of signing in.
+    pub limits: Limits,
 }
 
 /// The hall's local rules.

@@ -74,6 +74,8 @@ id_type!(
     CaseId,
     /// Identifies one event in a case's history.
     CaseEventId,
+    /// Identifies a rating (好差评).
+    RatingId,
 );
 
 #[cfg(test)]

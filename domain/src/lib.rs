@@ -8,6 +8,7 @@ pub mod clock;
 pub mod ids;
 pub mod page;
 pub mod permission;
+pub mod rating;
 pub mod repository;
 pub mod user;
 pub mod validation;

@@ -18,6 +18,8 @@ pub enum Permission {
     ReadStatistics,
     /// Read the catalogue and use the calendar arithmetic.
     ReadCatalogue,
+    /// Close the rectifications of poor ratings.
+    Supervise,
 }
 
 /// How far a granted permission reaches.
@@ -39,7 +41,7 @@ impl Role {
             (Role::Supervisor, _) => Some(Scope::All),
             (Role::Clerk, HandleCases | ReadCases | ReadStatistics) => Some(Scope::OwnWindow),
             (Role::Clerk, ReadCatalogue) => Some(Scope::All),
-            (Role::Clerk, ManageCatalogue | ExtendOrTransfer) => None,
+            (Role::Clerk, ManageCatalogue | ExtendOrTransfer | Supervise) => None,
             (Role::Analyst, ReadStatistics | ReadCatalogue) => Some(Scope::All),
             (Role::Analyst, _) => None,
         }
@@ -62,6 +64,7 @@ mod tests {
             (ReadCases, [all, all, own, None]),
             (ReadStatistics, [all, all, own, all]),
             (ReadCatalogue, [all, all, all, all]),
+            (Supervise, [all, all, None, None]),
         ];
         for (permission, by_role) in expected {
             for (role, scope) in Role::ALL.into_iter().zip(by_role) {

@@ -6,8 +6,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crate::calendar::YearCalendar;
 use crate::case::{Case, CaseEvent};
 use crate::catalogue::{Center, Department, ServiceItem, Window};
-use crate::ids::{CaseId, CenterId, DepartmentId, ServiceItemId, UserId, WindowId};
+use crate::ids::{CaseId, CenterId, DepartmentId, RatingId, ServiceItemId, UserId, WindowId};
 use crate::page::{Page, PageRequest};
+use crate::rating::Rating;
 use crate::user::{Credentials, User};
 
 /// Why storage could not do what was asked.
@@ -45,6 +46,8 @@ pub trait CenterRepository {
     fn centers(&mut self, page: &PageRequest) -> RepositoryResult<Page<Center>>;
     /// The centre with this code.
     fn center_by_code(&mut self, code: &str) -> RepositoryResult<Option<Center>>;
+    /// Every centre, ordered by code.
+    fn all_centers(&mut self) -> RepositoryResult<Vec<Center>>;
     /// Every centre's id with its parent's: the whole tree, which is small.
     fn center_tree(&mut self) -> RepositoryResult<Vec<(CenterId, Option<CenterId>)>>;
 }
@@ -71,6 +74,8 @@ pub trait WindowRepository {
     fn window(&mut self, id: WindowId) -> RepositoryResult<Option<Window>>;
     /// Windows ordered by id.
     fn windows(&mut self, page: &PageRequest) -> RepositoryResult<Page<Window>>;
+    /// Every window, ordered by centre and number.
+    fn all_windows(&mut self) -> RepositoryResult<Vec<Window>>;
     /// The window with this number in a centre.
     fn window_by_number(
         &mut self,
@@ -91,6 +96,15 @@ pub trait ServiceItemRepository {
     fn item_by_code(&mut self, code: &str) -> RepositoryResult<Option<ServiceItem>>;
     /// Items ordered by id.
     fn items(&mut self, page: &PageRequest) -> RepositoryResult<Page<ServiceItem>>;
+    /// Active items whose name or code contains `q` (any case for Latin letters), of a
+    /// department and a category when given, ordered by code; the cursor is the last code.
+    fn search_items(
+        &mut self,
+        search: &ItemSearch,
+        page: &PageRequest,
+    ) -> RepositoryResult<Page<ServiceItem>>;
+    /// The items with these ids.
+    fn items_by_ids(&mut self, ids: &[ServiceItemId]) -> RepositoryResult<Vec<ServiceItem>>;
     /// Which of these ids name no stored item.
     fn missing_items(&mut self, ids: &[ServiceItemId]) -> RepositoryResult<Vec<ServiceItemId>>;
 }
@@ -173,6 +187,8 @@ pub trait CaseRepository {
     /// Every open case whose clock runs and whose deadline is on or before `by`, earliest
     /// deadline first.
     fn cases_due_by(&mut self, by: NaiveDate, filter: &CaseFilter) -> RepositoryResult<Vec<Case>>;
+    /// Completed and delivered cases, most recently completed first.
+    fn recently_completed(&mut self, page: &PageRequest) -> RepositoryResult<Page<Case>>;
     /// The intake an idempotency key was used for.
     fn idempotency_record(
         &mut self,
@@ -187,4 +203,32 @@ pub trait CaseRepository {
         record: &IdempotencyRecord,
         at: DateTime<Utc>,
     ) -> RepositoryResult<()>;
+}
+
+/// What the public item search looks for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ItemSearch {
+    /// A part of the name or the code.
+    pub q: Option<String>,
+    /// Only of this department.
+    pub department_id: Option<DepartmentId>,
+    /// Only of this category.
+    pub category: Option<crate::catalogue::Category>,
+}
+
+/// Storage of ratings and their rectifications.
+pub trait RatingRepository {
+    /// Stores a rating; `Conflict` when the case was rated before.
+    fn insert_rating(&mut self, rating: &Rating) -> RepositoryResult<()>;
+    /// The rating with this id.
+    fn rating(&mut self, id: RatingId) -> RepositoryResult<Option<Rating>>;
+    /// Poor ratings with their rectifications, open ones only when asked, earliest deadline
+    /// first; of these windows only when given.
+    fn rectifications(
+        &mut self,
+        open_only: bool,
+        windows: Option<&[WindowId]>,
+    ) -> RepositoryResult<Vec<Rating>>;
+    /// Stores a rating's closed rectification.
+    fn close_rectification(&mut self, rating: &Rating) -> RepositoryResult<()>;
 }

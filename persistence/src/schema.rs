@@ -145,7 +145,7 @@ diesel::table! {
         action -> Text,
         from_status -> Nullable<Text>,
         to_status -> Text,
-        actor_id -> Text,
+        actor_id -> Nullable<Text>,
         at -> Timestamp,
         payload -> Text,
     }
@@ -169,7 +169,23 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    ratings (id) {
+        id -> Text,
+        case_id -> Text,
+        score -> Integer,
+        comment -> Text,
+        rated_at -> Timestamp,
+        rated_on -> Date,
+        rectification_deadline -> Nullable<Date>,
+        rectified_at -> Nullable<Timestamp>,
+        rectified_by -> Nullable<Text>,
+        rectification_note -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(case_events -> cases (case_id));
+diesel::joinable!(ratings -> cases (case_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     centers,
@@ -183,4 +199,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     case_events,
     case_sequences,
     idempotency_keys,
+    ratings,
 );

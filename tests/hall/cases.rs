@@ -9,29 +9,29 @@ use serde_json::{Value, json};
 use crate::on_both_backends;
 use crate::support::{Backend, TestApp};
 
-const ID_NUMBER: &str = "11010519491231002X";
-const PHONE: &str = "13800138000";
+pub(crate) const ID_NUMBER: &str = "11010519491231002X";
+pub(crate) const PHONE: &str = "13800138000";
 
 /// A district hall with a committed and an immediate item, two windows serving both, a clerk
 /// at each, a supervisor and an analyst.
-struct Hall {
-    app: TestApp,
-    admin: String,
-    supervisor: String,
-    clerk1: String,
-    clerk2: String,
-    analyst: String,
-    window1: String,
-    window2: String,
-    committed: String,
-    immediate: String,
+pub(crate) struct Hall {
+    pub(crate) app: TestApp,
+    pub(crate) admin: String,
+    pub(crate) supervisor: String,
+    pub(crate) clerk1: String,
+    pub(crate) clerk2: String,
+    pub(crate) analyst: String,
+    pub(crate) window1: String,
+    pub(crate) window2: String,
+    pub(crate) committed: String,
+    pub(crate) immediate: String,
 }
 
-fn id(value: &Value) -> String {
+pub(crate) fn id(value: &Value) -> String {
     value["id"].as_str().expect("id").to_owned()
 }
 
-fn hall(backend: Backend) -> Hall {
+pub(crate) fn hall(backend: Backend) -> Hall {
     let app = TestApp::start(backend);
     let admin = app.admin_token();
     let center = app
@@ -90,12 +90,12 @@ fn hall(backend: Backend) -> Hall {
     }
 }
 
-fn applicant() -> Value {
+pub(crate) fn applicant() -> Value {
     json!({"kind": "person", "name": "张三", "id_type": "resident_id", "id_number": ID_NUMBER, "phone": PHONE})
 }
 
 impl Hall {
-    fn accept(&self, token: &str, item: &str) -> Value {
+    pub(crate) fn accept(&self, token: &str, item: &str) -> Value {
         let answer = self.app.post(
             "/api/v1/cases",
             Some(token),
@@ -105,7 +105,7 @@ impl Hall {
         answer.json()
     }
 
-    fn act(&self, token: &str, case: &Value, action: Value) -> crate::support::Answer {
+    pub(crate) fn act(&self, token: &str, case: &Value, action: Value) -> crate::support::Answer {
         self.app.post(
             &format!("/api/v1/cases/{}/events", id(case)),
             Some(token),

@@ -4,5 +4,6 @@
 mod cases;
 mod contract;
 mod foundation;
+mod kiosk;
 mod openapi;
 pub mod support;

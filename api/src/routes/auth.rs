@@ -1,6 +1,6 @@
 //! Signing in, and who the token belongs to.
 
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use domain::repository::UserRepository;
 use domain::user::User;
 use serde::{Deserialize, Serialize};
@@ -39,11 +39,17 @@ pub struct AccessToken {
     responses(
         (status = 200, body = AccessToken),
         (status = 401, description = "Unknown user, wrong password or inactive account", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many attempts from this address or for this username", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/auth/login")]
-pub async fn login(state: web::Data<AppState>, body: web::Json<Login>) -> ApiResult<HttpResponse> {
+pub async fn login(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    body: web::Json<Login>,
+) -> ApiResult<HttpResponse> {
     let Login { username, password } = body.into_inner();
+    state.limits.check_login(&request, &username)?;
     let credentials = state
         .read(move |conn| Ok(conn.credentials(&username)?))
         .await?;

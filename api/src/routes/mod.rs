@@ -9,6 +9,7 @@ pub mod departments;
 pub mod health;
 pub mod imports;
 pub mod items;
+pub mod public;
 pub mod supervision;
 pub mod windows;
 

@@ -1,18 +1,21 @@
 //! `/api/v1/supervision`: electronic supervision (电子监察) of open cases.
 
-use actix_web::{get, web};
+use actix_web::{get, post, web};
 use chrono::NaiveDate;
+use domain::ValidationErrors;
 use domain::case::{CaseStatus, Warning, warning_for};
 use domain::catalogue::subtree;
-use domain::ids::{CaseId, CenterId, ServiceItemId, WindowId};
+use domain::ids::{CaseId, CenterId, RatingId, ServiceItemId, WindowId};
 use domain::permission::Permission;
-use domain::repository::{CaseFilter, CaseRepository, CenterRepository};
+use domain::rating::Rating;
+use domain::repository::{CaseFilter, CaseRepository, CenterRepository, RatingRepository};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::Identity;
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::routes::cases::case_scope;
+use crate::routes::found;
 use crate::state::{AppState, calendar};
 
 /// Which warnings to list.
@@ -136,4 +139,131 @@ pub async fn list_warnings(
         yellow_days,
         items,
     }))
+}
+
+/// Which rectifications to list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RectificationQuery {
+    /// Only those still open (default true).
+    pub open: Option<bool>,
+}
+
+/// A poor rating and its rectification.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RectificationView {
+    /// The rating and its rectification (deadline, and once closed who, when and how).
+    #[serde(flatten)]
+    pub rating: Rating,
+    /// The rated case's number.
+    pub case_no: String,
+    /// The window that handled it.
+    pub window_id: WindowId,
+    /// Whether the rectification is past its deadline and still open.
+    pub overdue: bool,
+}
+
+/// The rectifications list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Rectifications {
+    /// Earliest deadline first.
+    pub items: Vec<RectificationView>,
+}
+
+/// Poor ratings (差评, 1–2) with their rectifications (整改), earliest deadline first.
+#[utoipa::path(
+    tag = "supervision", operation_id = "list_rectifications", security(("bearer" = [])), params(RectificationQuery),
+    responses((status = 200, body = Rectifications), (status = 403, body = Problem, content_type = "application/problem+json"))
+)]
+#[get("/supervision/ratings")]
+pub async fn list_rectifications(
+    state: web::Data<AppState>,
+    identity: Identity,
+    query: web::Query<RectificationQuery>,
+) -> ApiResult<web::Json<Rectifications>> {
+    let own_window = case_scope(&identity, Permission::ReadStatistics)?;
+    let open_only = query.open.unwrap_or(true);
+    let today = state.now().today;
+    let items = state
+        .read(move |conn| {
+            let windows = own_window.map(|w| vec![w]);
+            let mut items = Vec::new();
+            for rating in conn.rectifications(open_only, windows.as_deref())? {
+                let case = found(conn.case(rating.case_id)?, "case")?;
+                let overdue = rating
+                    .rectification
+                    .as_ref()
+                    .is_some_and(|r| r.closed_at.is_none() && r.deadline < today);
+                items.push(RectificationView {
+                    rating,
+                    case_no: case.case_no,
+                    window_id: case.window_id,
+                    overdue,
+                });
+            }
+            Ok(items)
+        })
+        .await?;
+    Ok(web::Json(Rectifications { items }))
+}
+
+/// How a rectification was done.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CloseBody {
+    /// What was done about the complaint.
+    pub note: String,
+}
+
+/// Closes a rectification with a note (supervisors and admins).
+#[utoipa::path(
+    tag = "supervision", operation_id = "close_rectification", security(("bearer" = [])), params(("id" = RatingId, Path)), request_body = CloseBody,
+    responses(
+        (status = 200, body = RectificationView),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already closed", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/supervision/ratings/{id}/close")]
+pub async fn close_rectification(
+    state: web::Data<AppState>,
+    identity: Identity,
+    id: web::Path<RatingId>,
+    body: web::Json<CloseBody>,
+) -> ApiResult<web::Json<RectificationView>> {
+    identity.require(Permission::Supervise)?;
+    let note = body.into_inner().note;
+    let mut errors = ValidationErrors::default();
+    errors.text("note", &note, 2000);
+    errors.into_result()?;
+    let id = id.into_inner();
+    let now = state.now();
+    let view = state
+        .write(move |conn| {
+            let mut rating = found(conn.rating(id)?, "rating")?;
+            let Some(fix) = rating.rectification.as_mut() else {
+                return Err(ApiError::NotFound(
+                    "this rating needs no rectification".into(),
+                ));
+            };
+            if fix.closed_at.is_some() {
+                return Err(ApiError::Conflict(
+                    "this rectification is already closed".into(),
+                ));
+            }
+            fix.closed_at = Some(now.at);
+            fix.closed_by = Some(identity.user_id);
+            fix.note = Some(note);
+            conn.close_rectification(&rating)?;
+            let case = found(conn.case(rating.case_id)?, "case")?;
+            Ok(RectificationView {
+                rating,
+                case_no: case.case_no,
+                window_id: case.window_id,
+                overdue: false,
+            })
+        })
+        .await?;
+    Ok(web::Json(view))
 }

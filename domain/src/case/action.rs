@@ -44,6 +44,14 @@ impl Outcome {
             .into_iter()
             .find(|o| o.as_str() == s)
     }
+
+    /// The outcome as the public reads it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Approved => "准予",
+            Self::Denied => "不予",
+        }
+    }
 }
 
 /// An action on an accepted case, with what it needs.
@@ -169,6 +177,24 @@ impl ActionKind {
     /// The kind with this stored name.
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// The step's name as the public reads it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Accept => "受理",
+            Self::Refuse => "不予受理",
+            Self::Start => "承办",
+            Self::Pause => "暂停",
+            Self::Resume => "恢复办理",
+            Self::Extend => "延期",
+            Self::Transfer => "转办",
+            Self::Complete => "办结",
+            Self::Deliver => "送达",
+            Self::Withdraw => "撤回",
+            Self::Rate => "评价",
+            Self::Recompute => "时限重算",
+        }
     }
 }
 

@@ -23,8 +23,8 @@ pub struct CaseEvent {
     pub from_status: Option<CaseStatus>,
     /// The state after.
     pub to_status: CaseStatus,
-    /// Who did it.
-    pub actor_id: UserId,
+    /// Who did it; `null` for the applicant at a kiosk.
+    pub actor_id: Option<UserId>,
     /// When it happened.
     pub at: DateTime<Utc>,
     /// The action's details (reason, days, window, outcome …) and, where the deadline

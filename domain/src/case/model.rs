@@ -13,6 +13,7 @@ use crate::ValidationErrors;
 use crate::calendar::{CalendarError, WorkingCalendar};
 use crate::catalogue::{Center, Handling, ServiceItem, Window};
 use crate::ids::{CaseEventId, CaseId, CenterId, DepartmentId, ServiceItemId, UserId, WindowId};
+use crate::rating::Rating;
 
 /// A case (办件).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -213,7 +214,7 @@ impl Intake<'_> {
             "deadline": case.deadline,
             "reason": case.refusal_reason,
         });
-        let event = case.event(action, None, at, actor, payload);
+        let event = case.event(action, None, at, Some(actor), payload);
         Ok(Performed { case, event })
     }
 }
@@ -224,7 +225,7 @@ impl Case {
         action: ActionKind,
         from: Option<CaseStatus>,
         at: DateTime<Utc>,
-        actor: UserId,
+        actor: Option<UserId>,
         payload: serde_json::Value,
     ) -> CaseEvent {
         CaseEvent {
@@ -323,7 +324,33 @@ impl Case {
             case.deadline = Some(case.clock.deadline(calendar)?);
             payload["deadline"] = json!(case.deadline);
         }
-        let event = case.event(kind, Some(self.status), at, actor, payload);
+        let event = case.event(kind, Some(self.status), at, Some(actor), payload);
+        Ok(Performed { case, event })
+    }
+
+    /// Records the applicant's rating, given at a kiosk: the state stays, the version moves on
+    /// and the history shows it. Only a completed or delivered case may be rated.
+    pub fn rate(&self, rating: &Rating) -> Result<Performed, CaseError> {
+        let status = next_status(self.status, self.handling, ActionKind::Rate, None).ok_or(
+            CaseError::NotAllowed {
+                status: self.status,
+                action: ActionKind::Rate,
+            },
+        )?;
+        let case = Case {
+            status,
+            version: self.version + 1,
+            updated_at: rating.rated_at,
+            ..self.clone()
+        };
+        let payload = json!({"score": rating.score, "level": rating.level});
+        let event = case.event(
+            ActionKind::Rate,
+            Some(self.status),
+            rating.rated_at,
+            None,
+            payload,
+        );
         Ok(Performed { case, event })
     }
 
@@ -351,7 +378,13 @@ impl Case {
         };
         let payload =
             json!({"reason": why, "previous_deadline": self.deadline, "deadline": deadline});
-        let event = case.event(ActionKind::Recompute, Some(self.status), at, actor, payload);
+        let event = case.event(
+            ActionKind::Recompute,
+            Some(self.status),
+            at,
+            Some(actor),
+            payload,
+        );
         Ok(Some(Performed { case, event }))
     }
 }

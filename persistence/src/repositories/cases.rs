@@ -149,7 +149,7 @@ struct EventRow {
     action: String,
     from_status: Option<String>,
     to_status: String,
-    actor_id: String,
+    actor_id: Option<String>,
     at: NaiveDateTime,
     payload: String,
 }
@@ -167,7 +167,7 @@ impl EventRow {
                 .map(|s| named(s, CaseStatus::parse))
                 .transpose()?,
             to_status: named(&self.to_status, CaseStatus::parse)?,
-            actor_id: id(&self.actor_id)?,
+            actor_id: self.actor_id.as_deref().map(id).transpose()?,
             at: utc(self.at),
             payload: serde_json::from_str(&self.payload).map_err(|e| {
                 RepositoryError::Internal(format!("stored payload is not JSON: {e}"))
@@ -178,11 +178,12 @@ impl EventRow {
 
 /// The keyset cursor of case listings: the last entry's receipt moment and id.
 fn cursor_of(case: &Case) -> String {
-    format!(
-        "{}_{}",
-        case.received_at.naive_utc().format("%Y%m%dT%H%M%S%.6f"),
-        case.id
-    )
+    cursor_at(case.received_at, case)
+}
+
+/// A cursor on a moment of the case (receipt or completion) and its id.
+fn cursor_at(at: DateTime<Utc>, case: &Case) -> String {
+    format!("{}_{}", at.naive_utc().format("%Y%m%dT%H%M%S%.6f"), case.id)
 }
 
 fn parse_cursor(cursor: &str) -> RepositoryResult<(NaiveDateTime, String)> {
@@ -315,7 +316,7 @@ impl CaseRepository for AnyConnection {
                 action: event.action.as_str().to_owned(),
                 from_status: event.from_status.map(|s| s.as_str().to_owned()),
                 to_status: event.to_status.as_str().to_owned(),
-                actor_id: event.actor_id.to_string(),
+                actor_id: event.actor_id.map(|a| a.to_string()),
                 at: event.at.naive_utc(),
                 payload: event.payload.to_string(),
             })
@@ -427,5 +428,29 @@ impl CaseRepository for AnyConnection {
             .execute(self)
             .map_err(db)?;
         Ok(())
+    }
+
+    fn recently_completed(&mut self, page: &PageRequest) -> RepositoryResult<Page<Case>> {
+        let mut query = cases::table
+            .into_boxed()
+            .filter(cases::completed_at.is_not_null())
+            .filter(cases::status.eq_any([
+                CaseStatus::Completed.as_str(),
+                CaseStatus::Delivered.as_str(),
+            ]))
+            .order((cases::completed_at.desc(), cases::id.desc()))
+            .limit(fetch_limit(page));
+        if let Some(after) = &page.after {
+            let (at, case_id) = parse_cursor(after)?;
+            query = query.filter(
+                cases::completed_at
+                    .lt(at)
+                    .or(cases::completed_at.eq(at).and(cases::id.lt(case_id))),
+            );
+        }
+        let found = load_cases(self, query)?;
+        Ok(Page::from_fetched(found, page.limit, |case| {
+            cursor_at(case.completed_at.unwrap_or(case.received_at), case)
+        }))
     }
 }

@@ -116,4 +116,15 @@ impl CenterRepository for AnyConnection {
             .map(CenterRow::into_domain)
             .transpose()
     }
+
+    fn all_centers(&mut self) -> RepositoryResult<Vec<Center>> {
+        centers::table
+            .order(centers::code)
+            .select(CenterRow::as_select())
+            .load(self)
+            .map_err(db)?
+            .into_iter()
+            .map(CenterRow::into_domain)
+            .collect()
+    }
 }

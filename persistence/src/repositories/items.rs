@@ -3,13 +3,22 @@ use diesel::prelude::*;
 use domain::catalogue::{Category, Handling, ServiceItem};
 use domain::ids::ServiceItemId;
 use domain::page::{Page, PageRequest};
-use domain::repository::{RepositoryResult, ServiceItemRepository};
+use domain::repository::{ItemSearch, RepositoryResult, ServiceItemRepository};
 
 use super::fetch_limit;
 use crate::AnyConnection;
 use crate::convert::{count, id, int, list, list_text, named, utc};
 use crate::error::db;
 use crate::schema::service_items;
+
+diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
+
+/// Escapes LIKE's wildcards so a search for `50%` finds the text `50%`.
+fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
 
 #[derive(Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = service_items)]
@@ -163,5 +172,55 @@ impl ServiceItemRepository for AnyConnection {
             .map_err(db)?
             .map(ItemRow::into_domain)
             .transpose()
+    }
+
+    fn search_items(
+        &mut self,
+        search: &ItemSearch,
+        page: &PageRequest,
+    ) -> RepositoryResult<Page<ServiceItem>> {
+        let mut query = service_items::table
+            .filter(service_items::active.eq(true))
+            .select(ItemRow::as_select())
+            .order(service_items::code)
+            .limit(fetch_limit(page))
+            .into_boxed();
+        if let Some(q) = search.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+            let pattern = format!("%{}%", escape_like(&q.to_lowercase()));
+            query = query.filter(
+                lower(service_items::name)
+                    .like(pattern.clone())
+                    .escape('\\')
+                    .or(lower(service_items::code).like(pattern).escape('\\')),
+            );
+        }
+        if let Some(department) = search.department_id {
+            query = query.filter(service_items::department_id.eq(department.to_string()));
+        }
+        if let Some(category) = search.category {
+            query = query.filter(service_items::category.eq(category.as_str()));
+        }
+        if let Some(after) = &page.after {
+            query = query.filter(service_items::code.gt(after.clone()));
+        }
+        let items = query
+            .load(self)
+            .map_err(db)?
+            .into_iter()
+            .map(ItemRow::into_domain)
+            .collect::<RepositoryResult<Vec<_>>>()?;
+        Ok(Page::from_fetched(items, page.limit, |i| i.code.clone()))
+    }
+
+    fn items_by_ids(&mut self, ids: &[ServiceItemId]) -> RepositoryResult<Vec<ServiceItem>> {
+        let wanted: Vec<String> = ids.iter().map(ToString::to_string).collect();
+        service_items::table
+            .filter(service_items::id.eq_any(&wanted))
+            .select(ItemRow::as_select())
+            .load(self)
+            .map_err(db)?
+            .into_iter()
+            .map(ItemRow::into_domain)
+            .collect()
     }
 }

@@ -6,6 +6,7 @@ mod cases;
 mod centers;
 mod departments;
 mod items;
+mod ratings;
 mod users;
 mod windows;
 

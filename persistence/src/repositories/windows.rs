@@ -168,4 +168,13 @@ impl WindowRepository for AnyConnection {
             .map_err(db)?;
         Ok(with_items(self, row.into_iter().collect())?.pop())
     }
+
+    fn all_windows(&mut self) -> RepositoryResult<Vec<Window>> {
+        let rows = windows::table
+            .order((windows::center_id, windows::number))
+            .select(WindowRow::as_select())
+            .load(self)
+            .map_err(db)?;
+        with_items(self, rows)
+    }
 }

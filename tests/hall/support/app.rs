@@ -7,6 +7,7 @@ use std::time::Duration;
 use actix_web::dev::ServerHandle;
 use api::auth::TokenKeys;
 use api::config::Config;
+use api::limits::Limits;
 use api::query_code::QueryCodeKey;
 use api::state::{AppState, Settings};
 use chrono::{FixedOffset, Utc};
@@ -87,6 +88,9 @@ fn config(url: &str) -> Config {
         utc_offset: FixedOffset::east_opt(8 * 3600).expect("offset"),
         yellow_days: 2,
         query_code_secret: None,
+        public_rate: 30,
+        login_rate: 10,
+        trusted_proxies: vec![],
     }
 }
 
@@ -116,6 +120,7 @@ impl TestApp {
                 utc_offset: FixedOffset::east_opt(8 * 3600).expect("offset"),
                 yellow_days: 2,
             },
+            limits: Limits::new(30, 10, vec![]),
         };
         Self::serve(state, None)
     }
@@ -168,6 +173,16 @@ impl TestApp {
             headers,
             text: response.body_mut().read_to_string().expect("body"),
         }
+    }
+
+    /// A GET with one extra header and no token.
+    pub fn get_with_header(&self, path: &str, header: (&str, &str)) -> Answer {
+        Self::answer(
+            self.agent
+                .get(format!("{}{path}", self.base))
+                .header(header.0, header.1)
+                .call(),
+        )
     }
 
     pub fn get(&self, path: &str, token: Option<&str>) -> Answer {

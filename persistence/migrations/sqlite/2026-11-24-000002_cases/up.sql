@@ -48,7 +48,8 @@ CREATE TABLE case_events (
     action       TEXT NOT NULL,
     from_status  TEXT,
     to_status    TEXT NOT NULL,
-    actor_id     TEXT NOT NULL REFERENCES users (id),
+    -- NULL: the applicant, at a kiosk.
+    actor_id     TEXT REFERENCES users (id),
     at           TIMESTAMP NOT NULL,
     payload      TEXT NOT NULL,
     -- Two writers of the same version cannot both append.

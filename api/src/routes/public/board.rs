@@ -1,0 +1,78 @@
+//! The public notice board (公示): recently finished cases.
+
+use std::collections::HashMap;
+
+use actix_web::{HttpRequest, get, web};
+use chrono::NaiveDate;
+use domain::case::{CaseStatus, Outcome};
+use domain::page::Page;
+use domain::repository::{CaseRepository, ServiceItemRepository};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::problem::{ApiResult, Problem};
+use crate::routes::PageQuery;
+use crate::state::AppState;
+
+/// A finished case on the board.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BoardEntry {
+    /// The case number.
+    pub case_no: String,
+    /// The applicant's name, masked.
+    pub applicant: String,
+    /// The service item's name.
+    pub item: String,
+    /// Completed or delivered.
+    pub status: CaseStatus,
+    /// The local date of completion.
+    pub completed_on: Option<NaiveDate>,
+    /// The decision.
+    pub outcome: Option<Outcome>,
+    /// The decision in Chinese.
+    pub outcome_label: Option<&'static str>,
+}
+
+/// Recently completed cases, most recent first, with masked names.
+#[utoipa::path(
+    tag = "public", operation_id = "get_public_board", params(PageQuery),
+    responses((status = 200, body = Page<BoardEntry>), (status = 429, body = Problem, content_type = "application/problem+json"))
+)]
+#[get("/public/board")]
+pub async fn get_public_board(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    query: web::Query<PageQuery>,
+) -> ApiResult<web::Json<Page<BoardEntry>>> {
+    state.limits.check_public(&request)?;
+    let page = query.into_inner().request()?;
+    let board = state
+        .read(move |conn| {
+            let cases = conn.recently_completed(&page)?;
+            let item_ids: Vec<_> = cases.items.iter().map(|c| c.item_id).collect();
+            let items: HashMap<_, _> = conn
+                .items_by_ids(&item_ids)?
+                .into_iter()
+                .map(|i| (i.id, i.name))
+                .collect();
+            let entries = cases
+                .items
+                .into_iter()
+                .map(|case| BoardEntry {
+                    applicant: case.applicant.masked_name(),
+                    item: items.get(&case.item_id).cloned().unwrap_or_default(),
+                    outcome_label: case.outcome.map(Outcome::label),
+                    case_no: case.case_no,
+                    status: case.status,
+                    completed_on: case.completed_on,
+                    outcome: case.outcome,
+                })
+                .collect();
+            Ok(Page {
+                items: entries,
+                next_cursor: cases.next_cursor,
+            })
+        })
+        .await?;
+    Ok(web::Json(board))
+}

@@ -1,0 +1,268 @@
+//! A case's progress at the kiosk, and the applicant's rating of it.
+
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use chrono::NaiveDate;
+use domain::case::workflow::Moment;
+use domain::case::{ActionKind, Case, CaseStatus, Outcome};
+use domain::rating::{self, Rating};
+use domain::repository::{
+    CaseRepository, CenterRepository, RatingRepository, RepositoryError, ServiceItemRepository,
+    WindowRepository,
+};
+use persistence::AnyConnection;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::problem::{ApiError, ApiResult, Problem};
+use crate::query_code::QueryCodeKey;
+use crate::state::{AppState, calendar};
+
+/// The one answer for an unknown number and for a wrong code, so neither can be probed.
+const NOT_FOUND: &str = "no case with this number and query code";
+
+/// The query code from the receipt.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CodeQuery {
+    /// The 6-digit query code printed on the receipt.
+    pub code: String,
+}
+
+/// One step of the case as the public sees it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Step {
+    /// What happened.
+    pub action: ActionKind,
+    /// Its name in Chinese.
+    pub label: &'static str,
+    /// The local date.
+    pub date: NaiveDate,
+}
+
+/// The counter handling a case.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicWindowRef {
+    /// The centre's name.
+    pub center: String,
+    /// The number above the counter.
+    pub number: u32,
+    /// The counter's name.
+    pub name: String,
+}
+
+/// A case as the kiosk shows it: no ID number, phone, clerk or note.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicCase {
+    /// The case number.
+    pub case_no: String,
+    /// Where it stands.
+    pub status: CaseStatus,
+    /// The status in Chinese.
+    pub status_label: &'static str,
+    /// The applicant's name, masked (张三 → 张*); an organization's in full.
+    pub applicant: String,
+    /// The service item's name.
+    pub item: String,
+    /// The window handling it.
+    pub window: PublicWindowRef,
+    /// The local date of receipt.
+    pub received_on: NaiveDate,
+    /// The deadline; `null` when refused at intake.
+    pub deadline: Option<NaiveDate>,
+    /// Working days left for an open case whose clock runs (0 = due today).
+    pub days_left: Option<i64>,
+    /// Working days past the deadline for an open case.
+    pub days_overdue: Option<i64>,
+    /// Whether the clock is stopped (waiting for papers or a special procedure).
+    pub paused: bool,
+    /// Every step, action and date only.
+    pub timeline: Vec<Step>,
+    /// The decision, once completed.
+    pub outcome: Option<Outcome>,
+    /// The decision in Chinese.
+    pub outcome_label: Option<&'static str>,
+}
+
+/// The case behind a number and code, or the one 404 for both an unknown number and a
+/// wrong code.
+fn unlock(
+    conn: &mut AnyConnection,
+    codes: &QueryCodeKey,
+    case_no: &str,
+    code: &str,
+) -> Result<Case, ApiError> {
+    let found = conn.case_by_number(case_no)?;
+    // Check a code even when the number is unknown, so both take the same time.
+    let (case, hash) = match found {
+        Some((case, hash)) => (Some(case), hash),
+        None => (None, "00".repeat(32)),
+    };
+    let valid = codes.verify(case_no, code, &hash);
+    match case {
+        Some(case) if valid => Ok(case),
+        _ => Err(ApiError::NotFound(NOT_FOUND.into())),
+    }
+}
+
+/// A case's progress, by its number and the query code on the receipt.
+#[utoipa::path(
+    tag = "public", operation_id = "get_public_case", params(("case_no" = String, Path), CodeQuery),
+    responses(
+        (status = 200, body = PublicCase),
+        (status = 404, description = "Unknown number or wrong code (the same answer for both)", body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/public/cases/{case_no}")]
+pub async fn get_public_case(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    case_no: web::Path<String>,
+    query: web::Query<CodeQuery>,
+) -> ApiResult<web::Json<PublicCase>> {
+    state.limits.check_public(&request)?;
+    let case_no = case_no.into_inner();
+    let code = query.into_inner().code;
+    let codes = state.query_codes.clone();
+    let settings = state.settings;
+    let now = state.now();
+    let view = state
+        .read(move |conn| {
+            let case = unlock(conn, &codes, &case_no, &code)?;
+            let item = conn.item(case.item_id)?.map(|i| i.name).unwrap_or_default();
+            let window = conn
+                .window(case.window_id)?
+                .ok_or_else(|| ApiError::Internal("case without window".into()))?;
+            let center = conn
+                .center(window.center_id)?
+                .map(|c| c.name)
+                .unwrap_or_default();
+            let events = conn.case_events(case.id)?;
+            let calendar = calendar(conn)?;
+            let card = domain::case::warning_for(
+                case.status,
+                case.deadline,
+                now.today,
+                &calendar,
+                u32::MAX,
+            )?;
+            let (days_left, days_overdue) = match card {
+                Some((domain::case::Warning::Red, days)) => (None, Some(days)),
+                Some((domain::case::Warning::Yellow, days)) => (Some(days), None),
+                None => (None, None),
+            };
+            let timeline = events
+                .iter()
+                .filter(|e| e.action != ActionKind::Recompute)
+                .map(|e| Step {
+                    action: e.action,
+                    label: e.action.label(),
+                    date: Moment::new(e.at, settings.utc_offset).today,
+                })
+                .collect();
+            Ok(PublicCase {
+                status_label: case.status.label(),
+                applicant: case.applicant.masked_name(),
+                paused: case.clock.is_paused(),
+                outcome_label: case.outcome.map(Outcome::label),
+                case_no: case.case_no,
+                status: case.status,
+                item,
+                window: PublicWindowRef {
+                    center,
+                    number: window.number,
+                    name: window.name,
+                },
+                received_on: case.received_on,
+                deadline: case.deadline,
+                days_left,
+                days_overdue,
+                timeline,
+                outcome: case.outcome,
+            })
+        })
+        .await?;
+    Ok(web::Json(view))
+}
+
+/// A rating of a finished case.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RatingBody {
+    /// The query code from the receipt.
+    pub code: String,
+    /// 5 非常满意, 4 满意, 3 基本满意, 2 不满意, 1 非常不满意 (GB/T 39734-2020).
+    pub score: u8,
+    /// What the applicant wants to say.
+    #[serde(default)]
+    pub comment: String,
+}
+
+/// The rating as recorded.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RatingReceipt {
+    /// The case number.
+    pub case_no: String,
+    /// 1 to 5.
+    pub score: u8,
+    /// The level's name.
+    pub level: &'static str,
+}
+
+/// Rates a completed or delivered case (好差评), once. A score of 1 or 2 opens a
+/// rectification that supervisors must close within 15 working days.
+#[utoipa::path(
+    tag = "public", operation_id = "rate_case", params(("case_no" = String, Path)), request_body = RatingBody,
+    responses(
+        (status = 201, body = RatingReceipt),
+        (status = 404, description = "Unknown number or wrong code", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already rated, or not finished yet", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/public/cases/{case_no}/rating")]
+pub async fn rate_case(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    case_no: web::Path<String>,
+    body: web::Json<RatingBody>,
+) -> ApiResult<HttpResponse> {
+    state.limits.check_public(&request)?;
+    let RatingBody {
+        code,
+        score,
+        comment,
+    } = body.into_inner();
+    rating::validate(score, &comment)?;
+    let case_no = case_no.into_inner();
+    let codes = state.query_codes.clone();
+    let now = state.now();
+    let receipt = state
+        .write(move |conn| {
+            let case = unlock(conn, &codes, &case_no, &code)?;
+            let rating = Rating::new(case.id, score, comment, now.at, now.today, &calendar(conn)?)?;
+            let rated = case.rate(&rating).map_err(|e| {
+                ApiError::Conflict(format!("{e}: only a finished case can be rated"))
+            })?;
+            conn.insert_rating(&rating).map_err(|e| match e {
+                RepositoryError::Conflict => {
+                    ApiError::Conflict("this case has already been rated".into())
+                }
+                other => other.into(),
+            })?;
+            if !conn.update_case(&rated.case, case.version)? {
+                return Err(ApiError::Conflict(
+                    "the case changed meanwhile; try again".into(),
+                ));
+            }
+            conn.append_event(&rated.event)?;
+            Ok(RatingReceipt {
+                case_no: case.case_no,
+                score,
+                level: rating.level,
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(receipt))
+}

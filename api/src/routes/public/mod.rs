@@ -1,0 +1,49 @@
+//! `/api/v1/public`: what the touch-screen kiosks show without a login — a case's progress
+//! by number and query code, the service guide, the windows, the public board, and ratings.
+//! Rate-limited per client address; never an ID number, a phone, a clerk or a note.
+
+mod board;
+mod cases;
+mod guide;
+mod windows;
+
+pub use board::*;
+pub use cases::*;
+pub use guide::*;
+pub use windows::*;
+
+use actix_web::http::header::{self, EntityTag, IfNoneMatch};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::problem::ApiError;
+
+/// Answers `body` with a strong ETag of its bytes, or `304 Not Modified` when the client's
+/// `If-None-Match` already names it.
+pub(crate) fn with_etag(
+    request: &HttpRequest,
+    body: &impl Serialize,
+) -> Result<HttpResponse, ApiError> {
+    let bytes = serde_json::to_vec(body).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let digest = Sha256::digest(&bytes);
+    let tag = EntityTag::new_strong(digest[..16].iter().map(|b| format!("{b:02x}")).collect());
+    let fresh = match request.get_header::<IfNoneMatch>() {
+        Some(IfNoneMatch::Any) => true,
+        Some(IfNoneMatch::Items(tags)) => tags.iter().any(|t| t.weak_eq(&tag)),
+        None => false,
+    };
+    let mut response = if fresh {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    response
+        .insert_header(header::ETag(tag))
+        .insert_header((header::CACHE_CONTROL, "no-cache"));
+    Ok(if fresh {
+        response.finish()
+    } else {
+        response.content_type("application/json").body(bytes)
+    })
+}

@@ -1,0 +1,2 @@
+DROP INDEX cases_completed_idx;
+DROP TABLE ratings;

@@ -1,0 +1,381 @@
+//! Stories of the kiosk: the public looks up a case, reads the guide and the windows, sees
+//! the board, rates a finished case — and never sees personal data or gets to enumerate.
+
+use serde_json::{Value, json};
+
+use crate::cases::{Hall, ID_NUMBER, PHONE, applicant, hall, id};
+use crate::on_both_backends;
+use crate::support::{Answer, Backend};
+
+const NOTE: &str = "内部备注：申请人曾来电";
+
+/// A committed case accepted with an internal note, started and completed.
+fn finished_case(hall: &Hall) -> Value {
+    let receipt = hall.app.post(
+        "/api/v1/cases",
+        Some(&hall.clerk1),
+        &json!({"item_id": hall.committed, "applicant": applicant(), "note": NOTE}),
+    );
+    assert_eq!(receipt.status, 201, "{}", receipt.text);
+    let receipt = receipt.json();
+    let started = hall
+        .act(
+            &hall.clerk1,
+            &receipt,
+            json!({"action": "start", "version": 1}),
+        )
+        .json();
+    let done = hall.act(&hall.clerk1, &started, json!({"action": "complete", "version": 2, "outcome": "approved", "result": "证号 2026-001"}));
+    assert_eq!(done.status, 200, "{}", done.text);
+    receipt
+}
+
+fn lookup(hall: &Hall, case_no: &str, code: &str) -> Answer {
+    hall.app
+        .get(&format!("/api/v1/public/cases/{case_no}?code={code}"), None)
+}
+
+fn assert_no_personal_data(answer: &Answer) {
+    for secret in [ID_NUMBER, PHONE, NOTE, "张三", "clerk.one", "证号"] {
+        assert!(
+            !answer.text.contains(secret),
+            "{secret:?} leaked: {}",
+            answer.text
+        );
+    }
+}
+
+fn an_applicant_follows_their_case_at_the_kiosk_with_number_and_code(backend: Backend) {
+    let hall = hall(backend);
+    let receipt = finished_case(&hall);
+    let case_no = receipt["case_no"].as_str().expect("number");
+    let answer = lookup(
+        &hall,
+        case_no,
+        receipt["query_code"].as_str().expect("code"),
+    );
+    assert_eq!(answer.status, 200, "{}", answer.text);
+    assert_no_personal_data(&answer);
+    let case = answer.json();
+    assert_eq!(case["applicant"], "张*");
+    assert_eq!(case["status"], "completed");
+    assert_eq!(case["status_label"], "已办结");
+    assert_eq!(case["item"], "事项 MZ-001");
+    assert_eq!(case["window"]["number"], 1);
+    assert_eq!(case["outcome"], "approved");
+    assert_eq!(case["outcome_label"], "准予");
+    assert_eq!(case["deadline"], receipt["deadline"]);
+    let steps: Vec<_> = case["timeline"]
+        .as_array()
+        .expect("timeline")
+        .iter()
+        .map(|s| s["label"].clone())
+        .collect();
+    assert_eq!(steps, [json!("受理"), json!("承办"), json!("办结")]);
+
+    let open = hall
+        .app
+        .post(
+            "/api/v1/cases",
+            Some(&hall.clerk1),
+            &json!({"item_id": hall.committed, "applicant": applicant()}),
+        )
+        .json();
+    let progress = lookup(
+        &hall,
+        open["case_no"].as_str().expect("no"),
+        open["query_code"].as_str().expect("code"),
+    )
+    .json();
+    assert_eq!(
+        progress["days_left"], 5,
+        "five working days left on the day of acceptance"
+    );
+    assert_eq!(progress["outcome"], Value::Null);
+}
+
+fn a_wrong_code_and_an_unknown_number_get_the_same_answer(backend: Backend) {
+    let hall = hall(backend);
+    let receipt = finished_case(&hall);
+    let case_no = receipt["case_no"].as_str().expect("number");
+    let code = receipt["query_code"].as_str().expect("code");
+    let wrong = if code == "000000" { "000001" } else { "000000" };
+    let wrong_code = lookup(&hall, case_no, wrong);
+    let unknown = lookup(&hall, "640105-20991231-00001", code);
+    wrong_code.problem(404);
+    assert_eq!(wrong_code.status, unknown.status);
+    assert_eq!(wrong_code.text, unknown.text);
+    assert_no_personal_data(&wrong_code);
+}
+
+fn the_thirty_first_lookup_in_a_minute_is_refused(backend: Backend) {
+    let hall = hall(backend);
+    for i in 0..30 {
+        assert_eq!(
+            lookup(&hall, "640105-20991231-00001", "123456").status,
+            404,
+            "lookup {}",
+            i + 1
+        );
+    }
+    let refused = lookup(&hall, "640105-20991231-00001", "123456");
+    refused.problem(429);
+    assert!(
+        refused
+            .header("retry-after")
+            .and_then(|s| s.parse::<u64>().ok())
+            .is_some_and(|s| s >= 1)
+    );
+    // The limit is per address and per public endpoint family; staff routes are not limited.
+    assert_eq!(
+        hall.app.get("/api/v1/cases", Some(&hall.supervisor)).status,
+        200
+    );
+}
+
+fn sign_in_attempts_are_limited_per_username(backend: Backend) {
+    let hall = hall(backend);
+    let attempt = || {
+        hall.app.post(
+            "/api/v1/auth/login",
+            None,
+            &json!({"username": "chief", "password": "a wrong guess"}),
+        )
+    };
+    let mut statuses = Vec::new();
+    for _ in 0..11 {
+        statuses.push(attempt().status);
+    }
+    assert!(statuses.contains(&429), "{statuses:?}");
+    attempt().problem(429);
+}
+
+fn an_applicant_rates_a_finished_case_once_and_a_poor_rating_is_followed_up(backend: Backend) {
+    let hall = hall(backend);
+    let open = hall
+        .app
+        .post(
+            "/api/v1/cases",
+            Some(&hall.clerk1),
+            &json!({"item_id": hall.committed, "applicant": applicant()}),
+        )
+        .json();
+    let rate = |case: &Value, score: u8| {
+        hall.app.post(
+            &format!(
+                "/api/v1/public/cases/{}/rating",
+                case["case_no"].as_str().expect("no")
+            ),
+            None,
+            &json!({"code": case["query_code"], "score": score, "comment": "等待时间太长"}),
+        )
+    };
+    rate(&open, 2).problem(409);
+    let finished = finished_case(&hall);
+    rate(&finished, 6).problem(422);
+    let rated = rate(&finished, 2);
+    assert_eq!(rated.status, 201, "{}", rated.text);
+    assert_eq!(rated.json()["level"], "不满意");
+    rate(&finished, 5).problem(409);
+    let wrong_code = hall.app.post(
+        &format!(
+            "/api/v1/public/cases/{}/rating",
+            finished["case_no"].as_str().expect("no")
+        ),
+        None,
+        &json!({"code": "999999x", "score": 5}),
+    );
+    wrong_code.problem(404);
+
+    let events = hall
+        .app
+        .get(
+            &format!("/api/v1/cases/{}/events", id(&finished)),
+            Some(&hall.supervisor),
+        )
+        .json();
+    let last = events["items"]
+        .as_array()
+        .and_then(|e| e.last())
+        .expect("event")
+        .clone();
+    assert_eq!(last["action"], "rate");
+    assert_eq!(last["actor_id"], Value::Null);
+
+    let list = hall
+        .app
+        .get("/api/v1/supervision/ratings", Some(&hall.supervisor))
+        .json();
+    let items = list["items"].as_array().expect("items");
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["score"], 2);
+    assert_eq!(items[0]["case_no"], finished["case_no"]);
+    let today = items[0]["rated_on"].as_str().expect("date");
+    let due = hall
+        .app
+        .get(
+            &format!("/api/v1/calendar/deadline?accepted={today}&days=15"),
+            Some(&hall.supervisor),
+        )
+        .json();
+    assert_eq!(
+        items[0]["rectification"]["deadline"], due["deadline"],
+        "15 working days to rectify"
+    );
+    let rating_id = items[0]["id"].as_str().expect("id");
+
+    let close = |token: &str| {
+        hall.app.post(
+            &format!("/api/v1/supervision/ratings/{rating_id}/close"),
+            Some(token),
+            &json!({"note": "已约谈窗口人员并整改"}),
+        )
+    };
+    close(&hall.clerk1).problem(403);
+    let closed = close(&hall.supervisor);
+    assert_eq!(closed.status, 200, "{}", closed.text);
+    assert!(closed.json()["rectification"]["closed_at"].is_string());
+    close(&hall.supervisor).problem(409);
+    assert_eq!(
+        hall.app
+            .get("/api/v1/supervision/ratings", Some(&hall.supervisor))
+            .json()["items"],
+        json!([])
+    );
+    let all = hall
+        .app
+        .get(
+            "/api/v1/supervision/ratings?open=false",
+            Some(&hall.supervisor),
+        )
+        .json();
+    assert_eq!(all["items"].as_array().map(Vec::len), Some(1));
+}
+
+fn the_guide_and_the_windows_are_public_and_cacheable(backend: Backend) {
+    let hall = hall(backend);
+    let admin = &hall.admin;
+    let department =
+        hall.app.get("/api/v1/departments", Some(admin)).json()["items"][0]["id"].clone();
+    let marriage = hall.app.post(
+        "/api/v1/items",
+        Some(admin),
+        &json!({"code": "MZ-101", "name": "内地居民婚姻登记", "department_id": department, "category": "non_licensing",
+                "handling": "immediate", "statutory_days": 1, "promised_days": 0, "materials": ["户口簿", "居民身份证"],
+                "conditions": "男女双方亲自到场", "fee": "9元", "fee_basis": "国家发改委收费标准", "legal_basis": "《婚姻登记条例》",
+                "contact": "0951-2000000", "complaint_channel": "12345"}),
+    );
+    assert_eq!(marriage.status, 201, "{}", marriage.text);
+
+    // q=婚姻, percent-encoded as a browser sends it.
+    let search = hall
+        .app
+        .get("/api/v1/public/items?q=%E5%A9%9A%E5%A7%BB", None)
+        .json();
+    let codes: Vec<_> = search["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| i["code"].clone())
+        .collect();
+    assert_eq!(codes, [json!("MZ-101")]);
+    assert_eq!(search["items"][0]["department"], "民政局");
+    let by_code = hall.app.get("/api/v1/public/items?q=mz-00", None).json();
+    assert_eq!(
+        by_code["items"].as_array().map(Vec::len),
+        Some(2),
+        "codes match in any case"
+    );
+    let licensing = hall
+        .app
+        .get("/api/v1/public/items?category=licensing", None)
+        .json();
+    assert_eq!(licensing["items"].as_array().map(Vec::len), Some(2));
+
+    let guide = hall.app.get("/api/v1/public/items/MZ-001", None);
+    assert_eq!(guide.status, 200, "{}", guide.text);
+    let body = guide.json();
+    assert_eq!(body["statutory_days"], 20);
+    assert_eq!(body["promised_days"], 5);
+    assert_eq!(body["days_cut"], 15);
+    assert_eq!(body["windows"].as_array().map(Vec::len), Some(2));
+    assert_eq!(body["department"], "民政局");
+    let etag = guide.header("etag").expect("an ETag").to_owned();
+    let again = hall
+        .app
+        .get_with_header("/api/v1/public/items/MZ-001", ("If-None-Match", &etag));
+    assert_eq!(again.status, 304);
+    assert!(again.text.is_empty());
+    let full = hall.app.get("/api/v1/public/items/MZ-101", None).json();
+    assert_eq!(full["materials"], json!(["户口簿", "居民身份证"]));
+    assert_eq!(full["windows"], json!([]));
+    hall.app.get("/api/v1/public/items/NOPE", None).problem(404);
+
+    let windows = hall.app.get("/api/v1/public/windows", None);
+    let listing = windows.json();
+    assert_eq!(listing["centers"][0]["code"], "640105");
+    let counters = listing["centers"][0]["windows"]
+        .as_array()
+        .expect("windows");
+    assert_eq!(counters.len(), 2);
+    assert_eq!(counters[0]["number"], 1);
+    assert_eq!(counters[0]["open"], true);
+    assert_eq!(counters[0]["items"].as_array().map(Vec::len), Some(2));
+    let etag = windows.header("etag").expect("an ETag").to_owned();
+    assert_eq!(
+        hall.app
+            .get_with_header("/api/v1/public/windows", ("If-None-Match", &etag))
+            .status,
+        304
+    );
+    hall.app.post(
+        &format!("/api/v1/windows/{}/deactivate", hall.window2),
+        Some(admin),
+        &json!({}),
+    );
+    let changed = hall
+        .app
+        .get_with_header("/api/v1/public/windows", ("If-None-Match", &etag));
+    assert_eq!(changed.status, 200, "a closed window changes the list");
+    assert_eq!(changed.json()["centers"][0]["windows"][1]["open"], false);
+}
+
+fn the_board_shows_finished_cases_with_masked_names(backend: Backend) {
+    let hall = hall(backend);
+    let first = finished_case(&hall);
+    let second = finished_case(&hall);
+    hall.app.post(
+        "/api/v1/cases",
+        Some(&hall.clerk1),
+        &json!({"item_id": hall.committed, "applicant": applicant()}),
+    );
+    let board = hall.app.get("/api/v1/public/board?limit=1", None);
+    assert_no_personal_data(&board);
+    let page = board.json();
+    assert_eq!(
+        page["items"][0]["case_no"], second["case_no"],
+        "the most recent first"
+    );
+    assert_eq!(page["items"][0]["applicant"], "张*");
+    assert_eq!(page["items"][0]["outcome_label"], "准予");
+    let cursor = page["next_cursor"].as_str().expect("more");
+    let rest = hall
+        .app
+        .get(
+            &format!("/api/v1/public/board?limit=5&after={cursor}"),
+            None,
+        )
+        .json();
+    assert_eq!(rest["items"].as_array().map(Vec::len), Some(1));
+    assert_eq!(rest["items"][0]["case_no"], first["case_no"]);
+}
+
+on_both_backends!(
+    an_applicant_follows_their_case_at_the_kiosk_with_number_and_code,
+    a_wrong_code_and_an_unknown_number_get_the_same_answer,
+    the_thirty_first_lookup_in_a_minute_is_refused,
+    sign_in_attempts_are_limited_per_username,
+    an_applicant_rates_a_finished_case_once_and_a_poor_rating_is_followed_up,
+    the_guide_and_the_windows_are_public_and_cacheable,
+    the_board_shows_finished_cases_with_masked_names,
+);
