@@ -12,8 +12,8 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::problem::{self, json_error, path_error, query_error};
 use crate::request_log::RouteOnly;
 use crate::routes::{
-    auth, calendar, cases, centers, departments, health, imports, items, public, supervision,
-    windows,
+    auth, calendar, cases, centers, departments, health, imports, items, public, reports, stats,
+    supervision, windows,
 };
 use crate::state::AppState;
 
@@ -43,6 +43,7 @@ pub const JSON_LIMIT: usize = 256 * 1024;
         (name = "supervision", description = "Electronic supervision (电子监察): yellow and red cards"),
         (name = "imports", description = "Cases from a legacy system"),
         (name = "public", description = "The kiosks: no login, rate-limited, no personal data"),
+        (name = "stats", description = "Statistics and the yearly report"),
     )
 )]
 struct ApiDoc;
@@ -114,7 +115,11 @@ where
                 .service(public::list_public_items)
                 .service(public::get_public_item)
                 .service(public::list_public_windows)
-                .service(public::get_public_board),
+                .service(public::get_public_board)
+                .service(stats::get_stats_summary)
+                .service(stats::get_stats_breakdown)
+                .service(stats::get_stats_catalogue)
+                .service(reports::get_report),
         )
 }
 

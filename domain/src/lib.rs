@@ -9,7 +9,9 @@ pub mod ids;
 pub mod page;
 pub mod permission;
 pub mod rating;
+pub mod report;
 pub mod repository;
+pub mod stats;
 pub mod user;
 pub mod validation;
 

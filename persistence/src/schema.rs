@@ -134,6 +134,32 @@ diesel::table! {
         accepted_by -> Text,
         version -> BigInt,
         updated_at -> Timestamp,
+        received_window_id -> Text,
+        received_center_id -> Text,
+        overdue_from -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    case_stats (received_on, effective_on, center_id, window_id, item_id, department_id, clerk_id) {
+        received_on -> Date,
+        effective_on -> Date,
+        center_id -> Text,
+        window_id -> Text,
+        item_id -> Text,
+        department_id -> Text,
+        clerk_id -> Text,
+        received -> BigInt,
+        immediate -> BigInt,
+        committed -> BigInt,
+        not_accepted -> BigInt,
+        completed -> BigInt,
+        completed_on_time -> BigInt,
+        withdrawn -> BigInt,
+        overdue_open -> BigInt,
+        rated -> BigInt,
+        rating_sum -> BigInt,
+        rated_poor -> BigInt,
     }
 }
 
@@ -200,4 +226,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     case_sequences,
     idempotency_keys,
     ratings,
+    case_stats,
 );

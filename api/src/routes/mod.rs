@@ -10,6 +10,8 @@ pub mod health;
 pub mod imports;
 pub mod items;
 pub mod public;
+pub mod reports;
+pub mod stats;
 pub mod supervision;
 pub mod windows;
 

@@ -14,6 +14,7 @@ use crate::calendar::{CalendarError, WorkingCalendar};
 use crate::catalogue::{Center, Handling, ServiceItem, Window};
 use crate::ids::{CaseEventId, CaseId, CenterId, DepartmentId, ServiceItemId, UserId, WindowId};
 use crate::rating::Rating;
+use crate::stats::overdue_from;
 
 /// A case (办件).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -28,6 +29,11 @@ pub struct Case {
     pub center_id: CenterId,
     /// The window now handling it.
     pub window_id: WindowId,
+    /// The window that received it: statistics count the case there, whatever transfers
+    /// follow, so a past period's figures per window never move.
+    pub received_window_id: WindowId,
+    /// That window's centre.
+    pub received_center_id: CenterId,
     /// The service item applied for.
     pub item_id: ServiceItemId,
     /// The item's department.
@@ -60,6 +66,9 @@ pub struct Case {
     pub completed_on: Option<NaiveDate>,
     /// Whether it was completed by its deadline.
     pub on_time: Option<bool>,
+    /// The day from which it counts as open and overdue, when its clock runs (see
+    /// [`crate::stats`]).
+    pub overdue_from: Option<NaiveDate>,
     /// The decision.
     pub outcome: Option<Outcome>,
     /// The decision's text.
@@ -178,12 +187,14 @@ impl Intake<'_> {
                 Some(reason),
             ),
         };
-        let case = Case {
+        let mut case = Case {
             id: CaseId::new(),
             case_no,
             region: self.center.code.clone(),
             center_id: self.center.id,
             window_id: self.window.id,
+            received_window_id: self.window.id,
+            received_center_id: self.center.id,
             item_id: self.item.id,
             department_id: self.item.department_id,
             handling: self.item.handling,
@@ -200,6 +211,7 @@ impl Intake<'_> {
             completed_at: None,
             completed_on: None,
             on_time: None,
+            overdue_from: None,
             outcome: None,
             result: None,
             accepted_by: actor,
@@ -214,6 +226,7 @@ impl Intake<'_> {
             "deadline": case.deadline,
             "reason": case.refusal_reason,
         });
+        case.overdue_from = overdue_from(&case, today, None);
         let event = case.event(action, None, at, Some(actor), payload);
         Ok(Performed { case, event })
     }
@@ -324,6 +337,7 @@ impl Case {
             case.deadline = Some(case.clock.deadline(calendar)?);
             payload["deadline"] = json!(case.deadline);
         }
+        case.overdue_from = overdue_from(&case, today, self.overdue_from);
         let event = case.event(kind, Some(self.status), at, Some(actor), payload);
         Ok(Performed { case, event })
     }
@@ -359,6 +373,7 @@ impl Case {
     pub fn recompute(
         &self,
         at: DateTime<Utc>,
+        today: NaiveDate,
         actor: UserId,
         calendar: &WorkingCalendar,
         why: &str,
@@ -370,12 +385,13 @@ impl Case {
         if deadline == self.deadline {
             return Ok(None);
         }
-        let case = Case {
+        let mut case = Case {
             deadline,
             version: self.version + 1,
             updated_at: at,
             ..self.clone()
         };
+        case.overdue_from = overdue_from(&case, today, self.overdue_from);
         let payload =
             json!({"reason": why, "previous_deadline": self.deadline, "deadline": deadline});
         let event = case.event(
@@ -794,6 +810,7 @@ mod tests {
         let moved = case
             .recompute(
                 at("2012-10-01"),
+                day("2012-10-01"),
                 UserId::new(),
                 &changed,
                 "2012 calendar corrected",
@@ -830,7 +847,13 @@ mod tests {
         .expect("done")
         .case;
         assert_eq!(
-            closed.recompute(at("2012-10-01"), UserId::new(), &changed, "x"),
+            closed.recompute(
+                at("2012-10-01"),
+                day("2012-10-01"),
+                UserId::new(),
+                &changed,
+                "x"
+            ),
             Ok(None)
         );
     }

@@ -5,13 +5,15 @@
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use serde::Deserialize;
 
-use super::{Action, Applicant, Case, CaseError, Intake, IntakeDecision, case_number};
+use super::{Action, Applicant, Case, CaseError, Intake, IntakeDecision, Performed, case_number};
 use crate::ValidationErrors;
 use crate::calendar::WorkingCalendar;
 use crate::ids::{CaseId, ServiceItemId, UserId, WindowId};
 use crate::repository::{
-    CaseRepository, CenterRepository, RepositoryError, ServiceItemRepository, WindowRepository,
+    CaseRepository, CenterRepository, RepositoryError, ServiceItemRepository, StatsKey,
+    StatsRepository, WindowRepository,
 };
+use crate::stats;
 
 /// Gives each case its query code (查询码) and the hash that is stored instead of it.
 pub trait QueryCodes {
@@ -42,13 +44,37 @@ impl Moment {
 
 /// Everything the case workflow reads and writes.
 pub trait CaseStore:
-    CaseRepository + CenterRepository + WindowRepository + ServiceItemRepository
+    CaseRepository + CenterRepository + WindowRepository + ServiceItemRepository + StatsRepository
 {
 }
 
-impl<T: CaseRepository + CenterRepository + WindowRepository + ServiceItemRepository> CaseStore
-    for T
+impl<T> CaseStore for T where
+    T: CaseRepository
+        + CenterRepository
+        + WindowRepository
+        + ServiceItemRepository
+        + StatsRepository
 {
+}
+
+/// Appends the event of a change already stored and adds its statistics deltas: the two
+/// writes every case change makes besides the case itself, in the caller's transaction.
+pub fn record<R: CaseRepository + StatsRepository + ?Sized>(
+    repo: &mut R,
+    before: Option<&Case>,
+    performed: &Performed,
+    today: NaiveDate,
+    score: Option<u8>,
+) -> Result<(), RepositoryError> {
+    repo.append_event(&performed.event)?;
+    let deltas = stats::deltas(
+        before,
+        &performed.case,
+        performed.event.action,
+        today,
+        score,
+    );
+    repo.add_stats(&StatsKey::of(&performed.case), &deltas)
 }
 
 /// Why the workflow refused.
@@ -137,7 +163,7 @@ pub fn receive<R: CaseStore>(
     let opened = intake.open(case_no, now.at, now.today, actor, calendar)?;
     let code = codes.code_for(opened.case.id);
     repo.insert_case(&opened.case, &codes.hash(&opened.case.case_no, &code))?;
-    repo.append_event(&opened.event)?;
+    record(repo, None, &opened, now.today, None)?;
     Ok((opened.case, code))
 }
 
@@ -177,7 +203,7 @@ pub fn act<R: CaseStore>(
             current,
         });
     }
-    repo.append_event(&performed.event)?;
+    record(repo, Some(&case), &performed, now.today, None)?;
     Ok(performed.case)
 }
 

@@ -52,6 +52,9 @@ struct CaseRow {
     accepted_by: String,
     version: i64,
     updated_at: NaiveDateTime,
+    received_window_id: String,
+    received_center_id: String,
+    overdue_from: Option<NaiveDate>,
 }
 
 impl CaseRow {
@@ -89,6 +92,9 @@ impl CaseRow {
             accepted_by: c.accepted_by.to_string(),
             version: c.version,
             updated_at: c.updated_at.naive_utc(),
+            received_window_id: c.received_window_id.to_string(),
+            received_center_id: c.received_center_id.to_string(),
+            overdue_from: c.overdue_from,
         })
     }
 
@@ -99,6 +105,8 @@ impl CaseRow {
             region: self.region,
             center_id: id(&self.center_id)?,
             window_id: id(&self.window_id)?,
+            received_window_id: id(&self.received_window_id)?,
+            received_center_id: id(&self.received_center_id)?,
             item_id: id(&self.item_id)?,
             department_id: id(&self.department_id)?,
             handling: named(&self.handling, Handling::parse)?,
@@ -127,6 +135,7 @@ impl CaseRow {
             completed_at: self.completed_at.map(utc),
             completed_on: self.completed_on,
             on_time: self.on_time,
+            overdue_from: self.overdue_from,
             outcome: self
                 .outcome
                 .as_deref()

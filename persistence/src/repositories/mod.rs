@@ -7,6 +7,7 @@ mod centers;
 mod departments;
 mod items;
 mod ratings;
+mod stats;
 mod users;
 mod windows;
 

@@ -2,7 +2,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::NaiveDate;
-use domain::case::workflow::Moment;
+use domain::case::workflow::{self, Moment};
 use domain::case::{ActionKind, Case, CaseStatus, Outcome};
 use domain::rating::{self, Rating};
 use domain::repository::{
@@ -256,7 +256,7 @@ pub async fn rate_case(
                     "the case changed meanwhile; try again".into(),
                 ));
             }
-            conn.append_event(&rated.event)?;
+            workflow::record(conn, Some(&case), &rated, now.today, Some(score))?;
             Ok(RatingReceipt {
                 case_no: case.case_no,
                 score,

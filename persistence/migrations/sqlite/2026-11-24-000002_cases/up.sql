@@ -7,6 +7,9 @@ CREATE TABLE cases (
     region               TEXT NOT NULL,
     center_id            TEXT NOT NULL REFERENCES centers (id),
     window_id            TEXT NOT NULL REFERENCES windows (id),
+    -- Where it was received; statistics count it there whatever transfers follow.
+    received_center_id   TEXT NOT NULL REFERENCES centers (id),
+    received_window_id   TEXT NOT NULL REFERENCES windows (id),
     item_id              TEXT NOT NULL REFERENCES service_items (id),
     department_id        TEXT NOT NULL REFERENCES departments (id),
     handling             TEXT NOT NULL CHECK (handling IN ('immediate', 'committed')),
@@ -27,6 +30,8 @@ CREATE TABLE cases (
     completed_at         TIMESTAMP,
     completed_on         DATE,
     on_time              BOOLEAN,
+    -- The day from which the case counts as open and overdue (domain::stats).
+    overdue_from         DATE,
     outcome              TEXT,
     result               TEXT,
     query_code_hash      TEXT NOT NULL,

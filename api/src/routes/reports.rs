@@ -1,0 +1,108 @@
+//! `/api/v1/reports/{year}`: the statistical section of the yearly openness
+//! self-inspection report, as JSON, CSV or Markdown.
+
+use actix_web::{HttpResponse, get, web};
+use chrono::NaiveDate;
+use domain::ValidationErrors;
+use domain::permission::Permission;
+use domain::report::{YearReport, catalogue_figures};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::auth::Identity;
+use crate::problem::{ApiResult, Problem};
+use crate::routes::cases::case_scope;
+use crate::routes::stats::{StatsParams, stats_query, summary, whole_catalogue};
+use crate::state::AppState;
+
+/// The report's format.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportFormat {
+    /// JSON (the default).
+    #[default]
+    Json,
+    /// `metric,value` lines.
+    Csv,
+    /// Markdown in Chinese, in the report's wording.
+    Md,
+}
+
+/// Which part of the year, and how.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReportParams {
+    /// The last day counted and judged (default: 31 December, or today in the current year).
+    pub through: Option<NaiveDate>,
+    /// json, csv or md.
+    #[serde(default)]
+    pub format: ReportFormat,
+}
+
+/// The statistical section of the year's report: windows by kind, items by category, days
+/// cut, and the cases received from 1 January through `through` as they stood at its end.
+#[utoipa::path(
+    tag = "stats", operation_id = "get_report", security(("bearer" = [])), params(("year" = i32, Path), ReportParams),
+    responses(
+        (status = 200, description = "The report: JSON, or `text/csv` or `text/markdown` as asked", body = YearReport),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/reports/{year}")]
+pub async fn get_report(
+    state: web::Data<AppState>,
+    identity: Identity,
+    year: web::Path<i32>,
+    params: web::Query<ReportParams>,
+) -> ApiResult<HttpResponse> {
+    let own_window = case_scope(&identity, Permission::ReadStatistics)?;
+    let year = year.into_inner();
+    let ReportParams { through, format } = params.into_inner();
+    let today = state.now().today;
+    let first = NaiveDate::from_ymd_opt(year, 1, 1)
+        .ok_or_else(|| ValidationErrors::single("year", "is not a year"))?;
+    let last = NaiveDate::from_ymd_opt(year, 12, 31)
+        .unwrap_or(first)
+        .min(today);
+    let through = through.unwrap_or(last);
+    if through < first || through > last {
+        return Err(ValidationErrors::single(
+            "through",
+            format!("must lie between {first} and {last}"),
+        )
+        .into());
+    }
+    let report = state
+        .read(move |conn| {
+            let params = StatsParams {
+                from: Some(first),
+                to: Some(through),
+                as_of: Some(through),
+                center: None,
+                window: None,
+                department: None,
+                item: None,
+            };
+            let query = stats_query(conn, params, own_window, today)?;
+            let cases = summary(conn, &query)?;
+            let (items, windows) = whole_catalogue(conn)?;
+            Ok(YearReport {
+                year,
+                from: first,
+                through,
+                catalogue: catalogue_figures(&items, &windows),
+                cases,
+            })
+        })
+        .await?;
+    Ok(match format {
+        ReportFormat::Json => HttpResponse::Ok().json(report),
+        ReportFormat::Csv => HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .body(report.csv()),
+        ReportFormat::Md => HttpResponse::Ok()
+            .content_type("text/markdown; charset=utf-8")
+            .body(report.markdown()),
+    })
+}

@@ -1,0 +1,333 @@
+//! `/api/v1/stats`: the dashboards' figures, summed from the statistics deltas (see
+//! `domain::stats`), so a past period's figures never change.
+
+use std::collections::{BTreeMap, HashMap};
+
+use actix_web::{get, web};
+use chrono::{Datelike, NaiveDate};
+use domain::ValidationErrors;
+use domain::catalogue::{ServiceItem, Window, subtree};
+use domain::ids::{CenterId, DepartmentId, ServiceItemId, WindowId};
+use domain::page::PageRequest;
+use domain::permission::Permission;
+use domain::report::{CatalogueFigures, catalogue_figures};
+use domain::repository::{
+    CenterRepository, DepartmentRepository, ServiceItemRepository, StatsGroup, StatsQuery,
+    StatsRepository, UserRepository, WindowRepository,
+};
+use domain::stats::{Counters, Summary};
+use persistence::AnyConnection;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::auth::Identity;
+use crate::problem::{ApiError, ApiResult, Problem};
+use crate::routes::cases::case_scope;
+use crate::state::AppState;
+
+/// Which cases to count, and as of when.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct StatsParams {
+    /// Received on or after this local date (default: 1 January of `to`'s year).
+    pub from: Option<NaiveDate>,
+    /// Received on or before this local date (default: today).
+    pub to: Option<NaiveDate>,
+    /// Judge the cases as they stood at the end of this local date (default: today).
+    pub as_of: Option<NaiveDate>,
+    /// Only received at this centre and the centres beneath it.
+    pub center: Option<CenterId>,
+    /// Only received at this window.
+    pub window: Option<WindowId>,
+    /// Only of this department.
+    pub department: Option<DepartmentId>,
+    /// Only of this item.
+    pub item: Option<ServiceItemId>,
+}
+
+/// A summary with the period it covers.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SummaryView {
+    /// The first day of receipt counted.
+    pub from: NaiveDate,
+    /// The last day of receipt counted.
+    pub to: NaiveDate,
+    /// The day the cases are judged at.
+    pub as_of: NaiveDate,
+    /// The figures.
+    #[serde(flatten)]
+    pub summary: Summary,
+}
+
+/// Turns the parameters into a query within the caller's reach.
+pub(crate) fn stats_query(
+    conn: &mut AnyConnection,
+    params: StatsParams,
+    own_window: Option<WindowId>,
+    today: NaiveDate,
+) -> Result<StatsQuery, ApiError> {
+    if let (Some(own), Some(asked)) = (own_window, params.window)
+        && own != asked
+    {
+        return Err(ApiError::Forbidden(
+            "a clerk sees the figures of their own window only",
+        ));
+    }
+    let to = params.to.unwrap_or(today);
+    let from = params
+        .from
+        .unwrap_or_else(|| NaiveDate::from_yo_opt(to.year(), 1).unwrap_or(to));
+    let as_of = params.as_of.unwrap_or(today);
+    let mut errors = ValidationErrors::default();
+    if from > to {
+        errors.add("from", "must not be after `to`");
+    }
+    if as_of > today {
+        errors.add("as_of", "cannot lie in the future");
+    }
+    errors.into_result()?;
+    let center_ids = match params.center {
+        Some(center) => Some(subtree(center, &conn.center_tree()?)),
+        None => None,
+    };
+    Ok(StatsQuery {
+        from,
+        to,
+        as_of,
+        center_ids,
+        window_id: own_window.or(params.window),
+        department_id: params.department,
+        item_id: params.item,
+    })
+}
+
+/// The totals of the query.
+pub(crate) fn summary(conn: &mut AnyConnection, query: &StatsQuery) -> Result<Summary, ApiError> {
+    let mut total = Counters::default();
+    for (_, counters) in conn.stats(query, None)? {
+        total += counters;
+    }
+    Ok(total.into())
+}
+
+/// Received, immediate, committed, completed, on time, open, overdue, refused, withdrawn
+/// and ratings, for the cases received in `[from, to]` as they stood at the end of `as_of`.
+#[utoipa::path(
+    tag = "stats", operation_id = "get_stats_summary", security(("bearer" = [])), params(StatsParams),
+    responses(
+        (status = 200, body = SummaryView),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/stats/summary")]
+pub async fn get_stats_summary(
+    state: web::Data<AppState>,
+    identity: Identity,
+    params: web::Query<StatsParams>,
+) -> ApiResult<web::Json<SummaryView>> {
+    let own_window = case_scope(&identity, Permission::ReadStatistics)?;
+    let today = state.now().today;
+    let params = params.into_inner();
+    let view = state
+        .read(move |conn| {
+            let query = stats_query(conn, params, own_window, today)?;
+            let summary = summary(conn, &query)?;
+            Ok(SummaryView {
+                from: query.from,
+                to: query.to,
+                as_of: query.as_of,
+                summary,
+            })
+        })
+        .await?;
+    Ok(web::Json(view))
+}
+
+/// How to break the figures down.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct BreakdownParams {
+    /// center, window, department, item, clerk, day or month.
+    pub by: StatsGroup,
+}
+
+/// One group's figures.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Group {
+    /// The group: an id, a date `YYYY-MM-DD` or a month `YYYY-MM`.
+    pub key: String,
+    /// Its name: the centre, department, item or clerk, `3号窗口 民政窗口`, the date.
+    pub label: String,
+    /// Its figures.
+    #[serde(flatten)]
+    pub summary: Summary,
+}
+
+/// A breakdown and the total it adds up to.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Breakdown {
+    /// The grouping.
+    pub by: StatsGroup,
+    /// The first day of receipt counted.
+    pub from: NaiveDate,
+    /// The last day of receipt counted.
+    pub to: NaiveDate,
+    /// The day the cases are judged at.
+    pub as_of: NaiveDate,
+    /// The groups, in key order; they add up to `total`.
+    pub groups: Vec<Group>,
+    /// The summary of the same query.
+    pub total: Summary,
+}
+
+/// The same figures per centre, window, department, item, clerk, day or month.
+#[utoipa::path(
+    tag = "stats", operation_id = "get_stats_breakdown", security(("bearer" = [])), params(BreakdownParams, StatsParams),
+    responses(
+        (status = 200, body = Breakdown),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/stats/breakdown")]
+pub async fn get_stats_breakdown(
+    state: web::Data<AppState>,
+    identity: Identity,
+    by: web::Query<BreakdownParams>,
+    params: web::Query<StatsParams>,
+) -> ApiResult<web::Json<Breakdown>> {
+    let own_window = case_scope(&identity, Permission::ReadStatistics)?;
+    let today = state.now().today;
+    let by = by.into_inner().by;
+    let params = params.into_inner();
+    let view = state
+        .read(move |conn| {
+            let query = stats_query(conn, params, own_window, today)?;
+            let mut grouped: BTreeMap<String, Counters> = BTreeMap::new();
+            let mut total = Counters::default();
+            for (key, counters) in conn.stats(&query, Some(by))? {
+                // Months are folded from days: `YYYY-MM-DD` → `YYYY-MM`.
+                let key = if by == StatsGroup::Month {
+                    key.chars().take(7).collect()
+                } else {
+                    key
+                };
+                *grouped.entry(key).or_default() += counters;
+                total += counters;
+            }
+            let labels = labels(conn, by, grouped.keys())?;
+            let groups = grouped
+                .into_iter()
+                .map(|(key, counters)| Group {
+                    label: labels.get(&key).cloned().unwrap_or_else(|| key.clone()),
+                    key,
+                    summary: counters.into(),
+                })
+                .collect();
+            Ok(Breakdown {
+                by,
+                from: query.from,
+                to: query.to,
+                as_of: query.as_of,
+                groups,
+                total: total.into(),
+            })
+        })
+        .await?;
+    Ok(web::Json(view))
+}
+
+/// Names for the groups' keys.
+fn labels<'a>(
+    conn: &mut AnyConnection,
+    by: StatsGroup,
+    keys: impl Iterator<Item = &'a String>,
+) -> Result<HashMap<String, String>, ApiError> {
+    let mut labels = HashMap::new();
+    for key in keys {
+        let label = match by {
+            StatsGroup::Center => key
+                .parse()
+                .ok()
+                .map(|id| conn.center(id))
+                .transpose()?
+                .flatten()
+                .map(|c| c.name),
+            StatsGroup::Window => key
+                .parse()
+                .ok()
+                .map(|id| conn.window(id))
+                .transpose()?
+                .flatten()
+                .map(|w| format!("{}号窗口 {}", w.number, w.name)),
+            StatsGroup::Department => key
+                .parse()
+                .ok()
+                .map(|id| conn.department(id))
+                .transpose()?
+                .flatten()
+                .map(|d| d.name),
+            StatsGroup::Item => key
+                .parse()
+                .ok()
+                .map(|id| conn.item(id))
+                .transpose()?
+                .flatten()
+                .map(|i| i.name),
+            StatsGroup::Clerk => key
+                .parse()
+                .ok()
+                .map(|id| conn.user(id))
+                .transpose()?
+                .flatten()
+                .map(|u| u.display_name),
+            StatsGroup::Day | StatsGroup::Month => None,
+        };
+        if let Some(label) = label {
+            labels.insert(key.clone(), label);
+        }
+    }
+    Ok(labels)
+}
+
+/// Every item and window, read page by page.
+pub(crate) fn whole_catalogue(
+    conn: &mut AnyConnection,
+) -> Result<(Vec<ServiceItem>, Vec<Window>), ApiError> {
+    let mut items = Vec::new();
+    let mut page = PageRequest {
+        limit: domain::page::MAX_PAGE_SIZE,
+        after: None,
+    };
+    loop {
+        let found = conn.items(&page)?;
+        items.extend(found.items);
+        match found.next_cursor {
+            Some(cursor) => page.after = Some(cursor),
+            None => break,
+        }
+    }
+    Ok((items, conn.all_windows()?))
+}
+
+/// Items by category and by handling, the totals of statutory days, promised days, days
+/// cut and procedure steps, and windows by kind.
+#[utoipa::path(
+    tag = "stats", operation_id = "get_stats_catalogue", security(("bearer" = [])),
+    responses((status = 200, body = CatalogueFigures), (status = 403, body = Problem, content_type = "application/problem+json"))
+)]
+#[get("/stats/catalogue")]
+pub async fn get_stats_catalogue(
+    state: web::Data<AppState>,
+    identity: Identity,
+) -> ApiResult<web::Json<CatalogueFigures>> {
+    identity.require(Permission::ReadStatistics)?;
+    let figures = state
+        .read(|conn| {
+            let (items, windows) = whole_catalogue(conn)?;
+            Ok(catalogue_figures(&items, &windows))
+        })
+        .await?;
+    Ok(web::Json(figures))
+}
