@@ -21,7 +21,17 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the HTTP API (migrates first).
-    Serve,
+    Serve {
+        /// Load the demo hall first when the database is empty.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Load the demo hall of the 2012 report into an empty database.
+    Demo {
+        /// The seed of the generated histories; the same seed gives the same data.
+        #[arg(long, default_value_t = 2012)]
+        seed: u64,
+    },
     /// Bring the database schema up to date, then exit.
     Migrate,
     /// Print the OpenAPI document.

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod bootstrap;
 pub mod cli;
 pub mod config;
+pub mod demo;
 pub mod limits;
 pub mod problem;
 pub mod query_code;

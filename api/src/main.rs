@@ -25,8 +25,9 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let result = match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => serve(&cli.config),
+    let result = match cli.command.unwrap_or(Command::Serve { demo: false }) {
+        Command::Serve { demo } => serve(&cli.config, demo),
+        Command::Demo { seed } => demo(&cli.config, seed),
         Command::Migrate => migrate(&cli.config),
         Command::Openapi => {
             print!("{}", app::openapi_json());
@@ -57,8 +58,41 @@ fn main() -> ExitCode {
     }
 }
 
-fn serve(config: &Config) -> Result<(), String> {
+fn demo(config: &Config, seed: u64) -> Result<(), String> {
+    let (state, _) = bootstrap::prepare(config).map_err(|e| e.to_string())?;
+    let started = std::time::Instant::now();
+    let report = api::demo::load(&state, seed).map_err(|e| e.to_string())?;
+    println!(
+        "Loaded the demo hall in {:.1} s: {} centres, {} departments, {} items, {} windows, {} cases.",
+        started.elapsed().as_secs_f64(),
+        report.centers,
+        report.departments,
+        report.items,
+        report.windows,
+        report.cases
+    );
+    println!(
+        "Accounts {} share the password `{}`.",
+        report.users.join(", "),
+        report.password
+    );
+    Ok(())
+}
+
+fn serve(config: &Config, demo: bool) -> Result<(), String> {
     let (state, generated) = bootstrap::prepare(config).map_err(|e| e.to_string())?;
+    if demo {
+        match api::demo::load(&state, 2012) {
+            Ok(report) => println!(
+                "Loaded the demo hall: {} cases; accounts share the password `{}`.",
+                report.cases, report.password
+            ),
+            Err(ApiError::Conflict(_)) => {
+                tracing::info!("the database is not empty: the demo hall is not loaded")
+            }
+            Err(other) => return Err(other.to_string()),
+        }
+    }
     if let Some(password) = generated {
         println!(
             "Created the first account: username `admin`, password `{password}` (shown once; change it)."

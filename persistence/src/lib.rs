@@ -1,6 +1,7 @@
 //! Storage for the service hall: diesel on SQLite or PostgreSQL, chosen by the database URL,
 //! implementing the repository traits of `domain`.
 
+pub mod bulk;
 mod connection;
 mod convert;
 mod error;

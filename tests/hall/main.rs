@@ -6,4 +6,5 @@ mod contract;
 mod foundation;
 mod kiosk;
 mod openapi;
+mod stats;
 pub mod support;

@@ -18,7 +18,7 @@ use crate::schema::{case_events, case_sequences, cases, idempotency_keys};
 
 #[derive(Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = cases, treat_none_as_null = true)]
-struct CaseRow {
+pub(crate) struct CaseRow {
     id: String,
     case_no: String,
     region: String,
@@ -58,7 +58,7 @@ struct CaseRow {
 }
 
 impl CaseRow {
-    fn from_domain(c: &Case, query_code_hash: String) -> RepositoryResult<Self> {
+    pub(crate) fn from_domain(c: &Case, query_code_hash: String) -> RepositoryResult<Self> {
         Ok(Self {
             id: c.id.to_string(),
             case_no: c.case_no.clone(),
@@ -151,7 +151,7 @@ impl CaseRow {
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = case_events)]
-struct EventRow {
+pub(crate) struct EventRow {
     id: String,
     case_id: String,
     seq: i64,
@@ -164,6 +164,20 @@ struct EventRow {
 }
 
 impl EventRow {
+    pub(crate) fn from_domain(event: &CaseEvent) -> Self {
+        Self {
+            id: event.id.to_string(),
+            case_id: event.case_id.to_string(),
+            seq: event.seq,
+            action: event.action.as_str().to_owned(),
+            from_status: event.from_status.map(|s| s.as_str().to_owned()),
+            to_status: event.to_status.as_str().to_owned(),
+            actor_id: event.actor_id.map(|a| a.to_string()),
+            at: event.at.naive_utc(),
+            payload: event.payload.to_string(),
+        }
+    }
+
     fn into_domain(self) -> RepositoryResult<CaseEvent> {
         Ok(CaseEvent {
             id: id(&self.id)?,
@@ -318,17 +332,7 @@ impl CaseRepository for AnyConnection {
 
     fn append_event(&mut self, event: &CaseEvent) -> RepositoryResult<()> {
         diesel::insert_into(case_events::table)
-            .values(EventRow {
-                id: event.id.to_string(),
-                case_id: event.case_id.to_string(),
-                seq: event.seq,
-                action: event.action.as_str().to_owned(),
-                from_status: event.from_status.map(|s| s.as_str().to_owned()),
-                to_status: event.to_status.as_str().to_owned(),
-                actor_id: event.actor_id.map(|a| a.to_string()),
-                at: event.at.naive_utc(),
-                payload: event.payload.to_string(),
-            })
+            .values(EventRow::from_domain(event))
             .execute(self)
             .map_err(db)?;
         Ok(())

@@ -2,12 +2,12 @@
 //! table group, rows private to each.
 
 mod calendar;
-mod cases;
+pub(crate) mod cases;
 mod centers;
 mod departments;
 mod items;
-mod ratings;
-mod stats;
+pub(crate) mod ratings;
+pub(crate) mod stats;
 mod users;
 mod windows;
 

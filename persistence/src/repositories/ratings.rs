@@ -11,7 +11,7 @@ use crate::schema::{cases, ratings};
 
 #[derive(Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = ratings, treat_none_as_null = true)]
-struct RatingRow {
+pub(crate) struct RatingRow {
     id: String,
     case_id: String,
     score: i32,
@@ -25,7 +25,7 @@ struct RatingRow {
 }
 
 impl RatingRow {
-    fn from_domain(r: &Rating) -> Self {
+    pub(crate) fn from_domain(r: &Rating) -> Self {
         let fix = r.rectification.as_ref();
         Self {
             id: r.id.to_string(),

@@ -9,7 +9,7 @@ use crate::schema::case_stats;
 
 #[derive(Insertable)]
 #[diesel(table_name = case_stats)]
-struct StatsRow {
+pub(crate) struct StatsRow {
     received_on: chrono::NaiveDate,
     effective_on: chrono::NaiveDate,
     center_id: String,
@@ -31,7 +31,7 @@ struct StatsRow {
 }
 
 impl StatsRow {
-    fn new(key: &StatsKey, delta: &StatDelta) -> Self {
+    pub(crate) fn new(key: &StatsKey, delta: &StatDelta) -> Self {
         let c = delta.counters;
         Self {
             received_on: key.received_on,
