@@ -13,7 +13,7 @@ use crate::problem::{self, json_error, path_error, query_error};
 use crate::request_log::RouteOnly;
 use crate::routes::{
     auth, calendar, cases, centers, departments, health, imports, items, public, reports, stats,
-    supervision, windows,
+    supervision, users, windows,
 };
 use crate::state::AppState;
 
@@ -34,6 +34,7 @@ pub const JSON_LIMIT: usize = 256 * 1024;
     tags(
         (name = "health", description = "Liveness and readiness"),
         (name = "auth", description = "Signing in"),
+        (name = "users", description = "Accounts"),
         (name = "centers", description = "Service centres (服务中心)"),
         (name = "departments", description = "Departments (部门)"),
         (name = "windows", description = "Windows (窗口)"),
@@ -76,6 +77,12 @@ where
             scope::scope("/api/v1")
                 .service(auth::login)
                 .service(auth::me)
+                .service(users::change_password)
+                .service(users::list_users)
+                .service(users::get_user)
+                .service(users::create_user)
+                .service(users::update_user)
+                .service(users::deactivate_user)
                 .service(centers::list_centers)
                 .service(centers::get_center)
                 .service(centers::create_center)

@@ -119,6 +119,10 @@ pub trait UserRepository {
     fn credentials(&mut self, username: &str) -> RepositoryResult<Option<Credentials>>;
     /// How many accounts exist.
     fn count_users(&mut self) -> RepositoryResult<u64>;
+    /// Accounts ordered by id.
+    fn users(&mut self, page: &PageRequest) -> RepositoryResult<Page<User>>;
+    /// Stores an account's new values, and its new password hash when given.
+    fn update_user(&mut self, user: &User, password_hash: Option<&str>) -> RepositoryResult<()>;
 }
 
 /// Storage of the working-day calendar, one document per year.

@@ -91,6 +91,67 @@ pub struct UserInput {
     pub window_id: Option<WindowId>,
 }
 
+/// What an administrator may change of an account.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct UserUpdate {
+    /// The name shown in the app.
+    pub display_name: String,
+    /// What the user may do.
+    pub role: Role,
+    /// The window, required for clerks and refused for the others.
+    #[serde(default)]
+    pub window_id: Option<WindowId>,
+}
+
+impl User {
+    /// This account with the update applied. A new role or window revokes the tokens that
+    /// carry the old ones.
+    pub fn updated(self, update: UserUpdate, now: DateTime<Utc>) -> Result<Self, ValidationErrors> {
+        UserInput {
+            username: self.username.clone(),
+            display_name: update.display_name.clone(),
+            role: update.role,
+            window_id: update.window_id,
+        }
+        .validate()?;
+        let revoke = update.role != self.role || update.window_id != self.window_id;
+        let display_name = if update.display_name.trim().is_empty() {
+            self.username.clone()
+        } else {
+            update.display_name
+        };
+        Ok(User {
+            display_name,
+            role: update.role,
+            window_id: update.window_id,
+            token_version: self.token_version + i64::from(revoke),
+            updated_at: now,
+            ..self
+        })
+    }
+
+    /// This account deactivated: it can no longer sign in and its tokens stop working.
+    pub fn deactivated(self, now: DateTime<Utc>) -> Self {
+        User {
+            active: false,
+            token_version: self.token_version + 1,
+            updated_at: now,
+            ..self
+        }
+    }
+
+    /// This account after a password change: earlier tokens stop working.
+    pub fn with_new_password(self, now: DateTime<Utc>) -> Self {
+        User {
+            token_version: self.token_version + 1,
+            updated_at: now,
+            ..self
+        }
+    }
+}
+
 /// The shortest password accepted.
 pub const MIN_PASSWORD_CHARS: usize = 12;
 

@@ -1,6 +1,7 @@
 //! Black-box tests of Service Hall: the repository contract on both databases, and the
 //! whole app over HTTP on both databases, told as its users' stories.
 
+mod admin;
 mod cases;
 mod contract;
 mod foundation;

@@ -13,6 +13,7 @@ pub mod public;
 pub mod reports;
 pub mod stats;
 pub mod supervision;
+pub mod users;
 pub mod windows;
 
 use domain::page::{MAX_PAGE_SIZE, PageRequest};

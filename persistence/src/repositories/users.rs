@@ -1,7 +1,10 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use domain::ids::UserId;
+use domain::page::{Page, PageRequest};
 use domain::repository::{RepositoryResult, UserRepository};
+
+use super::fetch_limit;
 use domain::user::{Credentials, Role, User};
 
 use crate::AnyConnection;
@@ -89,5 +92,45 @@ impl UserRepository for AnyConnection {
     fn count_users(&mut self) -> RepositoryResult<u64> {
         let n: i64 = users::table.count().get_result(self).map_err(db)?;
         Ok(u64::try_from(n).unwrap_or_default())
+    }
+
+    fn users(&mut self, page: &PageRequest) -> RepositoryResult<Page<User>> {
+        let mut query = users::table
+            .select(UserRow::as_select())
+            .order(users::id)
+            .limit(fetch_limit(page))
+            .into_boxed();
+        if let Some(after) = &page.after {
+            query = query.filter(users::id.gt(after.clone()));
+        }
+        let found = query
+            .load(self)
+            .map_err(db)?
+            .into_iter()
+            .map(|row| row.into_credentials().map(|c| c.user))
+            .collect::<RepositoryResult<Vec<_>>>()?;
+        Ok(Page::from_fetched(found, page.limit, |u| u.id.to_string()))
+    }
+
+    fn update_user(&mut self, user: &User, password_hash: Option<&str>) -> RepositoryResult<()> {
+        let target = || users::table.find(user.id.to_string());
+        diesel::update(target())
+            .set((
+                users::display_name.eq(&user.display_name),
+                users::role.eq(user.role.as_str()),
+                users::window_id.eq(user.window_id.map(|w| w.to_string())),
+                users::active.eq(user.active),
+                users::token_version.eq(user.token_version),
+                users::updated_at.eq(user.updated_at.naive_utc()),
+            ))
+            .execute(self)
+            .map_err(db)?;
+        if let Some(hash) = password_hash {
+            diesel::update(target())
+                .set(users::password_hash.eq(hash))
+                .execute(self)
+                .map_err(db)?;
+        }
+        Ok(())
     }
 }

@@ -1,0 +1,244 @@
+//! `/api/v1/users`: accounts, kept by the administrator; and `POST /auth/password`, where
+//! anyone changes their own. Deactivation, a new password, a new role or window revoke the
+//! account's earlier tokens at once.
+
+use actix_web::{HttpResponse, get, post, put, web};
+use chrono::Utc;
+use domain::ValidationErrors;
+use domain::clock::stored_moment;
+use domain::ids::UserId;
+use domain::page::Page;
+use domain::permission::Permission;
+use domain::repository::{UserRepository, WindowRepository};
+use domain::user::{User, UserInput, UserUpdate, validate_password};
+use persistence::AnyConnection;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::auth::{Identity, password};
+use crate::problem::{ApiError, ApiResult, Problem};
+use crate::routes::auth::AccessToken;
+use crate::routes::{PageQuery, found, taken};
+use crate::state::AppState;
+
+/// A new account with its first password.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewUser {
+    /// Login name, display name, role and (for clerks) window.
+    #[serde(flatten)]
+    pub user: UserInput,
+    /// The first password, at least 12 characters.
+    pub password: String,
+}
+
+/// A change of one's own password.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    /// The current password.
+    pub old_password: String,
+    /// The new password, at least 12 characters.
+    pub new_password: String,
+}
+
+fn check_window(conn: &mut AnyConnection, user: &User) -> Result<(), ApiError> {
+    match user.window_id {
+        Some(window) if conn.window(window)?.is_none() => {
+            Err(ValidationErrors::single("window_id", "no such window").into())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Lists accounts (admin).
+#[utoipa::path(
+    tag = "users", operation_id = "list_users", security(("bearer" = [])), params(PageQuery),
+    responses((status = 200, body = Page<User>), (status = 403, body = Problem, content_type = "application/problem+json"))
+)]
+#[get("/users")]
+pub async fn list_users(
+    state: web::Data<AppState>,
+    identity: Identity,
+    query: web::Query<PageQuery>,
+) -> ApiResult<web::Json<Page<User>>> {
+    identity.require(Permission::ManageCatalogue)?;
+    let page = query.into_inner().request()?;
+    Ok(web::Json(
+        state.read(move |conn| Ok(conn.users(&page)?)).await?,
+    ))
+}
+
+/// Reads one account (admin).
+#[utoipa::path(
+    tag = "users", operation_id = "get_user", security(("bearer" = [])), params(("id" = UserId, Path)),
+    responses((status = 200, body = User), (status = 404, body = Problem, content_type = "application/problem+json"))
+)]
+#[get("/users/{id}")]
+pub async fn get_user(
+    state: web::Data<AppState>,
+    identity: Identity,
+    id: web::Path<UserId>,
+) -> ApiResult<web::Json<User>> {
+    identity.require(Permission::ManageCatalogue)?;
+    let id = id.into_inner();
+    Ok(web::Json(found(
+        state.read(move |conn| Ok(conn.user(id)?)).await?,
+        "user",
+    )?))
+}
+
+/// Creates an account (admin).
+#[utoipa::path(
+    tag = "users", operation_id = "create_user", security(("bearer" = [])), request_body = NewUser,
+    responses(
+        (status = 201, body = User),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The username is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/users")]
+pub async fn create_user(
+    state: web::Data<AppState>,
+    identity: Identity,
+    body: web::Json<NewUser>,
+) -> ApiResult<HttpResponse> {
+    identity.require(Permission::ManageCatalogue)?;
+    let NewUser {
+        user,
+        password: secret,
+    } = body.into_inner();
+    let mut errors = user.validate().err().unwrap_or_default();
+    if let Err(weak) = validate_password("password", &secret) {
+        errors.errors.extend(weak.errors);
+    }
+    errors.into_result()?;
+    let hash = web::block(move || password::hash(&secret))
+        .await?
+        .map_err(ApiError::Internal)?;
+    let user = user.into_user(UserId::new(), stored_moment(Utc::now()));
+    let user = state
+        .write(move |conn| {
+            check_window(conn, &user)?;
+            conn.insert_user(&user, &hash)
+                .map_err(taken("this username is taken"))?;
+            Ok(user)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(user))
+}
+
+/// Changes an account's display name, role and window (admin); a new role or window revokes
+/// its earlier tokens.
+#[utoipa::path(
+    tag = "users", operation_id = "update_user", security(("bearer" = [])), params(("id" = UserId, Path)), request_body = UserUpdate,
+    responses(
+        (status = 200, body = User),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/users/{id}")]
+pub async fn update_user(
+    state: web::Data<AppState>,
+    identity: Identity,
+    id: web::Path<UserId>,
+    body: web::Json<UserUpdate>,
+) -> ApiResult<web::Json<User>> {
+    identity.require(Permission::ManageCatalogue)?;
+    let id = id.into_inner();
+    let update = body.into_inner();
+    let user = state
+        .write(move |conn| {
+            let user = found(conn.user(id)?, "user")?.updated(update, stored_moment(Utc::now()))?;
+            check_window(conn, &user)?;
+            conn.update_user(&user, None)?;
+            Ok(user)
+        })
+        .await?;
+    Ok(web::Json(user))
+}
+
+/// Deactivates an account (admin): it can no longer sign in, and its tokens stop working at
+/// once.
+#[utoipa::path(
+    tag = "users", operation_id = "deactivate_user", security(("bearer" = [])), params(("id" = UserId, Path)),
+    responses((status = 200, body = User), (status = 404, body = Problem, content_type = "application/problem+json"))
+)]
+#[post("/users/{id}/deactivate")]
+pub async fn deactivate_user(
+    state: web::Data<AppState>,
+    identity: Identity,
+    id: web::Path<UserId>,
+) -> ApiResult<web::Json<User>> {
+    identity.require(Permission::ManageCatalogue)?;
+    let id = id.into_inner();
+    if id == identity.user_id {
+        return Err(ApiError::Conflict(
+            "an administrator cannot deactivate their own account".into(),
+        ));
+    }
+    let user = state
+        .write(move |conn| {
+            let user = found(conn.user(id)?, "user")?.deactivated(stored_moment(Utc::now()));
+            conn.update_user(&user, None)?;
+            Ok(user)
+        })
+        .await?;
+    Ok(web::Json(user))
+}
+
+/// Changes one's own password; earlier tokens stop working, and a new token is returned.
+#[utoipa::path(
+    tag = "auth", operation_id = "change_password", security(("bearer" = [])), request_body = PasswordChange,
+    responses(
+        (status = 200, description = "A token for the new password", body = AccessToken),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The old password is wrong, or the new one too short", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/password")]
+pub async fn change_password(
+    state: web::Data<AppState>,
+    identity: Identity,
+    body: web::Json<PasswordChange>,
+) -> ApiResult<web::Json<AccessToken>> {
+    let PasswordChange {
+        old_password,
+        new_password,
+    } = body.into_inner();
+    validate_password("new_password", &new_password)?;
+    let user_id = identity.user_id;
+    let stored = state.read(move |conn| Ok(conn.user(user_id)?)).await?;
+    let user = found(stored, "user")?;
+    let username = user.username.clone();
+    let credentials = state
+        .read(move |conn| Ok(conn.credentials(&username)?))
+        .await?;
+    let current_hash = found(credentials, "user")?.password_hash;
+    let hash = web::block(move || {
+        if !password::verify(&old_password, &current_hash) {
+            return Err(ApiError::from(ValidationErrors::single(
+                "old_password",
+                "is not the current password",
+            )));
+        }
+        password::hash(&new_password).map_err(ApiError::Internal)
+    })
+    .await??;
+    let user = state
+        .write(move |conn| {
+            let user =
+                found(conn.user(user_id)?, "user")?.with_new_password(stored_moment(Utc::now()));
+            conn.update_user(&user, Some(&hash))?;
+            Ok(user)
+        })
+        .await?;
+    let access_token = state.tokens.issue(&user).map_err(ApiError::Internal)?;
+    Ok(web::Json(AccessToken {
+        access_token,
+        token_type: "Bearer",
+        expires_in: state.tokens.lifetime().as_secs(),
+    }))
+}
