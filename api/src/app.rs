@@ -107,6 +107,7 @@ where
                 .service(calendar::get_deadline)
                 .service(calendar::count_working_days)
                 .service(calendar::get_calendar_year)
+                .service(calendar::put_calendar_year)
                 .service(cases::create_case)
                 .service(cases::list_cases)
                 .service(cases::get_case)

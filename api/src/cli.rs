@@ -48,6 +48,23 @@ pub enum Command {
     /// Manage user accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Manage the working-day calendar.
+    #[command(subcommand)]
+    Calendar(CalendarCommand),
+}
+
+/// Calendar commands.
+#[derive(Debug, Subcommand)]
+pub enum CalendarCommand {
+    /// Replace a year from a file in the shipped format (domain/calendar/china/2012.json),
+    /// recomputing the deadlines of open cases it moves (as `PUT /api/v1/calendar/{year}`).
+    Import {
+        /// The year's JSON file.
+        file: std::path::PathBuf,
+        /// The account recorded as the actor of the recomputations.
+        #[arg(long, default_value = "admin")]
+        as_user: String,
+    },
 }
 
 /// User commands.

@@ -4,7 +4,7 @@ use std::io::BufRead;
 use std::process::ExitCode;
 
 use api::bootstrap;
-use api::cli::{Cli, Command, UserCommand};
+use api::cli::{CalendarCommand, Cli, Command, UserCommand};
 use api::config::Config;
 use api::problem::ApiError;
 use api::routes::{imports, taken};
@@ -34,6 +34,9 @@ fn main() -> ExitCode {
             Ok(())
         }
         Command::Import { file, as_user } => import(&cli.config, &file, &as_user),
+        Command::Calendar(CalendarCommand::Import { file, as_user }) => {
+            import_calendar(&cli.config, &file, &as_user)
+        }
         Command::User(UserCommand::Add {
             username,
             role,
@@ -109,17 +112,43 @@ fn serve(config: &Config, demo: bool) -> Result<(), String> {
     })
 }
 
+fn import_calendar(config: &Config, file: &std::path::Path, as_user: &str) -> Result<(), String> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let doc: domain::calendar::YearCalendar = serde_json::from_str(&text)
+        .map_err(|e| format!("{} is not a calendar year: {e}", file.display()))?;
+    let (state, _) = bootstrap::prepare(config).map_err(|e| e.to_string())?;
+    let actor = actor(&state, as_user)?;
+    let now = state.now();
+    let change = state
+        .store
+        .transaction(|conn| api::routes::calendar::replace_year(conn, doc, actor, now))
+        .map_err(|e| match e {
+            ApiError::Invalid(invalid) => invalid.to_string(),
+            other => other.to_string(),
+        })?;
+    println!(
+        "Stored {} ({} working days); {} open case deadline(s) recomputed.",
+        change.year.calendar.year, change.year.working_days_count, change.recomputed_cases
+    );
+    Ok(())
+}
+
+fn actor(state: &api::state::AppState, username: &str) -> Result<UserId, String> {
+    Ok(state
+        .store
+        .read(|conn| conn.credentials(username))
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("no user {username:?}"))?
+        .user
+        .id)
+}
+
 fn import(config: &Config, file: &std::path::Path, as_user: &str) -> Result<(), String> {
     let text = std::fs::read_to_string(file)
         .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
     let (state, _) = bootstrap::prepare(config).map_err(|e| e.to_string())?;
-    let importer = state
-        .store
-        .read(|conn| conn.credentials(as_user))
-        .map_err(|e| e.to_string())?
-        .ok_or_else(|| format!("no user {as_user:?}"))?
-        .user
-        .id;
+    let importer = actor(&state, as_user)?;
     let result = state
         .store
         .transaction(|conn| imports::import_ndjson(conn, &state, &text, importer));

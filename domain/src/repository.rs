@@ -191,6 +191,8 @@ pub trait CaseRepository {
     /// Every open case whose clock runs and whose deadline is on or before `by`, earliest
     /// deadline first.
     fn cases_due_by(&mut self, by: NaiveDate, filter: &CaseFilter) -> RepositoryResult<Vec<Case>>;
+    /// Every open case (accepted, in progress or paused).
+    fn open_cases(&mut self) -> RepositoryResult<Vec<Case>>;
     /// Completed and delivered cases, most recently completed first.
     fn recently_completed(&mut self, page: &PageRequest) -> RepositoryResult<Page<Case>>;
     /// The intake an idempotency key was used for.

@@ -260,7 +260,113 @@ fn every_role_gets_what_the_permission_matrix_says(backend: Backend) {
     }
 }
 
+fn a_new_holiday_moves_open_deadlines_by_a_working_day_and_leaves_completed_cases_alone(
+    backend: Backend,
+) {
+    let hall = hall(backend);
+    let line = |events: serde_json::Value| {
+        json!({"center_code": "640105", "window_number": 1, "item_code": "MZ-001", "applicant": applicant(),
+               "received_at": "2012-09-28T09:00:00+08:00", "events": events})
+    };
+    let open = line(json!([{"action": "start", "at": "2012-09-28T10:00:00+08:00"}]));
+    let done = line(
+        json!([{"action": "start", "at": "2012-09-28T10:00:00+08:00"},
+                           {"action": "complete", "outcome": "approved", "at": "2012-10-11T10:00:00+08:00"}]),
+    );
+    let imported = hall.app.send(
+        "POST",
+        "/api/v1/imports/cases",
+        Some(&hall.admin),
+        "application/x-ndjson",
+        &format!("{open}\n{done}\n"),
+    );
+    assert_eq!(imported.status, 201, "{}", imported.text);
+    let ids: Vec<String> = imported.json()["cases"]
+        .as_array()
+        .expect("cases")
+        .iter()
+        .map(|c| c["id"].as_str().expect("id").to_owned())
+        .collect();
+
+    let mut year = hall
+        .app
+        .get("/api/v1/calendar/2012", Some(&hall.admin))
+        .json();
+    year.as_object_mut()
+        .expect("object")
+        .remove("working_days_count");
+    year["holidays"]
+        .as_array_mut()
+        .expect("holidays")
+        .push(json!({"name": "调整", "from": "2012-10-09", "to": "2012-10-09"}));
+    year["notice"] = json!("更正通知（测试）");
+    hall.app
+        .put("/api/v1/calendar/2012", Some(&hall.clerk1), &year)
+        .problem(403);
+    hall.app
+        .put("/api/v1/calendar/2013", Some(&hall.admin), &year)
+        .problem(422);
+    let changed = hall
+        .app
+        .put("/api/v1/calendar/2012", Some(&hall.admin), &year);
+    assert_eq!(changed.status, 200, "{}", changed.text);
+    assert_eq!(changed.json()["recomputed_cases"], 1);
+    assert_eq!(changed.json()["working_days_count"], 248);
+
+    let moved = hall
+        .app
+        .get(&format!("/api/v1/cases/{}", ids[0]), Some(&hall.admin))
+        .json();
+    assert_eq!(moved["deadline"], "2012-10-12", "one working day later");
+    let events = hall
+        .app
+        .get(
+            &format!("/api/v1/cases/{}/events", ids[0]),
+            Some(&hall.admin),
+        )
+        .json();
+    let last = events["items"]
+        .as_array()
+        .and_then(|e| e.last())
+        .expect("event")
+        .clone();
+    assert_eq!(last["action"], "recompute");
+    assert_eq!(last["payload"]["previous_deadline"], "2012-10-11");
+    assert!(
+        last["payload"]["reason"]
+            .as_str()
+            .expect("why")
+            .contains("2012")
+    );
+    let kept = hall
+        .app
+        .get(&format!("/api/v1/cases/{}", ids[1]), Some(&hall.admin))
+        .json();
+    assert_eq!(
+        (kept["deadline"].clone(), kept["on_time"].clone()),
+        (json!("2012-10-11"), json!(true))
+    );
+    let explained = hall
+        .app
+        .get(
+            &format!("/api/v1/cases/{}/deadline", ids[0]),
+            Some(&hall.admin),
+        )
+        .json();
+    assert_eq!(explained["deadline"], "2012-10-12");
+
+    let mut weekday = year.clone();
+    weekday["working_days"]
+        .as_array_mut()
+        .expect("days")
+        .push(json!("2012-10-10"));
+    hall.app
+        .put("/api/v1/calendar/2012", Some(&hall.admin), &weekday)
+        .problem(422);
+}
+
 on_both_backends!(
+    a_new_holiday_moves_open_deadlines_by_a_working_day_and_leaves_completed_cases_alone,
     an_admin_creates_a_clerk_and_deactivating_the_account_revokes_its_token_at_once,
     changing_a_password_or_a_role_revokes_earlier_tokens,
     every_role_gets_what_the_permission_matrix_says,

@@ -1,12 +1,15 @@
 //! `/api/v1/calendar`: the working-day calendar and its arithmetic, for any signed-in user.
 
-use actix_web::{get, web};
+use actix_web::{get, put, web};
 use chrono::NaiveDate;
 use domain::ValidationErrors;
 use domain::calendar::{WorkingCalendar, YearCalendar};
+use domain::case::workflow::{self, Moment};
 use domain::catalogue::MAX_DAYS;
+use domain::ids::UserId;
 use domain::permission::Permission;
 use domain::repository::CalendarRepository;
+use persistence::AnyConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -154,4 +157,63 @@ pub async fn get_calendar_year(
         })
         .await?;
     Ok(web::Json(found(stored, "calendar year")?))
+}
+
+/// What replacing a year did.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CalendarChange {
+    /// The year as now stored.
+    #[serde(flatten)]
+    pub year: CalendarYear,
+    /// How many open cases' deadlines moved (each has an event saying why).
+    pub recomputed_cases: usize,
+}
+
+/// Replaces a year's holidays and adjusted working days (admin), e.g. when next year's
+/// notice is published. Open cases whose deadlines move are recomputed in the same
+/// transaction, each with an event saying why; closed cases stay as they were judged.
+#[utoipa::path(
+    tag = "calendar", operation_id = "put_calendar_year", security(("bearer" = [])), params(("year" = i32, Path)), request_body = YearCalendar,
+    responses(
+        (status = 200, body = CalendarChange),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/calendar/{year}")]
+pub async fn put_calendar_year(
+    state: web::Data<AppState>,
+    identity: Identity,
+    year: web::Path<i32>,
+    body: web::Json<YearCalendar>,
+) -> ApiResult<web::Json<CalendarChange>> {
+    identity.require(Permission::ManageCatalogue)?;
+    let doc = body.into_inner();
+    if doc.year != year.into_inner() {
+        return Err(ValidationErrors::single("year", "must be the year of the path").into());
+    }
+    let now = state.now();
+    let change = state
+        .write(move |conn| replace_year(conn, doc, identity.user_id, now))
+        .await?;
+    Ok(web::Json(change))
+}
+
+/// Stores a year and recomputes open deadlines, in the caller's transaction.
+pub fn replace_year(
+    conn: &mut AnyConnection,
+    doc: YearCalendar,
+    actor: UserId,
+    now: Moment,
+) -> Result<CalendarChange, ApiError> {
+    let number = doc.year;
+    let recomputed_cases = workflow::replace_calendar_year(conn, doc.clone(), actor, now)?;
+    let working_days_count = WorkingCalendar::new([doc.clone()]).working_days_in_year(number)?;
+    Ok(CalendarChange {
+        year: CalendarYear {
+            calendar: doc,
+            working_days_count,
+        },
+        recomputed_cases,
+    })
 }

@@ -7,11 +7,11 @@ use serde::Deserialize;
 
 use super::{Action, Applicant, Case, CaseError, Intake, IntakeDecision, Performed, case_number};
 use crate::ValidationErrors;
-use crate::calendar::WorkingCalendar;
+use crate::calendar::{WorkingCalendar, YearCalendar};
 use crate::ids::{CaseId, ServiceItemId, UserId, WindowId};
 use crate::repository::{
-    CaseRepository, CenterRepository, RepositoryError, ServiceItemRepository, StatsKey,
-    StatsRepository, WindowRepository,
+    CalendarRepository, CaseRepository, CenterRepository, RepositoryError, ServiceItemRepository,
+    StatsKey, StatsRepository, WindowRepository,
 };
 use crate::stats;
 
@@ -339,4 +339,34 @@ pub fn import<R: CaseStore>(
         })?;
     }
     Ok((case, code))
+}
+
+/// Replaces a year of the calendar and recomputes the deadline of every open case it moves,
+/// each with an event saying why; closed cases stay as they were judged. Returns how many
+/// deadlines moved.
+pub fn replace_calendar_year<R: CaseStore + CalendarRepository>(
+    repo: &mut R,
+    year: YearCalendar,
+    actor: UserId,
+    now: Moment,
+) -> Result<usize, WorkflowError> {
+    year.validate()?;
+    let why = format!("the {} calendar was changed: {}", year.year, year.notice);
+    repo.put_calendar_year(&year, now.at)?;
+    let calendar = WorkingCalendar::new(repo.calendar_years()?);
+    let mut moved = 0;
+    for case in repo.open_cases()? {
+        let Some(recomputed) = case.recompute(now.at, now.today, actor, &calendar, &why)? else {
+            continue;
+        };
+        if !repo.update_case(&recomputed.case, case.version)? {
+            return Err(WorkflowError::Stale {
+                expected: case.version,
+                current: case.version + 1,
+            });
+        }
+        record(repo, Some(&case), &recomputed, now.today, None)?;
+        moved += 1;
+    }
+    Ok(moved)
 }

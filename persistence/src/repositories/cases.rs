@@ -466,4 +466,18 @@ impl CaseRepository for AnyConnection {
             cursor_at(case.completed_at.unwrap_or(case.received_at), case)
         }))
     }
+
+    fn open_cases(&mut self) -> RepositoryResult<Vec<Case>> {
+        let open = [
+            CaseStatus::Accepted,
+            CaseStatus::InProgress,
+            CaseStatus::Paused,
+        ]
+        .map(CaseStatus::as_str);
+        let query = cases::table
+            .into_boxed()
+            .filter(cases::status.eq_any(open))
+            .order(cases::received_at);
+        load_cases(self, query)
+    }
 }
