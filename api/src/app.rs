@@ -12,8 +12,8 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::problem::{self, json_error, path_error, query_error};
 use crate::request_log::RouteOnly;
 use crate::routes::{
-    auth, calendar, cases, centers, departments, health, imports, items, public, reports, stats,
-    supervision, users, windows,
+    audit, auth, calendar, cases, centers, departments, health, imports, items, public, reports,
+    stats, supervision, users, windows,
 };
 use crate::state::AppState;
 
@@ -35,6 +35,7 @@ pub const JSON_LIMIT: usize = 256 * 1024;
         (name = "health", description = "Liveness and readiness"),
         (name = "auth", description = "Signing in"),
         (name = "users", description = "Accounts"),
+        (name = "audit", description = "The trail of administrative changes"),
         (name = "centers", description = "Service centres (服务中心)"),
         (name = "departments", description = "Departments (部门)"),
         (name = "windows", description = "Windows (窗口)"),
@@ -83,6 +84,7 @@ where
                 .service(users::create_user)
                 .service(users::update_user)
                 .service(users::deactivate_user)
+                .service(audit::list_audit_entries)
                 .service(centers::list_centers)
                 .service(centers::get_center)
                 .service(centers::create_center)
@@ -95,6 +97,7 @@ where
                 .service(departments::deactivate_department)
                 .service(items::list_items)
                 .service(items::get_item)
+                .service(items::get_item_version)
                 .service(items::create_item)
                 .service(items::update_item)
                 .service(items::deactivate_item)

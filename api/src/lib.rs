@@ -2,6 +2,7 @@
 //! document — and the commands of the `hall` binary.
 
 pub mod app;
+pub mod audit;
 pub mod auth;
 pub mod bootstrap;
 pub mod cli;

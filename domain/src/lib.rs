@@ -1,6 +1,7 @@
 //! The model of the service hall — catalogue, users, the working-day calendar and the
 //! repository traits — as pure types and functions, with no I/O.
 
+pub mod audit;
 pub mod calendar;
 pub mod case;
 pub mod catalogue;

@@ -105,6 +105,12 @@ pub trait ServiceItemRepository {
     ) -> RepositoryResult<Page<ServiceItem>>;
     /// The items with these ids.
     fn items_by_ids(&mut self, ids: &[ServiceItemId]) -> RepositoryResult<Vec<ServiceItem>>;
+    /// The item as it stood at one version.
+    fn item_version(
+        &mut self,
+        id: ServiceItemId,
+        version: u32,
+    ) -> RepositoryResult<Option<ServiceItem>>;
     /// Which of these ids name no stored item.
     fn missing_items(&mut self, ids: &[ServiceItemId]) -> RepositoryResult<Vec<ServiceItemId>>;
 }
@@ -325,4 +331,16 @@ pub trait StatsRepository {
         query: &StatsQuery,
         group: Option<StatsGroup>,
     ) -> RepositoryResult<Vec<(String, crate::stats::Counters)>>;
+}
+
+/// Storage of the audit trail: append and read, nothing else.
+pub trait AuditRepository {
+    /// Appends an entry.
+    fn record_audit(&mut self, entry: &crate::audit::AuditEntry) -> RepositoryResult<()>;
+    /// Entries matching the filter, newest first; the cursor is the last entry's id.
+    fn audit_entries(
+        &mut self,
+        filter: &crate::audit::AuditFilter,
+        page: &PageRequest,
+    ) -> RepositoryResult<Page<crate::audit::AuditEntry>>;
 }

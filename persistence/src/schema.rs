@@ -45,9 +45,32 @@ diesel::table! {
         rights_and_remedies -> Text,
         contact -> Text,
         complaint_channel -> Text,
+        version -> Integer,
         active -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    service_item_versions (item_id, version) {
+        item_id -> Text,
+        version -> Integer,
+        document -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Text,
+        at -> Timestamp,
+        actor_id -> Nullable<Text>,
+        action -> Text,
+        entity -> Text,
+        entity_id -> Text,
+        before -> Nullable<Text>,
+        after -> Nullable<Text>,
     }
 }
 
@@ -137,6 +160,7 @@ diesel::table! {
         received_window_id -> Text,
         received_center_id -> Text,
         overdue_from -> Nullable<Date>,
+        item_version -> Integer,
     }
 }
 
@@ -227,4 +251,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     ratings,
     case_stats,
+    service_item_versions,
+    audit_log,
 );

@@ -365,7 +365,171 @@ fn a_new_holiday_moves_open_deadlines_by_a_working_day_and_leaves_completed_case
         .problem(422);
 }
 
+fn an_item_update_makes_a_new_version_and_earlier_cases_keep_theirs(backend: Backend) {
+    let hall = hall(backend);
+    let before = hall.accept(&hall.clerk1, &hall.committed);
+    assert_eq!(before["item_version"], 1);
+    let item = hall
+        .app
+        .get(
+            &format!("/api/v1/items/{}", hall.committed),
+            Some(&hall.admin),
+        )
+        .json();
+    assert_eq!(item["version"], 1);
+    let mut input = item.clone();
+    for field in ["id", "version", "active", "created_at", "updated_at"] {
+        input.as_object_mut().expect("object").remove(field);
+    }
+    input["promised_days"] = json!(3);
+    input["materials"] = json!(["申请书", "身份证明"]);
+    let updated = hall.app.put(
+        &format!("/api/v1/items/{}", hall.committed),
+        Some(&hall.admin),
+        &input,
+    );
+    assert_eq!(updated.status, 200, "{}", updated.text);
+    assert_eq!(updated.json()["version"], 2);
+    let after = hall.accept(&hall.clerk1, &hall.committed);
+    assert_eq!(after["item_version"], 2);
+    assert_eq!(after["promised_days"], 3);
+    let kept = hall
+        .app
+        .get(
+            &format!("/api/v1/cases/{}", id(&before)),
+            Some(&hall.clerk1),
+        )
+        .json();
+    assert_eq!(
+        (kept["item_version"].clone(), kept["promised_days"].clone()),
+        (json!(1), json!(5))
+    );
+    let first = hall
+        .app
+        .get(
+            &format!("/api/v1/items/{}/versions/1", hall.committed),
+            Some(&hall.clerk1),
+        )
+        .json();
+    assert_eq!(first["promised_days"], 5);
+    assert_eq!(first["materials"], json!([]));
+    let second = hall
+        .app
+        .get(
+            &format!("/api/v1/items/{}/versions/2", hall.committed),
+            Some(&hall.clerk1),
+        )
+        .json();
+    assert_eq!(second["materials"], json!(["申请书", "身份证明"]));
+    hall.app
+        .get(
+            &format!("/api/v1/items/{}/versions/3", hall.committed),
+            Some(&hall.clerk1),
+        )
+        .problem(404);
+}
+
+fn every_administrative_change_leaves_an_audit_entry(backend: Backend) {
+    let hall = hall(backend);
+    let department = hall
+        .app
+        .post(
+            "/api/v1/departments",
+            Some(&hall.admin),
+            &json!({"code": "GT", "name": "国土局"}),
+        )
+        .json();
+    let path = format!("/api/v1/departments/{}", id(&department));
+    hall.app.put(
+        &path,
+        Some(&hall.admin),
+        &json!({"code": "GT", "name": "自然资源局"}),
+    );
+    hall.app
+        .post(&format!("{path}/deactivate"), Some(&hall.admin), &json!({}));
+    let entries = hall
+        .app
+        .get(
+            &format!(
+                "/api/v1/audit?entity=department&entity_id={}",
+                id(&department)
+            ),
+            Some(&hall.admin),
+        )
+        .json();
+    let actions: Vec<_> = entries["items"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .map(|e| e["action"].as_str().expect("action").to_owned())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "department.deactivate",
+            "department.update",
+            "department.create"
+        ],
+        "newest first"
+    );
+    let update = &entries["items"][1];
+    assert_eq!(update["before"]["name"], "国土局");
+    assert_eq!(update["after"]["name"], "自然资源局");
+    assert_eq!(entries["items"][2]["before"], serde_json::Value::Null);
+    let admin = hall.app.get("/api/v1/auth/me", Some(&hall.admin)).json();
+    assert!(
+        entries["items"]
+            .as_array()
+            .expect("entries")
+            .iter()
+            .all(|e| e["actor_id"] == admin["id"])
+    );
+
+    // The setup of the hall itself was audited too: centre, departments, items, windows.
+    let all = hall
+        .app
+        .get("/api/v1/audit?limit=500", Some(&hall.admin))
+        .json();
+    let kinds: std::collections::BTreeSet<_> = all["items"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .map(|e| e["entity"].as_str().expect("entity").to_owned())
+        .collect();
+    for kind in ["center", "department", "item", "window"] {
+        assert!(kinds.contains(kind), "{kind} in {kinds:?}");
+    }
+    let created = hall.app.post("/api/v1/users", Some(&hall.admin), &json!({"username": "zhou.li", "role": "analyst", "password": "a long enough password"})).json();
+    let by_action = hall
+        .app
+        .get("/api/v1/audit?action=user.create", Some(&hall.admin))
+        .json();
+    assert_eq!(by_action["items"][0]["entity_id"], created["id"]);
+    assert!(
+        !by_action.to_string().contains("a long enough password")
+            && !by_action.to_string().contains("argon2")
+    );
+    hall.app
+        .get("/api/v1/audit", Some(&hall.supervisor))
+        .problem(403);
+    let spec: serde_json::Value =
+        serde_json::from_str(include_str!("../../openapi/openapi.json")).expect("spec");
+    let methods: Vec<_> = spec["paths"]["/api/v1/audit"]
+        .as_object()
+        .expect("audit path")
+        .keys()
+        .cloned()
+        .collect();
+    assert_eq!(
+        methods,
+        ["get"],
+        "nothing in the API edits or deletes the trail"
+    );
+}
+
 on_both_backends!(
+    an_item_update_makes_a_new_version_and_earlier_cases_keep_theirs,
+    every_administrative_change_leaves_an_audit_entry,
     a_new_holiday_moves_open_deadlines_by_a_working_day_and_leaves_completed_cases_alone,
     an_admin_creates_a_clerk_and_deactivating_the_account_revokes_its_token_at_once,
     changing_a_password_or_a_role_revokes_earlier_tokens,

@@ -127,7 +127,7 @@ pub fn load(state: &AppState, seed: u64) -> Result<DemoReport, ApiError> {
         )
         .map_err(ApiError::Internal)?;
         batch.write(conn)?;
-        Ok(DemoReport {
+        let report = DemoReport {
             centers: catalogue.centers.len(),
             departments: catalogue.departments.len(),
             items: catalogue.items.len(),
@@ -135,6 +135,15 @@ pub fn load(state: &AppState, seed: u64) -> Result<DemoReport, ApiError> {
             users,
             password: DEMO_PASSWORD,
             cases: RECEIVED,
-        })
+        };
+        crate::audit::audit(
+            conn,
+            None,
+            "demo.load",
+            seed,
+            None::<&DemoReport>,
+            Some(&report),
+        )?;
+        Ok(report)
     })
 }

@@ -13,6 +13,7 @@ use persistence::AnyConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::audit::audit;
 use crate::auth::Identity;
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::routes::found;
@@ -207,6 +208,15 @@ pub fn replace_year(
     now: Moment,
 ) -> Result<CalendarChange, ApiError> {
     let number = doc.year;
+    let before = conn.calendar_year(number)?;
+    audit(
+        conn,
+        Some(actor),
+        "calendar.replace",
+        number,
+        before.as_ref(),
+        Some(&doc),
+    )?;
     let recomputed_cases = workflow::replace_calendar_year(conn, doc.clone(), actor, now)?;
     let working_days_count = WorkingCalendar::new([doc.clone()]).working_days_in_year(number)?;
     Ok(CalendarChange {

@@ -11,6 +11,7 @@ use domain::permission::Permission;
 use domain::repository::CenterRepository;
 use persistence::AnyConnection;
 
+use crate::audit::audit;
 use crate::auth::Identity;
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::routes::{PageQuery, found, taken};
@@ -77,6 +78,14 @@ pub async fn create_center(
         .write(move |conn| {
             check_parent(conn, &center)?;
             conn.insert_center(&center).map_err(taken(CODE_TAKEN))?;
+            audit(
+                conn,
+                Some(identity.user_id),
+                "center.create",
+                center.id,
+                None::<&Center>,
+                Some(&center),
+            )?;
             Ok(center)
         })
         .await?;
@@ -106,10 +115,18 @@ pub async fn update_center(
     let id = id.into_inner();
     let center = state
         .write(move |conn| {
-            let center =
-                found(conn.center(id)?, "centre")?.updated(input, stored_moment(Utc::now()))?;
+            let before = found(conn.center(id)?, "centre")?;
+            let center = before.clone().updated(input, stored_moment(Utc::now()))?;
             check_parent(conn, &center)?;
             conn.update_center(&center).map_err(taken(CODE_TAKEN))?;
+            audit(
+                conn,
+                Some(identity.user_id),
+                "center.update",
+                center.id,
+                Some(&before),
+                Some(&center),
+            )?;
             Ok(center)
         })
         .await?;
@@ -131,12 +148,21 @@ pub async fn deactivate_center(
     let id = id.into_inner();
     let center = state
         .write(move |conn| {
+            let before = found(conn.center(id)?, "centre")?;
             let center = Center {
                 active: false,
                 updated_at: stored_moment(Utc::now()),
-                ..found(conn.center(id)?, "centre")?
+                ..before.clone()
             };
             conn.update_center(&center)?;
+            audit(
+                conn,
+                Some(identity.user_id),
+                "center.deactivate",
+                center.id,
+                Some(&before),
+                Some(&center),
+            )?;
             Ok(center)
         })
         .await?;

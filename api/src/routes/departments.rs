@@ -9,6 +9,7 @@ use domain::page::Page;
 use domain::permission::Permission;
 use domain::repository::DepartmentRepository;
 
+use crate::audit::audit;
 use crate::auth::Identity;
 use crate::problem::{ApiResult, Problem};
 use crate::routes::{PageQuery, found, taken};
@@ -75,6 +76,14 @@ pub async fn create_department(
         .write(move |conn| {
             conn.insert_department(&department)
                 .map_err(taken(CODE_TAKEN))?;
+            audit(
+                conn,
+                Some(identity.user_id),
+                "department.create",
+                department.id,
+                None::<&Department>,
+                Some(&department),
+            )?;
             Ok(department)
         })
         .await?;
@@ -104,10 +113,18 @@ pub async fn update_department(
     let id = id.into_inner();
     let department = state
         .write(move |conn| {
-            let department = found(conn.department(id)?, "department")?
-                .updated(input, stored_moment(Utc::now()));
+            let before = found(conn.department(id)?, "department")?;
+            let department = before.clone().updated(input, stored_moment(Utc::now()));
             conn.update_department(&department)
                 .map_err(taken(CODE_TAKEN))?;
+            audit(
+                conn,
+                Some(identity.user_id),
+                "department.update",
+                department.id,
+                Some(&before),
+                Some(&department),
+            )?;
             Ok(department)
         })
         .await?;
@@ -129,12 +146,21 @@ pub async fn deactivate_department(
     let id = id.into_inner();
     let department = state
         .write(move |conn| {
+            let before = found(conn.department(id)?, "department")?;
             let department = Department {
                 active: false,
                 updated_at: stored_moment(Utc::now()),
-                ..found(conn.department(id)?, "department")?
+                ..before.clone()
             };
             conn.update_department(&department)?;
+            audit(
+                conn,
+                Some(identity.user_id),
+                "department.deactivate",
+                department.id,
+                Some(&before),
+                Some(&department),
+            )?;
             Ok(department)
         })
         .await?;

@@ -11,6 +11,7 @@ use persistence::AnyConnection;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::audit::audit;
 use crate::auth::Identity;
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::state::{AppState, calendar};
@@ -100,6 +101,16 @@ pub fn import_ndjson(
         errors.add("body", "no case to import");
     }
     errors.into_result()?;
+    let imported: Vec<_> = cases.iter().map(|c| &c.case_no).collect();
+    let summary = serde_json::json!({"imported": cases.len(), "case_numbers": imported});
+    audit(
+        conn,
+        Some(importer),
+        "case.import",
+        cases.len(),
+        None::<&serde_json::Value>,
+        Some(&summary),
+    )?;
     Ok(ImportReport {
         imported: cases.len(),
         cases,

@@ -11,6 +11,7 @@ use domain::permission::Permission;
 use domain::repository::{DepartmentRepository, ServiceItemRepository};
 use persistence::AnyConnection;
 
+use crate::audit::audit;
 use crate::auth::Identity;
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::routes::{PageQuery, found, taken};
@@ -53,6 +54,26 @@ pub async fn get_item(
     Ok(web::Json(found(item, "service item")?))
 }
 
+/// Reads an item's guide as it stood at one version: the one a case was accepted under.
+#[utoipa::path(
+    tag = "items", operation_id = "get_item_version", security(("bearer" = [])),
+    params(("id" = ServiceItemId, Path), ("version" = u32, Path)),
+    responses((status = 200, body = ServiceItem), (status = 404, body = Problem, content_type = "application/problem+json"))
+)]
+#[get("/items/{id}/versions/{version}")]
+pub async fn get_item_version(
+    state: web::Data<AppState>,
+    identity: Identity,
+    path: web::Path<(ServiceItemId, u32)>,
+) -> ApiResult<web::Json<ServiceItem>> {
+    identity.require(Permission::ReadCatalogue)?;
+    let (id, version) = path.into_inner();
+    let item = state
+        .read(move |conn| Ok(conn.item_version(id, version)?))
+        .await?;
+    Ok(web::Json(found(item, "version of this service item")?))
+}
+
 /// Creates a service item (admin).
 #[utoipa::path(
     tag = "items", operation_id = "create_item", security(("bearer" = [])), request_body = ServiceItemInput,
@@ -77,6 +98,14 @@ pub async fn create_item(
         .write(move |conn| {
             check_department(conn, &item)?;
             conn.insert_item(&item).map_err(taken(CODE_TAKEN))?;
+            audit(
+                conn,
+                Some(identity.user_id),
+                "item.create",
+                item.id,
+                None::<&ServiceItem>,
+                Some(&item),
+            )?;
             Ok(item)
         })
         .await?;
@@ -106,10 +135,18 @@ pub async fn update_item(
     let id = id.into_inner();
     let item = state
         .write(move |conn| {
-            let item =
-                found(conn.item(id)?, "service item")?.updated(input, stored_moment(Utc::now()));
+            let before = found(conn.item(id)?, "service item")?;
+            let item = before.clone().updated(input, stored_moment(Utc::now()));
             check_department(conn, &item)?;
             conn.update_item(&item).map_err(taken(CODE_TAKEN))?;
+            audit(
+                conn,
+                Some(identity.user_id),
+                "item.update",
+                item.id,
+                Some(&before),
+                Some(&item),
+            )?;
             Ok(item)
         })
         .await?;
@@ -131,12 +168,21 @@ pub async fn deactivate_item(
     let id = id.into_inner();
     let item = state
         .write(move |conn| {
+            let before = found(conn.item(id)?, "service item")?;
             let item = ServiceItem {
                 active: false,
                 updated_at: stored_moment(Utc::now()),
-                ..found(conn.item(id)?, "service item")?
+                ..before.clone()
             };
             conn.update_item(&item)?;
+            audit(
+                conn,
+                Some(identity.user_id),
+                "item.deactivate",
+                item.id,
+                Some(&before),
+                Some(&item),
+            )?;
             Ok(item)
         })
         .await?;

@@ -15,6 +15,7 @@ use persistence::AnyConnection;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use crate::audit::audit;
 use crate::auth::{Identity, password};
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::routes::auth::AccessToken;
@@ -123,6 +124,14 @@ pub async fn create_user(
             check_window(conn, &user)?;
             conn.insert_user(&user, &hash)
                 .map_err(taken("this username is taken"))?;
+            audit(
+                conn,
+                Some(identity.user_id),
+                "user.create",
+                user.id,
+                None::<&User>,
+                Some(&user),
+            )?;
             Ok(user)
         })
         .await?;
@@ -151,9 +160,18 @@ pub async fn update_user(
     let update = body.into_inner();
     let user = state
         .write(move |conn| {
-            let user = found(conn.user(id)?, "user")?.updated(update, stored_moment(Utc::now()))?;
+            let before = found(conn.user(id)?, "user")?;
+            let user = before.clone().updated(update, stored_moment(Utc::now()))?;
             check_window(conn, &user)?;
             conn.update_user(&user, None)?;
+            audit(
+                conn,
+                Some(identity.user_id),
+                "user.update",
+                user.id,
+                Some(&before),
+                Some(&user),
+            )?;
             Ok(user)
         })
         .await?;
@@ -181,8 +199,17 @@ pub async fn deactivate_user(
     }
     let user = state
         .write(move |conn| {
-            let user = found(conn.user(id)?, "user")?.deactivated(stored_moment(Utc::now()));
+            let before = found(conn.user(id)?, "user")?;
+            let user = before.clone().deactivated(stored_moment(Utc::now()));
             conn.update_user(&user, None)?;
+            audit(
+                conn,
+                Some(identity.user_id),
+                "user.deactivate",
+                user.id,
+                Some(&before),
+                Some(&user),
+            )?;
             Ok(user)
         })
         .await?;
@@ -232,6 +259,15 @@ pub async fn change_password(
             let user =
                 found(conn.user(user_id)?, "user")?.with_new_password(stored_moment(Utc::now()));
             conn.update_user(&user, Some(&hash))?;
+            // Neither password nor hash is recorded: only that it changed.
+            audit(
+                conn,
+                Some(user_id),
+                "user.password",
+                user.id,
+                None::<&User>,
+                None::<&User>,
+            )?;
             Ok(user)
         })
         .await?;

@@ -11,6 +11,7 @@ use domain::permission::Permission;
 use domain::repository::{CenterRepository, ServiceItemRepository, WindowRepository};
 use persistence::AnyConnection;
 
+use crate::audit::audit;
 use crate::auth::Identity;
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::routes::{PageQuery, found, taken};
@@ -77,6 +78,14 @@ pub async fn create_window(
         .write(move |conn| {
             check_references(conn, &window)?;
             conn.insert_window(&window).map_err(taken(NUMBER_TAKEN))?;
+            audit(
+                conn,
+                Some(identity.user_id),
+                "window.create",
+                window.id,
+                None::<&Window>,
+                Some(&window),
+            )?;
             Ok(window)
         })
         .await?;
@@ -106,10 +115,18 @@ pub async fn update_window(
     let id = id.into_inner();
     let window = state
         .write(move |conn| {
-            let window =
-                found(conn.window(id)?, "window")?.updated(input, stored_moment(Utc::now()));
+            let before = found(conn.window(id)?, "window")?;
+            let window = before.clone().updated(input, stored_moment(Utc::now()));
             check_references(conn, &window)?;
             conn.update_window(&window).map_err(taken(NUMBER_TAKEN))?;
+            audit(
+                conn,
+                Some(identity.user_id),
+                "window.update",
+                window.id,
+                Some(&before),
+                Some(&window),
+            )?;
             Ok(window)
         })
         .await?;
@@ -131,12 +148,21 @@ pub async fn deactivate_window(
     let id = id.into_inner();
     let window = state
         .write(move |conn| {
+            let before = found(conn.window(id)?, "window")?;
             let window = Window {
                 active: false,
                 updated_at: stored_moment(Utc::now()),
-                ..found(conn.window(id)?, "window")?
+                ..before.clone()
             };
             conn.update_window(&window)?;
+            audit(
+                conn,
+                Some(identity.user_id),
+                "window.deactivate",
+                window.id,
+                Some(&before),
+                Some(&window),
+            )?;
             Ok(window)
         })
         .await?;

@@ -36,6 +36,8 @@ pub struct Case {
     pub received_center_id: CenterId,
     /// The service item applied for.
     pub item_id: ServiceItemId,
+    /// The version of the item's guide it was accepted under.
+    pub item_version: u32,
     /// The item's department.
     pub department_id: DepartmentId,
     /// Immediate or committed, as the item stood at acceptance.
@@ -196,6 +198,7 @@ impl Intake<'_> {
             received_window_id: self.window.id,
             received_center_id: self.center.id,
             item_id: self.item.id,
+            item_version: self.item.version,
             department_id: self.item.department_id,
             handling: self.item.handling,
             statutory_days: self.item.statutory_days,

@@ -83,7 +83,7 @@ impl Handling {
 pub const MAX_DAYS: u32 = 1000;
 
 /// A service item with its guide.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ServiceItem {
     /// Its identifier.
@@ -124,6 +124,9 @@ pub struct ServiceItem {
     pub contact: String,
     /// Where to complain (投诉渠道).
     pub complaint_channel: String,
+    /// The guide's version: 1 when created, one more with every update. A case keeps the
+    /// version it was accepted under.
+    pub version: u32,
     /// Whether new cases may be accepted for it.
     pub active: bool,
     /// When it was created.
@@ -258,6 +261,7 @@ impl ServiceItemInput {
             rights_and_remedies: self.rights_and_remedies,
             contact: self.contact,
             complaint_channel: self.complaint_channel,
+            version: 1,
             active: true,
             created_at: now,
             updated_at: now,
@@ -266,15 +270,17 @@ impl ServiceItemInput {
 }
 
 impl ServiceItem {
-    /// This item with the input's values applied.
+    /// This item with the input's values applied, as its next version.
     pub fn updated(self, input: ServiceItemInput, now: DateTime<Utc>) -> Self {
         let ServiceItem {
             id,
+            version,
             active,
             created_at,
             ..
         } = self;
         ServiceItem {
+            version: version + 1,
             active,
             created_at,
             ..input.into_item(id, now)

@@ -55,6 +55,7 @@ pub(crate) struct CaseRow {
     received_window_id: String,
     received_center_id: String,
     overdue_from: Option<NaiveDate>,
+    item_version: i32,
 }
 
 impl CaseRow {
@@ -95,6 +96,7 @@ impl CaseRow {
             received_window_id: c.received_window_id.to_string(),
             received_center_id: c.received_center_id.to_string(),
             overdue_from: c.overdue_from,
+            item_version: int(c.item_version),
         })
     }
 
@@ -108,6 +110,7 @@ impl CaseRow {
             received_window_id: id(&self.received_window_id)?,
             received_center_id: id(&self.received_center_id)?,
             item_id: id(&self.item_id)?,
+            item_version: count(self.item_version)?,
             department_id: id(&self.department_id)?,
             handling: named(&self.handling, Handling::parse)?,
             statutory_days: count(self.statutory_days)?,

@@ -3,13 +3,37 @@ use diesel::prelude::*;
 use domain::catalogue::{Category, Handling, ServiceItem};
 use domain::ids::ServiceItemId;
 use domain::page::{Page, PageRequest};
-use domain::repository::{ItemSearch, RepositoryResult, ServiceItemRepository};
+use domain::repository::{ItemSearch, RepositoryError, RepositoryResult, ServiceItemRepository};
 
 use super::fetch_limit;
 use crate::AnyConnection;
 use crate::convert::{count, id, int, list, list_text, named, utc};
 use crate::error::db;
-use crate::schema::service_items;
+use crate::schema::{service_item_versions, service_items};
+
+/// Stores the item's guide as its current version, once: a deactivation keeps the version.
+fn keep_version(conn: &mut AnyConnection, item: &ServiceItem) -> RepositoryResult<()> {
+    let key = (item.id.to_string(), int(item.version));
+    let known = service_item_versions::table
+        .find(key.clone())
+        .count()
+        .get_result::<i64>(conn)
+        .map_err(db)?;
+    if known == 0 {
+        let document =
+            serde_json::to_string(item).map_err(|e| RepositoryError::Internal(e.to_string()))?;
+        diesel::insert_into(service_item_versions::table)
+            .values((
+                service_item_versions::item_id.eq(key.0),
+                service_item_versions::version.eq(key.1),
+                service_item_versions::document.eq(document),
+                service_item_versions::created_at.eq(item.updated_at.naive_utc()),
+            ))
+            .execute(conn)
+            .map_err(db)?;
+    }
+    Ok(())
+}
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 
@@ -42,6 +66,7 @@ struct ItemRow {
     rights_and_remedies: String,
     contact: String,
     complaint_channel: String,
+    version: i32,
     active: bool,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
@@ -69,6 +94,7 @@ impl ItemRow {
             rights_and_remedies: i.rights_and_remedies.clone(),
             contact: i.contact.clone(),
             complaint_channel: i.complaint_channel.clone(),
+            version: int(i.version),
             active: i.active,
             created_at: i.created_at.naive_utc(),
             updated_at: i.updated_at.naive_utc(),
@@ -96,6 +122,7 @@ impl ItemRow {
             rights_and_remedies: self.rights_and_remedies,
             contact: self.contact,
             complaint_channel: self.complaint_channel,
+            version: count(self.version)?,
             active: self.active,
             created_at: utc(self.created_at),
             updated_at: utc(self.updated_at),
@@ -109,7 +136,7 @@ impl ServiceItemRepository for AnyConnection {
             .values(ItemRow::from_domain(item))
             .execute(self)
             .map_err(db)?;
-        Ok(())
+        keep_version(self, item)
     }
 
     fn update_item(&mut self, item: &ServiceItem) -> RepositoryResult<()> {
@@ -117,7 +144,27 @@ impl ServiceItemRepository for AnyConnection {
             .set(ItemRow::from_domain(item))
             .execute(self)
             .map_err(db)?;
-        Ok(())
+        keep_version(self, item)
+    }
+
+    fn item_version(
+        &mut self,
+        item_id: ServiceItemId,
+        version: u32,
+    ) -> RepositoryResult<Option<ServiceItem>> {
+        let document: Option<String> = service_item_versions::table
+            .find((item_id.to_string(), int(version)))
+            .select(service_item_versions::document)
+            .first(self)
+            .optional()
+            .map_err(db)?;
+        document
+            .map(|d| {
+                serde_json::from_str(&d).map_err(|e| {
+                    RepositoryError::Internal(format!("stored guide version is not valid: {e}"))
+                })
+            })
+            .transpose()
     }
 
     fn item(&mut self, item_id: ServiceItemId) -> RepositoryResult<Option<ServiceItem>> {

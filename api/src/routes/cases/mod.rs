@@ -35,6 +35,9 @@ pub struct CaseView {
     pub handling: Handling,
     /// The service item.
     pub item_id: ServiceItemId,
+    /// The version of its guide the case was accepted under
+    /// (`GET /items/{item_id}/versions/{item_version}`).
+    pub item_version: u32,
     /// The window now handling it.
     pub window_id: WindowId,
     /// That window's centre.
@@ -82,6 +85,7 @@ impl From<Case> for CaseView {
             status: case.status,
             handling: case.handling,
             item_id: case.item_id,
+            item_version: case.item_version,
             window_id: case.window_id,
             center_id: case.center_id,
             department_id: case.department_id,

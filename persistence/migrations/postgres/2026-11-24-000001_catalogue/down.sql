@@ -2,6 +2,8 @@ DROP TABLE calendar_years;
 DROP TABLE users;
 DROP TABLE window_items;
 DROP TABLE windows;
+DROP TABLE audit_log;
+DROP TABLE service_item_versions;
 DROP TABLE service_items;
 DROP TABLE departments;
 DROP TABLE centers;

@@ -41,11 +41,35 @@ CREATE TABLE service_items (
     rights_and_remedies TEXT NOT NULL,
     contact             TEXT NOT NULL,
     complaint_channel   TEXT NOT NULL,
+    version             INTEGER NOT NULL,
     active              BOOLEAN NOT NULL,
     created_at          TIMESTAMP NOT NULL,
     updated_at          TIMESTAMP NOT NULL
 );
 CREATE INDEX service_items_department_idx ON service_items (department_id);
+
+-- Every version of every item's guide, as JSON: a case keeps the version it was accepted under.
+CREATE TABLE service_item_versions (
+    item_id     TEXT NOT NULL REFERENCES service_items (id),
+    version     INTEGER NOT NULL,
+    document    TEXT NOT NULL,
+    created_at  TIMESTAMP NOT NULL,
+    PRIMARY KEY (item_id, version)
+);
+
+-- Every administrative change: who, when, what, before and after. Append-only.
+CREATE TABLE audit_log (
+    id          TEXT PRIMARY KEY,
+    at          TIMESTAMP NOT NULL,
+    actor_id    TEXT,
+    action      TEXT NOT NULL,
+    entity      TEXT NOT NULL,
+    entity_id   TEXT NOT NULL,
+    before      TEXT,
+    after       TEXT
+);
+CREATE INDEX audit_log_entity_idx ON audit_log (entity, entity_id);
+CREATE INDEX audit_log_at_idx ON audit_log (at);
 
 CREATE TABLE windows (
     id          TEXT PRIMARY KEY,

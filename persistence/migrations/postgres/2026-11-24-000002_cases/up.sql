@@ -11,6 +11,8 @@ CREATE TABLE cases (
     received_center_id   TEXT NOT NULL REFERENCES centers (id),
     received_window_id   TEXT NOT NULL REFERENCES windows (id),
     item_id              TEXT NOT NULL REFERENCES service_items (id),
+    -- The version of the item's guide the case was accepted under.
+    item_version         INTEGER NOT NULL,
     department_id        TEXT NOT NULL REFERENCES departments (id),
     handling             TEXT NOT NULL CHECK (handling IN ('immediate', 'committed')),
     statutory_days       INTEGER NOT NULL,
