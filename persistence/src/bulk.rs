@@ -16,7 +16,10 @@ use crate::error::db;
 use crate::repositories::cases::{CaseRow, EventRow};
 use crate::repositories::ratings::RatingRow;
 use crate::repositories::stats::StatsRow;
-use crate::schema::{case_events, case_sequences, case_stats, cases, ratings};
+use crate::repositories::stats::{dimensions, month_of};
+use crate::schema::{
+    case_events, case_sequences, case_stats, cases, ratings, stats_day, stats_month,
+};
 
 /// Rows per statement: the widest table has 34 columns, and SQLite takes 32,766 parameters.
 const CHUNK: usize = 500;
@@ -99,7 +102,8 @@ impl Batch {
         insert_chunks!(conn, ratings::table, self.ratings);
         let stats: Vec<StatsRow> = self
             .stats
-            .into_iter()
+            .iter()
+            .map(|((key, effective_on), counters)| ((key.clone(), *effective_on), *counters))
             .map(|((key, effective_on), counters)| {
                 StatsRow::new(
                     &key,
@@ -111,6 +115,9 @@ impl Batch {
             })
             .collect();
         insert_chunks!(conn, case_stats::table, stats);
+        let (days, months) = rollups(&self.stats);
+        insert_chunks!(conn, stats_day::table, days);
+        insert_chunks!(conn, stats_month::table, months);
         let sequences: Vec<_> = self
             .sequences
             .into_iter()
@@ -125,4 +132,110 @@ impl Batch {
         insert_chunks!(conn, case_sequences::table, sequences);
         Ok(())
     }
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = stats_day)]
+struct DayRow {
+    dim: String,
+    dim_id: String,
+    received_on: NaiveDate,
+    effective_on: NaiveDate,
+    received: i64,
+    immediate: i64,
+    committed: i64,
+    not_accepted: i64,
+    completed: i64,
+    completed_on_time: i64,
+    withdrawn: i64,
+    overdue_open: i64,
+    rated: i64,
+    rating_sum: i64,
+    rated_poor: i64,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = stats_month)]
+struct MonthRow {
+    dim: String,
+    dim_id: String,
+    received_month: NaiveDate,
+    effective_month: NaiveDate,
+    received: i64,
+    immediate: i64,
+    committed: i64,
+    not_accepted: i64,
+    completed: i64,
+    completed_on_time: i64,
+    withdrawn: i64,
+    overdue_open: i64,
+    rated: i64,
+    rating_sum: i64,
+    rated_poor: i64,
+}
+
+type RollupKey = (&'static str, String, NaiveDate, NaiveDate);
+
+/// The per-dimension rollups of the fine deltas, as the live path keeps them.
+fn rollups(stats: &HashMap<(StatsKey, NaiveDate), Counters>) -> (Vec<DayRow>, Vec<MonthRow>) {
+    let mut days: HashMap<RollupKey, Counters> = HashMap::new();
+    let mut months: HashMap<RollupKey, Counters> = HashMap::new();
+    for ((key, effective_on), counters) in stats {
+        for (dim, dim_id) in dimensions(key) {
+            *days
+                .entry((dim, dim_id.clone(), key.received_on, *effective_on))
+                .or_default() += *counters;
+            *months
+                .entry((
+                    dim,
+                    dim_id,
+                    month_of(key.received_on),
+                    month_of(*effective_on),
+                ))
+                .or_default() += *counters;
+        }
+    }
+    let days = days
+        .into_iter()
+        .map(|((dim, dim_id, received_on, effective_on), c)| DayRow {
+            dim: dim.to_owned(),
+            dim_id,
+            received_on,
+            effective_on,
+            received: c.received,
+            immediate: c.immediate,
+            committed: c.committed,
+            not_accepted: c.not_accepted,
+            completed: c.completed,
+            completed_on_time: c.completed_on_time,
+            withdrawn: c.withdrawn,
+            overdue_open: c.overdue_open,
+            rated: c.rated,
+            rating_sum: c.rating_sum,
+            rated_poor: c.rated_poor,
+        })
+        .collect();
+    let months = months
+        .into_iter()
+        .map(
+            |((dim, dim_id, received_month, effective_month), c)| MonthRow {
+                dim: dim.to_owned(),
+                dim_id,
+                received_month,
+                effective_month,
+                received: c.received,
+                immediate: c.immediate,
+                committed: c.committed,
+                not_accepted: c.not_accepted,
+                completed: c.completed,
+                completed_on_time: c.completed_on_time,
+                withdrawn: c.withdrawn,
+                overdue_open: c.overdue_open,
+                rated: c.rated,
+                rating_sum: c.rating_sum,
+                rated_poor: c.rated_poor,
+            },
+        )
+        .collect();
+    (days, months)
 }

@@ -234,6 +234,46 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    stats_day (dim, dim_id, received_on, effective_on) {
+        dim -> Text,
+        dim_id -> Text,
+        received_on -> Date,
+        effective_on -> Date,
+        received -> BigInt,
+        immediate -> BigInt,
+        committed -> BigInt,
+        not_accepted -> BigInt,
+        completed -> BigInt,
+        completed_on_time -> BigInt,
+        withdrawn -> BigInt,
+        overdue_open -> BigInt,
+        rated -> BigInt,
+        rating_sum -> BigInt,
+        rated_poor -> BigInt,
+    }
+}
+
+diesel::table! {
+    stats_month (dim, dim_id, received_month, effective_month) {
+        dim -> Text,
+        dim_id -> Text,
+        received_month -> Date,
+        effective_month -> Date,
+        received -> BigInt,
+        immediate -> BigInt,
+        committed -> BigInt,
+        not_accepted -> BigInt,
+        completed -> BigInt,
+        completed_on_time -> BigInt,
+        withdrawn -> BigInt,
+        overdue_open -> BigInt,
+        rated -> BigInt,
+        rating_sum -> BigInt,
+        rated_poor -> BigInt,
+    }
+}
+
 diesel::joinable!(case_events -> cases (case_id));
 diesel::joinable!(ratings -> cases (case_id));
 
@@ -253,4 +293,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     case_stats,
     service_item_versions,
     audit_log,
+    stats_day,
+    stats_month,
 );

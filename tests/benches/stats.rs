@@ -19,6 +19,8 @@ use domain::stats::Counters;
 use persistence::{AnyConnection, DatabaseUrl, Store, StoreOptions};
 
 const FIRST_DAY: &str = "2021-01-01";
+const SUMS: &str = "sum(received), sum(immediate), sum(committed), sum(not_accepted), sum(completed), sum(completed_on_time), \
+                    sum(withdrawn), sum(overdue_open), sum(rated), sum(rating_sum), sum(rated_poor)";
 const DAYS: i64 = 1826;
 
 fn env<T: std::str::FromStr>(name: &str, default: T) -> T {
@@ -122,9 +124,21 @@ fn load(conn: &mut AnyConnection, cases: i64) {
                  sum(on_time), sum(withdrawn), sum(overdue), 0, 0, 0
             FROM deltas GROUP BY 1, 2, 3, 4, 5, 6, 7;
         DROP TABLE deltas;
+        {rollups}
+        INSERT INTO stats_month
+          SELECT dim, dim_id, date_trunc('month', received_on)::date, date_trunc('month', effective_on)::date, {sums}
+            FROM stats_day GROUP BY 1, 2, 3, 4;
         ANALYZE;
         "#,
         key_r = "received_center_id, received_window_id, item_id, department_id, accepted_by",
+        rollups = [("all", "''"), ("center", "center_id"), ("window", "window_id"), ("item", "item_id"), ("department", "department_id"), ("clerk", "clerk_id")]
+            .iter()
+            .map(|(dim, column)| format!(
+                "INSERT INTO stats_day SELECT '{dim}', {column}, received_on, effective_on, {sums} FROM case_stats GROUP BY 2, 3, 4;"
+            ))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        sums = SUMS,
     );
     conn.batch_execute(&deltas).expect("load deltas");
 }

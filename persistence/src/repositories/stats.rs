@@ -1,3 +1,4 @@
+use chrono::{Datelike, Months, NaiveDate};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Text};
 use domain::repository::{RepositoryResult, StatsGroup, StatsKey, StatsQuery, StatsRepository};
@@ -121,7 +122,29 @@ impl StatsRepository for AnyConnection {
     fn add_stats(&mut self, key: &StatsKey, deltas: &[StatDelta]) -> RepositoryResult<()> {
         for delta in deltas {
             let row = StatsRow::new(key, delta);
-            let key = (
+            for (dim, dim_id) in dimensions(key) {
+                let days = (key.received_on, delta.effective_on);
+                bump_rollup(
+                    self,
+                    "stats_day",
+                    ["received_on", "effective_on"],
+                    dim,
+                    &dim_id,
+                    days,
+                    &delta.counters,
+                )?;
+                let months = (month_of(key.received_on), month_of(delta.effective_on));
+                bump_rollup(
+                    self,
+                    "stats_month",
+                    ["received_month", "effective_month"],
+                    dim,
+                    &dim_id,
+                    months,
+                    &delta.counters,
+                )?;
+            }
+            let fine_key = (
                 row.received_on,
                 row.effective_on,
                 row.center_id.clone(),
@@ -131,7 +154,7 @@ impl StatsRepository for AnyConnection {
                 row.clerk_id.clone(),
             );
             let bump = |conn: &mut AnyConnection| {
-                diesel::update(case_stats::table.find(key.clone()))
+                diesel::update(case_stats::table.find(fine_key.clone()))
                     .set((
                         case_stats::received.eq(case_stats::received + row.received),
                         case_stats::immediate.eq(case_stats::immediate + row.immediate),
@@ -174,66 +197,352 @@ impl StatsRepository for AnyConnection {
         query: &StatsQuery,
         group: Option<StatsGroup>,
     ) -> RepositoryResult<Vec<(String, Counters)>> {
-        let grp = match group {
-            None => "''",
-            Some(StatsGroup::Center) => "center_id",
-            Some(StatsGroup::Window) => "window_id",
-            Some(StatsGroup::Department) => "department_id",
-            Some(StatsGroup::Item) => "item_id",
-            Some(StatsGroup::Clerk) => "clerk_id",
-            Some(StatsGroup::Day | StatsGroup::Month) => "CAST(received_on AS TEXT)",
+        let (sql, binds) = match plan(query, group) {
+            Some((dim, ids)) => rollup_sql(query, group, dim, ids),
+            None => fine_sql(query, group),
         };
-        let sums: Vec<String> = COUNTERS
-            .iter()
-            .map(|c| format!("CAST(COALESCE(SUM({c}), 0) AS BIGINT) AS {c}"))
-            .collect();
-        let mut sql = format!(
-            "SELECT {grp} AS grp, {} FROM case_stats WHERE received_on >= $1 AND received_on <= $2 AND effective_on <= $3",
-            sums.join(", ")
-        );
-        // Binds are numbered in the order they appear, as both backends need.
-        let mut next = 4;
-        let mut texts: Vec<String> = Vec::new();
-        let mut condition = |column: &str, values: Vec<String>, sql: &mut String| {
-            let marks: Vec<String> = values
-                .iter()
-                .map(|_| {
-                    let mark = format!("${next}");
-                    next += 1;
-                    mark
-                })
-                .collect();
-            sql.push_str(&format!(" AND {column} IN ({})", marks.join(", ")));
-            texts.extend(values);
-        };
-        if let Some(centers) = &query.center_ids {
-            condition(
-                "center_id",
-                centers.iter().map(ToString::to_string).collect(),
-                &mut sql,
-            );
-        }
-        if let Some(window) = query.window_id {
-            condition("window_id", vec![window.to_string()], &mut sql);
-        }
-        if let Some(department) = query.department_id {
-            condition("department_id", vec![department.to_string()], &mut sql);
-        }
-        if let Some(item) = query.item_id {
-            condition("item_id", vec![item.to_string()], &mut sql);
-        }
-        if group.is_some() {
-            sql.push_str(&format!(" GROUP BY {grp} ORDER BY {grp}"));
-        }
-        let mut bound = diesel::sql_query(sql)
-            .into_boxed::<crate::connection::MultiBackend>()
-            .bind::<Date, _>(query.from)
-            .bind::<Date, _>(query.to)
-            .bind::<Date, _>(query.as_of);
-        for text in texts {
-            bound = bound.bind::<Text, _>(text);
+        let mut bound = diesel::sql_query(sql).into_boxed::<crate::connection::MultiBackend>();
+        for bind in binds {
+            bound = match bind {
+                Bind::Text(text) => bound.bind::<Text, _>(text),
+                Bind::Date(day) => bound.bind::<Date, _>(day),
+            };
         }
         let rows: Vec<GroupRow> = bound.load(self).map_err(db)?;
         Ok(rows.into_iter().map(GroupRow::into_pair).collect())
+    }
+}
+
+/// The single dimensions rolled up, with the case's value in each.
+pub(crate) fn dimensions(key: &StatsKey) -> [(&'static str, String); 6] {
+    [
+        ("all", String::new()),
+        ("center", key.center_id.to_string()),
+        ("window", key.window_id.to_string()),
+        ("item", key.item_id.to_string()),
+        ("department", key.department_id.to_string()),
+        ("clerk", key.clerk_id.to_string()),
+    ]
+}
+
+/// The first day of the day's month.
+pub(crate) fn month_of(day: NaiveDate) -> NaiveDate {
+    day.with_day(1).unwrap_or(day)
+}
+
+/// Adds counters to one rollup row, creating it when missing. Portable SQL: binds are
+/// numbered in the order they appear, as both backends need.
+fn bump_rollup(
+    conn: &mut AnyConnection,
+    table: &str,
+    dates: [&str; 2],
+    dim: &str,
+    dim_id: &str,
+    key: (NaiveDate, NaiveDate),
+    counters: &Counters,
+) -> RepositoryResult<()> {
+    let values = counter_values(counters);
+    let sets: Vec<String> = COUNTERS
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("{c} = {c} + ${}", i + 1))
+        .collect();
+    let update = format!(
+        "UPDATE {table} SET {} WHERE dim = $12 AND dim_id = $13 AND {} = $14 AND {} = $15",
+        sets.join(", "),
+        dates[0],
+        dates[1]
+    );
+    let with_binds = |sql: String| {
+        let mut query = diesel::sql_query(sql).into_boxed::<crate::connection::MultiBackend>();
+        for value in values {
+            query = query.bind::<BigInt, _>(value);
+        }
+        query
+            .bind::<Text, _>(dim.to_owned())
+            .bind::<Text, _>(dim_id.to_owned())
+            .bind::<Date, _>(key.0)
+            .bind::<Date, _>(key.1)
+    };
+    if with_binds(update.clone()).execute(conn).map_err(db)? == 1 {
+        return Ok(());
+    }
+    let insert = format!(
+        "INSERT INTO {table} ({}, dim, dim_id, {}, {}) VALUES ({}, $12, $13, $14, $15)",
+        COUNTERS.join(", "),
+        dates[0],
+        dates[1],
+        (1..=11)
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    // In a savepoint, so a concurrent insert of the same row leaves the transaction usable.
+    match conn
+        .transaction(|conn| with_binds(insert).execute(conn))
+        .map_err(db)
+    {
+        Ok(_) => Ok(()),
+        Err(domain::repository::RepositoryError::Conflict) => {
+            with_binds(update).execute(conn).map_err(db)?;
+            Ok(())
+        }
+        Err(other) => Err(other),
+    }
+}
+
+fn counter_values(c: &Counters) -> [i64; 11] {
+    [
+        c.received,
+        c.immediate,
+        c.committed,
+        c.not_accepted,
+        c.completed,
+        c.completed_on_time,
+        c.withdrawn,
+        c.overdue_open,
+        c.rated,
+        c.rating_sum,
+        c.rated_poor,
+    ]
+}
+
+enum Bind {
+    Text(String),
+    Date(NaiveDate),
+}
+
+/// Numbers binds in the order they are pushed, which is the order they appear in the SQL.
+struct Binds(Vec<Bind>);
+
+impl Binds {
+    fn date(&mut self, day: NaiveDate) -> String {
+        self.0.push(Bind::Date(day));
+        format!("${}", self.0.len())
+    }
+
+    fn text(&mut self, text: String) -> String {
+        self.0.push(Bind::Text(text));
+        format!("${}", self.0.len())
+    }
+
+    fn list(&mut self, texts: &[String]) -> String {
+        texts
+            .iter()
+            .map(|t| self.text(t.clone()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+fn sums() -> String {
+    COUNTERS
+        .iter()
+        .map(|c| format!("CAST(COALESCE(SUM({c}), 0) AS BIGINT) AS {c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Which single-dimension rollup answers the query, with the ids it is filtered to; `None`
+/// when the filters and the grouping span several dimensions and only the fine table can.
+fn plan(
+    query: &StatsQuery,
+    group: Option<StatsGroup>,
+) -> Option<(&'static str, Option<Vec<String>>)> {
+    let mut filters: Vec<(&'static str, Vec<String>)> = Vec::new();
+    if let Some(centers) = &query.center_ids {
+        filters.push(("center", centers.iter().map(ToString::to_string).collect()));
+    }
+    if let Some(window) = query.window_id {
+        filters.push(("window", vec![window.to_string()]));
+    }
+    if let Some(department) = query.department_id {
+        filters.push(("department", vec![department.to_string()]));
+    }
+    if let Some(item) = query.item_id {
+        filters.push(("item", vec![item.to_string()]));
+    }
+    let grouped = match group {
+        Some(StatsGroup::Center) => Some("center"),
+        Some(StatsGroup::Window) => Some("window"),
+        Some(StatsGroup::Department) => Some("department"),
+        Some(StatsGroup::Item) => Some("item"),
+        Some(StatsGroup::Clerk) => Some("clerk"),
+        Some(StatsGroup::Day | StatsGroup::Month) | None => None,
+    };
+    match (filters.len(), grouped) {
+        (0, None) => Some(("all", None)),
+        (0, Some(dim)) => Some((dim, None)),
+        (1, None) => filters.pop().map(|(dim, ids)| (dim, Some(ids))),
+        (1, Some(dim)) if filters[0].0 == dim => filters.pop().map(|(dim, ids)| (dim, Some(ids))),
+        _ => None,
+    }
+}
+
+/// Sums from the rollups: whole months of receipt from the monthly rows (effect before the
+/// as-of month) and the daily rows (effect within it), the partial months at the period's
+/// edges from the daily rows. Each part reads rows bounded by months or days and the
+/// dimension's size, not by the number of cases.
+fn rollup_sql(
+    query: &StatsQuery,
+    group: Option<StatsGroup>,
+    dim: &str,
+    ids: Option<Vec<String>>,
+) -> (String, Vec<Bind>) {
+    let (day_key, month_key) = match group {
+        None => ("''", "''"),
+        Some(StatsGroup::Day | StatsGroup::Month) => {
+            ("CAST(received_on AS TEXT)", "CAST(received_month AS TEXT)")
+        }
+        Some(_) => ("dim_id", "dim_id"),
+    };
+    let counters = COUNTERS.join(", ");
+    let mut binds = Binds(Vec::new());
+    let selector = |binds: &mut Binds| {
+        let dim = binds.text(dim.to_owned());
+        match &ids {
+            Some(ids) => format!("dim = {dim} AND dim_id IN ({})", binds.list(ids)),
+            None => format!("dim = {dim}"),
+        }
+    };
+    let mut parts = Vec::new();
+    // By day, every day of receipt counts apart: the daily rows only.
+    let full = if group == Some(StatsGroup::Day) {
+        None
+    } else {
+        whole_months(query.from, query.to)
+    };
+    let mut edges = vec![(query.from, query.to)];
+    if let Some((first, last)) = full {
+        let dims = selector(&mut binds);
+        parts.push(format!(
+            "SELECT {month_key} AS grp, {counters} FROM stats_month WHERE {dims} AND received_month >= {} AND received_month <= {} AND effective_month < {}",
+            binds.date(month_of(first)),
+            binds.date(month_of(last)),
+            binds.date(month_of(query.as_of)),
+        ));
+        let dims = selector(&mut binds);
+        parts.push(format!(
+            "SELECT {day_key} AS grp, {counters} FROM stats_day WHERE {dims} AND received_on >= {} AND received_on <= {} AND effective_on >= {} AND effective_on <= {}",
+            binds.date(first),
+            binds.date(last),
+            binds.date(month_of(query.as_of)),
+            binds.date(query.as_of),
+        ));
+        edges.clear();
+        if query.from < first {
+            edges.push((query.from, first.pred_opt().unwrap_or(first)));
+        }
+        if last < query.to {
+            edges.push((last.succ_opt().unwrap_or(last), query.to));
+        }
+    }
+    for (from, to) in edges {
+        let dims = selector(&mut binds);
+        parts.push(format!(
+            "SELECT {day_key} AS grp, {counters} FROM stats_day WHERE {dims} AND received_on >= {} AND received_on <= {} AND effective_on <= {}",
+            binds.date(from),
+            binds.date(to),
+            binds.date(query.as_of),
+        ));
+    }
+    let grouping = if group.is_some() {
+        " GROUP BY grp ORDER BY grp"
+    } else {
+        ""
+    };
+    let key = if group.is_some() { "grp" } else { "'' AS grp" };
+    let sql = format!(
+        "SELECT {key}, {} FROM ({}) parts{grouping}",
+        sums(),
+        parts.join(" UNION ALL ")
+    );
+    (sql, binds.0)
+}
+
+/// The whole months of receipt inside `[from, to]`: the first day of the first and the last
+/// day of the last.
+fn whole_months(from: NaiveDate, to: NaiveDate) -> Option<(NaiveDate, NaiveDate)> {
+    let first = if from.day() == 1 {
+        from
+    } else {
+        month_of(from).checked_add_months(Months::new(1))?
+    };
+    let last = if to.succ_opt()?.day() == 1 {
+        to
+    } else {
+        month_of(to).pred_opt()?
+    };
+    (first <= last).then_some((first, last))
+}
+
+/// Sums from the fine table, keyed by every dimension: any combination of filters.
+fn fine_sql(query: &StatsQuery, group: Option<StatsGroup>) -> (String, Vec<Bind>) {
+    let grp = match group {
+        None => "''",
+        Some(StatsGroup::Center) => "center_id",
+        Some(StatsGroup::Window) => "window_id",
+        Some(StatsGroup::Department) => "department_id",
+        Some(StatsGroup::Item) => "item_id",
+        Some(StatsGroup::Clerk) => "clerk_id",
+        Some(StatsGroup::Day | StatsGroup::Month) => "CAST(received_on AS TEXT)",
+    };
+    let mut binds = Binds(Vec::new());
+    let mut sql = format!(
+        "SELECT {grp} AS grp, {} FROM case_stats WHERE received_on >= {} AND received_on <= {} AND effective_on <= {}",
+        sums(),
+        binds.date(query.from),
+        binds.date(query.to),
+        binds.date(query.as_of),
+    );
+    let conditions: [(&str, Option<Vec<String>>); 4] = [
+        (
+            "center_id",
+            query
+                .center_ids
+                .as_ref()
+                .map(|c| c.iter().map(ToString::to_string).collect()),
+        ),
+        ("window_id", query.window_id.map(|w| vec![w.to_string()])),
+        (
+            "department_id",
+            query.department_id.map(|d| vec![d.to_string()]),
+        ),
+        ("item_id", query.item_id.map(|i| vec![i.to_string()])),
+    ];
+    for (column, values) in conditions {
+        if let Some(values) = values {
+            sql.push_str(&format!(" AND {column} IN ({})", binds.list(&values)));
+        }
+    }
+    if group.is_some() {
+        sql.push_str(&format!(" GROUP BY {grp} ORDER BY {grp}"));
+    }
+    (sql, binds.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(s: &str) -> NaiveDate {
+        s.parse().expect("date")
+    }
+
+    #[test]
+    fn whole_months_are_those_entirely_inside_the_period() {
+        assert_eq!(
+            whole_months(date("2012-01-01"), date("2012-09-30")),
+            Some((date("2012-01-01"), date("2012-09-30")))
+        );
+        assert_eq!(
+            whole_months(date("2012-01-15"), date("2012-09-29")),
+            Some((date("2012-02-01"), date("2012-08-31")))
+        );
+        assert_eq!(
+            whole_months(date("2012-02-01"), date("2012-02-29")),
+            Some((date("2012-02-01"), date("2012-02-29")))
+        );
+        assert_eq!(whole_months(date("2012-02-02"), date("2012-03-30")), None);
     }
 }

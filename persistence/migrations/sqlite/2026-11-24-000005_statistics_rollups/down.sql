@@ -1,0 +1,2 @@
+DROP TABLE stats_month;
+DROP TABLE stats_day;
