@@ -134,7 +134,7 @@ fn load(conn: &mut AnyConnection, cases: i64) {
         rollups = [("all", "''"), ("center", "center_id"), ("window", "window_id"), ("item", "item_id"), ("department", "department_id"), ("clerk", "clerk_id")]
             .iter()
             .map(|(dim, column)| format!(
-                "INSERT INTO stats_day SELECT '{dim}', {column}, received_on, effective_on, {sums} FROM case_stats GROUP BY 2, 3, 4;"
+                "INSERT INTO stats_day SELECT '{dim}', {column}, received_on, effective_on, {SUMS} FROM case_stats GROUP BY 2, 3, 4;"
             ))
             .collect::<Vec<_>>()
             .join("\n"),
