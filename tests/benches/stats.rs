@@ -52,7 +52,7 @@ fn load(conn: &mut AnyConnection, cases: i64) {
         INSERT INTO service_items SELECT {i}, 'I' || g, 'item ' || g, {idept},
             CASE WHEN g % 2 = 0 THEN 'licensing' ELSE 'non_licensing' END,
             CASE WHEN g % 5 = 0 THEN 'committed' ELSE 'immediate' END,
-            20, CASE WHEN g % 5 = 0 THEN 10 ELSE 0 END, '', '[]', '[]', 0, '', '', '', '', '', '', '', true, now(), now()
+            20, CASE WHEN g % 5 = 0 THEN 10 ELSE 0 END, '', '[]', '[]', 0, '', '', '', '', '', '', '', 1, true, now(), now()
           FROM generate_series(0, 499) g;
         INSERT INTO windows SELECT {w}, {wcenter}, 1 + g / 285, 'window ' || g, 'permanent', true, now(), now()
           FROM generate_series(0, 1999) g;
@@ -61,7 +61,7 @@ fn load(conn: &mut AnyConnection, cases: i64) {
         INSERT INTO cases (id, case_no, region, center_id, window_id, item_id, department_id, handling, statutory_days,
                            status, applicant_kind, applicant_name, applicant_id_type, applicant_id_number, applicant_phone,
                            note, received_at, received_on, clock, deadline, completed_at, completed_on, on_time, outcome,
-                           query_code_hash, accepted_by, version, updated_at, received_window_id, received_center_id)
+                           query_code_hash, accepted_by, version, updated_at, received_window_id, received_center_id, item_version)
         SELECT {k}, 'B-' || g, 'P' || (15 + w % 285), {kcenter}, {kwindow}, {kitem}, {kdept},
                CASE WHEN committed THEN 'committed' ELSE 'immediate' END, 20,
                CASE WHEN NOT committed THEN 'completed'
@@ -81,7 +81,7 @@ fn load(conn: &mut AnyConnection, cases: i64) {
                CASE WHEN NOT committed THEN true
                     WHEN r < 10 OR day + 25 > date '{first}' + {days} THEN NULL
                     ELSE g % 20 <= 14 END,
-               NULL, 'x', {kuser}, 2, day + (CASE WHEN r < 10 THEN 3 ELSE 0 END) + time '03:00', {kwindow}, {kcenter}
+               NULL, 'x', {kuser}, 2, day + (CASE WHEN r < 10 THEN 3 ELSE 0 END) + time '03:00', {kwindow}, {kcenter}, 1
           FROM (SELECT g, g % 2000 AS w, (g * 7) % 500 AS i, (g * 7) % 500 % 5 = 0 AS committed, (g * 7919) % 1000 AS r,
                        date '{first}' + (g % {days})::int AS day
                   FROM generate_series(0::bigint, {last}) g) s;

@@ -19,6 +19,7 @@ CREATE TABLE stats_day (
     rated_poor         BIGINT NOT NULL,
     PRIMARY KEY (dim, dim_id, received_on, effective_on)
 );
+CREATE INDEX stats_day_received_idx ON stats_day (dim, received_on);
 CREATE INDEX stats_day_effective_idx ON stats_day (dim, effective_on);
 
 CREATE TABLE stats_month (
@@ -39,3 +40,4 @@ CREATE TABLE stats_month (
     rated_poor         BIGINT NOT NULL,
     PRIMARY KEY (dim, dim_id, received_month, effective_month)
 );
+CREATE INDEX stats_month_received_idx ON stats_month (dim, received_month);
