@@ -63,8 +63,7 @@ impl Neg for Counters {
     type Output = Self;
 
     fn neg(self) -> Self {
-        let mut negated = Counters::default();
-        negated += Counters {
+        Counters {
             received: -self.received,
             immediate: -self.immediate,
             committed: -self.committed,
@@ -76,8 +75,7 @@ impl Neg for Counters {
             rated: -self.rated,
             rating_sum: -self.rating_sum,
             rated_poor: -self.rated_poor,
-        };
-        negated
+        }
     }
 }
 
@@ -240,12 +238,10 @@ pub fn deltas(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::calendar::{WorkingCalendar, china};
-    use crate::case::{
-        Action, Applicant, ApplicantKind, IdType, Intake, IntakeDecision, Outcome, PauseReason,
-    };
-    use crate::catalogue::{Category, CenterInput, ServiceItemInput, WindowInput, WindowKind};
-    use crate::ids::{CenterId, DepartmentId, ServiceItemId, UserId, WindowId};
+    use crate::calendar::WorkingCalendar;
+    use crate::case::fixtures::{Hall, applicant, hall};
+    use crate::case::{Action, Intake, IntakeDecision, Outcome, PauseReason};
+    use crate::ids::UserId;
     use chrono::{TimeZone, Utc};
 
     fn day(s: &str) -> NaiveDate {
@@ -261,50 +257,15 @@ mod tests {
 
     impl Replay {
         fn accept(on: &str) -> Self {
-            let now = Utc::now();
-            let center = CenterInput {
-                code: "640105".into(),
-                name: "西夏区".into(),
-                parent_id: None,
-            }
-            .into_center(CenterId::new(), now);
-            let item = ServiceItemInput {
-                code: "X".into(),
-                name: "x".into(),
-                department_id: DepartmentId::new(),
-                category: Category::Licensing,
-                handling: Handling::Committed,
-                statutory_days: 20,
-                promised_days: 5,
-                conditions: String::new(),
-                materials: vec![],
-                procedure: vec![],
-                steps_removed: 0,
-                responsible_post: String::new(),
-                fee: String::new(),
-                fee_basis: String::new(),
-                legal_basis: String::new(),
-                rights_and_remedies: String::new(),
-                contact: String::new(),
-                complaint_channel: String::new(),
-            }
-            .into_item(ServiceItemId::new(), now);
-            let window = WindowInput {
-                center_id: center.id,
-                number: 1,
-                name: "w".into(),
-                kind: WindowKind::Permanent,
-                item_ids: vec![item.id],
-            }
-            .into_window(WindowId::new(), now);
-            let applicant = Applicant {
-                kind: ApplicantKind::Person,
-                name: "张三".into(),
-                id_type: IdType::Other,
-                id_number: "x".into(),
-                phone: "13800138000".into(),
-            };
-            let calendar = WorkingCalendar::new(china());
+            let hall = hall(Handling::Committed);
+            let Hall {
+                center,
+                item,
+                window,
+                calendar,
+                ..
+            } = hall;
+            let applicant = applicant();
             let opened = Intake {
                 item: &item,
                 window: &window,

@@ -5,6 +5,8 @@ mod action;
 mod applicant;
 mod clock;
 mod event;
+#[cfg(test)]
+pub(crate) mod fixtures;
 mod machine;
 mod model;
 mod number;
