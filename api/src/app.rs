@@ -10,12 +10,14 @@ use utoipa_actix_web::{AppExt, UtoipaApp, scope};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::problem::{self, json_error, path_error, query_error};
-use crate::request_log::RouteOnly;
+use crate::request_log::{REQUEST_ID, RouteOnly, request_id};
 use crate::routes::{
     audit, auth, calendar, cases, centers, departments, health, imports, items, public, reports,
     stats, supervision, users, windows,
 };
 use crate::state::AppState;
+use actix_web::dev::Service;
+use actix_web::http::header::{HeaderName, HeaderValue};
 
 /// The largest JSON body accepted.
 pub const JSON_LIMIT: usize = 256 * 1024;
@@ -178,4 +180,24 @@ pub fn build(
     app.service(SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", api))
         .default_service(web::to(problem::no_route))
         .wrap(tracing_actix_web::TracingLogger::<RouteOnly>::new())
+        // Outermost: settle the request id first, so the log line and the answer carry it.
+        .wrap_fn(|mut request, service| {
+            let id = request_id(&request);
+            let value = HeaderValue::from_str(&id).ok();
+            if let Some(value) = &value {
+                request
+                    .headers_mut()
+                    .insert(HeaderName::from_static(REQUEST_ID), value.clone());
+            }
+            let answer = service.call(request);
+            async move {
+                let mut answer = answer.await?;
+                if let Some(value) = value {
+                    answer
+                        .headers_mut()
+                        .insert(HeaderName::from_static(REQUEST_ID), value);
+                }
+                Ok(answer)
+            }
+        })
 }

@@ -95,6 +95,10 @@ pub struct Config {
     )]
     pub trusted_proxies: Vec<String>,
 
+    /// Log lines as `text` (for people) or `json` (for collectors).
+    #[arg(long, env = "HALL_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"], global = true)]
+    pub log_format: String,
+
     /// Worker threads serving HTTP; 0 means one per core.
     #[arg(long, env = "HALL_WORKERS", default_value_t = 0, global = true)]
     pub workers: usize,

@@ -8,6 +8,26 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use tracing::Span;
 use tracing_actix_web::RootSpanBuilder;
 
+/// The header that carries a request's id, taken from the client or a proxy when it looks
+/// like an id, otherwise made here, and returned on the response.
+pub const REQUEST_ID: &str = "x-request-id";
+
+/// The request's id: the caller's when it is 1–64 letters, digits, `-`, `_` or `.`, else a
+/// new UUID v7.
+pub fn request_id(request: &ServiceRequest) -> String {
+    request
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|id| {
+            (1..=64).contains(&id.len())
+                && id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        })
+        .map_or_else(|| uuid::Uuid::now_v7().to_string(), str::to_owned)
+}
+
 /// Builds the request span from the method and the matched route only.
 #[derive(Debug)]
 pub struct RouteOnly;
@@ -17,7 +37,13 @@ impl RootSpanBuilder for RouteOnly {
         let route = request
             .match_pattern()
             .unwrap_or_else(|| "(no route)".to_owned());
-        tracing::info_span!("request", method = %request.method(), route = %route)
+        let id = request
+            .headers()
+            .get(REQUEST_ID)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        tracing::info_span!("request", method = %request.method(), route = %route, request_id = %id)
     }
 
     fn on_request_end<B: MessageBody>(span: Span, outcome: &Result<ServiceResponse<B>, Error>) {

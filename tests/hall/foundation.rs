@@ -338,6 +338,29 @@ fn the_calendar_answers_the_notices_examples_over_http(backend: Backend) {
 
 fn the_service_is_ready_when_its_database_answers(backend: Backend) {
     let app = TestApp::start(backend);
+    // Every answer names its request, the caller's id when it gave a sane one.
+    let generated = app.get("/healthz", None);
+    assert!(
+        generated
+            .header("x-request-id")
+            .is_some_and(|id| id.len() == 36),
+        "{:?}",
+        generated.headers
+    );
+    let echoed = app.get_with_header("/healthz", ("X-Request-Id", "kiosk-7.req_42"));
+    assert_eq!(echoed.header("x-request-id"), Some("kiosk-7.req_42"));
+    let replaced = app.get_with_header("/healthz", ("X-Request-Id", "no spaces allowed"));
+    assert_ne!(replaced.header("x-request-id"), Some("no spaces allowed"));
+    let logs = crate::support::logs::captured();
+    assert!(
+        logs.contains("request_id=kiosk-7.req_42"),
+        "{}",
+        logs.lines()
+            .filter(|l| l.contains("healthz"))
+            .take(3)
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
     assert_eq!(app.get("/healthz", None).json(), json!({"status": "ok"}));
     assert_eq!(app.get("/readyz", None).json(), json!({"status": "ready"}));
 }

@@ -88,6 +88,7 @@ fn config(url: &str) -> Config {
         utc_offset: FixedOffset::east_opt(8 * 3600).expect("offset"),
         yellow_days: 2,
         query_code_secret: None,
+        log_format: "text".into(),
         public_rate: 30,
         login_rate: 10,
         trusted_proxies: vec![],
