@@ -9,6 +9,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa_actix_web::{AppExt, UtoipaApp, scope};
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::metrics;
 use crate::problem::{self, json_error, path_error, query_error};
 use crate::request_log::{REQUEST_ID, RouteOnly, request_id};
 use crate::routes::{
@@ -76,6 +77,7 @@ where
 {
     app.service(health::healthz)
         .service(health::readyz)
+        .service(metrics::get_metrics)
         .service(
             scope::scope("/api/v1")
                 .service(auth::login)
@@ -182,6 +184,14 @@ pub fn build(
         .wrap(tracing_actix_web::TracingLogger::<RouteOnly>::new())
         // Outermost: settle the request id first, so the log line and the answer carry it.
         .wrap_fn(|mut request, service| {
+            let started = std::time::Instant::now();
+            let route = request
+                .match_pattern()
+                .unwrap_or_else(|| "(no route)".to_owned());
+            let method = request.method().to_string();
+            let metrics = request
+                .app_data::<web::Data<AppState>>()
+                .map(|state| state.metrics.clone());
             let id = request_id(&request);
             let value = HeaderValue::from_str(&id).ok();
             if let Some(value) = &value {
@@ -192,6 +202,9 @@ pub fn build(
             let answer = service.call(request);
             async move {
                 let mut answer = answer.await?;
+                if let Some(metrics) = metrics {
+                    metrics.observe(&route, &method, answer.status().as_u16(), started.elapsed());
+                }
                 if let Some(value) = value {
                     answer
                         .headers_mut()

@@ -14,6 +14,7 @@ use persistence::{Backend, DatabaseUrl, Store, StoreOptions};
 use crate::auth::{TokenKeys, password};
 use crate::config::Config;
 use crate::limits::{AddressRange, Limits};
+use crate::metrics::Metrics;
 use crate::problem::ApiError;
 use crate::query_code::QueryCodeKey;
 use crate::state::{AppState, Settings};
@@ -192,6 +193,7 @@ pub fn prepare(config: &Config) -> Result<(AppState, Option<String>), StartError
         query_codes,
         settings,
         limits,
+        metrics: Metrics::new(),
     };
     Ok((state, generated))
 }

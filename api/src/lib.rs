@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod limits;
+pub mod metrics;
 pub mod problem;
 pub mod query_code;
 pub mod request_log;

@@ -11,6 +11,7 @@ use persistence::{AnyConnection, Store};
 
 use crate::auth::TokenKeys;
 use crate::limits::Limits;
+use crate::metrics::Metrics;
 use crate::problem::ApiError;
 use crate::query_code::QueryCodeKey;
 
@@ -27,6 +28,8 @@ pub struct AppState {
     pub settings: Settings,
     /// Rate limits of the kiosk and of signing in.
     pub limits: Limits,
+    /// This process's metrics.
+    pub metrics: Metrics,
 }
 
 /// The hall's local rules.

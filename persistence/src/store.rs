@@ -54,6 +54,17 @@ impl Store {
         self.url.backend()
     }
 
+    /// Connections open in the pool, and how many of them are idle.
+    pub fn pool_use(&self) -> (u32, u32) {
+        let state = self.pool.state();
+        (state.connections, state.idle_connections)
+    }
+
+    /// The most connections the pool keeps.
+    pub fn pool_size(&self) -> u32 {
+        self.pool.max_size()
+    }
+
     /// The database URL, password hidden when displayed.
     pub fn url(&self) -> &DatabaseUrl {
         &self.url

@@ -185,6 +185,12 @@ fn a_clerk_accepts_a_committed_case_and_sees_its_deadline_and_history(backend: B
     );
     assert_eq!(delivered.json()["status"], "delivered");
 
+    let metrics = hall.app.get("/metrics", None).text;
+    assert!(
+        metrics.contains("hall_cases_received_total 1")
+            && metrics.contains("hall_cases_completed_total 1"),
+        "{metrics}"
+    );
     let events = hall
         .app
         .get(

@@ -365,6 +365,33 @@ fn the_service_is_ready_when_its_database_answers(backend: Backend) {
     assert_eq!(app.get("/readyz", None).json(), json!({"status": "ready"}));
 }
 
+fn metrics_count_requests_cases_and_pool_use(backend: Backend) {
+    let app = TestApp::start(backend);
+    for _ in 0..3 {
+        app.get("/healthz", None);
+    }
+    app.get("/api/v1/nowhere", None);
+    let metrics = app.get("/metrics", None);
+    assert_eq!(metrics.status, 200);
+    assert!(
+        metrics.content_type.starts_with("text/plain"),
+        "{}",
+        metrics.content_type
+    );
+    let text = metrics.text;
+    assert!(
+        text.contains(r#"hall_http_requests_total{method="GET",route="/healthz",status="200"} 3"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"route="(no route)",status="404""#),
+        "{text}"
+    );
+    assert!(text.contains("hall_http_request_duration_seconds_bucket{method=\"GET\",route=\"/healthz\",le=\"0.005\"}"), "{text}");
+    assert!(text.contains("hall_db_pool_max_connections 4"), "{text}");
+    assert!(text.contains("hall_cases_received_total 0"), "{text}");
+}
+
 #[test]
 fn without_its_database_the_service_is_alive_but_not_ready() {
     let app = TestApp::start_without_database();
@@ -394,4 +421,5 @@ on_both_backends!(
     errors_are_problem_documents_whatever_goes_wrong,
     the_calendar_answers_the_notices_examples_over_http,
     the_service_is_ready_when_its_database_answers,
+    metrics_count_requests_cases_and_pool_use,
 );

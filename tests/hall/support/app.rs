@@ -122,6 +122,7 @@ impl TestApp {
                 yellow_days: 2,
             },
             limits: Limits::new(30, 10, vec![]),
+            metrics: api::metrics::Metrics::new(),
         };
         Self::serve(state, None)
     }

@@ -43,6 +43,7 @@ pub async fn create_case_event(
     body: web::Json<ActionBody>,
 ) -> ApiResult<web::Json<CaseView>> {
     let ActionBody { version, action } = body.into_inner();
+    let completes = matches!(action, Action::Complete { .. });
     let permission = match action {
         Action::Extend { .. } | Action::Transfer { .. } => Permission::ExtendOrTransfer,
         _ => Permission::HandleCases,
@@ -71,5 +72,8 @@ pub async fn create_case_event(
             )?)
         })
         .await?;
+    if completes {
+        state.metrics.cases_completed.inc();
+    }
     Ok(web::Json(case.into()))
 }

@@ -157,6 +157,9 @@ pub async fn create_case(
             Ok((case, code, false))
         })
         .await?;
+    if !replayed {
+        state.metrics.cases_received.inc();
+    }
     let receipt = CaseReceipt {
         case: case.into(),
         query_code: code,

@@ -1,0 +1,141 @@
+//! Prometheus metrics of one process: requests by route and status with latency histograms,
+//! database pool use, cases accepted and completed. `GET /metrics` renders them as text.
+
+use std::time::Duration;
+
+use actix_web::{HttpResponse, get, web};
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts, Registry,
+    TextEncoder,
+};
+
+use crate::state::AppState;
+
+/// The process's metrics.
+#[derive(Clone)]
+pub struct Metrics {
+    registry: Registry,
+    requests: IntCounterVec,
+    latency: HistogramVec,
+    pool_connections: IntGauge,
+    pool_idle: IntGauge,
+    pool_max: IntGauge,
+    /// Cases accepted or refused at intake by this process.
+    pub cases_received: IntCounter,
+    /// Cases completed through this process.
+    pub cases_completed: IntCounter,
+}
+
+impl std::fmt::Debug for Metrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Metrics")
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Metrics {
+    /// A fresh registry with every metric at zero.
+    pub fn new() -> Self {
+        let registry = Registry::new();
+        let requests = IntCounterVec::new(
+            Opts::new(
+                "hall_http_requests_total",
+                "HTTP requests answered, by route pattern, method and status",
+            ),
+            &["route", "method", "status"],
+        )
+        .expect("valid metric");
+        let latency = HistogramVec::new(
+            HistogramOpts::new(
+                "hall_http_request_duration_seconds",
+                "Time to answer, by route pattern and method",
+            )
+            .buckets(vec![
+                0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+            ]),
+            &["route", "method"],
+        )
+        .expect("valid metric");
+        let pool_connections =
+            IntGauge::new("hall_db_pool_connections", "Database connections open")
+                .expect("valid metric");
+        let pool_idle = IntGauge::new(
+            "hall_db_pool_idle_connections",
+            "Database connections open and idle",
+        )
+        .expect("valid metric");
+        let pool_max = IntGauge::new(
+            "hall_db_pool_max_connections",
+            "The most connections the pool keeps",
+        )
+        .expect("valid metric");
+        let cases_received = IntCounter::new(
+            "hall_cases_received_total",
+            "Cases received (accepted or refused at intake)",
+        )
+        .expect("valid metric");
+        let cases_completed =
+            IntCounter::new("hall_cases_completed_total", "Cases completed").expect("valid metric");
+        for metric in [
+            Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(latency.clone()),
+            Box::new(pool_connections.clone()),
+            Box::new(pool_idle.clone()),
+            Box::new(pool_max.clone()),
+            Box::new(cases_received.clone()),
+            Box::new(cases_completed.clone()),
+        ] {
+            registry
+                .register(metric)
+                .expect("each metric registered once");
+        }
+        Self {
+            registry,
+            requests,
+            latency,
+            pool_connections,
+            pool_idle,
+            pool_max,
+            cases_received,
+            cases_completed,
+        }
+    }
+
+    /// Counts one answered request.
+    pub fn observe(&self, route: &str, method: &str, status: u16, took: Duration) {
+        self.requests
+            .with_label_values(&[route, method, &status.to_string()])
+            .inc();
+        self.latency
+            .with_label_values(&[route, method])
+            .observe(took.as_secs_f64());
+    }
+}
+
+/// The metrics in Prometheus text format (for scrapers; not under `/api/v1`).
+#[utoipa::path(
+    tag = "health", operation_id = "get_metrics",
+    responses((status = 200, description = "Prometheus text exposition format", body = String, content_type = "text/plain"))
+)]
+#[get("/metrics")]
+pub async fn get_metrics(state: web::Data<AppState>) -> HttpResponse {
+    let metrics = &state.metrics;
+    let (open, idle) = state.store.pool_use();
+    metrics.pool_connections.set(i64::from(open));
+    metrics.pool_idle.set(i64::from(idle));
+    metrics.pool_max.set(i64::from(state.store.pool_size()));
+    let mut text = Vec::new();
+    let encoder = TextEncoder::new();
+    if let Err(error) = encoder.encode(&metrics.registry.gather(), &mut text) {
+        tracing::error!(%error, "cannot encode the metrics");
+        return HttpResponse::InternalServerError().finish();
+    }
+    HttpResponse::Ok()
+        .content_type(encoder.format_type())
+        .body(text)
+}
