@@ -187,7 +187,20 @@ pub fn prepare(config: &Config) -> Result<(AppState, Option<String>), StartError
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| StartError::Setup(format!("HALL_TRUSTED_PROXIES: {e}")))?;
     let limits = Limits::new(config.public_rate, config.login_rate, trusted);
+    let replica = match &config.read_database_url {
+        Some(url) if !url.trim().is_empty() => {
+            let options = StoreOptions {
+                max_connections: config.db_pool_size,
+                connection_timeout: std::time::Duration::from_secs(
+                    config.db_timeout_seconds.max(1),
+                ),
+            };
+            Store::open(DatabaseUrl::parse(url)?, &options)
+        }
+        _ => store.clone(),
+    };
     let state = AppState {
+        replica,
         store,
         tokens,
         query_codes,

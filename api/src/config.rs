@@ -17,6 +17,11 @@ pub struct Config {
     )]
     pub database_url: String,
 
+    /// A read-only replica of the database for kiosk and statistics reads; the primary when
+    /// unset. Replicas lag a little: a kiosk may see a new case a moment later.
+    #[arg(long, env = "HALL_READ_DATABASE_URL", global = true)]
+    pub read_database_url: Option<String>,
+
     /// The address and port to listen on.
     #[arg(
         long,

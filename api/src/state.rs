@@ -20,6 +20,8 @@ use crate::query_code::QueryCodeKey;
 pub struct AppState {
     /// The database.
     pub store: Store,
+    /// Where kiosk and statistics reads go: a read replica, or the primary.
+    pub replica: Store,
     /// Signs and checks access tokens.
     pub tokens: TokenKeys,
     /// Derives and checks query codes.
@@ -54,6 +56,17 @@ impl AppState {
         F: FnOnce(&mut AnyConnection) -> Result<T, ApiError> + Send + 'static,
     {
         let store = self.store.clone();
+        web::block(move || store.read(work)).await?
+    }
+
+    /// Runs `work` on the read replica (or the primary when there is none): for the kiosk
+    /// and statistics, which tolerate a moment's lag.
+    pub async fn read_replica<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> Result<T, ApiError> + Send + 'static,
+    {
+        let store = self.replica.clone();
         web::block(move || store.read(work)).await?
     }
 

@@ -392,6 +392,19 @@ fn metrics_count_requests_cases_and_pool_use(backend: Backend) {
     assert!(text.contains("hall_cases_received_total 0"), "{text}");
 }
 
+fn kiosk_and_statistics_reads_go_to_the_read_replica(backend: Backend) {
+    // A replica that cannot be reached shows where the reads go: staff work goes on.
+    let app = TestApp::start_with_read_replica(
+        backend,
+        Some("postgres://postgres@127.0.0.1:1/replica?connect_timeout=1"),
+    );
+    let admin = app.admin_token();
+    assert_eq!(app.get("/api/v1/departments", Some(&admin)).status, 200);
+    app.get("/api/v1/stats/summary", Some(&admin)).problem(503);
+    app.get("/api/v1/public/items", None).problem(503);
+    app.get("/api/v1/public/board", None).problem(503);
+}
+
 #[test]
 fn without_its_database_the_service_is_alive_but_not_ready() {
     let app = TestApp::start_without_database();
@@ -422,4 +435,5 @@ on_both_backends!(
     the_calendar_answers_the_notices_examples_over_http,
     the_service_is_ready_when_its_database_answers,
     metrics_count_requests_cases_and_pool_use,
+    kiosk_and_statistics_reads_go_to_the_read_replica,
 );

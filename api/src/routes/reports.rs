@@ -74,7 +74,7 @@ pub async fn get_report(
         .into());
     }
     let report = state
-        .read(move |conn| {
+        .read_replica(move |conn| {
             let params = StatsParams {
                 from: Some(first),
                 to: Some(through),

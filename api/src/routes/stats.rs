@@ -130,7 +130,7 @@ pub async fn get_stats_summary(
     let today = state.now().today;
     let params = params.into_inner();
     let view = state
-        .read(move |conn| {
+        .read_replica(move |conn| {
             let query = stats_query(conn, params, own_window, today)?;
             let summary = summary(conn, &query)?;
             Ok(SummaryView {
@@ -202,7 +202,7 @@ pub async fn get_stats_breakdown(
     let by = by.into_inner().by;
     let params = params.into_inner();
     let view = state
-        .read(move |conn| {
+        .read_replica(move |conn| {
             let query = stats_query(conn, params, own_window, today)?;
             let mut grouped: BTreeMap<String, Counters> = BTreeMap::new();
             let mut total = Counters::default();
@@ -324,7 +324,7 @@ pub async fn get_stats_catalogue(
 ) -> ApiResult<web::Json<CatalogueFigures>> {
     identity.require(Permission::ReadStatistics)?;
     let figures = state
-        .read(|conn| {
+        .read_replica(|conn| {
             let (items, windows) = whole_catalogue(conn)?;
             Ok(catalogue_figures(&items, &windows))
         })

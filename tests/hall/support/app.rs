@@ -78,6 +78,7 @@ pub struct TestApp {
 fn config(url: &str) -> Config {
     Config {
         database_url: url.to_owned(),
+        read_database_url: None,
         bind: "127.0.0.1:0".into(),
         jwt_secret: Some(JWT_SECRET.into()),
         admin_password: Some(ADMIN_PASSWORD.into()),
@@ -98,9 +99,16 @@ fn config(url: &str) -> Config {
 impl TestApp {
     /// Starts the app over a fresh database of the backend.
     pub fn start(backend: Backend) -> Self {
+        Self::start_with_read_replica(backend, None)
+    }
+
+    /// Starts the app over a fresh database, with kiosk and statistics reads sent to
+    /// `read_url` when given.
+    pub fn start_with_read_replica(backend: Backend, read_url: Option<&str>) -> Self {
         let db = TestDb::new(backend);
-        let (state, generated) =
-            api::bootstrap::prepare(&config(&db.url)).expect("prepare the app");
+        let mut config = config(&db.url);
+        config.read_database_url = read_url.map(str::to_owned);
+        let (state, generated) = api::bootstrap::prepare(&config).expect("prepare the app");
         assert_eq!(generated, None, "the configured admin password is used");
         Self::serve(state, Some(db))
     }
@@ -113,8 +121,10 @@ impl TestApp {
             max_connections: 2,
             connection_timeout: Duration::from_secs(1),
         };
+        let store = Store::open(url, &options);
         let state = AppState {
-            store: Store::open(url, &options),
+            replica: store.clone(),
+            store,
             tokens: TokenKeys::new(JWT_SECRET.as_bytes(), Duration::from_secs(60)),
             query_codes: QueryCodeKey::new(JWT_SECRET.as_bytes()),
             settings: Settings {

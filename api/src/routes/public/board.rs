@@ -47,7 +47,7 @@ pub async fn get_public_board(
     state.limits.check_public(&request)?;
     let page = query.into_inner().request()?;
     let board = state
-        .read(move |conn| {
+        .read_replica(move |conn| {
             let cases = conn.recently_completed(&page)?;
             let item_ids: Vec<_> = cases.items.iter().map(|c| c.item_id).collect();
             let items: HashMap<_, _> = conn

@@ -127,7 +127,7 @@ pub async fn get_public_case(
     let settings = state.settings;
     let now = state.now();
     let view = state
-        .read(move |conn| {
+        .read_replica(move |conn| {
             let case = unlock(conn, &codes, &case_no, &code)?;
             let item = conn.item(case.item_id)?.map(|i| i.name).unwrap_or_default();
             let window = conn

@@ -111,7 +111,7 @@ pub async fn list_public_items(
         category: query.category,
     };
     let entries = state
-        .read(move |conn| {
+        .read_replica(move |conn| {
             let items = conn.search_items(&search, &page)?;
             let mut departments: HashMap<_, String> = HashMap::new();
             let mut entries = Vec::with_capacity(items.items.len());
@@ -162,7 +162,7 @@ pub async fn get_public_item(
     state.limits.check_public(&request)?;
     let code = code.into_inner();
     let guide = state
-        .read(move |conn| {
+        .read_replica(move |conn| {
             let item = found(
                 conn.item_by_code(&code)?.filter(|i| i.active),
                 "service item",

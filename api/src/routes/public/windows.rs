@@ -71,7 +71,7 @@ pub async fn list_public_windows(
 ) -> ApiResult<HttpResponse> {
     state.limits.check_public(&request)?;
     let listing = state
-        .read(|conn| {
+        .read_replica(|conn| {
             let windows = conn.all_windows()?;
             let item_ids: Vec<_> = windows
                 .iter()
