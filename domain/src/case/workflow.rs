@@ -135,15 +135,18 @@ pub fn receive<R: CaseStore>(
 ) -> Result<(Case, String), WorkflowError> {
     let window = repo.window(request.window_id)?;
     let item = repo.item(request.item_id)?;
-    let (Some(window), Some(item)) = (window, item) else {
-        let mut errors = ValidationErrors::default();
-        if repo.window(request.window_id)?.is_none() {
-            errors.add("window_id", "no such window");
+    let (window, item) = match (window, item) {
+        (Some(window), Some(item)) => (window, item),
+        (window, item) => {
+            let mut errors = ValidationErrors::default();
+            if window.is_none() {
+                errors.add("window_id", "no such window");
+            }
+            if item.is_none() {
+                errors.add("item_id", "no such service item");
+            }
+            return Err(errors.into());
         }
-        if repo.item(request.item_id)?.is_none() {
-            errors.add("item_id", "no such service item");
-        }
-        return Err(errors.into());
     };
     let center = repo
         .center(window.center_id)?
