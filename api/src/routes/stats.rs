@@ -6,14 +6,14 @@ use std::collections::{BTreeMap, HashMap};
 use actix_web::{get, web};
 use chrono::{Datelike, NaiveDate};
 use domain::ValidationErrors;
-use domain::catalogue::{ServiceItem, Window, subtree};
+use domain::catalogue::{ServiceItem, Window};
 use domain::ids::{CenterId, DepartmentId, ServiceItemId, WindowId};
-use domain::page::PageRequest;
+use domain::page::{Page, PageRequest};
 use domain::permission::Permission;
 use domain::report::{CatalogueFigures, catalogue_figures};
 use domain::repository::{
-    CenterRepository, DepartmentRepository, ServiceItemRepository, StatsGroup, StatsQuery,
-    StatsRepository, UserRepository, WindowRepository,
+    CenterRepository, DepartmentRepository, RepositoryResult, ServiceItemRepository, StatsGroup,
+    StatsQuery, StatsRepository, UserRepository, WindowRepository,
 };
 use domain::stats::{Counters, Summary};
 use persistence::AnyConnection;
@@ -22,7 +22,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::Identity;
 use crate::problem::{ApiError, ApiResult, Problem};
-use crate::routes::cases::case_scope;
+use crate::routes::cases::{case_scope, center_and_beneath, window_in_reach};
 use crate::state::AppState;
 
 /// Which cases to count, and as of when.
@@ -66,13 +66,11 @@ pub(crate) fn stats_query(
     own_window: Option<WindowId>,
     today: NaiveDate,
 ) -> Result<StatsQuery, ApiError> {
-    if let (Some(own), Some(asked)) = (own_window, params.window)
-        && own != asked
-    {
-        return Err(ApiError::Forbidden(
-            "a clerk sees the figures of their own window only",
-        ));
-    }
+    let window_id = window_in_reach(
+        own_window,
+        params.window,
+        "a clerk sees the figures of their own window only",
+    )?;
     let to = params.to.unwrap_or(today);
     let from = params
         .from
@@ -86,16 +84,13 @@ pub(crate) fn stats_query(
         errors.add("as_of", "cannot lie in the future");
     }
     errors.into_result()?;
-    let center_ids = match params.center {
-        Some(center) => Some(subtree(center, &conn.center_tree()?)),
-        None => None,
-    };
+    let center_ids = center_and_beneath(conn, params.center)?;
     Ok(StatsQuery {
         from,
         to,
         as_of,
         center_ids,
-        window_id: own_window.or(params.window),
+        window_id,
         department_id: params.department,
         item_id: params.item,
     })
@@ -238,76 +233,67 @@ pub async fn get_stats_breakdown(
     Ok(web::Json(view))
 }
 
-/// Names for the groups' keys.
+/// Names for the groups' keys, read in one go per kind rather than one query per group.
 fn labels<'a>(
     conn: &mut AnyConnection,
     by: StatsGroup,
     keys: impl Iterator<Item = &'a String>,
 ) -> Result<HashMap<String, String>, ApiError> {
-    let mut labels = HashMap::new();
-    for key in keys {
-        let label = match by {
-            StatsGroup::Center => key
-                .parse()
-                .ok()
-                .map(|id| conn.center(id))
-                .transpose()?
-                .flatten()
-                .map(|c| c.name),
-            StatsGroup::Window => key
-                .parse()
-                .ok()
-                .map(|id| conn.window(id))
-                .transpose()?
-                .flatten()
-                .map(|w| format!("{}号窗口 {}", w.number, w.name)),
-            StatsGroup::Department => key
-                .parse()
-                .ok()
-                .map(|id| conn.department(id))
-                .transpose()?
-                .flatten()
-                .map(|d| d.name),
-            StatsGroup::Item => key
-                .parse()
-                .ok()
-                .map(|id| conn.item(id))
-                .transpose()?
-                .flatten()
-                .map(|i| i.name),
-            StatsGroup::Clerk => key
-                .parse()
-                .ok()
-                .map(|id| conn.user(id))
-                .transpose()?
-                .flatten()
-                .map(|u| u.display_name),
-            StatsGroup::Day | StatsGroup::Month => None,
-        };
-        if let Some(label) = label {
-            labels.insert(key.clone(), label);
+    let named: Vec<(String, String)> = match by {
+        StatsGroup::Center => conn
+            .all_centers()?
+            .into_iter()
+            .map(|c| (c.id.to_string(), c.name))
+            .collect(),
+        StatsGroup::Window => conn
+            .all_windows()?
+            .into_iter()
+            .map(|w| (w.id.to_string(), format!("{}号窗口 {}", w.number, w.name)))
+            .collect(),
+        StatsGroup::Item => {
+            let ids: Vec<ServiceItemId> = keys.filter_map(|k| k.parse().ok()).collect();
+            conn.items_by_ids(&ids)?
+                .into_iter()
+                .map(|i| (i.id.to_string(), i.name))
+                .collect()
+        }
+        StatsGroup::Department => every(|page| conn.departments(page))?
+            .into_iter()
+            .map(|d| (d.id.to_string(), d.name))
+            .collect(),
+        StatsGroup::Clerk => every(|page| conn.users(page))?
+            .into_iter()
+            .map(|u| (u.id.to_string(), u.display_name))
+            .collect(),
+        StatsGroup::Day | StatsGroup::Month => Vec::new(),
+    };
+    Ok(named.into_iter().collect())
+}
+
+/// Every record of a paged listing, page after page.
+fn every<T>(
+    mut fetch: impl FnMut(&PageRequest) -> RepositoryResult<Page<T>>,
+) -> Result<Vec<T>, ApiError> {
+    let mut all = Vec::new();
+    let mut page = PageRequest {
+        limit: domain::page::MAX_PAGE_SIZE,
+        after: None,
+    };
+    loop {
+        let found = fetch(&page)?;
+        all.extend(found.items);
+        match found.next_cursor {
+            Some(cursor) => page.after = Some(cursor),
+            None => return Ok(all),
         }
     }
-    Ok(labels)
 }
 
 /// Every item and window, read page by page.
 pub(crate) fn whole_catalogue(
     conn: &mut AnyConnection,
 ) -> Result<(Vec<ServiceItem>, Vec<Window>), ApiError> {
-    let mut items = Vec::new();
-    let mut page = PageRequest {
-        limit: domain::page::MAX_PAGE_SIZE,
-        after: None,
-    };
-    loop {
-        let found = conn.items(&page)?;
-        items.extend(found.items);
-        match found.next_cursor {
-            Some(cursor) => page.after = Some(cursor),
-            None => break,
-        }
-    }
+    let items = every(|page| conn.items(page))?;
     Ok((items, conn.all_windows()?))
 }
 

@@ -4,17 +4,16 @@ use actix_web::{get, post, web};
 use chrono::NaiveDate;
 use domain::ValidationErrors;
 use domain::case::{CaseStatus, Warning, warning_for};
-use domain::catalogue::subtree;
 use domain::ids::{CaseId, CenterId, RatingId, ServiceItemId, WindowId};
 use domain::permission::Permission;
 use domain::rating::Rating;
-use domain::repository::{CaseFilter, CaseRepository, CenterRepository, RatingRepository};
+use domain::repository::{CaseFilter, CaseRepository, RatingRepository};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::Identity;
 use crate::problem::{ApiError, ApiResult, Problem};
-use crate::routes::cases::case_scope;
+use crate::routes::cases::{case_scope, center_and_beneath, window_in_reach};
 use crate::routes::found;
 use crate::state::{AppState, calendar};
 
@@ -82,25 +81,20 @@ pub async fn list_warnings(
 ) -> ApiResult<web::Json<Warnings>> {
     let own_window = case_scope(&identity, Permission::ReadStatistics)?;
     let query = query.into_inner();
-    if let (Some(own), Some(asked)) = (own_window, query.window)
-        && own != asked
-    {
-        return Err(ApiError::Forbidden(
-            "a clerk sees the warnings of their own window only",
-        ));
-    }
+    let window_id = window_in_reach(
+        own_window,
+        query.window,
+        "a clerk sees the warnings of their own window only",
+    )?;
     let today = state.now().today;
     let yellow_days = state.settings.yellow_days;
     let items = state
         .read(move |conn| {
             let calendar = calendar(conn)?;
-            let center_ids = match query.center {
-                Some(center) => Some(subtree(center, &conn.center_tree()?)),
-                None => None,
-            };
+            let center_ids = center_and_beneath(conn, query.center)?;
             let filter = CaseFilter {
                 center_ids,
-                window_id: own_window.or(query.window),
+                window_id,
                 ..CaseFilter::default()
             };
             let horizon = calendar.add_working_days(today, yellow_days)?;

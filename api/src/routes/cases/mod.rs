@@ -11,9 +11,11 @@ pub use read::*;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::case::{Applicant, Case, CaseStatus, Outcome};
-use domain::catalogue::Handling;
+use domain::catalogue::{Handling, subtree};
 use domain::ids::{CaseId, CenterId, DepartmentId, ServiceItemId, WindowId};
 use domain::permission::{Permission, Scope};
+use domain::repository::CenterRepository;
+use persistence::AnyConnection;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -116,6 +118,31 @@ pub(crate) fn case_scope(
             .window_id
             .map(Some)
             .ok_or(ApiError::Forbidden("your account is bound to no window")),
+    }
+}
+
+/// The window a query may look at: for a clerk their own (asking for another is refused,
+/// naming `what` they may see), for anyone else the one asked, if any.
+pub(crate) fn window_in_reach(
+    own_window: Option<WindowId>,
+    asked: Option<WindowId>,
+    refusal: &'static str,
+) -> Result<Option<WindowId>, ApiError> {
+    match (own_window, asked) {
+        (Some(own), Some(asked)) if own != asked => Err(ApiError::Forbidden(refusal)),
+        (Some(own), _) => Ok(Some(own)),
+        (None, asked) => Ok(asked),
+    }
+}
+
+/// A centre and every centre beneath it, when a centre is asked for.
+pub(crate) fn center_and_beneath(
+    conn: &mut AnyConnection,
+    center: Option<CenterId>,
+) -> Result<Option<Vec<CenterId>>, ApiError> {
+    match center {
+        Some(center) => Ok(Some(subtree(center, &conn.center_tree()?))),
+        None => Ok(None),
     }
 }
 

@@ -2,23 +2,21 @@
 
 use actix_web::{get, web};
 use chrono::{Days, NaiveDate};
-use domain::ValidationErrors;
 use domain::calendar::SUPPORTED_YEARS;
 use domain::case::workflow::Moment;
 use domain::case::{CaseEvent, CaseStatus, DeadlineExplanation, Warning};
-use domain::catalogue::subtree;
 use domain::ids::{CaseId, CenterId, DepartmentId, ServiceItemId, WindowId};
-use domain::page::{MAX_PAGE_SIZE, Page, PageRequest};
+use domain::page::Page;
 use domain::permission::Permission;
-use domain::repository::{CaseFilter, CaseRepository, CenterRepository};
+use domain::repository::{CaseFilter, CaseRepository};
 use persistence::AnyConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{CaseView, case_scope, within};
+use super::{CaseView, case_scope, center_and_beneath, window_in_reach, within};
 use crate::auth::Identity;
 use crate::problem::{ApiError, ApiResult, Problem};
-use crate::routes::found;
+use crate::routes::{PageQuery, found};
 use crate::state::{AppState, calendar};
 
 /// Filters of the case list.
@@ -79,17 +77,12 @@ fn case_filter(
     own_window: Option<WindowId>,
     state: &AppState,
 ) -> Result<CaseFilter, ApiError> {
-    if let (Some(own), Some(asked)) = (own_window, query.window)
-        && own != asked
-    {
-        return Err(ApiError::Forbidden(
-            "a clerk sees the cases of their own window only",
-        ));
-    }
-    let center_ids = match query.center {
-        Some(center) => Some(subtree(center, &conn.center_tree()?)),
-        None => None,
-    };
+    let window_id = window_in_reach(
+        own_window,
+        query.window,
+        "a clerk sees the cases of their own window only",
+    )?;
+    let center_ids = center_and_beneath(conn, query.center)?;
     let due_between = match query.warning {
         None => None,
         Some(level) => {
@@ -110,7 +103,7 @@ fn case_filter(
     Ok(CaseFilter {
         status: query.status,
         center_ids,
-        window_id: own_window.or(query.window),
+        window_id,
         item_id: query.item,
         department_id: query.department,
         received_from: query.received_from,
@@ -136,18 +129,11 @@ pub async fn list_cases(
 ) -> ApiResult<web::Json<Page<CaseView>>> {
     let own_window = case_scope(&identity, Permission::ReadCases)?;
     let query = query.into_inner();
-    let limit = query.limit.unwrap_or(50);
-    if !(1..=MAX_PAGE_SIZE).contains(&limit) {
-        return Err(ValidationErrors::single(
-            "limit",
-            format!("must be between 1 and {MAX_PAGE_SIZE}"),
-        )
-        .into());
-    }
-    let page = PageRequest {
-        limit,
+    let page = PageQuery {
+        limit: query.limit,
         after: query.after.clone(),
-    };
+    }
+    .request()?;
     let shared = state.clone();
     let found = state
         .read(move |conn| {

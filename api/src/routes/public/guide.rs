@@ -6,7 +6,7 @@ use std::collections::hash_map::Entry;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use domain::catalogue::{Category, Handling, ServiceItem};
 use domain::ids::DepartmentId;
-use domain::page::{MAX_PAGE_SIZE, Page, PageRequest};
+use domain::page::Page;
 use domain::repository::{
     CenterRepository, DepartmentRepository, ItemSearch, ServiceItemRepository, WindowRepository,
 };
@@ -15,7 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::with_etag;
 use crate::problem::{ApiError, ApiResult, Problem};
-use crate::routes::found;
+use crate::routes::{PageQuery, found};
 use crate::state::AppState;
 
 /// What to look for in the guide.
@@ -93,18 +93,11 @@ pub async fn list_public_items(
 ) -> ApiResult<web::Json<Page<GuideEntry>>> {
     state.limits.check_public(&request)?;
     let query = query.into_inner();
-    let limit = query.limit.unwrap_or(50);
-    if !(1..=MAX_PAGE_SIZE).contains(&limit) {
-        return Err(domain::ValidationErrors::single(
-            "limit",
-            format!("must be between 1 and {MAX_PAGE_SIZE}"),
-        )
-        .into());
-    }
-    let page = PageRequest {
-        limit,
+    let page = PageQuery {
+        limit: query.limit,
         after: query.after,
-    };
+    }
+    .request()?;
     let search = ItemSearch {
         q: query.q,
         department_id: query.department,
