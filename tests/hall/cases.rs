@@ -125,7 +125,7 @@ impl Hall {
     }
 }
 
-fn legacy_case(events: Value) -> Value {
+pub(crate) fn legacy_case(events: Value) -> Value {
     json!({"center_code": "640105", "window_number": 1, "item_code": "MZ-001", "applicant": applicant(),
            "received_at": "2012-09-28T09:00:00+08:00", "events": events})
 }

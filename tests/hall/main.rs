@@ -4,6 +4,7 @@
 mod admin;
 mod cases;
 mod contract;
+mod faults;
 mod foundation;
 mod kiosk;
 mod openapi;

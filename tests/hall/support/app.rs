@@ -20,7 +20,7 @@ use serde_json::Value;
 use super::db::{Backend, TestDb};
 
 pub const ADMIN_PASSWORD: &str = "admin password for tests";
-const JWT_SECRET: &str = "a test secret that is at least 32 bytes long";
+pub(super) const JWT_SECRET: &str = "a test secret that is at least 32 bytes long";
 
 /// An HTTP answer.
 #[derive(Debug)]
@@ -68,11 +68,25 @@ impl Answer {
 
 /// A running app.
 pub struct TestApp {
-    pub base: String,
+    pub client: Client,
     pub state: AppState,
     server: ServerHandle,
-    agent: ureq::Agent,
     _db: Option<TestDb>,
+}
+
+impl std::ops::Deref for TestApp {
+    type Target = Client;
+
+    fn deref(&self) -> &Client {
+        &self.client
+    }
+}
+
+/// Speaks HTTP to a running app, in-process or not, as any client would.
+#[derive(Debug)]
+pub struct Client {
+    pub base: String,
+    agent: ureq::Agent,
 }
 
 fn config(url: &str) -> Config {
@@ -152,22 +166,91 @@ impl TestApp {
             })
         });
         let (server, addr) = receiver.recv().expect("server started");
+        Self {
+            client: Client::new(&format!("http://{addr}")),
+            state,
+            server,
+            _db: db,
+        }
+    }
+
+    /// Creates an account directly in storage (the users API is not part of these stories)
+    /// and signs it in.
+    pub fn user_token(&self, username: &str, role: Role, window_id: Option<WindowId>) -> String {
+        let password = format!("{username} password");
+        let hash = api::auth::password::hash(&password).expect("hash");
+        let user = UserInput {
+            username: username.into(),
+            display_name: String::new(),
+            role,
+            window_id,
+        }
+        .into_user(UserId::new(), domain::clock::stored_moment(Utc::now()));
+        self.state
+            .store
+            .transaction(|conn| conn.insert_user(&user, &hash))
+            .expect("insert user");
+        self.login(username, &password)
+    }
+}
+
+impl Client {
+    pub fn new(base: &str) -> Self {
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_global(Some(Duration::from_secs(30)))
             .build()
             .new_agent();
         Self {
-            base: format!("http://{addr}"),
-            state,
-            server,
+            base: base.to_owned(),
             agent,
-            _db: db,
         }
     }
 
+    /// One exchange; `None` when no HTTP answer came (refused, reset, timed out).
+    pub fn try_send(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> Option<Answer> {
+        let url = format!("{}{path}", self.base);
+        let mut request = match method {
+            "GET" => return self.try_get(&url, token, headers),
+            "POST" => self.agent.post(url),
+            "PUT" => self.agent.put(url),
+            other => panic!("unsupported method {other}"),
+        };
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        if let Some(token) = token {
+            request = request.header("Authorization", format!("Bearer {token}"));
+        }
+        Self::read(request.send(body)).ok()
+    }
+
+    fn try_get(&self, url: &str, token: Option<&str>, headers: &[(&str, &str)]) -> Option<Answer> {
+        let mut request = self.agent.get(url);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        if let Some(token) = token {
+            request = request.header("Authorization", format!("Bearer {token}"));
+        }
+        Self::read(request.call()).ok()
+    }
+
     fn answer(response: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Answer {
-        let mut response = response.expect("HTTP exchange");
+        Self::read(response).expect("HTTP exchange")
+    }
+
+    fn read(
+        response: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+    ) -> Result<Answer, ureq::Error> {
+        let mut response = response?;
         let headers = response
             .headers()
             .iter()
@@ -179,12 +262,12 @@ impl TestApp {
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default()
             .to_owned();
-        Answer {
+        Ok(Answer {
             status: response.status().as_u16(),
             content_type,
             headers,
-            text: response.body_mut().read_to_string().expect("body"),
-        }
+            text: response.body_mut().read_to_string()?,
+        })
     }
 
     /// A GET with one extra header and no token.
@@ -243,19 +326,8 @@ impl TestApp {
         headers: &[(&str, &str)],
         body: &str,
     ) -> Answer {
-        let url = format!("{}{path}", self.base);
-        let mut request = match method {
-            "POST" => self.agent.post(url),
-            "PUT" => self.agent.put(url),
-            other => panic!("unsupported method {other}"),
-        };
-        for (name, value) in headers {
-            request = request.header(*name, *value);
-        }
-        if let Some(token) = token {
-            request = request.header("Authorization", format!("Bearer {token}"));
-        }
-        Self::answer(request.send(body))
+        self.try_send(method, path, token, headers, body)
+            .expect("HTTP exchange")
     }
 
     pub fn post(&self, path: &str, token: Option<&str>, body: &Value) -> Answer {
@@ -282,25 +354,6 @@ impl TestApp {
 
     pub fn admin_token(&self) -> String {
         self.login("admin", ADMIN_PASSWORD)
-    }
-
-    /// Creates an account directly in storage (the users API is not part of these stories)
-    /// and signs it in.
-    pub fn user_token(&self, username: &str, role: Role, window_id: Option<WindowId>) -> String {
-        let password = format!("{username} password");
-        let hash = api::auth::password::hash(&password).expect("hash");
-        let user = UserInput {
-            username: username.into(),
-            display_name: String::new(),
-            role,
-            window_id,
-        }
-        .into_user(UserId::new(), domain::clock::stored_moment(Utc::now()));
-        self.state
-            .store
-            .transaction(|conn| conn.insert_user(&user, &hash))
-            .expect("insert user");
-        self.login(username, &password)
     }
 }
 

@@ -2,11 +2,23 @@
 //! same story on both backends.
 
 mod app;
+mod cluster;
 mod db;
 pub mod logs;
+mod process;
 
-pub use app::{ADMIN_PASSWORD, Answer, TestApp};
+pub use app::{ADMIN_PASSWORD, Answer, Client, TestApp};
+pub use cluster::PrivateCluster;
 pub use db::{Backend, TestDb};
+pub use process::HallProcess;
+
+/// A loopback port that was free a moment ago.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port()
+}
 
 /// Runs each listed story, a `fn(Backend)`, once on SQLite and once on PostgreSQL.
 #[macro_export]
