@@ -13,9 +13,16 @@ use serde_json::{Value, json};
 use crate::cases::{applicant, id, legacy_case};
 use crate::support::{ADMIN_PASSWORD, Backend, Client, HallProcess, PrivateCluster, TestDb};
 
-/// A centre with one window serving one committed item, and a clerk there; returns the
-/// clerk's token and the item's id.
-pub(crate) fn one_window_hall(client: &Client) -> (String, String) {
+/// A centre whose windows all serve one committed item, a clerk at each, and an analyst —
+/// built over HTTP only, as an administrator would.
+#[derive(Debug)]
+pub(crate) struct HttpHall {
+    pub(crate) item: String,
+    pub(crate) clerks: Vec<String>,
+    pub(crate) analyst: String,
+}
+
+pub(crate) fn hall_over_http(client: &Client, windows: u32) -> HttpHall {
     let admin = client.login("admin", ADMIN_PASSWORD);
     let created = |path: &str, body: Value| {
         let answer = client.post(path, Some(&admin), &body);
@@ -35,16 +42,31 @@ pub(crate) fn one_window_hall(client: &Client) -> (String, String) {
         json!({"code": "MZ-001", "name": "婚姻登记", "department_id": department, "category": "licensing",
                "handling": "committed", "statutory_days": 20, "promised_days": 5}),
     );
-    let window = created(
-        "/api/v1/windows",
-        json!({"center_id": center, "number": 1, "name": "1号窗口", "kind": "permanent", "item_ids": [item]}),
-    );
-    created(
-        "/api/v1/users",
-        json!({"username": "clerk.one", "display_name": "窗口一", "role": "clerk", "window_id": window,
-               "password": "clerk one password"}),
-    );
-    (client.login("clerk.one", "clerk one password"), item)
+    let account = |username: &str, role: &str, window: Option<&str>| {
+        let password = format!("{username} password");
+        created(
+            "/api/v1/users",
+            json!({"username": username, "display_name": username, "role": role, "window_id": window,
+                   "password": password}),
+        );
+        client.login(username, &password)
+    };
+    let clerks = (1..=windows)
+        .map(|number| {
+            let window = created(
+                "/api/v1/windows",
+                json!({"center_id": center, "number": number, "name": format!("{number}号窗口"),
+                       "kind": "permanent", "item_ids": [item]}),
+            );
+            account(&format!("clerk.{number}"), "clerk", Some(&window))
+        })
+        .collect();
+    let analyst = account("analyst", "analyst", None);
+    HttpHall {
+        item,
+        clerks,
+        analyst,
+    }
 }
 
 #[test]
@@ -158,7 +180,8 @@ fn stored_cases(url: &str) -> Vec<StoredCase> {
 fn a_hall_killed_in_a_burst_of_acceptances_leaves_every_case_whole_and_every_number_once() {
     let db = TestDb::new(Backend::Postgres);
     let mut hall = HallProcess::start(&db.url, &[]);
-    let (clerk, item) = one_window_hall(&hall);
+    let built = hall_over_http(&hall, 1);
+    let (clerk, item) = (built.clerks[0].clone(), built.item);
 
     let acknowledged = Arc::new(AtomicUsize::new(0));
     let killed = Arc::new(AtomicBool::new(false));
@@ -295,7 +318,7 @@ fn a_hall_killed_in_a_burst_of_acceptances_leaves_every_case_whole_and_every_num
 fn sigterm_lets_a_running_import_finish_then_the_hall_exits() {
     let db = TestDb::new(Backend::Postgres);
     let mut hall = HallProcess::start(&db.url, &[]);
-    one_window_hall(&hall);
+    hall_over_http(&hall, 1);
     let admin = hall.login("admin", ADMIN_PASSWORD);
     let line = legacy_case(json!([{"action": "start", "at": "2012-09-28T10:00:00+08:00"}]));
     let body: String = (0..300).map(|_| format!("{line}\n")).collect();

@@ -7,6 +7,7 @@ mod contract;
 mod faults;
 mod foundation;
 mod kiosk;
+mod load;
 mod openapi;
 mod stats;
 pub mod support;
