@@ -33,7 +33,7 @@ pub const JSON_LIMIT: usize = 256 * 1024;
         license(name = "MIT")
     ),
     modifiers(&BearerAuth),
-    components(schemas(problem::Problem)),
+    components(schemas(problem::Problem, reports::ReportFormat)),
     tags(
         (name = "health", description = "Liveness and readiness"),
         (name = "auth", description = "Signing in"),
@@ -67,6 +67,83 @@ impl utoipa::Modify for BearerAuth {
                     .build(),
             ),
         );
+    }
+}
+
+/// Documents, on every operation, the problems the shared machinery can answer with —
+/// unreadable parameters, authentication, body limits and media types, rate limits, an
+/// unavailable database — so that clients (and schemathesis) find every status they can get.
+fn document_common_problems(openapi: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::path::ParameterIn;
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    let problem = |description: &str| {
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/problem+json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("Problem")))
+                    .build(),
+            )
+            .build()
+    };
+    for (path, item) in openapi.paths.paths.iter_mut() {
+        let uses_database = !matches!(path.as_str(), "/healthz" | "/metrics");
+        let rate_limited = path.starts_with("/api/v1/public/") || path == "/api/v1/auth/login";
+        let operations = [
+            item.get.as_mut(),
+            item.post.as_mut(),
+            item.put.as_mut(),
+            item.delete.as_mut(),
+            item.patch.as_mut(),
+        ];
+        for operation in operations.into_iter().flatten() {
+            let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+            let parameters = operation.parameters.as_deref().unwrap_or_default();
+            let has_parameters = !parameters.is_empty();
+            let located = |place: ParameterIn| {
+                parameters
+                    .iter()
+                    .any(|p| matches!(p, RefOr::T(p) if p.parameter_in == place))
+            };
+            let (in_path, in_query) = (located(ParameterIn::Path), located(ParameterIn::Query));
+            let has_body = operation.request_body.is_some();
+            let mut common = Vec::new();
+            if has_parameters || has_body {
+                common.push(("400", "A parameter or the body cannot be read"));
+            }
+            if secured {
+                common.push(("401", "No valid token: missing, expired or revoked"));
+                common.push(("403", "The role may not do this"));
+            }
+            if in_path {
+                // A path that names nothing, or cannot name anything (`/items/not-an-id`).
+                common.push(("404", "No such resource"));
+            }
+            if has_body {
+                common.push(("413", "The body is too large"));
+                common.push(("415", "The body is not of the documented media type"));
+            }
+            if has_body || in_query {
+                common.push(("422", "The body or a parameter does not validate"));
+            }
+            if rate_limited {
+                common.push((
+                    "429",
+                    "Too many requests from this address; see Retry-After",
+                ));
+            }
+            if uses_database {
+                common.push(("503", "The database is unavailable"));
+            }
+            for (status, description) in common {
+                operation
+                    .responses
+                    .responses
+                    .entry(status.to_owned())
+                    .or_insert_with(|| problem(description).into());
+            }
+        }
     }
 }
 
@@ -140,8 +217,9 @@ where
 
 /// The OpenAPI document of the API as the code declares it.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    let (_, api) =
+    let (_, mut api) =
         routes(App::new().into_utoipa_app().openapi(ApiDoc::openapi())).split_for_parts();
+    document_common_problems(&mut api);
     api
 }
 
@@ -164,7 +242,7 @@ pub fn build(
         InitError = (),
     >,
 > {
-    let (app, api) = routes(
+    let (app, mut api) = routes(
         App::new()
             .into_utoipa_app()
             .openapi(ApiDoc::openapi())
@@ -179,6 +257,7 @@ pub fn build(
             .app_data(web::PayloadConfig::default().limit(imports::IMPORT_LIMIT)),
     )
     .split_for_parts();
+    document_common_problems(&mut api);
     app.service(SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", api))
         .default_service(web::to(problem::no_route))
         .wrap(tracing_actix_web::TracingLogger::<RouteOnly>::new())

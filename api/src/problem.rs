@@ -174,6 +174,9 @@ impl From<RepositoryError> for ApiError {
             RepositoryError::MissingReference => {
                 Self::Unprocessable("a referenced record does not exist".into())
             }
+            RepositoryError::Unstorable(_) => {
+                Self::Malformed("a text holds a NUL character, which is not accepted".into())
+            }
             RepositoryError::Unavailable(cause) => Self::Unavailable(cause),
             RepositoryError::Internal(cause) => Self::Internal(cause),
         }

@@ -23,6 +23,9 @@ pub enum RepositoryError {
     /// A referenced record (a parent, a department, a window) does not exist.
     #[error("a referenced record does not exist")]
     MissingReference,
+    /// A text the database cannot store (PostgreSQL refuses the NUL character).
+    #[error("a text cannot be stored: {0}")]
+    Unstorable(String),
     /// The database cannot be reached or gave no connection in time.
     #[error("the database is unavailable: {0}")]
     Unavailable(String),

@@ -54,6 +54,8 @@ impl ValidationErrors {
             self.add(field, format!("must be at most {max} characters"));
         } else if trimmed.len() != value.len() {
             self.add(field, "must not start or end with spaces");
+        } else if has_control(value) {
+            self.add(field, CONTROL);
         }
     }
 
@@ -61,6 +63,8 @@ impl ValidationErrors {
     pub fn optional_text(&mut self, field: &str, value: &str, max: usize) {
         if value.chars().count() > max {
             self.add(field, format!("must be at most {max} characters"));
+        } else if has_control(value) {
+            self.add(field, CONTROL);
         }
     }
 
@@ -74,5 +78,30 @@ impl ValidationErrors {
         {
             self.add(field, "may hold only ASCII letters, digits, '-' and '_'");
         }
+    }
+}
+
+const CONTROL: &str = "must not hold control characters other than line breaks and tabs";
+
+/// NUL and the other control characters have no place in a name or a note, and PostgreSQL
+/// cannot store NUL at all; line breaks and tabs are kept for notes.
+fn has_control(value: &str) -> bool {
+    value
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_nul_or_an_escape_is_refused_and_a_line_break_in_a_note_is_kept() {
+        let mut errors = ValidationErrors::default();
+        errors.text("name", "民政\u{0}局", 50);
+        errors.optional_text("note", "\u{1b}[31mred", 50);
+        errors.optional_text("remark", "第一行\n第二行\t", 50);
+        let fields: Vec<_> = errors.errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["name", "note"]);
     }
 }

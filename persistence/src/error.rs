@@ -13,6 +13,10 @@ pub(crate) fn from_diesel(error: Error) -> RepositoryError {
         Error::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
             RepositoryError::Unavailable(info.message().to_owned())
         }
+        // SQLSTATE 22021, which diesel does not name: a NUL character in a text.
+        Error::DatabaseError(_, info) if info.message().contains("invalid byte sequence") => {
+            RepositoryError::Unstorable(info.message().to_owned())
+        }
         Error::DatabaseError(_, info) if is_connection_lost(info.message()) => {
             RepositoryError::Unavailable(info.message().to_owned())
         }

@@ -281,6 +281,30 @@ fn errors_are_problem_documents_whatever_goes_wrong(backend: Backend) {
     .problem(400);
     app.get("/api/v1/centers?limit=0", Some(&admin))
         .problem(422);
+    // A NUL character, which PostgreSQL cannot store, is refused the same way on both.
+    let nul_name = app.post(
+        "/api/v1/departments",
+        Some(&admin),
+        &json!({"code": "MZ", "name": "民政\u{0}局"}),
+    );
+    assert_eq!(
+        nul_name.problem(422)["errors"][0]["field"],
+        "name",
+        "{}",
+        nul_name.text
+    );
+    let nul_code = app.get("/api/v1/public/items/MZ%00", None);
+    assert!([400, 404].contains(&nul_code.status), "{}", nul_code.text);
+    nul_code.problem(nul_code.status);
+    let login = app.post(
+        "/api/v1/auth/login",
+        None,
+        &json!({"username": "ad\u{0}min", "password": "whatever it is"}),
+    );
+    assert!([400, 401].contains(&login.status), "{}", login.text);
+    login.problem(login.status);
+    let search = app.get("/api/v1/public/items?q=%00", None);
+    assert!([200, 400].contains(&search.status), "{}", search.text);
 }
 
 fn the_calendar_answers_the_notices_examples_over_http(backend: Backend) {
