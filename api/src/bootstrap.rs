@@ -207,6 +207,7 @@ pub fn prepare(config: &Config) -> Result<(AppState, Option<String>), StartError
         settings,
         limits,
         metrics: Metrics::new(),
+        calendars: Default::default(),
     };
     Ok((state, generated))
 }

@@ -1,12 +1,14 @@
 //! What every handler shares: the store and the token keys; and the way handlers reach the
 //! database without blocking the async executor.
 
+use std::sync::{Arc, Mutex};
+
 use actix_web::web;
 use chrono::{FixedOffset, Utc};
 use domain::calendar::WorkingCalendar;
 use domain::case::workflow::Moment;
 use domain::clock::stored_moment;
-use domain::repository::CalendarRepository;
+use domain::repository::{CalendarRepository, CalendarRevision};
 use persistence::{AnyConnection, Store};
 
 use crate::auth::TokenKeys;
@@ -32,6 +34,8 @@ pub struct AppState {
     pub limits: Limits,
     /// This process's metrics.
     pub metrics: Metrics,
+    /// The working-day calendar as last read, with its revision.
+    pub calendars: CalendarCache,
 }
 
 /// The hall's local rules.
@@ -81,8 +85,41 @@ impl AppState {
     }
 }
 
-/// The working-day calendar as stored now; read per use so that a correction made through
-/// any process counts at once.
+/// The working-day calendar as stored now, read whole: for the rare commands that run
+/// outside a handler (imports, the demo).
 pub fn calendar(conn: &mut AnyConnection) -> Result<WorkingCalendar, ApiError> {
     Ok(WorkingCalendar::new(conn.calendar_years()?))
+}
+
+/// The calendar as last read by this process. Every use checks the stored revision first
+/// (one small query), so a correction made through any process counts at once; the years
+/// themselves are read and parsed again only when the revision has changed.
+#[derive(Debug, Clone, Default)]
+pub struct CalendarCache {
+    last: Arc<Mutex<Option<Cached>>>,
+}
+
+/// A calendar and the revision it was read at.
+type Cached = (CalendarRevision, Arc<WorkingCalendar>);
+
+impl CalendarCache {
+    /// The calendar as stored now, on the caller's connection (and transaction).
+    pub fn get(&self, conn: &mut AnyConnection) -> Result<Arc<WorkingCalendar>, ApiError> {
+        let revision = conn.calendar_revision()?;
+        if let Some((seen, calendar)) = self.lock().as_ref()
+            && *seen == revision
+        {
+            return Ok(calendar.clone());
+        }
+        let calendar = Arc::new(calendar(conn)?);
+        *self.lock() = Some((revision, calendar.clone()));
+        Ok(calendar)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Cached>> {
+        // A panic while holding the lock leaves a value that is still whole.
+        self.last
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
 }

@@ -136,6 +136,8 @@ pub trait UserRepository {
 
 /// Storage of the working-day calendar, one document per year.
 pub trait CalendarRepository {
+    /// What identifies the stored calendar's current state, read far more cheaply than it.
+    fn calendar_revision(&mut self) -> RepositoryResult<CalendarRevision>;
     /// Every stored year, oldest first.
     fn calendar_years(&mut self) -> RepositoryResult<Vec<YearCalendar>>;
     /// The stored document for one year.
@@ -143,6 +145,15 @@ pub trait CalendarRepository {
     /// Stores a year's document, replacing any earlier one.
     fn put_calendar_year(&mut self, doc: &YearCalendar, now: DateTime<Utc>)
     -> RepositoryResult<()>;
+}
+
+/// The stored calendar's state: any replacement of a year changes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CalendarRevision {
+    /// How many years are stored.
+    pub years: i64,
+    /// When a year was last stored, if any is.
+    pub last_change: Option<chrono::NaiveDateTime>,
 }
 
 /// Which cases to list.

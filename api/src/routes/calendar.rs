@@ -17,7 +17,7 @@ use crate::audit::audit;
 use crate::auth::Identity;
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::routes::found;
-use crate::state::{AppState, calendar};
+use crate::state::AppState;
 
 /// A year of the calendar with its count of working days.
 #[derive(Debug, Serialize, ToSchema)]
@@ -91,8 +91,9 @@ pub async fn get_deadline(
     if days > MAX_DAYS {
         return Err(ValidationErrors::single("days", format!("must be at most {MAX_DAYS}")).into());
     }
+    let calendars = state.calendars.clone();
     let deadline = state
-        .read(move |conn| Ok(calendar(conn)?.add_working_days(accepted, days)?))
+        .read(move |conn| Ok(calendars.get(conn)?.add_working_days(accepted, days)?))
         .await?;
     Ok(web::Json(Deadline {
         accepted,
@@ -117,8 +118,9 @@ pub async fn count_working_days(
 ) -> ApiResult<web::Json<WorkingDays>> {
     identity.require(Permission::ReadCatalogue)?;
     let SpanQuery { from, to } = query.into_inner();
+    let calendars = state.calendars.clone();
     let working_days = state
-        .read(move |conn| Ok(calendar(conn)?.working_days_between(from, to)?))
+        .read(move |conn| Ok(calendars.get(conn)?.working_days_between(from, to)?))
         .await?;
     Ok(web::Json(WorkingDays {
         from,

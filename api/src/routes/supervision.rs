@@ -15,7 +15,7 @@ use crate::auth::Identity;
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::routes::cases::{case_scope, center_and_beneath, window_in_reach};
 use crate::routes::found;
-use crate::state::{AppState, calendar};
+use crate::state::AppState;
 
 /// Which warnings to list.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -88,9 +88,10 @@ pub async fn list_warnings(
     )?;
     let today = state.now().today;
     let yellow_days = state.settings.yellow_days;
+    let calendars = state.calendars.clone();
     let items = state
         .read(move |conn| {
-            let calendar = calendar(conn)?;
+            let calendar = calendars.get(conn)?;
             let center_ids = center_and_beneath(conn, query.center)?;
             let filter = CaseFilter {
                 center_ids,

@@ -1,7 +1,7 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use domain::calendar::YearCalendar;
-use domain::repository::{CalendarRepository, RepositoryError, RepositoryResult};
+use domain::repository::{CalendarRepository, CalendarRevision, RepositoryError, RepositoryResult};
 
 use crate::AnyConnection;
 use crate::error::db;
@@ -21,6 +21,17 @@ fn parse(document: &str) -> RepositoryResult<YearCalendar> {
 }
 
 impl CalendarRepository for AnyConnection {
+    fn calendar_revision(&mut self) -> RepositoryResult<CalendarRevision> {
+        let (years, last_change) = calendar_years::table
+            .select((
+                diesel::dsl::count_star(),
+                diesel::dsl::max(calendar_years::updated_at),
+            ))
+            .first::<(i64, Option<NaiveDateTime>)>(self)
+            .map_err(db)?;
+        Ok(CalendarRevision { years, last_change })
+    }
+
     fn calendar_years(&mut self) -> RepositoryResult<Vec<YearCalendar>> {
         let documents: Vec<String> = calendar_years::table
             .order(calendar_years::year)

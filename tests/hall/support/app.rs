@@ -147,6 +147,7 @@ impl TestApp {
             },
             limits: Limits::new(30, 10, vec![]),
             metrics: api::metrics::Metrics::new(),
+            calendars: Default::default(),
         };
         Self::serve(state, None)
     }

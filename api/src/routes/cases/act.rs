@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use super::{CaseView, case_scope};
 use crate::auth::Identity;
 use crate::problem::{ApiResult, Problem};
-use crate::state::{AppState, calendar};
+use crate::state::AppState;
 
 /// An action with the version of the case it was decided on.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -52,9 +52,10 @@ pub async fn create_case_event(
     let id = id.into_inner();
     let now = state.now();
     let actor = identity.user_id;
+    let calendars = state.calendars.clone();
     let case = state
         .write(move |conn| {
-            let calendar = calendar(conn)?;
+            let calendar = calendars.get(conn)?;
             Ok(workflow::act(
                 conn,
                 &calendar,

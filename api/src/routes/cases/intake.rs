@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 use super::{CaseView, case_scope};
 use crate::auth::Identity;
 use crate::problem::{ApiError, ApiResult, Problem};
-use crate::state::{AppState, calendar};
+use crate::state::AppState;
 
 /// The longest `Idempotency-Key` accepted.
 const MAX_KEY_LEN: usize = 200;
@@ -120,6 +120,7 @@ pub async fn create_case(
     let now = state.now();
     let codes = state.query_codes.clone();
     let actor = identity.user_id;
+    let calendars = state.calendars.clone();
     let (case, code, replayed) = state
         .write(move |conn| {
             if let Some(key) = &key
@@ -138,7 +139,7 @@ pub async fn create_case(
                 let code = codes.code_for(case.id);
                 return Ok((case, code, true));
             }
-            let calendar = calendar(conn)?;
+            let calendar = calendars.get(conn)?;
             let (case, code) = workflow::receive(conn, &calendar, &codes, intake, actor, now)?;
             if let Some(key) = &key {
                 let record = IdempotencyRecord {

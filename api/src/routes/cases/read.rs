@@ -17,7 +17,7 @@ use super::{CaseView, case_scope, center_and_beneath, window_in_reach, within};
 use crate::auth::Identity;
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::routes::{PageQuery, found};
-use crate::state::{AppState, calendar};
+use crate::state::AppState;
 
 /// Filters of the case list.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -95,7 +95,10 @@ fn case_filter(
                 ),
                 Warning::Yellow => (
                     today,
-                    calendar(conn)?.add_working_days(today, state.settings.yellow_days)?,
+                    state
+                        .calendars
+                        .get(conn)?
+                        .add_working_days(today, state.settings.yellow_days)?,
                 ),
             })
         }
@@ -217,6 +220,7 @@ pub async fn get_case_deadline(
     let id = id.into_inner();
     let today = state.now().today;
     let offset = state.settings.utc_offset;
+    let calendars = state.calendars.clone();
     let (case, explanation) = state
         .read(move |conn| {
             let case = found(conn.case(id)?, "case")?;
@@ -234,7 +238,7 @@ pub async fn get_case_deadline(
             };
             let explanation = case
                 .clock
-                .explain(&calendar(conn)?, as_of.max(case.received_on))?;
+                .explain(&*calendars.get(conn)?, as_of.max(case.received_on))?;
             Ok((case, explanation))
         })
         .await?;

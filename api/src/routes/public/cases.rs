@@ -15,7 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::query_code::QueryCodeKey;
-use crate::state::{AppState, calendar};
+use crate::state::AppState;
 
 /// The one answer for an unknown number and for a wrong code, so neither can be probed.
 const NOT_FOUND: &str = "no case with this number and query code";
@@ -126,6 +126,7 @@ pub async fn get_public_case(
     let codes = state.query_codes.clone();
     let settings = state.settings;
     let now = state.now();
+    let calendars = state.calendars.clone();
     let view = state
         .read_replica(move |conn| {
             let case = unlock(conn, &codes, &case_no, &code)?;
@@ -138,7 +139,7 @@ pub async fn get_public_case(
                 .map(|c| c.name)
                 .unwrap_or_default();
             let events = conn.case_events(case.id)?;
-            let calendar = calendar(conn)?;
+            let calendar = calendars.get(conn)?;
             let card = domain::case::warning_for(
                 case.status,
                 case.deadline,
@@ -238,10 +239,18 @@ pub async fn rate_case(
     let case_no = case_no.into_inner();
     let codes = state.query_codes.clone();
     let now = state.now();
+    let calendars = state.calendars.clone();
     let receipt = state
         .write(move |conn| {
             let case = unlock(conn, &codes, &case_no, &code)?;
-            let rating = Rating::new(case.id, score, comment, now.at, now.today, &calendar(conn)?)?;
+            let rating = Rating::new(
+                case.id,
+                score,
+                comment,
+                now.at,
+                now.today,
+                &*calendars.get(conn)?,
+            )?;
             let rated = case.rate(&rating).map_err(|e| {
                 ApiError::Conflict(format!("{e}: only a finished case can be rated"))
             })?;
