@@ -15,7 +15,12 @@ pub fn start(
     bind: &str,
     workers: usize,
 ) -> std::io::Result<(Server, Vec<SocketAddr>)> {
-    let mut server = HttpServer::new(move || app::build(state.clone())).shutdown_timeout(30);
+    // Database work runs on blocking threads, and no more of it can run at once than the pool
+    // has connections: more threads would only wait for one, each holding its memory.
+    let blocking = usize::try_from(state.store.pool_size()).unwrap_or(1).max(2);
+    let mut server = HttpServer::new(move || app::build(state.clone()))
+        .shutdown_timeout(30)
+        .worker_max_blocking_threads(blocking);
     if workers > 0 {
         server = server.workers(workers);
     }
