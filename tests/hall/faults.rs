@@ -11,63 +11,9 @@ use diesel::sql_types::{BigInt, Text};
 use serde_json::{Value, json};
 
 use crate::cases::{applicant, id, legacy_case};
-use crate::support::{ADMIN_PASSWORD, Backend, Client, HallProcess, PrivateCluster, TestDb};
-
-/// A centre whose windows all serve one committed item, a clerk at each, and an analyst —
-/// built over HTTP only, as an administrator would.
-#[derive(Debug)]
-pub(crate) struct HttpHall {
-    pub(crate) item: String,
-    pub(crate) clerks: Vec<String>,
-    pub(crate) analyst: String,
-}
-
-pub(crate) fn hall_over_http(client: &Client, windows: u32) -> HttpHall {
-    let admin = client.login("admin", ADMIN_PASSWORD);
-    let created = |path: &str, body: Value| {
-        let answer = client.post(path, Some(&admin), &body);
-        assert_eq!(answer.status, 201, "{path}: {}", answer.text);
-        id(&answer.json())
-    };
-    let center = created(
-        "/api/v1/centers",
-        json!({"code": "640105", "name": "西夏区政务服务中心"}),
-    );
-    let department = created(
-        "/api/v1/departments",
-        json!({"code": "MZ", "name": "民政局"}),
-    );
-    let item = created(
-        "/api/v1/items",
-        json!({"code": "MZ-001", "name": "婚姻登记", "department_id": department, "category": "licensing",
-               "handling": "committed", "statutory_days": 20, "promised_days": 5}),
-    );
-    let account = |username: &str, role: &str, window: Option<&str>| {
-        let password = format!("{username} password");
-        created(
-            "/api/v1/users",
-            json!({"username": username, "display_name": username, "role": role, "window_id": window,
-                   "password": password}),
-        );
-        client.login(username, &password)
-    };
-    let clerks = (1..=windows)
-        .map(|number| {
-            let window = created(
-                "/api/v1/windows",
-                json!({"center_id": center, "number": number, "name": format!("{number}号窗口"),
-                       "kind": "permanent", "item_ids": [item]}),
-            );
-            account(&format!("clerk.{number}"), "clerk", Some(&window))
-        })
-        .collect();
-    let analyst = account("analyst", "analyst", None);
-    HttpHall {
-        item,
-        clerks,
-        analyst,
-    }
-}
+use crate::support::{
+    ADMIN_PASSWORD, Backend, Client, HallProcess, PrivateCluster, TestDb, hall_over_http,
+};
 
 #[test]
 fn when_postgresql_stops_requests_fail_fast_and_the_service_recovers_when_it_returns() {

@@ -16,8 +16,7 @@ use diesel::sql_types::{BigInt, Text};
 use serde_json::json;
 
 use crate::cases::{applicant, id};
-use crate::faults::hall_over_http;
-use crate::support::{Backend, Client, HallProcess, TestDb};
+use crate::support::{Backend, Client, HallProcess, TestDb, hall_over_http};
 
 /// The shape of the run, from the environment; the defaults are the CI run.
 #[derive(Debug, Clone, Copy)]
@@ -259,10 +258,14 @@ fn stored(url: &str) -> BTreeMap<String, (String, Vec<String>)> {
 fn a_busy_day_of_mixed_traffic_loses_nothing_and_writes_nothing_twice() {
     let shape = Shape::from_env();
     let db = TestDb::new(Backend::Postgres);
-    // Every kiosk comes from 127.0.0.1 here: lift the per-address limit for the run.
+    // Every client comes from 127.0.0.1 here: lift the per-address limits for the run.
     let hall = HallProcess::start(
         &db.url,
-        &[("HALL_PUBLIC_RATE", "1000000"), ("HALL_DB_POOL_SIZE", "16")],
+        &[
+            ("HALL_PUBLIC_RATE", "1000000"),
+            ("HALL_LOGIN_RATE", "100000"),
+            ("HALL_DB_POOL_SIZE", "16"),
+        ],
     );
     let built = hall_over_http(&hall, shape.clerks);
     let run = Arc::new(Run {

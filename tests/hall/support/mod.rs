@@ -4,12 +4,14 @@
 mod app;
 mod cluster;
 mod db;
+mod http_hall;
 pub mod logs;
 mod process;
 
 pub use app::{ADMIN_PASSWORD, Answer, Client, TestApp};
 pub use cluster::PrivateCluster;
 pub use db::{Backend, TestDb};
+pub use http_hall::{HttpHall, hall_over_http};
 pub use process::HallProcess;
 
 /// A loopback port that was free a moment ago.

@@ -1,0 +1,327 @@
+//! HTTP benchmarks of the `hall` binary on PostgreSQL, each a ratio measured in the same
+//! run: the kiosk lookup and case acceptance over HTTP against the bare database doing the
+//! same queries (the repository calls the handler makes, on a pool of the same size, no
+//! HTTP), and against a trivial endpoint (`/healthz`: the HTTP ceiling); then the peak
+//! memory of the process under 200 concurrent connections.
+//!
+//! `cargo build --release --bin hall && cargo bench -p tests --bench http`
+//!
+//! Knobs: BENCH_SECONDS (per measurement, default 10), BENCH_CLIENTS (concurrent clients,
+//! default 16), BENCH_POOL (the hall's and the bare client's pool, default 10),
+//! BENCH_RSS_CONNECTIONS (default 200). The machine's PostgreSQL at 127.0.0.1:5432, or
+//! HALL_TEST_POSTGRES_URL; a fresh database is made and dropped.
+
+#[allow(dead_code, unused_imports)]
+#[path = "../hall/support/mod.rs"]
+mod support;
+
+use std::sync::{Arc, Barrier, Mutex};
+use std::time::{Duration, Instant};
+
+use api::query_code::QueryCodeKey;
+use api::state::CalendarCache;
+use chrono::{FixedOffset, Utc};
+use domain::case::workflow::{self, IntakeRequest, Moment};
+use domain::case::{Applicant, IntakeDecision};
+use domain::clock::stored_moment;
+use domain::ids::UserId;
+use domain::repository::{
+    CaseRepository, CenterRepository, IdempotencyRecord, RepositoryError, ServiceItemRepository,
+    WindowRepository,
+};
+use persistence::{DatabaseUrl, Store, StoreOptions};
+use serde_json::json;
+use support::{Backend, Client, HallProcess, TestDb, hall_over_http};
+
+const QUERY_CODE_SECRET: &str = "a query code secret for the benchmark, 32+ bytes";
+
+fn setting(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// Throughput and latency of one measurement.
+#[derive(Debug, Clone, Copy)]
+struct Figures {
+    rps: f64,
+    p50: Duration,
+    p99: Duration,
+}
+
+/// Runs `op` from `clients` threads for `seconds` (after a warm-up of a tenth of that) and
+/// measures every call. `make(i)` builds client `i`'s operation.
+fn drive<F>(clients: usize, seconds: u64, make: impl Fn(usize) -> F + Sync) -> Figures
+where
+    F: FnMut(),
+{
+    let start = Arc::new(Barrier::new(clients));
+    let latencies = Mutex::new(Vec::new());
+    let measured = Duration::from_secs(seconds);
+    let warm_up = measured / 10;
+    let began = Mutex::new(None);
+    std::thread::scope(|scope| {
+        for i in 0..clients {
+            let (start, latencies, make, began) = (start.clone(), &latencies, &make, &began);
+            scope.spawn(move || {
+                let mut op = make(i);
+                start.wait();
+                let t0 = Instant::now();
+                while t0.elapsed() < warm_up {
+                    op();
+                }
+                began
+                    .lock()
+                    .expect("clock")
+                    .get_or_insert_with(Instant::now);
+                let mut own = Vec::new();
+                let t1 = Instant::now();
+                while t1.elapsed() < measured {
+                    let t = Instant::now();
+                    op();
+                    own.push(t.elapsed());
+                }
+                latencies.lock().expect("latencies").extend(own);
+            });
+        }
+    });
+    let mut all = latencies.into_inner().expect("latencies");
+    all.sort();
+    let at = |q: f64| all[((all.len() as f64 * q) as usize).min(all.len() - 1)];
+    Figures {
+        rps: all.len() as f64 / measured.as_secs_f64(),
+        p50: at(0.50),
+        p99: at(0.99),
+    }
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2}", d.as_secs_f64() * 1000.0)
+}
+
+/// `VmHWM` (peak) and `VmRSS` (now) of a process, in MiB.
+fn memory(pid: u32) -> (f64, f64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("/proc status");
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<f64>().ok())
+            .map_or(0.0, |kb| kb / 1024.0)
+    };
+    (field("VmHWM:"), field("VmRSS:"))
+}
+
+fn applicant() -> serde_json::Value {
+    json!({"kind": "person", "name": "张三", "id_type": "resident_id", "id_number": "11010519491231002X", "phone": "13800138000"})
+}
+
+fn main() {
+    let seconds = setting("BENCH_SECONDS", 10);
+    let clients = setting("BENCH_CLIENTS", 16) as usize;
+    let pool = setting("BENCH_POOL", 10);
+    let rss_connections = setting("BENCH_RSS_CONNECTIONS", 200) as usize;
+    let db = TestDb::new(Backend::Postgres);
+    let pool_text = pool.to_string();
+    let log_level = std::env::var("BENCH_LOG").unwrap_or_else(|_| "info".into());
+    let hall = HallProcess::start(
+        &db.url,
+        &[
+            ("HALL_PUBLIC_RATE", "100000000"),
+            ("HALL_LOGIN_RATE", "100000"),
+            ("HALL_DB_POOL_SIZE", &pool_text),
+            ("HALL_QUERY_CODE_SECRET", QUERY_CODE_SECRET),
+            ("RUST_LOG", &log_level),
+        ],
+    );
+    let built = hall_over_http(&hall, clients as u32);
+    let store = Store::open(
+        DatabaseUrl::parse(&db.url).expect("url"),
+        &StoreOptions {
+            max_connections: pool as u32,
+            connection_timeout: Duration::from_secs(10),
+        },
+    );
+    let codes = QueryCodeKey::new(QUERY_CODE_SECRET.as_bytes());
+    let calendars = CalendarCache::default();
+    let received = Mutex::new(Vec::<(String, String)>::new());
+    println!(
+        "{clients} clients, {seconds} s each, pool {pool}, hall with {} workers",
+        std::thread::available_parallelism().map_or(2, |n| n.get())
+    );
+
+    let trivial = drive(clients, seconds, |_| {
+        let client = Client::new(&hall.base);
+        move || assert_eq!(client.get("/healthz", None).status, 200)
+    });
+
+    let accept_http = drive(clients, seconds, |i| {
+        let client = Client::new(&hall.base);
+        let (token, item, received) = (built.clerks[i].clone(), built.item.clone(), &received);
+        move || {
+            let key = uuid::Uuid::now_v7().to_string();
+            let answer = client.send_with_header(
+                "POST",
+                "/api/v1/cases",
+                Some(&token),
+                ("Idempotency-Key", &key),
+                &json!({"item_id": item, "applicant": applicant()}).to_string(),
+            );
+            assert_eq!(answer.status, 201, "{}", answer.text);
+            let receipt = answer.json();
+            received.lock().expect("received").push((
+                receipt["case_no"].as_str().expect("no").to_owned(),
+                receipt["query_code"].as_str().expect("code").to_owned(),
+            ));
+        }
+    });
+
+    // The handler's transaction without HTTP, JSON or the token check.
+    let offset = FixedOffset::east_opt(8 * 3600).expect("offset");
+    let accept_bare = drive(clients, seconds, |i| {
+        let (store, codes, received, calendars) = (&store, &codes, &received, &calendars);
+        let actor: UserId = built.clerk_ids[i].parse().expect("id");
+        let window = built.windows[i].parse().expect("id");
+        let item = built.item.parse().expect("id");
+        let applicant: Applicant = serde_json::from_value(applicant()).expect("applicant");
+        move || {
+            let key = uuid::Uuid::now_v7().to_string();
+            let now = Moment::new(stored_moment(Utc::now()), offset);
+            let intake = IntakeRequest {
+                item_id: item,
+                window_id: window,
+                applicant: applicant.clone(),
+                note: String::new(),
+                decision: IntakeDecision::Accept,
+            };
+            let (case, code) = store
+                .transaction(|conn| {
+                    assert!(conn.idempotency_record(actor, &key)?.is_none());
+                    let calendar = calendars
+                        .get(conn)
+                        .map_err(|e| RepositoryError::Internal(e.to_string()))?;
+                    let (case, code) =
+                        workflow::receive(conn, &calendar, codes, intake, actor, now)
+                            .map_err(|e| RepositoryError::Internal(e.to_string()))?;
+                    let record = IdempotencyRecord {
+                        request_hash: "0".repeat(64),
+                        case_id: case.id,
+                    };
+                    conn.remember_idempotency(actor, &key, &record, now.at)?;
+                    Ok::<_, RepositoryError>((case, code))
+                })
+                .expect("accept");
+            received
+                .lock()
+                .expect("received")
+                .push((case.case_no, code));
+        }
+    });
+
+    let cases = received.into_inner().expect("received");
+    let lookup_http = drive(clients, seconds, |i| {
+        let client = Client::new(&hall.base);
+        let cases = &cases;
+        let mut n = i * 7919;
+        move || {
+            n = (n + 1) % cases.len();
+            let (case_no, code) = &cases[n];
+            let answer = client.get(&format!("/api/v1/public/cases/{case_no}?code={code}"), None);
+            assert_eq!(answer.status, 200, "{}", answer.text);
+        }
+    });
+
+    // The handler's reads without HTTP or JSON: the case by number, the code, the item,
+    // window and centre names, the events, the calendar's revision.
+    let lookup_bare = drive(clients, seconds, |i| {
+        let (store, codes, cases, calendars) = (&store, &codes, &cases, &calendars);
+        let mut n = i * 7919;
+        move || {
+            n = (n + 1) % cases.len();
+            let (case_no, code) = &cases[n];
+            store
+                .read(|conn| {
+                    let (case, hash) = conn.case_by_number(case_no)?.expect("case");
+                    assert!(codes.verify(case_no, code, &hash));
+                    conn.item(case.item_id)?;
+                    let window = conn.window(case.window_id)?.expect("window");
+                    conn.center(window.center_id)?;
+                    conn.case_events(case.id)?;
+                    calendars
+                        .get(conn)
+                        .map_err(|e| RepositoryError::Internal(e.to_string()))?;
+                    Ok::<_, RepositoryError>(())
+                })
+                .expect("lookup");
+        }
+    });
+
+    let (idle_peak, idle_now) = memory(hall.pid());
+    // Reset the peak (VmHWM), so that it tells the crowd's alone.
+    std::fs::write(format!("/proc/{}/clear_refs", hall.pid()), "5").expect("reset the peak");
+    let crowd = drive(rss_connections, seconds, |i| {
+        let client = Client::new(&hall.base);
+        let cases = &cases;
+        let mut n = i * 7919;
+        move || {
+            n = (n + 1) % cases.len();
+            let (case_no, code) = &cases[n];
+            let answer = client.get(&format!("/api/v1/public/cases/{case_no}?code={code}"), None);
+            assert_eq!(answer.status, 200, "{}", answer.text);
+        }
+    });
+    let (crowd_peak, crowd_now) = memory(hall.pid());
+
+    println!("\n| measurement | requests/s | p50 ms | p99 ms | ratio |");
+    println!("|---|---:|---:|---:|---|");
+    let row = |name: &str, f: Figures, ratio: String| {
+        println!(
+            "| {name} | {:.0} | {} | {} | {ratio} |",
+            f.rps,
+            ms(f.p50),
+            ms(f.p99)
+        );
+    };
+    row(
+        "trivial endpoint `GET /healthz` (HTTP ceiling)",
+        trivial,
+        "—".into(),
+    );
+    row(
+        "kiosk lookup, bare database (6 reads)",
+        lookup_bare,
+        "—".into(),
+    );
+    row(
+        "kiosk lookup over HTTP",
+        lookup_http,
+        format!(
+            "{:.0}% of bare, {:.0}% of ceiling",
+            100.0 * lookup_http.rps / lookup_bare.rps,
+            100.0 * lookup_http.rps / trivial.rps
+        ),
+    );
+    row("case acceptance, bare transaction", accept_bare, "—".into());
+    row(
+        "case acceptance over HTTP",
+        accept_http,
+        format!(
+            "{:.0}% of bare, {:.0}% of ceiling",
+            100.0 * accept_http.rps / accept_bare.rps,
+            100.0 * accept_http.rps / trivial.rps
+        ),
+    );
+    row(
+        &format!("kiosk lookup, {rss_connections} connections"),
+        crowd,
+        "—".into(),
+    );
+    println!(
+        "\nhall memory: {idle_now:.1} MiB resident after the runs at {clients} clients (peak since start \
+         {idle_peak:.1} MiB, signing in included); peak {crowd_peak:.1} MiB while {rss_connections} \
+         connections looked cases up, {crowd_now:.1} MiB after (target ≤ 64 MiB)"
+    );
+    println!("{} cases accepted in the run", cases.len());
+}

@@ -1,0 +1,75 @@
+//! A hall built over HTTP only, as an administrator would build it: for the tests and
+//! benchmarks that run the `hall` binary as a process of its own.
+
+use serde_json::{Value, json};
+
+use super::{ADMIN_PASSWORD, Client};
+
+fn id(value: &Value) -> String {
+    value["id"].as_str().expect("id").to_owned()
+}
+
+/// A centre whose windows all serve one committed item, a clerk at each, and an analyst —
+/// built over HTTP only, as an administrator would.
+#[derive(Debug)]
+pub struct HttpHall {
+    pub windows: Vec<String>,
+    pub item: String,
+    /// The clerks' tokens, one per window, in the windows' order.
+    pub clerks: Vec<String>,
+    pub clerk_ids: Vec<String>,
+    pub analyst: String,
+}
+
+pub fn hall_over_http(client: &Client, windows: u32) -> HttpHall {
+    let admin = client.login("admin", ADMIN_PASSWORD);
+    let created = |path: &str, body: Value| {
+        let answer = client.post(path, Some(&admin), &body);
+        assert_eq!(answer.status, 201, "{path}: {}", answer.text);
+        id(&answer.json())
+    };
+    let center = created(
+        "/api/v1/centers",
+        json!({"code": "640105", "name": "西夏区政务服务中心"}),
+    );
+    let department = created(
+        "/api/v1/departments",
+        json!({"code": "MZ", "name": "民政局"}),
+    );
+    let item = created(
+        "/api/v1/items",
+        json!({"code": "MZ-001", "name": "婚姻登记", "department_id": department, "category": "licensing",
+               "handling": "committed", "statutory_days": 20, "promised_days": 5}),
+    );
+    let account = |username: &str, role: &str, window: Option<&str>| {
+        let password = format!("{username} password");
+        let id = created(
+            "/api/v1/users",
+            json!({"username": username, "display_name": username, "role": role, "window_id": window,
+                   "password": password}),
+        );
+        (id, client.login(username, &password))
+    };
+    let windows: Vec<String> = (1..=windows)
+        .map(|number| {
+            created(
+                "/api/v1/windows",
+                json!({"center_id": center, "number": number, "name": format!("{number}号窗口"),
+                       "kind": "permanent", "item_ids": [item]}),
+            )
+        })
+        .collect();
+    let (clerk_ids, clerks) = windows
+        .iter()
+        .enumerate()
+        .map(|(n, window)| account(&format!("clerk.{}", n + 1), "clerk", Some(window)))
+        .collect();
+    let (_, analyst) = account("analyst", "analyst", None);
+    HttpHall {
+        windows,
+        item,
+        clerks,
+        clerk_ids,
+        analyst,
+    }
+}
