@@ -184,6 +184,8 @@ pub struct CaseFilter {
 pub struct IdempotencyRecord {
     /// A hash of the request body the key was first used with.
     pub request_hash: String,
+    /// The region of the case that request created.
+    pub region: String,
     /// The case that request created.
     pub case_id: CaseId,
 }
@@ -199,7 +201,7 @@ pub trait CaseRepository {
     /// `false` when another change came first.
     fn update_case(&mut self, case: &Case, expected_version: i64) -> RepositoryResult<bool>;
     /// Appends an event to a case's history.
-    fn append_event(&mut self, event: &CaseEvent) -> RepositoryResult<()>;
+    fn append_event(&mut self, region: &str, event: &CaseEvent) -> RepositoryResult<()>;
     /// The case with this id.
     fn case(&mut self, id: CaseId) -> RepositoryResult<Option<Case>>;
     /// The case with this number, with the hash of its query code.
@@ -245,7 +247,7 @@ pub struct ItemSearch {
 /// Storage of ratings and their rectifications.
 pub trait RatingRepository {
     /// Stores a rating; `Conflict` when the case was rated before.
-    fn insert_rating(&mut self, rating: &Rating) -> RepositoryResult<()>;
+    fn insert_rating(&mut self, region: &str, rating: &Rating) -> RepositoryResult<()>;
     /// The rating with this id.
     fn rating(&mut self, id: RatingId) -> RepositoryResult<Option<Rating>>;
     /// Poor ratings with their rectifications, open ones only when asked, earliest deadline

@@ -75,14 +75,14 @@ impl Batch {
         Ok(())
     }
 
-    /// Adds an event.
-    pub fn event(&mut self, event: &CaseEvent) {
-        self.events.push(EventRow::from_domain(event));
+    /// Adds an event of a case in `region`.
+    pub fn event(&mut self, region: &str, event: &CaseEvent) {
+        self.events.push(EventRow::from_domain(region, event));
     }
 
-    /// Adds a rating.
-    pub fn rating(&mut self, rating: &Rating) {
-        self.ratings.push(RatingRow::from_domain(rating));
+    /// Adds a rating of a case in `region`.
+    pub fn rating(&mut self, region: &str, rating: &Rating) {
+        self.ratings.push(RatingRow::from_domain(region, rating));
     }
 
     /// Adds statistics deltas, summed per key and day as the live path would.

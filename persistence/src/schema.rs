@@ -198,6 +198,7 @@ diesel::table! {
         actor_id -> Nullable<Text>,
         at -> Timestamp,
         payload -> Text,
+        region -> Text,
     }
 }
 
@@ -216,6 +217,7 @@ diesel::table! {
         request_hash -> Text,
         case_id -> Text,
         created_at -> Timestamp,
+        region -> Text,
     }
 }
 
@@ -231,6 +233,7 @@ diesel::table! {
         rectified_at -> Nullable<Timestamp>,
         rectified_by -> Nullable<Text>,
         rectification_note -> Nullable<Text>,
+        region -> Text,
     }
 }
 

@@ -207,6 +207,7 @@ fn main() {
                             .map_err(|e| RepositoryError::Internal(e.to_string()))?;
                     let record = IdempotencyRecord {
                         request_hash: "0".repeat(64),
+                        region: case.region.clone(),
                         case_id: case.id,
                     };
                     conn.remember_idempotency(actor, &key, &record, now.at)?;

@@ -260,3 +260,44 @@ on_both_backends!(
     a_calendar_year_is_stored_replaced_and_listed_in_order,
     a_failed_transaction_leaves_nothing_behind,
 );
+
+#[derive(diesel::QueryableByName, Debug)]
+struct Key {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    table_name: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    name: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    first_column: String,
+}
+
+/// Citus distributes a table by one column, which must begin every primary key, unique
+/// constraint and reference between distributed tables (docs/SCALING.md).
+#[test]
+fn on_postgresql_every_key_of_the_case_tables_begins_with_the_region() {
+    use diesel::RunQueryDsl;
+    let db = TestDb::new(Backend::Postgres);
+    store(&db);
+    let mut conn = DatabaseUrl::parse(&db.url)
+        .expect("url")
+        .establish()
+        .expect("connect");
+    let keys: Vec<Key> = diesel::sql_query(
+        "SELECT c.conrelid::regclass::text AS table_name, c.conname::text AS name, \
+                a.attname::text AS first_column \
+         FROM pg_constraint c \
+         JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] \
+         WHERE c.conrelid::regclass::text IN \
+               ('cases', 'case_events', 'ratings', 'idempotency_keys', 'case_sequences') \
+           AND (c.contype IN ('p', 'u') \
+                OR (c.contype = 'f' AND c.confrelid::regclass::text = 'cases')) \
+         ORDER BY 1, 2",
+    )
+    .load(&mut conn)
+    .expect("read the constraints");
+    let tables: std::collections::BTreeSet<&str> =
+        keys.iter().map(|k| k.table_name.as_str()).collect();
+    assert_eq!(tables.len(), 5, "{keys:?}");
+    let astray: Vec<&Key> = keys.iter().filter(|k| k.first_column != "region").collect();
+    assert!(astray.is_empty(), "keys not led by the region: {astray:?}");
+}

@@ -131,7 +131,7 @@ impl Generator<'_> {
         today: NaiveDate,
         score: Option<u8>,
     ) {
-        self.batch.event(&done.event);
+        self.batch.event(&done.case.region, &done.event);
         let deltas = stats::deltas(before, &done.case, done.event.action, today, score);
         self.batch.stats(&StatsKey::of(&done.case), &deltas);
     }
@@ -153,7 +153,7 @@ impl Generator<'_> {
             .map_err(|e| e.to_string())?;
         let done = case.rate(&rating).map_err(|e| e.to_string())?;
         self.keep(Some(&case), &done, today, Some(score));
-        self.batch.rating(&rating);
+        self.batch.rating(&done.case.region, &rating);
         Ok(done.case)
     }
 

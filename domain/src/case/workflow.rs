@@ -66,7 +66,7 @@ pub fn record<R: CaseRepository + StatsRepository + ?Sized>(
     today: NaiveDate,
     score: Option<u8>,
 ) -> Result<(), RepositoryError> {
-    repo.append_event(&performed.event)?;
+    repo.append_event(&performed.case.region, &performed.event)?;
     let deltas = stats::deltas(
         before,
         &performed.case,

@@ -164,11 +164,13 @@ pub(crate) struct EventRow {
     actor_id: Option<String>,
     at: NaiveDateTime,
     payload: String,
+    region: String,
 }
 
 impl EventRow {
-    pub(crate) fn from_domain(event: &CaseEvent) -> Self {
+    pub(crate) fn from_domain(region: &str, event: &CaseEvent) -> Self {
         Self {
+            region: region.to_owned(),
             id: event.id.to_string(),
             case_id: event.case_id.to_string(),
             seq: event.seq,
@@ -333,9 +335,9 @@ impl CaseRepository for AnyConnection {
         Ok(updated == 1)
     }
 
-    fn append_event(&mut self, event: &CaseEvent) -> RepositoryResult<()> {
+    fn append_event(&mut self, region: &str, event: &CaseEvent) -> RepositoryResult<()> {
         diesel::insert_into(case_events::table)
-            .values(EventRow::from_domain(event))
+            .values(EventRow::from_domain(region, event))
             .execute(self)
             .map_err(db)?;
         Ok(())
@@ -353,7 +355,11 @@ impl CaseRepository for AnyConnection {
     }
 
     fn case_by_number(&mut self, case_no: &str) -> RepositoryResult<Option<(Case, String)>> {
+        // The number begins with its region: filtering on both uses the key, and on a
+        // distributed database reaches one shard.
+        let region = case_no.split('-').next().unwrap_or_default();
         let row = cases::table
+            .filter(cases::region.eq(region))
             .filter(cases::case_no.eq(case_no))
             .select(CaseRow::as_select())
             .first(self)
@@ -411,15 +417,20 @@ impl CaseRepository for AnyConnection {
         user: UserId,
         key: &str,
     ) -> RepositoryResult<Option<IdempotencyRecord>> {
-        let row: Option<(String, String)> = idempotency_keys::table
+        let row: Option<(String, String, String)> = idempotency_keys::table
             .find((user.to_string(), key.to_owned()))
-            .select((idempotency_keys::request_hash, idempotency_keys::case_id))
+            .select((
+                idempotency_keys::request_hash,
+                idempotency_keys::region,
+                idempotency_keys::case_id,
+            ))
             .first(self)
             .optional()
             .map_err(db)?;
-        row.map(|(request_hash, case_id)| {
+        row.map(|(request_hash, region, case_id)| {
             Ok(IdempotencyRecord {
                 request_hash,
+                region,
                 case_id: id(&case_id)?,
             })
         })
@@ -438,6 +449,7 @@ impl CaseRepository for AnyConnection {
                 idempotency_keys::user_id.eq(user.to_string()),
                 idempotency_keys::key.eq(key),
                 idempotency_keys::request_hash.eq(&record.request_hash),
+                idempotency_keys::region.eq(&record.region),
                 idempotency_keys::case_id.eq(record.case_id.to_string()),
                 idempotency_keys::created_at.eq(at.naive_utc()),
             ))

@@ -9,8 +9,8 @@ use crate::convert::{id, utc};
 use crate::error::db;
 use crate::schema::{cases, ratings};
 
-#[derive(Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = ratings, treat_none_as_null = true)]
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = ratings)]
 pub(crate) struct RatingRow {
     id: String,
     case_id: String,
@@ -22,12 +22,14 @@ pub(crate) struct RatingRow {
     rectified_at: Option<NaiveDateTime>,
     rectified_by: Option<String>,
     rectification_note: Option<String>,
+    region: String,
 }
 
 impl RatingRow {
-    pub(crate) fn from_domain(r: &Rating) -> Self {
+    pub(crate) fn from_domain(region: &str, r: &Rating) -> Self {
         let fix = r.rectification.as_ref();
         Self {
+            region: region.to_owned(),
             id: r.id.to_string(),
             case_id: r.case_id.to_string(),
             score: i32::from(r.score),
@@ -71,9 +73,9 @@ impl RatingRow {
 }
 
 impl RatingRepository for AnyConnection {
-    fn insert_rating(&mut self, rating: &Rating) -> RepositoryResult<()> {
+    fn insert_rating(&mut self, region: &str, rating: &Rating) -> RepositoryResult<()> {
         diesel::insert_into(ratings::table)
-            .values(RatingRow::from_domain(rating))
+            .values(RatingRow::from_domain(region, rating))
             .execute(self)
             .map_err(db)?;
         Ok(())
@@ -122,8 +124,13 @@ impl RatingRepository for AnyConnection {
     }
 
     fn close_rectification(&mut self, rating: &Rating) -> RepositoryResult<()> {
-        diesel::update(ratings::table.find(rating.id.to_string()))
-            .set(RatingRow::from_domain(rating))
+        let fix = rating.rectification.as_ref();
+        diesel::update(ratings::table.filter(ratings::id.eq(rating.id.to_string())))
+            .set((
+                ratings::rectified_at.eq(fix.and_then(|f| f.closed_at).map(|t| t.naive_utc())),
+                ratings::rectified_by.eq(fix.and_then(|f| f.closed_by).map(|u| u.to_string())),
+                ratings::rectification_note.eq(fix.and_then(|f| f.note.clone())),
+            ))
             .execute(self)
             .map_err(db)?;
         Ok(())

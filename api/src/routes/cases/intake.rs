@@ -144,6 +144,7 @@ pub async fn create_case(
             if let Some(key) = &key {
                 let record = IdempotencyRecord {
                     request_hash,
+                    region: case.region.clone(),
                     case_id: case.id,
                 };
                 conn.remember_idempotency(actor, key, &record, now.at)

@@ -254,12 +254,13 @@ pub async fn rate_case(
             let rated = case.rate(&rating).map_err(|e| {
                 ApiError::Conflict(format!("{e}: only a finished case can be rated"))
             })?;
-            conn.insert_rating(&rating).map_err(|e| match e {
-                RepositoryError::Conflict => {
-                    ApiError::Conflict("this case has already been rated".into())
-                }
-                other => other.into(),
-            })?;
+            conn.insert_rating(&case.region, &rating)
+                .map_err(|e| match e {
+                    RepositoryError::Conflict => {
+                        ApiError::Conflict("this case has already been rated".into())
+                    }
+                    other => other.into(),
+                })?;
             if !conn.update_case(&rated.case, case.version)? {
                 return Err(ApiError::Conflict(
                     "the case changed meanwhile; try again".into(),
