@@ -298,6 +298,10 @@ fn on_postgresql_every_key_of_the_case_tables_begins_with_the_region() {
     let tables: std::collections::BTreeSet<&str> =
         keys.iter().map(|k| k.table_name.as_str()).collect();
     assert_eq!(tables.len(), 5, "{keys:?}");
-    let astray: Vec<&Key> = keys.iter().filter(|k| k.first_column != "region").collect();
+    let astray: Vec<String> = keys
+        .iter()
+        .filter(|k| k.first_column != "region")
+        .map(|k| format!("{}.{} begins with {}", k.table_name, k.name, k.first_column))
+        .collect();
     assert!(astray.is_empty(), "keys not led by the region: {astray:?}");
 }
