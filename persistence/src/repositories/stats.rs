@@ -121,7 +121,7 @@ const COUNTERS: [&str; 11] = [
 impl StatsRepository for AnyConnection {
     fn add_stats(&mut self, key: &StatsKey, deltas: &[StatDelta]) -> RepositoryResult<()> {
         for delta in deltas {
-            let row = StatsRow::new(key, delta);
+            bump_fine(self, &StatsRow::new(key, delta))?;
             for (dim, dim_id) in dimensions(key) {
                 let days = (key.received_on, delta.effective_on);
                 bump_rollup(
@@ -143,50 +143,6 @@ impl StatsRepository for AnyConnection {
                     months,
                     &delta.counters,
                 )?;
-            }
-            let fine_key = (
-                row.received_on,
-                row.effective_on,
-                row.center_id.clone(),
-                row.window_id.clone(),
-                row.item_id.clone(),
-                row.department_id.clone(),
-                row.clerk_id.clone(),
-            );
-            let bump = |conn: &mut AnyConnection| {
-                diesel::update(case_stats::table.find(fine_key.clone()))
-                    .set((
-                        case_stats::received.eq(case_stats::received + row.received),
-                        case_stats::immediate.eq(case_stats::immediate + row.immediate),
-                        case_stats::committed.eq(case_stats::committed + row.committed),
-                        case_stats::not_accepted.eq(case_stats::not_accepted + row.not_accepted),
-                        case_stats::completed.eq(case_stats::completed + row.completed),
-                        case_stats::completed_on_time
-                            .eq(case_stats::completed_on_time + row.completed_on_time),
-                        case_stats::withdrawn.eq(case_stats::withdrawn + row.withdrawn),
-                        case_stats::overdue_open.eq(case_stats::overdue_open + row.overdue_open),
-                        case_stats::rated.eq(case_stats::rated + row.rated),
-                        case_stats::rating_sum.eq(case_stats::rating_sum + row.rating_sum),
-                        case_stats::rated_poor.eq(case_stats::rated_poor + row.rated_poor),
-                    ))
-                    .execute(conn)
-            };
-            if bump(self).map_err(db)? == 1 {
-                continue;
-            }
-            // A new key. The insert runs in a savepoint so that on PostgreSQL a concurrent
-            // insert of the same key leaves the transaction usable for the retry.
-            let inserted = self.transaction(|conn| {
-                diesel::insert_into(case_stats::table)
-                    .values(&row)
-                    .execute(conn)
-            });
-            match inserted.map_err(db) {
-                Ok(_) => {}
-                Err(domain::repository::RepositoryError::Conflict) => {
-                    bump(self).map_err(db)?;
-                }
-                Err(other) => return Err(other),
             }
         }
         Ok(())
@@ -213,15 +169,67 @@ impl StatsRepository for AnyConnection {
     }
 }
 
-/// The single dimensions rolled up, with the case's value in each.
+/// Adds a delta to its fine row (every dimension at once), creating the row when missing.
+/// Written first: these rows are the least shared.
+fn bump_fine(conn: &mut AnyConnection, row: &StatsRow) -> RepositoryResult<()> {
+    let fine_key = (
+        row.received_on,
+        row.effective_on,
+        row.center_id.clone(),
+        row.window_id.clone(),
+        row.item_id.clone(),
+        row.department_id.clone(),
+        row.clerk_id.clone(),
+    );
+    let bump = |conn: &mut AnyConnection| {
+        diesel::update(case_stats::table.find(fine_key.clone()))
+            .set((
+                case_stats::received.eq(case_stats::received + row.received),
+                case_stats::immediate.eq(case_stats::immediate + row.immediate),
+                case_stats::committed.eq(case_stats::committed + row.committed),
+                case_stats::not_accepted.eq(case_stats::not_accepted + row.not_accepted),
+                case_stats::completed.eq(case_stats::completed + row.completed),
+                case_stats::completed_on_time
+                    .eq(case_stats::completed_on_time + row.completed_on_time),
+                case_stats::withdrawn.eq(case_stats::withdrawn + row.withdrawn),
+                case_stats::overdue_open.eq(case_stats::overdue_open + row.overdue_open),
+                case_stats::rated.eq(case_stats::rated + row.rated),
+                case_stats::rating_sum.eq(case_stats::rating_sum + row.rating_sum),
+                case_stats::rated_poor.eq(case_stats::rated_poor + row.rated_poor),
+            ))
+            .execute(conn)
+    };
+    if bump(conn).map_err(db)? == 1 {
+        return Ok(());
+    }
+    // A new key. The insert runs in a savepoint so that on PostgreSQL a concurrent
+    // insert of the same key leaves the transaction usable for the retry.
+    let inserted = conn.transaction(|conn| {
+        diesel::insert_into(case_stats::table)
+            .values(row)
+            .execute(conn)
+    });
+    match inserted.map_err(db) {
+        Ok(_) => Ok(()),
+        Err(domain::repository::RepositoryError::Conflict) => {
+            bump(conn).map_err(db)?;
+            Ok(())
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// The single dimensions rolled up, with the case's value in each. Written in this order,
+/// the most widely shared rows last: a row stays locked until the transaction commits, and
+/// the row of `all` is shared by every case of the day, anywhere.
 pub(crate) fn dimensions(key: &StatsKey) -> [(&'static str, String); 6] {
     [
-        ("all", String::new()),
-        ("center", key.center_id.to_string()),
+        ("clerk", key.clerk_id.to_string()),
         ("window", key.window_id.to_string()),
+        ("center", key.center_id.to_string()),
         ("item", key.item_id.to_string()),
         ("department", key.department_id.to_string()),
-        ("clerk", key.clerk_id.to_string()),
+        ("all", String::new()),
     ]
 }
 
