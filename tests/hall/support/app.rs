@@ -298,7 +298,8 @@ impl Client {
         content_type: &str,
         body: &str,
     ) -> Answer {
-        self.send_with_headers(method, path, token, &[("Content-Type", content_type)], body)
+        self.try_send(method, path, token, &[("Content-Type", content_type)], body)
+            .expect("HTTP exchange")
     }
 
     /// Sends a JSON body with one more header.
@@ -310,25 +311,14 @@ impl Client {
         header: (&str, &str),
         body: &str,
     ) -> Answer {
-        self.send_with_headers(
+        self.try_send(
             method,
             path,
             token,
             &[("Content-Type", "application/json"), header],
             body,
         )
-    }
-
-    fn send_with_headers(
-        &self,
-        method: &str,
-        path: &str,
-        token: Option<&str>,
-        headers: &[(&str, &str)],
-        body: &str,
-    ) -> Answer {
-        self.try_send(method, path, token, headers, body)
-            .expect("HTTP exchange")
+        .expect("HTTP exchange")
     }
 
     pub fn post(&self, path: &str, token: Option<&str>, body: &Value) -> Answer {
