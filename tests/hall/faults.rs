@@ -15,6 +15,26 @@ use crate::support::{
     ADMIN_PASSWORD, Backend, Client, HallProcess, PrivateCluster, TestDb, hall_over_http,
 };
 
+/// The statuses of 40 reads from 8 clients at once: enough to use every pooled connection.
+fn busy_reads(base: &str, token: &str) -> Vec<u16> {
+    std::thread::scope(|scope| {
+        let clients: Vec<_> = (0..8)
+            .map(|_| {
+                scope.spawn(|| {
+                    let client = Client::new(base);
+                    (0..5)
+                        .map(|_| client.get("/api/v1/departments", Some(token)).status)
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        clients
+            .into_iter()
+            .flat_map(|c| c.join().expect("client"))
+            .collect()
+    })
+}
+
 #[test]
 fn when_postgresql_stops_requests_fail_fast_and_the_service_recovers_when_it_returns() {
     let cluster = PrivateCluster::start();
@@ -27,6 +47,15 @@ fn when_postgresql_stops_requests_fail_fast_and_the_service_recovers_when_it_ret
         201
     );
 
+    // Fill the pool with connections, which the stop will kill.
+    assert!(busy_reads(&hall.base, &admin).iter().all(|s| *s == 200));
+    let metrics = hall.get("/metrics", None).text;
+    let pooled: u32 = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("hall_db_pool_connections "))
+        .and_then(|n| n.trim().parse().ok())
+        .expect("pool metric");
+    assert!(pooled >= 2, "{pooled} pooled connection(s)");
     cluster.stop();
     // Within the pool timeout (2 s) and some slack, never a hang.
     let bound = Duration::from_secs(6);
@@ -76,6 +105,12 @@ fn when_postgresql_stops_requests_fail_fast_and_the_service_recovers_when_it_ret
         );
         std::thread::sleep(Duration::from_millis(100));
     }
+    // Every pooled connection of before is dead; none may be handed out again.
+    assert!(
+        busy_reads(&hall.base, &admin).iter().all(|s| *s == 200),
+        "{:?}",
+        busy_reads(&hall.base, &admin)
+    );
     let departments = hall.get("/api/v1/departments", Some(&admin));
     assert_eq!(departments.status, 200, "{}", departments.text);
     assert_eq!(departments.json()["items"][0]["code"], "MZ");
