@@ -264,6 +264,9 @@ pub trait RatingRepository {
 /// Where a case's statistics are counted: where and by whom it was received.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct StatsKey {
+    /// The case's region: statistics rows are kept per region, so that cases of different
+    /// regions never wait for the same row.
+    pub region: String,
     /// The local date of receipt.
     pub received_on: NaiveDate,
     /// The receiving centre.
@@ -282,6 +285,7 @@ impl StatsKey {
     /// The key of a case.
     pub fn of(case: &Case) -> Self {
         Self {
+            region: case.region.clone(),
             received_on: case.received_on,
             center_id: case.received_center_id,
             window_id: case.received_window_id,

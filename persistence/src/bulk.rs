@@ -137,6 +137,7 @@ impl Batch {
 #[derive(Insertable)]
 #[diesel(table_name = stats_day)]
 struct DayRow {
+    region: String,
     dim: String,
     dim_id: String,
     received_on: NaiveDate,
@@ -157,6 +158,7 @@ struct DayRow {
 #[derive(Insertable)]
 #[diesel(table_name = stats_month)]
 struct MonthRow {
+    region: String,
     dim: String,
     dim_id: String,
     received_month: NaiveDate,
@@ -174,7 +176,7 @@ struct MonthRow {
     rated_poor: i64,
 }
 
-type RollupKey = (&'static str, String, NaiveDate, NaiveDate);
+type RollupKey = (String, &'static str, String, NaiveDate, NaiveDate);
 
 /// The per-dimension rollups of the fine deltas, as the live path keeps them.
 fn rollups(stats: &HashMap<(StatsKey, NaiveDate), Counters>) -> (Vec<DayRow>, Vec<MonthRow>) {
@@ -183,10 +185,17 @@ fn rollups(stats: &HashMap<(StatsKey, NaiveDate), Counters>) -> (Vec<DayRow>, Ve
     for ((key, effective_on), counters) in stats {
         for (dim, dim_id) in dimensions(key) {
             *days
-                .entry((dim, dim_id.clone(), key.received_on, *effective_on))
+                .entry((
+                    key.region.clone(),
+                    dim,
+                    dim_id.clone(),
+                    key.received_on,
+                    *effective_on,
+                ))
                 .or_default() += *counters;
             *months
                 .entry((
+                    key.region.clone(),
                     dim,
                     dim_id,
                     month_of(key.received_on),
@@ -197,28 +206,32 @@ fn rollups(stats: &HashMap<(StatsKey, NaiveDate), Counters>) -> (Vec<DayRow>, Ve
     }
     let days = days
         .into_iter()
-        .map(|((dim, dim_id, received_on, effective_on), c)| DayRow {
-            dim: dim.to_owned(),
-            dim_id,
-            received_on,
-            effective_on,
-            received: c.received,
-            immediate: c.immediate,
-            committed: c.committed,
-            not_accepted: c.not_accepted,
-            completed: c.completed,
-            completed_on_time: c.completed_on_time,
-            withdrawn: c.withdrawn,
-            overdue_open: c.overdue_open,
-            rated: c.rated,
-            rating_sum: c.rating_sum,
-            rated_poor: c.rated_poor,
-        })
+        .map(
+            |((region, dim, dim_id, received_on, effective_on), c)| DayRow {
+                region,
+                dim: dim.to_owned(),
+                dim_id,
+                received_on,
+                effective_on,
+                received: c.received,
+                immediate: c.immediate,
+                committed: c.committed,
+                not_accepted: c.not_accepted,
+                completed: c.completed,
+                completed_on_time: c.completed_on_time,
+                withdrawn: c.withdrawn,
+                overdue_open: c.overdue_open,
+                rated: c.rated,
+                rating_sum: c.rating_sum,
+                rated_poor: c.rated_poor,
+            },
+        )
         .collect();
     let months = months
         .into_iter()
         .map(
-            |((dim, dim_id, received_month, effective_month), c)| MonthRow {
+            |((region, dim, dim_id, received_month, effective_month), c)| MonthRow {
+                region,
                 dim: dim.to_owned(),
                 dim_id,
                 received_month,

@@ -165,7 +165,7 @@ diesel::table! {
 }
 
 diesel::table! {
-    case_stats (received_on, effective_on, center_id, window_id, item_id, department_id, clerk_id) {
+    case_stats (region, received_on, effective_on, center_id, window_id, item_id, department_id, clerk_id) {
         received_on -> Date,
         effective_on -> Date,
         center_id -> Text,
@@ -184,6 +184,7 @@ diesel::table! {
         rated -> BigInt,
         rating_sum -> BigInt,
         rated_poor -> BigInt,
+        region -> Text,
     }
 }
 
@@ -238,7 +239,7 @@ diesel::table! {
 }
 
 diesel::table! {
-    stats_day (dim, dim_id, received_on, effective_on) {
+    stats_day (region, dim, dim_id, received_on, effective_on) {
         dim -> Text,
         dim_id -> Text,
         received_on -> Date,
@@ -254,11 +255,12 @@ diesel::table! {
         rated -> BigInt,
         rating_sum -> BigInt,
         rated_poor -> BigInt,
+        region -> Text,
     }
 }
 
 diesel::table! {
-    stats_month (dim, dim_id, received_month, effective_month) {
+    stats_month (region, dim, dim_id, received_month, effective_month) {
         dim -> Text,
         dim_id -> Text,
         received_month -> Date,
@@ -274,6 +276,7 @@ diesel::table! {
         rated -> BigInt,
         rating_sum -> BigInt,
         rated_poor -> BigInt,
+        region -> Text,
     }
 }
 

@@ -31,7 +31,7 @@ use domain::repository::{
 };
 use persistence::{DatabaseUrl, Store, StoreOptions};
 use serde_json::json;
-use support::{Backend, Client, HallProcess, TestDb, hall_over_http};
+use support::{Backend, Client, HallProcess, HttpHall, TestDb, hall_over_http};
 
 const QUERY_CODE_SECRET: &str = "a query code secret for the benchmark, 32+ bytes";
 
@@ -118,6 +118,34 @@ fn applicant() -> serde_json::Value {
     json!({"kind": "person", "name": "张三", "id_type": "resident_id", "id_number": "11010519491231002X", "phone": "13800138000"})
 }
 
+/// Clerk `i` of `built` accepting cases over HTTP, each with a new Idempotency-Key; the
+/// numbers and codes go to `received`.
+fn accepting<'a>(
+    base: &str,
+    built: &HttpHall,
+    i: usize,
+    received: &'a Mutex<Vec<(String, String)>>,
+) -> impl FnMut() + 'a {
+    let client = Client::new(base);
+    let (token, item) = (built.clerks[i].clone(), built.item.clone());
+    move || {
+        let key = uuid::Uuid::now_v7().to_string();
+        let answer = client.send_with_header(
+            "POST",
+            "/api/v1/cases",
+            Some(&token),
+            ("Idempotency-Key", &key),
+            &json!({"item_id": item, "applicant": applicant()}).to_string(),
+        );
+        assert_eq!(answer.status, 201, "{}", answer.text);
+        let receipt = answer.json();
+        received.lock().expect("received").push((
+            receipt["case_no"].as_str().expect("no").to_owned(),
+            receipt["query_code"].as_str().expect("code").to_owned(),
+        ));
+    }
+}
+
 fn main() {
     let seconds = setting("BENCH_SECONDS", 10);
     let clients = setting("BENCH_CLIENTS", 16) as usize;
@@ -126,17 +154,15 @@ fn main() {
     let db = TestDb::new(Backend::Postgres);
     let pool_text = pool.to_string();
     let log_level = std::env::var("BENCH_LOG").unwrap_or_else(|_| "info".into());
-    let hall = HallProcess::start(
-        &db.url,
-        &[
-            ("HALL_PUBLIC_RATE", "100000000"),
-            ("HALL_LOGIN_RATE", "100000"),
-            ("HALL_DB_POOL_SIZE", &pool_text),
-            ("HALL_QUERY_CODE_SECRET", QUERY_CODE_SECRET),
-            ("RUST_LOG", &log_level),
-        ],
-    );
-    let built = hall_over_http(&hall, clients as u32);
+    let env = [
+        ("HALL_PUBLIC_RATE", "100000000"),
+        ("HALL_LOGIN_RATE", "100000"),
+        ("HALL_DB_POOL_SIZE", pool_text.as_str()),
+        ("HALL_QUERY_CODE_SECRET", QUERY_CODE_SECRET),
+        ("RUST_LOG", log_level.as_str()),
+    ];
+    let hall = HallProcess::start(&db.url, &env);
+    let built = hall_over_http(&hall, clients as u32, 1);
     let store = Store::open(
         DatabaseUrl::parse(&db.url).expect("url"),
         &StoreOptions {
@@ -158,27 +184,22 @@ fn main() {
     });
 
     let accept_http = drive(clients, seconds, |i| {
-        let client = Client::new(&hall.base);
-        let (token, item, received) = (built.clerks[i].clone(), built.item.clone(), &received);
-        move || {
-            let key = uuid::Uuid::now_v7().to_string();
-            let answer = client.send_with_header(
-                "POST",
-                "/api/v1/cases",
-                Some(&token),
-                ("Idempotency-Key", &key),
-                &json!({"item_id": item, "applicant": applicant()}).to_string(),
-            );
-            assert_eq!(answer.status, 201, "{}", answer.text);
-            let receipt = answer.json();
-            received.lock().expect("received").push((
-                receipt["case_no"].as_str().expect("no").to_owned(),
-                receipt["query_code"].as_str().expect("code").to_owned(),
-            ));
-        }
+        accepting(&hall.base, &built, i, &received)
     });
 
-    // The handler's transaction without HTTP, JSON or the token check.
+    // The same, each clerk in a centre, and so a region, of its own: nothing to wait for
+    // but the day's shared statistics rows.
+    let accept_spread = {
+        let db = TestDb::new(Backend::Postgres);
+        let hall = HallProcess::start(&db.url, &env);
+        let built = hall_over_http(&hall, clients as u32, clients as u32);
+        let received = Mutex::default();
+        drive(clients, seconds, |i| {
+            accepting(&hall.base, &built, i, &received)
+        })
+    };
+
+    // The handler's transaction without HTTP, JSON or the token check, one centre.
     let offset = FixedOffset::east_opt(8 * 3600).expect("offset");
     let accept_bare = drive(clients, seconds, |i| {
         let (store, codes, received, calendars) = (&store, &codes, &received, &calendars);
@@ -305,6 +326,11 @@ fn main() {
             100.0 * accept_http.rps / accept_bare.rps,
             100.0 * accept_http.rps / trivial.rps
         ),
+    );
+    row(
+        &format!("case acceptance over HTTP, {clients} clerks in {clients} centres"),
+        accept_spread,
+        format!("{:.1}× one centre's", accept_spread.rps / accept_http.rps),
     );
     row(
         &format!("kiosk lookup, {rss_connections} connections"),

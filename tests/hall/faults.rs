@@ -161,7 +161,7 @@ fn stored_cases(url: &str) -> Vec<StoredCase> {
 fn a_hall_killed_in_a_burst_of_acceptances_leaves_every_case_whole_and_every_number_once() {
     let db = TestDb::new(Backend::Postgres);
     let mut hall = HallProcess::start(&db.url, &[]);
-    let built = hall_over_http(&hall, 1);
+    let built = hall_over_http(&hall, 1, 1);
     let (clerk, item) = (built.clerks[0].clone(), built.item);
 
     let acknowledged = Arc::new(AtomicUsize::new(0));
@@ -299,7 +299,7 @@ fn a_hall_killed_in_a_burst_of_acceptances_leaves_every_case_whole_and_every_num
 fn sigterm_lets_a_running_import_finish_then_the_hall_exits() {
     let db = TestDb::new(Backend::Postgres);
     let mut hall = HallProcess::start(&db.url, &[]);
-    hall_over_http(&hall, 1);
+    hall_over_http(&hall, 1, 1);
     let admin = hall.login("admin", ADMIN_PASSWORD);
     let line = legacy_case(json!([{"action": "start", "at": "2012-09-28T10:00:00+08:00"}]));
     let body: String = (0..300).map(|_| format!("{line}\n")).collect();

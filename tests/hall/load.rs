@@ -23,6 +23,7 @@ use crate::support::{Backend, Client, HallProcess, TestDb, hall_over_http};
 struct Shape {
     seconds: u64,
     clerks: u32,
+    centres: u32,
     kiosks: u32,
     dashboards: u32,
     max_cases: usize,
@@ -40,6 +41,7 @@ impl Shape {
         Self {
             seconds: setting("HALL_LOAD_SECONDS", 20),
             clerks: setting("HALL_LOAD_CLERKS", 6),
+            centres: setting("HALL_LOAD_CENTRES", 3),
             kiosks: setting("HALL_LOAD_KIOSKS", 6),
             dashboards: setting("HALL_LOAD_DASHBOARDS", 2),
             max_cases: setting("HALL_LOAD_MAX_CASES", 100_000),
@@ -267,7 +269,7 @@ fn a_busy_day_of_mixed_traffic_loses_nothing_and_writes_nothing_twice() {
             ("HALL_DB_POOL_SIZE", "16"),
         ],
     );
-    let built = hall_over_http(&hall, shape.clerks);
+    let built = hall_over_http(&hall, shape.clerks, shape.centres);
     let run = Arc::new(Run {
         base: hall.base.clone(),
         deadline: Instant::now() + Duration::from_secs(shape.seconds),

@@ -29,12 +29,14 @@ pub(crate) struct StatsRow {
     rated: i64,
     rating_sum: i64,
     rated_poor: i64,
+    region: String,
 }
 
 impl StatsRow {
     pub(crate) fn new(key: &StatsKey, delta: &StatDelta) -> Self {
         let c = delta.counters;
         Self {
+            region: key.region.clone(),
             received_on: key.received_on,
             effective_on: delta.effective_on,
             center_id: key.center_id.to_string(),
@@ -126,6 +128,7 @@ impl StatsRepository for AnyConnection {
                 let days = (key.received_on, delta.effective_on);
                 bump_rollup(
                     self,
+                    &key.region,
                     "stats_day",
                     ["received_on", "effective_on"],
                     dim,
@@ -136,6 +139,7 @@ impl StatsRepository for AnyConnection {
                 let months = (month_of(key.received_on), month_of(delta.effective_on));
                 bump_rollup(
                     self,
+                    &key.region,
                     "stats_month",
                     ["received_month", "effective_month"],
                     dim,
@@ -173,6 +177,7 @@ impl StatsRepository for AnyConnection {
 /// Written first: these rows are the least shared.
 fn bump_fine(conn: &mut AnyConnection, row: &StatsRow) -> RepositoryResult<()> {
     let fine_key = (
+        row.region.clone(),
         row.received_on,
         row.effective_on,
         row.center_id.clone(),
@@ -240,8 +245,10 @@ pub(crate) fn month_of(day: NaiveDate) -> NaiveDate {
 
 /// Adds counters to one rollup row, creating it when missing. Portable SQL: binds are
 /// numbered in the order they appear, as both backends need.
+#[allow(clippy::too_many_arguments)] // one row's whole key, spelled out
 fn bump_rollup(
     conn: &mut AnyConnection,
+    region: &str,
     table: &str,
     dates: [&str; 2],
     dim: &str,
@@ -256,7 +263,7 @@ fn bump_rollup(
         .map(|(i, c)| format!("{c} = {c} + ${}", i + 1))
         .collect();
     let update = format!(
-        "UPDATE {table} SET {} WHERE dim = $12 AND dim_id = $13 AND {} = $14 AND {} = $15",
+        "UPDATE {table} SET {} WHERE dim = $12 AND dim_id = $13 AND {} = $14 AND {} = $15 AND region = $16",
         sets.join(", "),
         dates[0],
         dates[1]
@@ -271,12 +278,13 @@ fn bump_rollup(
             .bind::<Text, _>(dim_id.to_owned())
             .bind::<Date, _>(key.0)
             .bind::<Date, _>(key.1)
+            .bind::<Text, _>(region.to_owned())
     };
     if with_binds(update.clone()).execute(conn).map_err(db)? == 1 {
         return Ok(());
     }
     let insert = format!(
-        "INSERT INTO {table} ({}, dim, dim_id, {}, {}) VALUES ({}, $12, $13, $14, $15)",
+        "INSERT INTO {table} ({}, dim, dim_id, {}, {}, region) VALUES ({}, $12, $13, $14, $15, $16)",
         COUNTERS.join(", "),
         dates[0],
         dates[1],

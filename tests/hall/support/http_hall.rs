@@ -9,8 +9,8 @@ fn id(value: &Value) -> String {
     value["id"].as_str().expect("id").to_owned()
 }
 
-/// A centre whose windows all serve one committed item, a clerk at each, and an analyst —
-/// built over HTTP only, as an administrator would.
+/// Centres (regions 640105, 640106, …) whose windows all serve one committed item, a clerk
+/// at each window, and an analyst — built over HTTP only, as an administrator would.
 #[derive(Debug)]
 pub struct HttpHall {
     pub windows: Vec<String>,
@@ -21,17 +21,22 @@ pub struct HttpHall {
     pub analyst: String,
 }
 
-pub fn hall_over_http(client: &Client, windows: u32) -> HttpHall {
+/// Builds `windows` windows spread in turn over `centres` centres.
+pub fn hall_over_http(client: &Client, windows: u32, centres: u32) -> HttpHall {
     let admin = client.login("admin", ADMIN_PASSWORD);
     let created = |path: &str, body: Value| {
         let answer = client.post(path, Some(&admin), &body);
         assert_eq!(answer.status, 201, "{path}: {}", answer.text);
         id(&answer.json())
     };
-    let center = created(
-        "/api/v1/centers",
-        json!({"code": "640105", "name": "西夏区政务服务中心"}),
-    );
+    let centres: Vec<String> = (0..centres.max(1))
+        .map(|n| {
+            created(
+                "/api/v1/centers",
+                json!({"code": (640_105 + n).to_string(), "name": format!("第{}政务服务中心", n + 1)}),
+            )
+        })
+        .collect();
     let department = created(
         "/api/v1/departments",
         json!({"code": "MZ", "name": "民政局"}),
@@ -54,7 +59,7 @@ pub fn hall_over_http(client: &Client, windows: u32) -> HttpHall {
         .map(|number| {
             created(
                 "/api/v1/windows",
-                json!({"center_id": center, "number": number, "name": format!("{number}号窗口"),
+                json!({"center_id": centres[(number as usize - 1) % centres.len()], "number": number, "name": format!("{number}号窗口"),
                        "kind": "permanent", "item_ids": [item]}),
             )
         })
