@@ -21,6 +21,8 @@ use persistence::{AnyConnection, DatabaseUrl, Store, StoreOptions};
 const FIRST_DAY: &str = "2021-01-01";
 const SUMS: &str = "sum(received), sum(immediate), sum(committed), sum(not_accepted), sum(completed), sum(completed_on_time), \
                     sum(withdrawn), sum(overdue_open), sum(rated), sum(rating_sum), sum(rated_poor)";
+const COUNTERS: &str = "received, immediate, committed, not_accepted, completed, completed_on_time, withdrawn, \
+                        overdue_open, rated, rating_sum, rated_poor";
 const DAYS: i64 = 1826;
 
 fn env<T: std::str::FromStr>(name: &str, default: T) -> T {
@@ -112,33 +114,37 @@ fn load(conn: &mut AnyConnection, cases: i64) {
         CREATE TEMP TABLE deltas AS
           SELECT received_on, received_on AS effective_on, received_center_id AS c, received_window_id AS w, item_id AS i,
                  department_id AS d, accepted_by AS u, 1 AS received, (handling = 'immediate')::int AS immediate,
-                 (handling = 'committed')::int AS committed, 0 AS completed, 0 AS on_time, 0 AS withdrawn, 0 AS overdue FROM cases
-          UNION ALL SELECT received_on, completed_on, {key_r}, 0, 0, 0, 1, on_time::int, 0, 0 FROM cases WHERE completed_on IS NOT NULL
-          UNION ALL SELECT received_on, (updated_at)::date, {key_r}, 0, 0, 0, 0, 0, 1, 0 FROM cases WHERE status = 'withdrawn'
-          UNION ALL SELECT received_on, deadline + 1, {key_r}, 0, 0, 0, 0, 0, 0, 1 FROM cases
+                 (handling = 'committed')::int AS committed, 0 AS completed, 0 AS on_time, 0 AS withdrawn, 0 AS overdue,
+                 region AS rg FROM cases
+          UNION ALL SELECT received_on, completed_on, {key_r}, 0, 0, 0, 1, on_time::int, 0, 0, region FROM cases WHERE completed_on IS NOT NULL
+          UNION ALL SELECT received_on, (updated_at)::date, {key_r}, 0, 0, 0, 0, 0, 1, 0, region FROM cases WHERE status = 'withdrawn'
+          UNION ALL SELECT received_on, deadline + 1, {key_r}, 0, 0, 0, 0, 0, 0, 1, region FROM cases
                      WHERE handling = 'committed' AND status <> 'withdrawn' AND (completed_on IS NULL OR completed_on > deadline)
-          UNION ALL SELECT received_on, completed_on, {key_r}, 0, 0, 0, 0, 0, 0, -1 FROM cases
+          UNION ALL SELECT received_on, completed_on, {key_r}, 0, 0, 0, 0, 0, 0, -1, region FROM cases
                      WHERE handling = 'committed' AND completed_on > deadline;
-        INSERT INTO case_stats
+        -- Keyed by region first, as the live path writes them.
+        INSERT INTO case_stats (received_on, effective_on, center_id, window_id, item_id, department_id, clerk_id, {counters}, region)
           SELECT received_on, effective_on, c, w, i, d, u, sum(received), sum(immediate), sum(committed), 0, sum(completed),
-                 sum(on_time), sum(withdrawn), sum(overdue), 0, 0, 0
-            FROM deltas GROUP BY 1, 2, 3, 4, 5, 6, 7;
+                 sum(on_time), sum(withdrawn), sum(overdue), 0, 0, 0, rg
+            FROM deltas GROUP BY 1, 2, 3, 4, 5, 6, 7, rg;
         DROP TABLE deltas;
         {rollups}
-        INSERT INTO stats_month
-          SELECT dim, dim_id, date_trunc('month', received_on)::date, date_trunc('month', effective_on)::date, {sums}
-            FROM stats_day GROUP BY 1, 2, 3, 4;
+        INSERT INTO stats_month (dim, dim_id, received_month, effective_month, {counters}, region)
+          SELECT dim, dim_id, date_trunc('month', received_on)::date, date_trunc('month', effective_on)::date, {sums}, region
+            FROM stats_day GROUP BY 1, 2, 3, 4, region;
         ANALYZE;
         "#,
         key_r = "received_center_id, received_window_id, item_id, department_id, accepted_by",
         rollups = [("all", "''"), ("center", "center_id"), ("window", "window_id"), ("item", "item_id"), ("department", "department_id"), ("clerk", "clerk_id")]
             .iter()
             .map(|(dim, column)| format!(
-                "INSERT INTO stats_day SELECT '{dim}', {column}, received_on, effective_on, {SUMS} FROM case_stats GROUP BY 2, 3, 4;"
+                "INSERT INTO stats_day (dim, dim_id, received_on, effective_on, {COUNTERS}, region) \
+                 SELECT '{dim}', {column}, received_on, effective_on, {SUMS}, region FROM case_stats GROUP BY 2, 3, 4, region;"
             ))
             .collect::<Vec<_>>()
             .join("\n"),
         sums = SUMS,
+        counters = COUNTERS,
     );
     conn.batch_execute(&deltas).expect("load deltas");
 }
