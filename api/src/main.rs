@@ -129,7 +129,7 @@ fn import_calendar(config: &Config, file: &std::path::Path, as_user: &str) -> Re
         })?;
     println!(
         "Stored {} ({} working days); {} open case deadline(s) recomputed.",
-        change.year.calendar.year, change.year.working_days_count, change.recomputed_cases
+        change.year.year, change.year.working_days_count, change.recomputed_cases
     );
     Ok(())
 }

@@ -80,6 +80,7 @@ pub struct Credentials {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserInput {
     /// The login name: 3 to 64 lowercase letters, digits, `.`, `_` or `-`.
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[a-z0-9._-]{3,64}$"))]
     pub username: String,
     /// The name shown in the app; the username when empty.
     #[serde(default)]

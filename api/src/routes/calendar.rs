@@ -3,7 +3,7 @@
 use actix_web::{get, put, web};
 use chrono::NaiveDate;
 use domain::ValidationErrors;
-use domain::calendar::{WorkingCalendar, YearCalendar};
+use domain::calendar::{Holiday, WorkingCalendar, YearCalendar};
 use domain::case::workflow::{self, Moment};
 use domain::catalogue::MAX_DAYS;
 use domain::ids::UserId;
@@ -19,14 +19,33 @@ use crate::problem::{ApiError, ApiResult, Problem};
 use crate::routes::found;
 use crate::state::AppState;
 
-/// A year of the calendar with its count of working days.
+/// A year of the calendar, as the notice states it, with its count of working days. Its
+/// fields are spelled out rather than flattened from `YearCalendar`, whose schema admits no
+/// other property.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CalendarYear {
-    /// The year's holidays and adjusted working days, as the notice states them.
-    #[serde(flatten)]
-    pub calendar: YearCalendar,
+    /// The calendar year described.
+    pub year: i32,
+    /// The notice (通知) the dates are taken from.
+    pub notice: String,
+    /// The holiday periods falling in this year.
+    pub holidays: Vec<Holiday>,
+    /// Weekend days that are working days this year (调休上班).
+    pub working_days: Vec<NaiveDate>,
     /// How many working days the year has.
     pub working_days_count: u32,
+}
+
+impl CalendarYear {
+    fn new(calendar: YearCalendar, working_days_count: u32) -> Self {
+        Self {
+            year: calendar.year,
+            notice: calendar.notice,
+            holidays: calendar.holidays,
+            working_days: calendar.working_days,
+            working_days_count,
+        }
+    }
 }
 
 /// Which deadline to compute.
@@ -36,6 +55,7 @@ pub struct DeadlineQuery {
     /// The local date of acceptance, `YYYY-MM-DD`.
     pub accepted: NaiveDate,
     /// The number of working days, 0 to 1000.
+    #[param(maximum = 1000)]
     pub days: u32,
 }
 
@@ -131,7 +151,7 @@ pub async fn count_working_days(
 
 /// A year's holidays and adjusted working days.
 #[utoipa::path(
-    tag = "calendar", operation_id = "get_calendar_year", security(("bearer" = [])), params(("year" = i32, Path)),
+    tag = "calendar", operation_id = "get_calendar_year", security(("bearer" = [])), params(("year" = i32, Path, minimum = 2000, maximum = 2100)),
     responses(
         (status = 200, body = CalendarYear),
         (status = 404, description = "The calendar does not cover the year", body = Problem, content_type = "application/problem+json"),
@@ -153,10 +173,7 @@ pub async fn get_calendar_year(
             let count = WorkingCalendar::new([doc.clone()])
                 .working_days_in_year(year)
                 .map_err(ApiError::from)?;
-            Ok(Some(CalendarYear {
-                calendar: doc,
-                working_days_count: count,
-            }))
+            Ok(Some(CalendarYear::new(doc, count)))
         })
         .await?;
     Ok(web::Json(found(stored, "calendar year")?))
@@ -176,7 +193,7 @@ pub struct CalendarChange {
 /// notice is published. Open cases whose deadlines move are recomputed in the same
 /// transaction, each with an event saying why; closed cases stay as they were judged.
 #[utoipa::path(
-    tag = "calendar", operation_id = "put_calendar_year", security(("bearer" = [])), params(("year" = i32, Path)), request_body = YearCalendar,
+    tag = "calendar", operation_id = "put_calendar_year", security(("bearer" = [])), params(("year" = i32, Path, minimum = 2000, maximum = 2100)), request_body = YearCalendar,
     responses(
         (status = 200, body = CalendarChange),
         (status = 403, body = Problem, content_type = "application/problem+json"),
@@ -222,10 +239,7 @@ pub fn replace_year(
     let recomputed_cases = workflow::replace_calendar_year(conn, doc.clone(), actor, now)?;
     let working_days_count = WorkingCalendar::new([doc.clone()]).working_days_in_year(number)?;
     Ok(CalendarChange {
-        year: CalendarYear {
-            calendar: doc,
-            working_days_count,
-        },
+        year: CalendarYear::new(doc, working_days_count),
         recomputed_cases,
     })
 }

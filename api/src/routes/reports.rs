@@ -42,9 +42,13 @@ pub struct ReportParams {
 /// The statistical section of the year's report: windows by kind, items by category, days
 /// cut, and the cases received from 1 January through `through` as they stood at its end.
 #[utoipa::path(
-    tag = "stats", operation_id = "get_report", security(("bearer" = [])), params(("year" = i32, Path), ReportParams),
+    tag = "stats", operation_id = "get_report", security(("bearer" = [])), params(("year" = i32, Path, minimum = 2000, maximum = 2100), ReportParams),
     responses(
-        (status = 200, description = "The report: JSON, or `text/csv` or `text/markdown` as asked", body = YearReport),
+        (status = 200, description = "The report: JSON, or `text/csv` or `text/markdown` as asked", content(
+            (YearReport = "application/json"),
+            (String = "text/csv"),
+            (String = "text/markdown"),
+        )),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     )

@@ -30,6 +30,7 @@ pub struct NewUser {
     #[serde(flatten)]
     pub user: UserInput,
     /// The first password, at least 12 characters.
+    #[schema(min_length = 12)]
     pub password: String,
 }
 
@@ -40,6 +41,7 @@ pub struct PasswordChange {
     /// The current password.
     pub old_password: String,
     /// The new password, at least 12 characters.
+    #[schema(min_length = 12)]
     pub new_password: String,
 }
 

@@ -33,8 +33,13 @@ pub struct Center {
 #[serde(deny_unknown_fields)]
 pub struct CenterInput {
     /// Unique code, e.g. the administrative division code.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 32, pattern = "^[A-Za-z0-9_-]+$")
+    )]
     pub code: String,
     /// Display name.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub name: String,
     /// The parent centre, if any.
     #[serde(default)]

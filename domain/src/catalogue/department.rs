@@ -30,8 +30,13 @@ pub struct Department {
 #[serde(deny_unknown_fields)]
 pub struct DepartmentInput {
     /// Unique code.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 32, pattern = "^[A-Za-z0-9_-]+$")
+    )]
     pub code: String,
     /// Display name.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub name: String,
 }
 

@@ -141,8 +141,13 @@ pub struct ServiceItem {
 #[serde(deny_unknown_fields)]
 pub struct ServiceItemInput {
     /// Unique code.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 32, pattern = "^[A-Za-z0-9_-]+$")
+    )]
     pub code: String,
     /// Display name.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub name: String,
     /// The owning department.
     pub department_id: DepartmentId,
@@ -151,8 +156,10 @@ pub struct ServiceItemInput {
     /// Immediate or committed.
     pub handling: Handling,
     /// The limit in law, in working days.
+    #[cfg_attr(feature = "openapi", schema(maximum = 1000))]
     pub statutory_days: u32,
     /// The promised limit, in working days: 0 for immediate items, at most `statutory_days`.
+    #[cfg_attr(feature = "openapi", schema(maximum = 1000))]
     pub promised_days: u32,
     /// Conditions for applying.
     #[serde(default)]
@@ -165,6 +172,7 @@ pub struct ServiceItemInput {
     pub procedure: Vec<String>,
     /// Steps the reform removed.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(maximum = 100))]
     pub steps_removed: u32,
     /// The responsible post.
     #[serde(default)]

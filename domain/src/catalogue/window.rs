@@ -70,8 +70,10 @@ pub struct WindowInput {
     /// The centre it stands in.
     pub center_id: CenterId,
     /// The counter's number, 1 to 9999.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 9999))]
     pub number: u32,
     /// Display name.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 200))]
     pub name: String,
     /// What kind of counter it is.
     pub kind: WindowKind,

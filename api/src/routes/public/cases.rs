@@ -191,8 +191,10 @@ pub async fn get_public_case(
 #[serde(deny_unknown_fields)]
 pub struct RatingBody {
     /// The query code from the receipt.
+    #[schema(pattern = "^[0-9]{6}$")]
     pub code: String,
     /// 5 非常满意, 4 满意, 3 基本满意, 2 不满意, 1 非常不满意 (GB/T 39734-2020).
+    #[schema(minimum = 1, maximum = 5)]
     pub score: u8,
     /// What the applicant wants to say.
     #[serde(default)]
