@@ -64,17 +64,7 @@ pub async fn get_report(
     let year = year.into_inner();
     let ReportParams { through, format } = params.into_inner();
     let today = state.now().today;
-    if !domain::calendar::SUPPORTED_YEARS.contains(&year) {
-        return Err(ValidationErrors::single(
-            "year",
-            format!(
-                "must lie between {} and {}",
-                domain::calendar::SUPPORTED_YEARS.start(),
-                domain::calendar::SUPPORTED_YEARS.end()
-            ),
-        )
-        .into());
-    }
+    domain::calendar::check_year(year)?;
     let first = NaiveDate::from_ymd_opt(year, 1, 1)
         .ok_or_else(|| ValidationErrors::single("year", "is not a year"))?;
     let last = NaiveDate::from_ymd_opt(year, 12, 31)

@@ -11,3 +11,18 @@ pub use year::{Holiday, YearCalendar};
 
 /// The earliest and latest year a calendar document may describe.
 pub const SUPPORTED_YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
+
+/// Refuses, as the field `year`, a year outside [`SUPPORTED_YEARS`].
+pub fn check_year(year: i32) -> Result<(), crate::ValidationErrors> {
+    if SUPPORTED_YEARS.contains(&year) {
+        return Ok(());
+    }
+    Err(crate::ValidationErrors::single(
+        "year",
+        format!(
+            "must be between {} and {}",
+            SUPPORTED_YEARS.start(),
+            SUPPORTED_YEARS.end()
+        ),
+    ))
+}

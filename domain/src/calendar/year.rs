@@ -40,18 +40,8 @@ impl YearCalendar {
     /// Checks that every date lies in the year, every period runs forwards, every adjusted
     /// working day is a weekend day and no day is both off and on.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
+        super::check_year(self.year)?;
         let mut errors = ValidationErrors::default();
-        if !super::SUPPORTED_YEARS.contains(&self.year) {
-            errors.add(
-                "year",
-                format!(
-                    "must be between {} and {}",
-                    super::SUPPORTED_YEARS.start(),
-                    super::SUPPORTED_YEARS.end()
-                ),
-            );
-            return errors.into_result();
-        }
         errors.optional_text("notice", &self.notice, 500);
         for (i, holiday) in self.holidays.iter().enumerate() {
             let field = format!("holidays[{i}]");
