@@ -279,10 +279,6 @@ fn on_postgresql_every_key_of_the_case_tables_begins_with_the_region() {
     use diesel::RunQueryDsl;
     let db = TestDb::new(Backend::Postgres);
     store(&db);
-    let mut conn = DatabaseUrl::parse(&db.url)
-        .expect("url")
-        .establish()
-        .expect("connect");
     let keys: Vec<Key> = diesel::sql_query(
         "SELECT c.conrelid::regclass::text AS table_name, c.conname::text AS name, \
                 a.attname::text AS first_column \
@@ -295,7 +291,7 @@ fn on_postgresql_every_key_of_the_case_tables_begins_with_the_region() {
                 OR (c.contype = 'f' AND c.confrelid::regclass::text = 'cases')) \
          ORDER BY 1, 2",
     )
-    .load(&mut conn)
+    .load(&mut db.connect())
     .expect("read the constraints");
     let tables: std::collections::BTreeSet<&str> =
         keys.iter().map(|k| k.table_name.as_str()).collect();

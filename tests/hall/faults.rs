@@ -142,18 +142,14 @@ struct StoredCase {
     events: i64,
 }
 
-fn stored_cases(url: &str) -> Vec<StoredCase> {
-    let mut conn = persistence::DatabaseUrl::parse(url)
-        .expect("url")
-        .establish()
-        .expect("connect");
+fn stored_cases(db: &TestDb) -> Vec<StoredCase> {
     diesel::sql_query(
         "SELECT c.id, c.case_no, \
            (SELECT COUNT(*) FROM case_events e WHERE e.case_id = c.id AND e.action = 'accept') AS accepts, \
            (SELECT COUNT(*) FROM case_events e WHERE e.case_id = c.id) AS events \
          FROM cases c ORDER BY c.case_no",
     )
-    .load(&mut conn)
+    .load(&mut db.connect())
     .expect("read the cases")
 }
 
@@ -225,7 +221,7 @@ fn a_hall_killed_in_a_burst_of_acceptances_leaves_every_case_whole_and_every_num
         .collect();
 
     // Every case on disk is whole: its acceptance event is there, and nothing else.
-    let after_kill = stored_cases(&db.url);
+    let after_kill = stored_cases(&db);
     for case in &after_kill {
         assert_eq!((case.accepts, case.events), (1, 1), "{case:?}");
     }
@@ -262,7 +258,7 @@ fn a_hall_killed_in_a_burst_of_acceptances_leaves_every_case_whole_and_every_num
         );
         retried.insert(id(&answer.json()));
     }
-    let cases = stored_cases(&db.url);
+    let cases = stored_cases(&db);
     let numbers: BTreeSet<&str> = cases.iter().map(|c| c.case_no.as_str()).collect();
     assert_eq!(numbers.len(), cases.len(), "a case number given twice");
     let acknowledged: usize = outcomes.iter().map(|o| o.acknowledged.len()).sum();
@@ -330,5 +326,5 @@ fn sigterm_lets_a_running_import_finish_then_the_hall_exits() {
         hall.try_send("GET", "/healthz", None, &[], "").is_none(),
         "gone"
     );
-    assert_eq!(stored_cases(&db.url).len(), 300);
+    assert_eq!(stored_cases(&db).len(), 300);
 }

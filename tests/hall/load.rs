@@ -230,16 +230,12 @@ struct StoredEvent {
 }
 
 /// Case id → (case number, actions in order), as stored.
-fn stored(url: &str) -> BTreeMap<String, (String, Vec<String>)> {
-    let mut conn = persistence::DatabaseUrl::parse(url)
-        .expect("url")
-        .establish()
-        .expect("connect");
+fn stored(db: &TestDb) -> BTreeMap<String, (String, Vec<String>)> {
     let events: Vec<StoredEvent> = diesel::sql_query(
         "SELECT c.id AS case_id, c.case_no, e.seq, e.action \
          FROM cases c LEFT JOIN case_events e ON e.case_id = c.id ORDER BY c.id, e.seq",
     )
-    .load(&mut conn)
+    .load(&mut db.connect())
     .expect("read the cases and events");
     let mut cases: BTreeMap<String, (String, Vec<String>)> = BTreeMap::new();
     for event in events {
@@ -320,7 +316,7 @@ fn a_busy_day_of_mixed_traffic_loses_nothing_and_writes_nothing_twice() {
     );
 
     // Every acknowledged case and event is there exactly once, and nothing else is.
-    let stored = stored(&db.url);
+    let stored = stored(&db);
     assert_eq!(stored.len(), ledger.cases.len(), "cases in the database");
     for (case_id, told) in &ledger.cases {
         assert_eq!(stored.get(case_id), Some(told), "case {case_id}");

@@ -50,7 +50,7 @@ impl TestDb {
             Backend::Postgres => {
                 let admin_url = postgres_admin_url();
                 let name = format!("hall_test_{}", uuid::Uuid::now_v7().simple());
-                admin(&admin_url).batch_execute(&format!("CREATE DATABASE {name}")).unwrap_or_else(|e| {
+                connect(&admin_url).batch_execute(&format!("CREATE DATABASE {name}")).unwrap_or_else(|e| {
                     panic!("cannot create a test database on {admin_url} (is PostgreSQL running?): {e}")
                 });
                 let base = admin_url.split('?').next().unwrap_or_default();
@@ -67,17 +67,26 @@ impl TestDb {
     }
 }
 
-fn admin(url: &str) -> persistence::AnyConnection {
+impl TestDb {
+    /// A connection of its own to the database, for reading behind the app's back.
+    pub fn connect(&self) -> persistence::AnyConnection {
+        connect(&self.url)
+    }
+}
+
+fn connect(url: &str) -> persistence::AnyConnection {
     DatabaseUrl::parse(url)
-        .expect("valid admin URL")
+        .expect("valid database URL")
         .establish()
-        .unwrap_or_else(|e| panic!("PostgreSQL is required for these tests: {e}"))
+        .unwrap_or_else(|e| {
+            panic!("cannot connect to {url} (PostgreSQL is required for these tests): {e}")
+        })
 }
 
 impl Drop for TestDb {
     fn drop(&mut self) {
         if let Cleanup::Database { admin_url, name } = &self.cleanup {
-            let _ = admin(admin_url)
+            let _ = connect(admin_url)
                 .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
         }
     }
