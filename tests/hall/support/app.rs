@@ -218,34 +218,28 @@ impl Client {
         body: &str,
     ) -> Option<Answer> {
         let url = format!("{}{path}", self.base);
-        let mut request = match method {
-            "GET" => return self.try_get(&url, token, headers),
-            "POST" => self.agent.post(url),
-            "PUT" => self.agent.put(url),
+        let response = match method {
+            "GET" => Self::headed(self.agent.get(url), token, headers).call(),
+            "POST" => Self::headed(self.agent.post(url), token, headers).send(body),
+            "PUT" => Self::headed(self.agent.put(url), token, headers).send(body),
             other => panic!("unsupported method {other}"),
         };
+        Self::read(response).ok()
+    }
+
+    /// The request with the headers and, when given, the bearer token.
+    fn headed<B>(
+        mut request: ureq::RequestBuilder<B>,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+    ) -> ureq::RequestBuilder<B> {
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
         if let Some(token) = token {
             request = request.header("Authorization", format!("Bearer {token}"));
         }
-        Self::read(request.send(body)).ok()
-    }
-
-    fn try_get(&self, url: &str, token: Option<&str>, headers: &[(&str, &str)]) -> Option<Answer> {
-        let mut request = self.agent.get(url);
-        for (name, value) in headers {
-            request = request.header(*name, *value);
-        }
-        if let Some(token) = token {
-            request = request.header("Authorization", format!("Bearer {token}"));
-        }
-        Self::read(request.call()).ok()
-    }
-
-    fn answer(response: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Answer {
-        Self::read(response).expect("HTTP exchange")
+        request
     }
 
     fn read(
@@ -273,20 +267,13 @@ impl Client {
 
     /// A GET with one extra header and no token.
     pub fn get_with_header(&self, path: &str, header: (&str, &str)) -> Answer {
-        Self::answer(
-            self.agent
-                .get(format!("{}{path}", self.base))
-                .header(header.0, header.1)
-                .call(),
-        )
+        self.try_send("GET", path, None, &[header], "")
+            .expect("HTTP exchange")
     }
 
     pub fn get(&self, path: &str, token: Option<&str>) -> Answer {
-        let mut request = self.agent.get(format!("{}{path}", self.base));
-        if let Some(token) = token {
-            request = request.header("Authorization", format!("Bearer {token}"));
-        }
-        Self::answer(request.call())
+        self.try_send("GET", path, token, &[], "")
+            .expect("HTTP exchange")
     }
 
     /// Sends a raw body with a content type.
