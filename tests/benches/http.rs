@@ -31,16 +31,9 @@ use domain::repository::{
 };
 use persistence::{DatabaseUrl, Store, StoreOptions};
 use serde_json::json;
-use support::{Backend, Client, HallProcess, HttpHall, TestDb, hall_over_http};
+use support::{Backend, Client, HallProcess, HttpHall, TestDb, applicant, hall_over_http, setting};
 
 const QUERY_CODE_SECRET: &str = "a query code secret for the benchmark, 32+ bytes";
-
-fn setting(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 /// Throughput and latency of one measurement.
 #[derive(Debug, Clone, Copy)]
@@ -114,10 +107,6 @@ fn memory(pid: u32) -> (f64, f64) {
     (field("VmHWM:"), field("VmRSS:"))
 }
 
-fn applicant() -> serde_json::Value {
-    json!({"kind": "person", "name": "张三", "id_type": "resident_id", "id_number": "11010519491231002X", "phone": "13800138000"})
-}
-
 /// Clerk `i` of `built` accepting cases over HTTP, each with a new Idempotency-Key; the
 /// numbers and codes go to `received`.
 fn accepting<'a>(
@@ -147,10 +136,10 @@ fn accepting<'a>(
 }
 
 fn main() {
-    let seconds = setting("BENCH_SECONDS", 10);
-    let clients = setting("BENCH_CLIENTS", 16) as usize;
-    let pool = setting("BENCH_POOL", 10);
-    let rss_connections = setting("BENCH_RSS_CONNECTIONS", 200) as usize;
+    let seconds: u64 = setting("BENCH_SECONDS", 10);
+    let clients: usize = setting("BENCH_CLIENTS", 16);
+    let pool: u32 = setting("BENCH_POOL", 10);
+    let rss_connections: usize = setting("BENCH_RSS_CONNECTIONS", 200);
     let db = TestDb::new(Backend::Postgres);
     let pool_text = pool.to_string();
     let log_level = std::env::var("BENCH_LOG").unwrap_or_else(|_| "info".into());
@@ -166,7 +155,7 @@ fn main() {
     let store = Store::open(
         DatabaseUrl::parse(&db.url).expect("url"),
         &StoreOptions {
-            max_connections: pool as u32,
+            max_connections: pool,
             connection_timeout: Duration::from_secs(10),
         },
     );

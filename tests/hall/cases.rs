@@ -9,8 +9,7 @@ use serde_json::{Value, json};
 use crate::on_both_backends;
 use crate::support::{Backend, TestApp};
 
-pub(crate) const ID_NUMBER: &str = "11010519491231002X";
-pub(crate) const PHONE: &str = "13800138000";
+pub(crate) use crate::support::{ID_NUMBER, PHONE, applicant};
 
 /// A district hall with a committed and an immediate item, two windows serving both, a clerk
 /// at each, a supervisor and an analyst.
@@ -88,10 +87,6 @@ pub(crate) fn hall(backend: Backend) -> Hall {
         committed,
         immediate,
     }
-}
-
-pub(crate) fn applicant() -> Value {
-    json!({"kind": "person", "name": "张三", "id_type": "resident_id", "id_number": ID_NUMBER, "phone": PHONE})
 }
 
 impl Hall {

@@ -16,7 +16,7 @@ use diesel::sql_types::{BigInt, Text};
 use serde_json::json;
 
 use crate::cases::{applicant, id};
-use crate::support::{Backend, Client, HallProcess, TestDb, hall_over_http};
+use crate::support::{Backend, Client, HallProcess, TestDb, hall_over_http, setting};
 
 /// The shape of the run, from the environment; the defaults are the CI run.
 #[derive(Debug, Clone, Copy)]
@@ -27,13 +27,6 @@ struct Shape {
     kiosks: u32,
     dashboards: u32,
     max_cases: usize,
-}
-
-fn setting<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
 }
 
 impl Shape {

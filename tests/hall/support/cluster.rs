@@ -11,6 +11,8 @@ pub struct PrivateCluster {
     folder: PathBuf,
     port: u16,
     bin: PathBuf,
+    /// PostgreSQL refuses to run as root: when the tests do, its programs run as `postgres`.
+    as_postgres: bool,
 }
 
 /// The folder of the server's programs: `HALL_PG_BINDIR`, else the newest under
@@ -47,9 +49,9 @@ impl PrivateCluster {
             port: super::free_port(),
             bin: bindir(),
             folder,
+            as_postgres: is_root(),
         };
-        // PostgreSQL refuses to run as root: when the tests do, its programs run as `postgres`.
-        if is_root() {
+        if cluster.as_postgres {
             let status = Command::new("chown")
                 .args(["postgres:postgres"])
                 .arg(&cluster.folder)
@@ -82,7 +84,7 @@ impl PrivateCluster {
     /// One of the server's programs, as `postgres` when the tests run as root.
     fn command(&self, program: &str) -> Command {
         let path = self.bin.join(program);
-        if is_root() {
+        if self.as_postgres {
             let mut command = Command::new("runuser");
             command.args(["-u", "postgres", "--"]).arg(path);
             command

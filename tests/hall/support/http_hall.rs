@@ -5,6 +5,15 @@ use serde_json::{Value, json};
 
 use super::{ADMIN_PASSWORD, Client};
 
+/// The applicant's resident ID number (valid check digit) and phone in every story.
+pub const ID_NUMBER: &str = "11010519491231002X";
+pub const PHONE: &str = "13800138000";
+
+/// A person applying, with the ID number and phone the log tests look for.
+pub fn applicant() -> Value {
+    json!({"kind": "person", "name": "张三", "id_type": "resident_id", "id_number": ID_NUMBER, "phone": PHONE})
+}
+
 fn id(value: &Value) -> String {
     value["id"].as_str().expect("id").to_owned()
 }

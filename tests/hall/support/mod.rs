@@ -11,8 +11,17 @@ mod process;
 pub use app::{ADMIN_PASSWORD, Answer, Client, TestApp};
 pub use cluster::PrivateCluster;
 pub use db::{Backend, TestDb};
-pub use http_hall::{HttpHall, hall_over_http};
+pub use http_hall::{HttpHall, ID_NUMBER, PHONE, applicant, hall_over_http};
 pub use process::HallProcess;
+
+/// A number from the environment, or the default when unset or unreadable: the knobs of the
+/// load test and the benchmarks.
+pub fn setting<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
 
 /// A loopback port that was free a moment ago.
 pub fn free_port() -> u16 {
