@@ -9,7 +9,7 @@ use domain::clock::stored_moment;
 use domain::ids::UserId;
 use domain::repository::{CalendarRepository, RepositoryError, UserRepository};
 use domain::user::{Role, UserInput, validate_password};
-use persistence::{Backend, DatabaseUrl, Store, StoreOptions};
+use persistence::{Backend, DatabaseUrl, ReadRouter, Store, StoreOptions};
 
 use crate::auth::{TokenKeys, password};
 use crate::config::Config;
@@ -47,6 +47,13 @@ impl From<RepositoryError> for StartError {
         Self::Setup(error.to_string())
     }
 }
+
+/// How long a read waits for a connection of the read replica before it counts as down and
+/// the read goes to the primary: short, because the primary can answer at once.
+const REPLICA_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// How often a replica that is down is asked again while reads go to the primary.
+const REPLICA_RETRY: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Opens the pool for the configured database; no connection is made yet.
 pub fn open_store(config: &Config) -> Result<Store, StartError> {
@@ -191,13 +198,12 @@ pub fn prepare(config: &Config) -> Result<(AppState, Option<String>), StartError
         Some(url) if !url.trim().is_empty() => {
             let options = StoreOptions {
                 max_connections: config.db_pool_size,
-                connection_timeout: std::time::Duration::from_secs(
-                    config.db_timeout_seconds.max(1),
-                ),
+                connection_timeout: REPLICA_TIMEOUT,
             };
-            Store::open(DatabaseUrl::parse(url)?, &options)
+            let replica = Store::open(DatabaseUrl::parse(url)?, &options);
+            ReadRouter::new(store.clone(), Some(replica), REPLICA_RETRY)
         }
-        _ => store.clone(),
+        _ => ReadRouter::from(store.clone()),
     };
     let state = AppState {
         replica,

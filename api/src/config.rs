@@ -1,9 +1,10 @@
 //! Configuration: environment variables, each overridable by a `--flag`.
 
+use std::ffi::OsStr;
 use std::time::Duration;
 
 use chrono::FixedOffset;
-use clap::Args;
+use clap::{Args, Command, Parser};
 
 /// How the hall runs.
 #[derive(Debug, Clone, Args)]
@@ -116,7 +117,95 @@ impl Config {
     }
 }
 
+/// The command line from the process's arguments and environment, where a variable set to
+/// the empty string counts as unset for every setting: compose hands `hall` such variables
+/// (`HALL_QUERY_CODE_SECRET: ${HALL_QUERY_CODE_SECRET:-}`), and so does an `.env` copied
+/// from `.env.example` with lines left blank.
+pub fn parse<P: Parser>() -> P {
+    let is_empty = |name: &OsStr| std::env::var_os(name).is_some_and(|value| value.is_empty());
+    let mut matches = without_empty_env(P::command(), is_empty).get_matches();
+    P::from_arg_matches_mut(&mut matches)
+        .map_err(|error| error.format(&mut P::command()))
+        .unwrap_or_else(|error| error.exit())
+}
+
+/// `command` with every argument whose variable `is_empty` reads no longer from it, so that
+/// the argument takes its default (or none). The process's environment cannot be cleaned
+/// instead: removing a variable is `unsafe` since Rust 2024, and this workspace forbids it.
+pub fn without_empty_env(command: Command, is_empty: impl Fn(&OsStr) -> bool) -> Command {
+    command.mut_args(|arg| match arg.get_env() {
+        Some(name) if is_empty(name) => arg.env(None),
+        _ => arg,
+    })
+}
+
 fn parse_offset(s: &str) -> Result<FixedOffset, String> {
     s.parse::<FixedOffset>()
         .map_err(|_| format!("{s:?} is not a UTC offset like +08:00"))
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::{CommandFactory, FromArgMatches};
+
+    use super::*;
+    use crate::cli::Cli;
+
+    /// Every variable the command line reads.
+    fn variables() -> Vec<String> {
+        Cli::command()
+            .get_arguments()
+            .filter_map(|arg| arg.get_env())
+            .map(|name| name.to_string_lossy().into_owned())
+            .collect()
+    }
+
+    #[test]
+    fn every_setting_left_empty_takes_its_default() {
+        let command = without_empty_env(Cli::command(), |_| true);
+        assert!(
+            command.get_arguments().all(|arg| arg.get_env().is_none()),
+            "no setting reads an empty variable"
+        );
+        let matches = command
+            .try_get_matches_from(["hall"])
+            .expect("empty variables are no values to refuse");
+        let config = Cli::from_arg_matches(&matches).expect("defaults").config;
+        assert_eq!(config.database_url, "sqlite://hall.db");
+        assert_eq!(config.bind, "127.0.0.1:8080");
+        assert_eq!(config.query_code_secret, None);
+        assert_eq!(config.read_database_url, None);
+        assert_eq!(config.jwt_secret, None);
+        assert_eq!(config.token_ttl_seconds, 8 * 3600);
+        assert_eq!(config.db_pool_size, 10);
+        assert!(config.trusted_proxies.is_empty());
+        assert_eq!(config.log_format, "text");
+    }
+
+    #[test]
+    fn a_variable_with_a_value_is_still_read() {
+        let command = without_empty_env(Cli::command(), |name| name == "HALL_QUERY_CODE_SECRET");
+        let env = |id: &str| {
+            command
+                .get_arguments()
+                .find(|arg| arg.get_id() == id)
+                .and_then(|arg| arg.get_env())
+                .map(|name| name.to_string_lossy().into_owned())
+        };
+        assert_eq!(env("query_code_secret"), None);
+        assert_eq!(env("database_url").as_deref(), Some("HALL_DATABASE_URL"));
+    }
+
+    #[test]
+    fn every_setting_is_listed_in_env_example() {
+        let example = include_str!("../../.env.example");
+        for name in variables() {
+            assert!(
+                example
+                    .lines()
+                    .any(|line| line.starts_with(&format!("{name}="))),
+                "{name} is missing from .env.example"
+            );
+        }
+    }
 }

@@ -10,7 +10,6 @@ use api::problem::ApiError;
 use api::routes::{imports, taken};
 use api::{app, auth::password, server};
 use chrono::Utc;
-use clap::Parser;
 use domain::clock::stored_moment;
 use domain::ids::UserId;
 use domain::repository::{UserRepository, WindowRepository};
@@ -18,11 +17,15 @@ use domain::user::{Role, UserInput, validate_password};
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli: Cli = api::config::parse();
+    // An empty RUST_LOG counts as unset, as every other setting does.
+    let filter = std::env::var("RUST_LOG")
+        .ok()
+        .filter(|directives| !directives.trim().is_empty())
+        .and_then(|directives| EnvFilter::try_new(directives).ok())
+        .unwrap_or_else(|| EnvFilter::new("info"));
     tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
+        .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .init();
     let result = match cli.command.unwrap_or(Command::Serve { demo: false }) {

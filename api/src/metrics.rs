@@ -24,6 +24,9 @@ pub struct Metrics {
     pub cases_received: IntCounter,
     /// Cases completed through this process.
     pub cases_completed: IntCounter,
+    /// 1 while the kiosk's and statistics' reads go to the primary because the read replica
+    /// does not answer.
+    pub read_replica_fallback: IntGauge,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -81,6 +84,11 @@ impl Metrics {
         .expect("valid metric");
         let cases_completed =
             IntCounter::new("hall_cases_completed_total", "Cases completed").expect("valid metric");
+        let read_replica_fallback = IntGauge::new(
+            "hall_read_replica_fallback",
+            "1 while kiosk and statistics reads go to the primary because the read replica does not answer",
+        )
+        .expect("valid metric");
         for metric in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),
@@ -89,6 +97,7 @@ impl Metrics {
             Box::new(pool_max.clone()),
             Box::new(cases_received.clone()),
             Box::new(cases_completed.clone()),
+            Box::new(read_replica_fallback.clone()),
         ] {
             registry
                 .register(metric)
@@ -103,6 +112,7 @@ impl Metrics {
             pool_max,
             cases_received,
             cases_completed,
+            read_replica_fallback,
         }
     }
 
@@ -129,6 +139,9 @@ pub async fn get_metrics(state: web::Data<AppState>) -> HttpResponse {
     metrics.pool_connections.set(i64::from(open));
     metrics.pool_idle.set(i64::from(idle));
     metrics.pool_max.set(i64::from(state.store.pool_size()));
+    metrics
+        .read_replica_fallback
+        .set(i64::from(state.replica.is_falling_back()));
     let mut text = Vec::new();
     let encoder = TextEncoder::new();
     if let Err(error) = encoder.encode(&metrics.registry.gather(), &mut text) {

@@ -9,7 +9,7 @@ use domain::calendar::WorkingCalendar;
 use domain::case::workflow::Moment;
 use domain::clock::stored_moment;
 use domain::repository::{CalendarRepository, CalendarRevision};
-use persistence::{AnyConnection, Store};
+use persistence::{AnyConnection, ReadRouter, Store};
 
 use crate::auth::TokenKeys;
 use crate::limits::Limits;
@@ -22,8 +22,9 @@ use crate::query_code::QueryCodeKey;
 pub struct AppState {
     /// The database.
     pub store: Store,
-    /// Where kiosk and statistics reads go: a read replica, or the primary.
-    pub replica: Store,
+    /// Where kiosk and statistics reads go: the read replica while it answers, else the
+    /// primary.
+    pub replica: ReadRouter,
     /// Signs and checks access tokens.
     pub tokens: TokenKeys,
     /// Derives and checks query codes.
@@ -63,12 +64,13 @@ impl AppState {
         web::block(move || store.read(work)).await?
     }
 
-    /// Runs `work` on the read replica (or the primary when there is none): for the kiosk
-    /// and statistics, which tolerate a moment's lag.
+    /// Runs `work` on the read replica (or the primary when there is none, or while it does
+    /// not answer): for the kiosk and statistics, which tolerate a moment's lag. `work` is
+    /// `Clone` so that a read the replica drops half-way runs again on the primary.
     pub async fn read_replica<T, F>(&self, work: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
-        F: FnOnce(&mut AnyConnection) -> Result<T, ApiError> + Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> Result<T, ApiError> + Clone + Send + 'static,
     {
         let store = self.replica.clone();
         web::block(move || store.read(work)).await?

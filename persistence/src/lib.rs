@@ -6,10 +6,12 @@ mod connection;
 mod convert;
 mod error;
 mod migrations;
+mod replica;
 mod repositories;
 pub mod schema;
 mod store;
 
 pub use connection::{AnyConnection, Backend, DatabaseUrl, UrlError};
 pub use migrations::MigrationError;
+pub use replica::ReadRouter;
 pub use store::{Store, StoreOptions};

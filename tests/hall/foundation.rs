@@ -417,16 +417,20 @@ fn metrics_count_requests_cases_and_pool_use(backend: Backend) {
 }
 
 fn kiosk_and_statistics_reads_go_to_the_read_replica(backend: Backend) {
-    // A replica that cannot be reached shows where the reads go: staff work goes on.
+    // A replica that cannot be reached: its reads go to the primary, and the metric says so.
+    // (tests/hall/replica.rs runs a real streaming replica.)
     let app = TestApp::start_with_read_replica(
         backend,
         Some("postgres://postgres@127.0.0.1:1/replica?connect_timeout=1"),
     );
     let admin = app.admin_token();
+    let metrics = || app.get("/metrics", None).text;
+    assert!(metrics().contains("hall_read_replica_fallback 0"));
     assert_eq!(app.get("/api/v1/departments", Some(&admin)).status, 200);
-    app.get("/api/v1/stats/summary", Some(&admin)).problem(503);
-    app.get("/api/v1/public/items", None).problem(503);
-    app.get("/api/v1/public/board", None).problem(503);
+    assert_eq!(app.get("/api/v1/stats/summary", Some(&admin)).status, 200);
+    assert_eq!(app.get("/api/v1/public/items", None).status, 200);
+    assert_eq!(app.get("/api/v1/public/board", None).status, 200);
+    assert!(metrics().contains("hall_read_replica_fallback 1"));
 }
 
 #[test]

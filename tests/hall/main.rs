@@ -9,5 +9,6 @@ mod foundation;
 mod kiosk;
 mod load;
 mod openapi;
+mod replica;
 mod stats;
 pub mod support;

@@ -26,7 +26,7 @@ use crate::routes::cases::{case_scope, center_and_beneath, window_in_reach};
 use crate::state::AppState;
 
 /// Which cases to count, and as of when.
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct StatsParams {
     /// Received on or after this local date (default: 1 January of `to`'s year).

@@ -137,7 +137,7 @@ impl TestApp {
         };
         let store = Store::open(url, &options);
         let state = AppState {
-            replica: store.clone(),
+            replica: store.clone().into(),
             store,
             tokens: TokenKeys::new(JWT_SECRET.as_bytes(), Duration::from_secs(60)),
             query_codes: QueryCodeKey::new(JWT_SECRET.as_bytes()),

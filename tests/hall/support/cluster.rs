@@ -1,6 +1,6 @@
 //! A PostgreSQL server of a test's own, in a temporary folder on a free port, that the test
 //! may stop and start again — the machine's shared server must never be stopped under the
-//! other tests' feet.
+//! other tests' feet — and, when a test needs one, a streaming replica of it.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -42,6 +42,53 @@ fn is_root() -> bool {
 impl PrivateCluster {
     /// Creates and starts a cluster with trust authentication for `postgres`.
     pub fn start() -> Self {
+        let cluster = Self::folder();
+        cluster.run(
+            "initdb",
+            &[
+                "-D",
+                &cluster.data().display().to_string(),
+                "-A",
+                "trust",
+                "-U",
+                "postgres",
+                "-E",
+                "UTF8",
+                "--no-sync",
+            ],
+        );
+        cluster.resume();
+        cluster
+    }
+
+    /// A streaming replica of `primary`: a copy of it by `pg_basebackup -R` (which writes
+    /// the settings that make it follow the primary), started, read-only, replaying.
+    pub fn replica_of(primary: &PrivateCluster) -> Self {
+        let cluster = Self::folder();
+        cluster.run(
+            "pg_basebackup",
+            &[
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &primary.port.to_string(),
+                "-U",
+                "postgres",
+                "-D",
+                &cluster.data().display().to_string(),
+                "-R",
+                "-X",
+                "stream",
+                "--checkpoint=fast",
+                "--no-sync",
+            ],
+        );
+        cluster.resume();
+        cluster
+    }
+
+    /// An empty folder of its own for a cluster, owned by whoever runs its programs.
+    fn folder() -> Self {
         let folder =
             std::env::temp_dir().join(format!("hall-pg-{}", uuid::Uuid::now_v7().simple()));
         std::fs::create_dir_all(&folder).expect("cluster folder");
@@ -59,22 +106,18 @@ impl PrivateCluster {
                 .expect("chown");
             assert!(status.success(), "chown the cluster folder to postgres");
         }
-        cluster.run(
-            "initdb",
-            &[
-                "-D",
-                &cluster.data().display().to_string(),
-                "-A",
-                "trust",
-                "-U",
-                "postgres",
-                "-E",
-                "UTF8",
-                "--no-sync",
-            ],
-        );
-        cluster.resume();
         cluster
+    }
+
+    /// Runs SQL on its `postgres` database, over a connection of its own.
+    pub fn execute(&self, sql: &str) {
+        use diesel::connection::SimpleConnection;
+        persistence::DatabaseUrl::parse(&self.url())
+            .expect("valid URL")
+            .establish()
+            .unwrap_or_else(|e| panic!("cannot connect to {}: {e}", self.url()))
+            .batch_execute(sql)
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
     }
 
     fn data(&self) -> PathBuf {

@@ -47,18 +47,28 @@ impl HallProcess {
     /// Starts `hall serve` over `database_url` with `env` added, and waits until it is ready.
     pub fn start(database_url: &str, env: &[(&str, &str)]) -> Self {
         let port = super::free_port();
+        let bind = format!("127.0.0.1:{port}");
+        let mut all = vec![
+            ("HALL_DATABASE_URL", database_url),
+            ("HALL_BIND", bind.as_str()),
+            ("HALL_JWT_SECRET", JWT_SECRET),
+            ("HALL_ADMIN_PASSWORD", ADMIN_PASSWORD),
+            ("HALL_WORKERS", "2"),
+            ("HALL_DB_TIMEOUT_SECONDS", "2"),
+            ("RUST_LOG", "warn"),
+        ];
+        all.extend_from_slice(env);
+        Self::start_with_exactly(port, &all)
+    }
+
+    /// Starts `hall serve` with exactly the environment `env` (later entries win), which
+    /// must bind it to `port` on loopback, and waits until it is ready.
+    pub fn start_with_exactly(port: u16, env: &[(&str, &str)]) -> Self {
         let log = std::env::temp_dir().join(format!("hall-{}.log", uuid::Uuid::now_v7().simple()));
         let log_file = std::fs::File::create(&log).expect("log file");
         let child = Command::new(hall_binary())
             .arg("serve")
             .env_clear()
-            .env("HALL_DATABASE_URL", database_url)
-            .env("HALL_BIND", format!("127.0.0.1:{port}"))
-            .env("HALL_JWT_SECRET", JWT_SECRET)
-            .env("HALL_ADMIN_PASSWORD", ADMIN_PASSWORD)
-            .env("HALL_WORKERS", "2")
-            .env("HALL_DB_TIMEOUT_SECONDS", "2")
-            .env("RUST_LOG", "warn")
             .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(log_file.try_clone().expect("log file"))
