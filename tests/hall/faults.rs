@@ -328,3 +328,22 @@ fn sigterm_lets_a_running_import_finish_then_the_hall_exits() {
     );
     assert_eq!(stored_cases(&db).len(), 300);
 }
+
+#[test]
+fn an_operator_asks_for_json_logs_and_every_line_is_one_json_object() {
+    let db = TestDb::new(Backend::Sqlite);
+    let mut hall = HallProcess::start(
+        &db.url,
+        &[("HALL_LOG_FORMAT", "json"), ("RUST_LOG", "info")],
+    );
+    assert_eq!(hall.get("/healthz", None).status, 200);
+    hall.terminate();
+    let log = hall.log();
+    let lines: Vec<&str> = log.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert!(!lines.is_empty(), "the hall logged nothing");
+    for line in lines {
+        let parsed: Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("not a JSON line ({e}): {line}"));
+        assert!(parsed.get("level").is_some(), "{line}");
+    }
+}
