@@ -46,8 +46,10 @@ impl CaseAttempt {
         let at = state.now().at;
         let since = at - window;
         let number = case_no.to_owned();
+        // Counted where the kiosk reads, so the kiosk keeps answering when only a replica
+        // does; a replica's lag lets a few more wrong codes through, no more.
         let (failures, earliest) = state
-            .read(move |conn| Ok(conn.failed_lookups(&number, since)?))
+            .read_replica(move |conn| Ok(conn.failed_lookups(&number, since)?))
             .await?;
         if failures >= limit.failures {
             let free_at = earliest.unwrap_or(at) + window;
@@ -66,12 +68,17 @@ impl CaseAttempt {
 
     /// Records a wrong code (or unknown number) when the lookup found nothing; in a
     /// transaction of its own, so it counts even when the lookup's transaction rolled back.
+    /// When the primary cannot record it, the kiosk still answers (the per-address limit
+    /// still holds) and the log says so.
     async fn settle<T>(self, state: &AppState, lookup: ApiResult<T>) -> ApiResult<T> {
         if matches!(&lookup, Err(ApiError::NotFound(detail)) if detail == NOT_FOUND) {
             let Self { case_no, at, since } = self;
-            state
+            let recorded = state
                 .write(move |conn| Ok(conn.record_failed_lookup(&case_no, at, since)?))
-                .await?;
+                .await;
+            if let Err(error) = recorded {
+                tracing::warn!(%error, "a wrong query code could not be recorded");
+            }
         }
         lookup
     }
