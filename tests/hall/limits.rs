@@ -6,11 +6,14 @@
 //! loopback, as a hall behind its proxy does.
 
 use api::config::Config;
+use chrono::{Duration, TimeZone, Utc};
+use domain::repository::KioskAttemptRepository;
 use domain::user::Role;
+use persistence::{DatabaseUrl, Store, StoreOptions};
 use serde_json::{Value, json};
 
 use crate::on_both_backends;
-use crate::support::{Answer, Backend, TestApp, applicant, hall_over_http};
+use crate::support::{Answer, Backend, TestApp, TestDb, applicant, hall_over_http};
 
 /// The apps here sit behind a proxy on loopback, whose `X-Forwarded-For` names the client.
 fn behind_a_proxy(config: &mut Config) {
@@ -208,7 +211,57 @@ fn a_query_code_cannot_be_brute_forced_from_many_addresses_nor_through_another_p
     assert_eq!(refused.json()["title"], known.json()["title"]);
 }
 
+fn wrong_codes_are_counted_per_number_within_the_window_and_older_ones_forgotten(backend: Backend) {
+    let db = TestDb::new(backend);
+    let store = Store::open(
+        DatabaseUrl::parse(&db.url).expect("url"),
+        &StoreOptions::default(),
+    );
+    store.migrate().expect("migrate");
+    let start = Utc
+        .with_ymd_and_hms(2026, 11, 27, 8, 0, 0)
+        .single()
+        .expect("valid");
+    let minutes = |n: i64| start + Duration::minutes(n);
+    let count = |case_no: &str, since| {
+        store
+            .read(|conn| conn.failed_lookups(case_no, since))
+            .expect("count")
+    };
+    assert_eq!(count("640105-20261127-00001", start), (0, None));
+    for n in 0..3 {
+        store
+            .transaction(|conn| {
+                conn.record_failed_lookup("640105-20261127-00001", minutes(n * 20), start)
+            })
+            .expect("record");
+    }
+    store
+        .transaction(|conn| conn.record_failed_lookup("640105-20261127-00002", minutes(61), start))
+        .expect("record");
+    assert_eq!(count("640105-20261127-00001", start), (3, Some(start)));
+    assert_eq!(
+        count("640105-20261127-00001", minutes(1)),
+        (2, Some(minutes(20)))
+    );
+    assert_eq!(
+        count("640105-20261127-00002", start),
+        (1, Some(minutes(61)))
+    );
+    // Recording forgets every number's wrong codes from before the window.
+    store
+        .transaction(|conn| {
+            conn.record_failed_lookup("640105-20261127-00003", minutes(90), minutes(30))
+        })
+        .expect("record");
+    assert_eq!(
+        count("640105-20261127-00001", start - Duration::days(1)),
+        (1, Some(minutes(40)))
+    );
+}
+
 on_both_backends!(
+    wrong_codes_are_counted_per_number_within_the_window_and_older_ones_forgotten,
     a_supervisor_signs_in_from_a_fresh_address_while_someone_guesses_from_twenty,
     the_eleventh_wrong_current_password_is_refused_whatever_the_address,
     a_username_of_250_kb_is_refused_and_kept_nowhere,
