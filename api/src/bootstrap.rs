@@ -193,7 +193,7 @@ pub fn prepare(config: &Config) -> Result<(AppState, Option<String>), StartError
         .map(|p| AddressRange::parse(p))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| StartError::Setup(format!("HALL_TRUSTED_PROXIES: {e}")))?;
-    let limits = Limits::new(config.public_rate, config.login_rate, trusted);
+    let limits = Limits::with_settings(config.limit_settings(), trusted);
     let replica = match &config.read_database_url {
         Some(url) if !url.trim().is_empty() => {
             let options = StoreOptions {

@@ -87,9 +87,48 @@ pub struct Config {
     #[arg(long, env = "HALL_PUBLIC_RATE", default_value_t = 30, global = true)]
     pub public_rate: u32,
 
-    /// Sign-in attempts a minute, per client address and per username.
+    /// Sign-in attempts a minute per client address (an IPv6 /64 counts as one address);
+    /// as many again for password changes.
     #[arg(long, env = "HALL_LOGIN_RATE", default_value_t = 10, global = true)]
     pub login_rate: u32,
+
+    /// Wrong passwords an hour for one username, from all addresses together; once spent,
+    /// each address gets one try an hour at that username, so its owner still signs in from
+    /// their own. Also the wrong current passwords an hour a user may give changing theirs.
+    #[arg(long, env = "HALL_LOGIN_FAILURES", default_value_t = 10, global = true)]
+    pub login_failures: u32,
+
+    /// Wrong query codes for one case number, from any address and any process, after which
+    /// the number answers 429 even with the right code, until they age out of the window.
+    #[arg(
+        long,
+        env = "HALL_KIOSK_CASE_FAILURES",
+        default_value_t = 10,
+        global = true
+    )]
+    pub kiosk_case_failures: u32,
+
+    /// How long a wrong query code counts against its case number, in seconds.
+    #[arg(
+        long,
+        env = "HALL_KIOSK_CASE_WINDOW_SECONDS",
+        default_value_t = 3600,
+        global = true
+    )]
+    pub kiosk_case_window_seconds: u64,
+
+    /// Password hashes (Argon2id, 46 MiB each) computed at once, on threads of their own.
+    #[arg(
+        long,
+        env = "HALL_HASH_CONCURRENCY",
+        default_value_t = 2,
+        global = true
+    )]
+    pub hash_concurrency: usize,
+
+    /// Password hashes that may wait for a hashing thread; beyond, 503 with `Retry-After`.
+    #[arg(long, env = "HALL_HASH_QUEUE", default_value_t = 32, global = true)]
+    pub hash_queue: usize,
 
     /// Proxies (IP addresses or CIDR ranges, comma-separated) whose `X-Forwarded-For` is
     /// believed; from anyone else the header is ignored.
@@ -111,6 +150,19 @@ pub struct Config {
 }
 
 impl Config {
+    /// The limits' settings.
+    pub fn limit_settings(&self) -> crate::limits::LimitSettings {
+        crate::limits::LimitSettings {
+            public_rate: self.public_rate,
+            login_rate: self.login_rate,
+            login_failures: self.login_failures,
+            kiosk_case_failures: self.kiosk_case_failures,
+            kiosk_case_window: Duration::from_secs(self.kiosk_case_window_seconds),
+            hash_concurrency: self.hash_concurrency,
+            hash_queue: self.hash_queue,
+        }
+    }
+
     /// The token lifetime.
     pub fn token_ttl(&self) -> Duration {
         Duration::from_secs(self.token_ttl_seconds.max(60))

@@ -52,6 +52,9 @@ pub enum ApiError {
         /// Seconds until a request will be accepted again.
         retry_after: u64,
     },
+    /// Too much password hashing waits already: the server sheds the request.
+    #[error("the server is busy; try again shortly")]
+    Overloaded,
     /// The database cannot be reached.
     #[error("database unavailable: {0}")]
     Unavailable(String),
@@ -90,6 +93,7 @@ impl ApiError {
             Self::Invalid(_) => "validation",
             Self::Unprocessable(_) => "unprocessable",
             Self::RateLimited { .. } => "rate-limited",
+            Self::Overloaded => "overloaded",
             Self::Unavailable(_) => "unavailable",
             Self::Internal(_) => "internal",
         }
@@ -132,7 +136,7 @@ impl ResponseError for ApiError {
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Invalid(_) | Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Overloaded | Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -151,6 +155,9 @@ impl ResponseError for ApiError {
         match self {
             Self::Unavailable(_) => {
                 response.insert_header((header::RETRY_AFTER, HeaderValue::from_static("5")));
+            }
+            Self::Overloaded => {
+                response.insert_header((header::RETRY_AFTER, HeaderValue::from_static("1")));
             }
             Self::RateLimited { retry_after } => {
                 response.insert_header((header::RETRY_AFTER, retry_after.to_string()));

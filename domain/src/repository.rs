@@ -364,3 +364,22 @@ pub trait AuditRepository {
         page: &PageRequest,
     ) -> RepositoryResult<Page<crate::audit::AuditEntry>>;
 }
+
+/// Wrong query codes given at the kiosk, per case number, kept in storage so that every
+/// process counts the same ones.
+pub trait KioskAttemptRepository {
+    /// How many wrong codes `case_no` got at or after `since`, and when the earliest came.
+    fn failed_lookups(
+        &mut self,
+        case_no: &str,
+        since: DateTime<Utc>,
+    ) -> RepositoryResult<(u32, Option<DateTime<Utc>>)>;
+    /// Records a wrong code for `case_no` at `at`, and forgets those from before
+    /// `forget_before`, of every case number.
+    fn record_failed_lookup(
+        &mut self,
+        case_no: &str,
+        at: DateTime<Utc>,
+        forget_before: DateTime<Utc>,
+    ) -> RepositoryResult<()>;
+}

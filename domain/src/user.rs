@@ -156,11 +156,14 @@ impl User {
 /// The shortest password accepted.
 pub const MIN_PASSWORD_CHARS: usize = 12;
 
+/// The longest username accepted, in bytes (usernames are ASCII).
+pub const MAX_USERNAME_BYTES: usize = 64;
+
 impl UserInput {
     /// Checks the fields and that exactly the clerks have a window.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
         let mut errors = ValidationErrors::default();
-        let valid_name = (3..=64).contains(&self.username.len())
+        let valid_name = (3..=MAX_USERNAME_BYTES).contains(&self.username.len())
             && self
                 .username
                 .chars()

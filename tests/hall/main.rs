@@ -7,6 +7,7 @@ mod contract;
 mod faults;
 mod foundation;
 mod kiosk;
+mod limits;
 mod load;
 mod openapi;
 mod replica;

@@ -39,7 +39,9 @@ pub struct AccessToken {
     responses(
         (status = 200, body = AccessToken),
         (status = 401, description = "Unknown user, wrong password or inactive account", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many attempts from this address or for this username", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A username longer than any account's", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many attempts from this address, or this address already gave a wrong password for this username while its hourly allowance of wrong passwords is spent", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable, or too many password checks are waiting; see Retry-After", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/auth/login")]
@@ -49,21 +51,29 @@ pub async fn login(
     body: web::Json<Login>,
 ) -> ApiResult<HttpResponse> {
     let Login { username, password } = body.into_inner();
-    state.limits.check_login(&request, &username)?;
+    let attempt = state.limits.check_login(&request, &username)?;
     let credentials = state
         .read(move |conn| Ok(conn.credentials(&username)?))
         .await?;
-    let user = web::block(move || match credentials {
-        Some(c) if password::verify(&password, &c.password_hash) && c.user.active => Some(c.user),
-        Some(_) => None,
-        None => {
-            // Spend the same time as for a known user, so usernames cannot be probed.
-            password::verify(&password, password::decoy_hash());
-            None
-        }
-    })
-    .await?
-    .ok_or(ApiError::Unauthenticated("wrong username or password"))?;
+    let user = state
+        .limits
+        .hashing()
+        .run(move || match credentials {
+            Some(c) if password::verify(&password, &c.password_hash) && c.user.active => {
+                Some(c.user)
+            }
+            Some(_) => None,
+            None => {
+                // Spend the same time as for a known user, so usernames cannot be probed.
+                password::verify(&password, password::decoy_hash());
+                None
+            }
+        })
+        .await?;
+    let Some(user) = user else {
+        state.limits.login_failed(&attempt);
+        return Err(ApiError::Unauthenticated("wrong username or password"));
+    };
     let access_token = state.tokens.issue(&user).map_err(ApiError::Internal)?;
     Ok(HttpResponse::Ok().json(AccessToken {
         access_token,

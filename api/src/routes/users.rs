@@ -2,7 +2,7 @@
 //! anyone changes their own. Deactivation, a new password, a new role or window revoke the
 //! account's earlier tokens at once.
 
-use actix_web::{HttpResponse, get, post, put, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use chrono::Utc;
 use domain::ValidationErrors;
 use domain::clock::stored_moment;
@@ -117,7 +117,10 @@ pub async fn create_user(
         errors.errors.extend(weak.errors);
     }
     errors.into_result()?;
-    let hash = web::block(move || password::hash(&secret))
+    let hash = state
+        .limits
+        .hashing()
+        .run(move || password::hash(&secret))
         .await?
         .map_err(ApiError::Internal)?;
     let user = user.into_user(UserId::new(), stored_moment(Utc::now()));
@@ -225,11 +228,14 @@ pub async fn deactivate_user(
         (status = 200, description = "A token for the new password", body = AccessToken),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The old password is wrong, or the new one too short", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many attempts from this address, or too many wrong current passwords for this user this hour; see Retry-After", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable, or too many password checks are waiting; see Retry-After", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/auth/password")]
 pub async fn change_password(
     state: web::Data<AppState>,
+    request: HttpRequest,
     identity: Identity,
     body: web::Json<PasswordChange>,
 ) -> ApiResult<web::Json<AccessToken>> {
@@ -239,6 +245,8 @@ pub async fn change_password(
     } = body.into_inner();
     validate_password("new_password", &new_password)?;
     let user_id = identity.user_id;
+    let limited_as = user_id.to_string();
+    state.limits.check_password_change(&request, &limited_as)?;
     let stored = state.read(move |conn| Ok(conn.user(user_id)?)).await?;
     let user = found(stored, "user")?;
     let username = user.username.clone();
@@ -246,16 +254,24 @@ pub async fn change_password(
         .read(move |conn| Ok(conn.credentials(&username)?))
         .await?;
     let current_hash = found(credentials, "user")?.password_hash;
-    let hash = web::block(move || {
-        if !password::verify(&old_password, &current_hash) {
-            return Err(ApiError::from(ValidationErrors::single(
-                "old_password",
-                "is not the current password",
-            )));
-        }
-        password::hash(&new_password).map_err(ApiError::Internal)
-    })
-    .await??;
+    let hash = state
+        .limits
+        .hashing()
+        .run(move || {
+            if !password::verify(&old_password, &current_hash) {
+                return Ok(None);
+            }
+            password::hash(&new_password).map(Some)
+        })
+        .await?
+        .map_err(ApiError::Internal)?;
+    let Some(hash) = hash else {
+        state.limits.password_change_failed(&limited_as);
+        return Err(ApiError::from(ValidationErrors::single(
+            "old_password",
+            "is not the current password",
+        )));
+    };
     let user = state
         .write(move |conn| {
             let user =

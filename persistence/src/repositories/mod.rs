@@ -7,6 +7,7 @@ pub(crate) mod cases;
 mod centers;
 mod departments;
 mod items;
+mod kiosk_attempts;
 pub(crate) mod ratings;
 pub(crate) mod stats;
 mod users;

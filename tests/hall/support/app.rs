@@ -106,6 +106,11 @@ fn config(url: &str) -> Config {
         log_format: "text".into(),
         public_rate: 30,
         login_rate: 10,
+        login_failures: 10,
+        kiosk_case_failures: 10,
+        kiosk_case_window_seconds: 3600,
+        hash_concurrency: 2,
+        hash_queue: 32,
         trusted_proxies: vec![],
     }
 }
@@ -114,6 +119,26 @@ impl TestApp {
     /// Starts the app over a fresh database of the backend.
     pub fn start(backend: Backend) -> Self {
         Self::start_with_read_replica(backend, None)
+    }
+
+    /// Starts the app over a fresh database, configured as the test's story needs.
+    pub fn start_configured(backend: Backend, configure: impl FnOnce(&mut Config)) -> Self {
+        let db = TestDb::new(backend);
+        let mut config = config(&db.url);
+        configure(&mut config);
+        let (state, _) = api::bootstrap::prepare(&config).expect("prepare the app");
+        Self::serve(state, Some(db))
+    }
+
+    /// Another app process (in this test process) over the same database, configured the
+    /// same way but with nothing else shared: what a second `hall` behind the load balancer
+    /// would be.
+    pub fn another_on_the_same_database(&self, configure: impl FnOnce(&mut Config)) -> Self {
+        let url = &self._db.as_ref().expect("an app over a test database").url;
+        let mut config = config(url);
+        configure(&mut config);
+        let (state, _) = api::bootstrap::prepare(&config).expect("prepare the app");
+        Self::serve(state, None)
     }
 
     /// Starts the app over a fresh database, with kiosk and statistics reads sent to

@@ -6,8 +6,8 @@ use domain::case::workflow::{self, Moment};
 use domain::case::{ActionKind, Case, CaseStatus, Outcome};
 use domain::rating::{self, Rating};
 use domain::repository::{
-    CaseRepository, CenterRepository, RatingRepository, RepositoryError, ServiceItemRepository,
-    WindowRepository,
+    CaseRepository, CenterRepository, KioskAttemptRepository, RatingRepository, RepositoryError,
+    ServiceItemRepository, WindowRepository,
 };
 use persistence::AnyConnection;
 use serde::{Deserialize, Serialize};
@@ -19,6 +19,70 @@ use crate::state::AppState;
 
 /// The one answer for an unknown number and for a wrong code, so neither can be probed.
 const NOT_FOUND: &str = "no case with this number and query code";
+
+/// Longer than any case number (`{region}-{YYYYMMDD}-{seq}`): answered 404 at once, never
+/// counted nor stored.
+const MAX_CASE_NO_BYTES: usize = 64;
+
+/// A lookup by case number and code that may go ahead: the number has not taken too many
+/// wrong codes lately.
+struct CaseAttempt {
+    case_no: String,
+    at: chrono::DateTime<chrono::Utc>,
+    since: chrono::DateTime<chrono::Utc>,
+}
+
+impl CaseAttempt {
+    /// Refuses a number that took too many wrong codes lately, from anyone, through any
+    /// process: 429, even for the right code, until the wrong codes age out. Numbers that
+    /// name no case count the same way, so the 429 says nothing about whether one exists.
+    async fn check(state: &AppState, case_no: &str) -> ApiResult<Self> {
+        if case_no.len() > MAX_CASE_NO_BYTES {
+            return Err(ApiError::NotFound(NOT_FOUND.into()));
+        }
+        let limit = state.limits.case_lookups();
+        let window = chrono::Duration::from_std(limit.window)
+            .map_err(|e| ApiError::Internal(format!("kiosk case window: {e}")))?;
+        let at = state.now().at;
+        let since = at - window;
+        let number = case_no.to_owned();
+        // Counted where the kiosk reads, so the kiosk keeps answering when only a replica
+        // does; a replica's lag lets a few more wrong codes through, no more.
+        let (failures, earliest) = state
+            .read_replica(move |conn| Ok(conn.failed_lookups(&number, since)?))
+            .await?;
+        if failures >= limit.failures {
+            let free_at = earliest.unwrap_or(at) + window;
+            return Err(ApiError::RateLimited {
+                retry_after: u64::try_from((free_at - at).num_seconds())
+                    .unwrap_or(0)
+                    .max(1),
+            });
+        }
+        Ok(Self {
+            case_no: case_no.to_owned(),
+            at,
+            since,
+        })
+    }
+
+    /// Records a wrong code (or unknown number) when the lookup found nothing; in a
+    /// transaction of its own, so it counts even when the lookup's transaction rolled back.
+    /// When the primary cannot record it, the kiosk still answers (the per-address limit
+    /// still holds) and the log says so.
+    async fn settle<T>(self, state: &AppState, lookup: ApiResult<T>) -> ApiResult<T> {
+        if matches!(&lookup, Err(ApiError::NotFound(detail)) if detail == NOT_FOUND) {
+            let Self { case_no, at, since } = self;
+            let recorded = state
+                .write(move |conn| Ok(conn.record_failed_lookup(&case_no, at, since)?))
+                .await;
+            if let Err(error) = recorded {
+                tracing::warn!(%error, "a wrong query code could not be recorded");
+            }
+        }
+        lookup
+    }
+}
 
 /// The query code from the receipt.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -122,6 +186,7 @@ pub async fn get_public_case(
 ) -> ApiResult<web::Json<PublicCase>> {
     state.limits.check_public(&request)?;
     let case_no = case_no.into_inner();
+    let attempt = CaseAttempt::check(&state, &case_no).await?;
     let code = query.into_inner().code;
     let codes = state.query_codes.clone();
     let settings = state.settings;
@@ -182,7 +247,8 @@ pub async fn get_public_case(
                 outcome: case.outcome,
             })
         })
-        .await?;
+        .await;
+    let view = attempt.settle(&state, view).await?;
     Ok(web::Json(view))
 }
 
@@ -239,6 +305,7 @@ pub async fn rate_case(
     } = body.into_inner();
     rating::validate(score, &comment)?;
     let case_no = case_no.into_inner();
+    let attempt = CaseAttempt::check(&state, &case_no).await?;
     let codes = state.query_codes.clone();
     let now = state.now();
     let calendars = state.calendars.clone();
@@ -275,6 +342,7 @@ pub async fn rate_case(
                 level: rating.level,
             })
         })
-        .await?;
+        .await;
+    let receipt = attempt.settle(&state, receipt).await?;
     Ok(HttpResponse::Created().json(receipt))
 }
