@@ -106,15 +106,34 @@ impl Metrics {
         }
     }
 
-    /// Counts one answered request.
+    /// Counts one answered request. `route` must be a registered pattern or [`NO_ROUTE`]
+    /// (never the path itself); the method is cut down to [`method_label`]: every label
+    /// value comes from a closed set, so no client can add series.
     pub fn observe(&self, route: &str, method: &str, status: u16, took: Duration) {
+        let method = method_label(method);
         self.requests
+            // A status is one of at most 900 codes (100–999), of which the app answers a few.
             .with_label_values(&[route, method, &status.to_string()])
             .inc();
         self.latency
             .with_label_values(&[route, method])
             .observe(took.as_secs_f64());
     }
+}
+
+/// The route label of every request no route matched, whatever its path.
+pub const NO_ROUTE: &str = "(no route)";
+
+/// The method as a label: one of the standard methods, else `OTHER`. Any token is a valid
+/// HTTP method, and each distinct label value is a series kept for the life of the process.
+pub fn method_label(method: &str) -> &'static str {
+    const KNOWN: [&str; 9] = [
+        "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE",
+    ];
+    KNOWN
+        .into_iter()
+        .find(|known| *known == method)
+        .unwrap_or("OTHER")
 }
 
 /// The metrics in Prometheus text format (for scrapers; not under `/api/v1`).
