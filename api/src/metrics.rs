@@ -158,3 +158,33 @@ pub async fn get_metrics(state: web::Data<AppState>) -> HttpResponse {
         .content_type(encoder.format_type())
         .body(text)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invented_methods_share_one_label_and_add_no_series() {
+        assert_eq!(method_label("GET"), "GET");
+        assert_eq!(method_label("DELETE"), "DELETE");
+        assert_eq!(method_label("get"), "OTHER");
+        assert_eq!(method_label(&"X".repeat(30_000)), "OTHER");
+        let metrics = Metrics::new();
+        for i in 0..100 {
+            metrics.observe(NO_ROUTE, &format!("M{i}"), 404, Duration::ZERO);
+        }
+        assert_eq!(
+            metrics
+                .requests
+                .with_label_values(&[NO_ROUTE, "OTHER", "404"])
+                .get(),
+            100
+        );
+        let families = metrics.registry.gather();
+        let requests = families
+            .iter()
+            .find(|f| f.name() == "hall_http_requests_total")
+            .expect("the requests family");
+        assert_eq!(requests.get_metric().len(), 1);
+    }
+}
