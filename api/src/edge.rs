@@ -63,18 +63,24 @@ struct DeadlineBody {
     body: Rc<Body>,
     deadline: Instant,
     timer: Pin<Box<Sleep>>,
+    /// Read to its end: the deadline no longer matters, however long the handler then takes.
+    finished: bool,
 }
 
 impl Stream for DeadlineBody {
     type Item = Result<Bytes, PayloadError>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        if self.finished {
+            return Poll::Ready(None);
+        }
         if self.body.timed_out.get() || Instant::now() >= self.deadline {
             return Poll::Ready(Some(Err(self.expire())));
         }
         let next = Pin::new(&mut *self.body.payload.borrow_mut()).poll_next(cx);
-        if next.is_ready() {
-            return next;
+        if let Poll::Ready(item) = next {
+            self.finished = item.is_none();
+            return Poll::Ready(item);
         }
         // Nothing yet: wake up at the deadline at the latest.
         match self.timer.as_mut().poll(cx) {
@@ -110,6 +116,7 @@ pub fn body_deadline(request: &mut ServiceRequest, limit: Duration) -> Option<Bo
         body: body.clone(),
         deadline,
         timer: Box::pin(sleep_until(deadline)),
+        finished: false,
     };
     request.set_payload(Payload::Stream {
         payload: Box::pin(stream),
@@ -208,5 +215,68 @@ fn secure_headers(answer: &mut ServiceResponse<BoxBody>) {
     );
     if in_api && !headers.contains_key(header::CACHE_CONTROL) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::dev::Service;
+    use actix_web::{App, HttpResponse, test, web};
+
+    use super::*;
+
+    /// A body whose client has gone quiet: it never yields.
+    struct Silent;
+
+    impl Stream for Silent {
+        type Item = Result<Bytes, PayloadError>;
+
+        fn poll_next(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+            Poll::Pending
+        }
+    }
+
+    async fn echo(body: web::Bytes) -> HttpResponse {
+        HttpResponse::Ok().body(body)
+    }
+
+    #[actix_web::test]
+    async fn a_body_that_stops_arriving_is_answered_408_and_one_read_whole_is_not() {
+        let app = test::init_service(App::new().route("/echo", web::post().to(echo)).wrap_fn(
+            |mut request, service| {
+                let guard = body_deadline(&mut request, Duration::from_millis(200));
+                let pending = service.call(request);
+                async move { Ok(answer(pending.await?, guard)) }
+            },
+        ))
+        .await;
+        let whole = test::TestRequest::post()
+            .uri("/echo")
+            .set_payload("申请")
+            .to_request();
+        let whole = test::call_service(&app, whole).await;
+        assert_eq!(whole.status(), 200);
+        assert_eq!(test::read_body(whole).await, "申请".as_bytes());
+
+        let mut silent = test::TestRequest::post().uri("/echo").to_request();
+        *silent.payload() = Payload::Stream {
+            payload: Box::pin(Silent),
+        };
+        let answer = test::call_service(&app, silent).await;
+        assert_eq!(answer.status(), 408);
+        assert_eq!(
+            answer
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .map(|v| v.as_bytes()),
+            Some(problem::PROBLEM_JSON.as_bytes())
+        );
+        assert_eq!(
+            answer
+                .headers()
+                .get(header::X_CONTENT_TYPE_OPTIONS)
+                .map(|v| v.as_bytes()),
+            Some(&b"nosniff"[..])
+        );
     }
 }
