@@ -367,7 +367,20 @@ fn nobody_without_the_right_makes_the_server_read_or_judge_a_body(backend: Backe
             "{not json",
         )
         .problem(401);
-    // The admin still gets the validation.
+    let receipt = hall.accept(&hall.clerk1, &hall.committed);
+    hall.act(
+        &hall.analyst,
+        &receipt,
+        json!({"action": "fly", "version": "x"}),
+    )
+    .problem(403);
+    // Those allowed still get the validation.
+    hall.act(
+        &hall.clerk1,
+        &receipt,
+        json!({"action": "fly", "version": 1}),
+    )
+    .problem(422);
     hall.app
         .post("/api/v1/centers", Some(&hall.admin), &invalid_center)
         .problem(422);

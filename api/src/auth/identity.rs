@@ -99,6 +99,14 @@ impl Need for ManageCatalogue {
     const PERMISSION: Permission = Permission::ManageCatalogue;
 }
 
+/// Acting on cases (clerks at their own window, supervisors and admins).
+#[derive(Debug)]
+pub struct HandleCases;
+
+impl Need for HandleCases {
+    const PERMISSION: Permission = Permission::HandleCases;
+}
+
 /// Closing the rectifications of poor ratings (supervisors and admins).
 #[derive(Debug)]
 pub struct Supervise;
