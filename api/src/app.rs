@@ -9,7 +9,6 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa_actix_web::{AppExt, UtoipaApp, scope};
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::metrics;
 use crate::problem::{self, json_error, path_error, query_error};
 use crate::request_log::{REQUEST_ID, RouteOnly, request_id};
 use crate::routes::{
@@ -17,6 +16,7 @@ use crate::routes::{
     stats, supervision, users, windows,
 };
 use crate::state::AppState;
+use crate::{edge, metrics};
 use actix_web::dev::Service;
 use actix_web::http::header::{HeaderName, HeaderValue};
 
@@ -121,6 +121,10 @@ fn document_common_problems(openapi: &mut utoipa::openapi::OpenApi) {
                 common.push(("404", "No such resource"));
             }
             if has_body {
+                common.push((
+                    "408",
+                    "The body did not arrive in time (HALL_BODY_TIMEOUT_SECONDS)",
+                ));
                 common.push(("413", "The body is too large"));
                 common.push(("415", "The body is not of the documented media type"));
             }
@@ -261,16 +265,21 @@ pub fn build(
     app.service(SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", api))
         .default_service(web::to(problem::no_route))
         .wrap(tracing_actix_web::TracingLogger::<RouteOnly>::new())
-        // Outermost: settle the request id first, so the log line and the answer carry it.
+        // Outermost: settle the request id first, so the log line and the answer carry it;
+        // start the body's clock as soon as the head is in.
         .wrap_fn(|mut request, service| {
             let started = std::time::Instant::now();
             let route = request
                 .match_pattern()
-                .unwrap_or_else(|| "(no route)".to_owned());
+                .unwrap_or_else(|| metrics::NO_ROUTE.to_owned());
             let method = request.method().to_string();
-            let metrics = request
-                .app_data::<web::Data<AppState>>()
-                .map(|state| state.metrics.clone());
+            let state = request.app_data::<web::Data<AppState>>().cloned();
+            let metrics = state.as_ref().map(|state| state.metrics.clone());
+            let body_timeout = state.map_or_else(
+                || edge::EdgeSettings::default().body_timeout,
+                |state| state.settings.edge.body_timeout,
+            );
+            let guard = edge::body_deadline(&mut request, body_timeout);
             let id = request_id(&request);
             let value = HeaderValue::from_str(&id).ok();
             if let Some(value) = &value {
@@ -280,7 +289,7 @@ pub fn build(
             }
             let answer = service.call(request);
             async move {
-                let mut answer = answer.await?;
+                let mut answer = edge::answer(answer.await?, guard);
                 if let Some(metrics) = metrics {
                     metrics.observe(&route, &method, answer.status().as_u16(), started.elapsed());
                 }

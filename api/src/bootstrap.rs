@@ -185,6 +185,11 @@ pub fn prepare(config: &Config) -> Result<(AppState, Option<String>), StartError
     let settings = Settings {
         utc_offset: config.utc_offset,
         yellow_days: config.yellow_days,
+        edge: crate::edge::EdgeSettings {
+            body_timeout: std::time::Duration::from_secs(config.body_timeout_seconds.max(1)),
+            keep_alive: std::time::Duration::from_secs(config.keep_alive_seconds),
+            max_connections: config.max_connections.max(1),
+        },
     };
     let trusted = config
         .trusted_proxies

@@ -144,6 +144,40 @@ pub struct Config {
     #[arg(long, env = "HALL_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"], global = true)]
     pub log_format: String,
 
+    /// Seconds a request's body may take to arrive, all of it, counted from the end of its
+    /// head; after that the request is answered 408 and its connection closed. The head
+    /// itself has 5 s.
+    #[arg(
+        long,
+        env = "HALL_BODY_TIMEOUT_SECONDS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub body_timeout_seconds: u64,
+
+    /// Seconds an idle connection is kept open for the client's next request; 0 closes every
+    /// connection after its answer. actix times only a connection's first request head, so
+    /// a client could trickle the head of a kept connection's next request for ever: turn
+    /// keep-alive on only behind a proxy that sends whole requests (nginx does).
+    #[arg(
+        long,
+        env = "HALL_KEEP_ALIVE_SECONDS",
+        default_value_t = 0,
+        global = true
+    )]
+    pub keep_alive_seconds: u64,
+
+    /// The most client connections the process holds open at once; more wait in the
+    /// listen backlog. Keep it below the open-file limit, so the database always finds a
+    /// file descriptor.
+    #[arg(
+        long,
+        env = "HALL_MAX_CONNECTIONS",
+        default_value_t = 1000,
+        global = true
+    )]
+    pub max_connections: usize,
+
     /// Worker threads serving HTTP; 0 means one per core.
     #[arg(long, env = "HALL_WORKERS", default_value_t = 0, global = true)]
     pub workers: usize,

@@ -8,6 +8,7 @@ pub mod bootstrap;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod edge;
 pub mod limits;
 pub mod metrics;
 pub mod problem;

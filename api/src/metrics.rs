@@ -116,15 +116,34 @@ impl Metrics {
         }
     }
 
-    /// Counts one answered request.
+    /// Counts one answered request. `route` must be a registered pattern or [`NO_ROUTE`]
+    /// (never the path itself); the method is cut down to [`method_label`]: every label
+    /// value comes from a closed set, so no client can add series.
     pub fn observe(&self, route: &str, method: &str, status: u16, took: Duration) {
+        let method = method_label(method);
         self.requests
+            // A status is one of at most 900 codes (100–999), of which the app answers a few.
             .with_label_values(&[route, method, &status.to_string()])
             .inc();
         self.latency
             .with_label_values(&[route, method])
             .observe(took.as_secs_f64());
     }
+}
+
+/// The route label of every request no route matched, whatever its path.
+pub const NO_ROUTE: &str = "(no route)";
+
+/// The method as a label: one of the standard methods, else `OTHER`. Any token is a valid
+/// HTTP method, and each distinct label value is a series kept for the life of the process.
+pub fn method_label(method: &str) -> &'static str {
+    const KNOWN: [&str; 9] = [
+        "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE",
+    ];
+    KNOWN
+        .into_iter()
+        .find(|known| *known == method)
+        .unwrap_or("OTHER")
 }
 
 /// The metrics in Prometheus text format (for scrapers; not under `/api/v1`).
@@ -151,4 +170,34 @@ pub async fn get_metrics(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type(encoder.format_type())
         .body(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invented_methods_share_one_label_and_add_no_series() {
+        assert_eq!(method_label("GET"), "GET");
+        assert_eq!(method_label("DELETE"), "DELETE");
+        assert_eq!(method_label("get"), "OTHER");
+        assert_eq!(method_label(&"X".repeat(30_000)), "OTHER");
+        let metrics = Metrics::new();
+        for i in 0..100 {
+            metrics.observe(NO_ROUTE, &format!("M{i}"), 404, Duration::ZERO);
+        }
+        assert_eq!(
+            metrics
+                .requests
+                .with_label_values(&[NO_ROUTE, "OTHER", "404"])
+                .get(),
+            100
+        );
+        let families = metrics.registry.gather();
+        let requests = families
+            .iter()
+            .find(|f| f.name() == "hall_http_requests_total")
+            .expect("the requests family");
+        assert_eq!(requests.get_metric().len(), 1);
+    }
 }

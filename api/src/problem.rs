@@ -37,6 +37,9 @@ pub enum ApiError {
     /// The body is larger than allowed.
     #[error("the request body is too large (at most {0} bytes)")]
     TooLarge(usize),
+    /// The body did not arrive within the time allowed (`HALL_BODY_TIMEOUT_SECONDS`).
+    #[error("the request body did not arrive in time; the connection is closed")]
+    TimedOut,
     /// The body is not JSON.
     #[error("{0}")]
     UnsupportedMediaType(String),
@@ -89,6 +92,7 @@ impl ApiError {
             Self::NotFound(_) => "not-found",
             Self::Conflict(_) => "conflict",
             Self::TooLarge(_) => "too-large",
+            Self::TimedOut => "timeout",
             Self::UnsupportedMediaType(_) => "unsupported-media-type",
             Self::Invalid(_) => "validation",
             Self::Unprocessable(_) => "unprocessable",
@@ -133,6 +137,7 @@ impl ResponseError for ApiError {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::TimedOut => StatusCode::REQUEST_TIMEOUT,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Invalid(_) | Self::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -243,6 +248,34 @@ pub fn query_error(error: QueryPayloadError, _: &HttpRequest) -> actix_web::Erro
 /// Maps actix's path errors: a path value that cannot be an id names nothing, so 404.
 pub fn path_error(error: PathError, _: &HttpRequest) -> actix_web::Error {
     ApiError::NotFound(format!("no such resource ({error})")).into()
+}
+
+/// The problem for an error answer that machinery outside the handlers made without a body
+/// (a resource's `405`, Swagger UI's `404` under `/docs/`): the status kept, a body added.
+pub fn for_status(status: StatusCode) -> HttpResponse {
+    let known = match status {
+        StatusCode::NOT_FOUND => Some(ApiError::NotFound("no such resource".into())),
+        StatusCode::BAD_REQUEST => Some(ApiError::Malformed("the request cannot be read".into())),
+        StatusCode::REQUEST_TIMEOUT => Some(ApiError::TimedOut),
+        StatusCode::INTERNAL_SERVER_ERROR => {
+            Some(ApiError::Internal("an error answer without a body".into()))
+        }
+        _ => None,
+    };
+    if let Some(error) = known {
+        return error.error_response();
+    }
+    let title = status.canonical_reason().unwrap_or("Error");
+    let slug = title.to_lowercase().replace([' ', '\''], "-");
+    HttpResponse::build(status)
+        .insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)))
+        .json(Problem {
+            kind: format!("urn:service-hall:problem:{slug}"),
+            title: title.to_owned(),
+            status: status.as_u16(),
+            detail: title.to_owned(),
+            errors: Vec::new(),
+        })
 }
 
 /// Unknown routes.

@@ -4,9 +4,10 @@ use std::net::SocketAddr;
 
 use actix_web::HttpServer;
 use actix_web::dev::Server;
+use actix_web::http::KeepAlive;
 
-use crate::app;
 use crate::state::AppState;
+use crate::{app, edge};
 
 /// Binds and starts serving; returns the running server and the addresses it listens on
 /// (useful when the port was 0). SIGTERM and SIGINT let in-flight requests finish.
@@ -18,12 +19,27 @@ pub fn start(
     // Database work runs on blocking threads, and no more of it can run at once than the pool
     // has connections: more threads would only wait for one, each holding its memory.
     let blocking = usize::try_from(state.store.pool_size()).unwrap_or(1).max(2);
-    let mut server = HttpServer::new(move || app::build(state.clone()))
+    let edge = state.settings.edge;
+    let keep_alive = if edge.keep_alive.is_zero() {
+        KeepAlive::Disabled
+    } else {
+        KeepAlive::Timeout(edge.keep_alive)
+    };
+    let workers = if workers > 0 {
+        workers
+    } else {
+        std::thread::available_parallelism().map_or(1, usize::from)
+    };
+    let server = HttpServer::new(move || app::build(state.clone()))
         .shutdown_timeout(30)
-        .worker_max_blocking_threads(blocking);
-    if workers > 0 {
-        server = server.workers(workers);
-    }
+        .worker_max_blocking_threads(blocking)
+        .workers(workers)
+        // Slow clients: the head, the body (see `edge`) and idle connections are timed, and
+        // the connections held at once are bounded, per worker, to the process's share.
+        .client_request_timeout(edge::HEAD_TIMEOUT)
+        .client_disconnect_timeout(edge::DISCONNECT_TIMEOUT)
+        .keep_alive(keep_alive)
+        .max_connections(edge.max_connections.div_ceil(workers).max(1));
     let server = server.bind(bind)?;
     let addrs = server.addrs();
     Ok((server.run(), addrs))

@@ -46,6 +46,8 @@ pub struct Settings {
     pub utc_offset: FixedOffset,
     /// Working days left at which an open case gets a yellow warning.
     pub yellow_days: u32,
+    /// Timeouts and limits of client connections.
+    pub edge: crate::edge::EdgeSettings,
 }
 
 impl AppState {

@@ -174,7 +174,7 @@ impl UserInput {
                 "must be 3 to 64 lowercase letters, digits, '.', '_' or '-'",
             );
         }
-        errors.optional_text("display_name", &self.display_name, 100);
+        errors.optional_name("display_name", &self.display_name, 100);
         match (self.role, self.window_id) {
             (Role::Clerk, None) => errors.add("window_id", "a clerk works at a window"),
             (Role::Clerk, Some(_)) | (_, None) => {}

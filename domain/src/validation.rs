@@ -1,6 +1,15 @@
-//! Validation errors: what is wrong with which field, so a client can point at it.
+//! Validation errors: what is wrong with which field, so a client can point at it; and the
+//! rules every text and date from outside obeys.
 
+use std::ops::RangeInclusive;
+
+use chrono::Datelike;
 use serde::Serialize;
+
+/// The years a date sent from outside (a filter, a period) may name: four-digit years, which
+/// both databases store and SQLite's text dates sort correctly, and which cover every case
+/// the hall can hold. Outside them a request is refused rather than handed to the database.
+pub const DATE_YEARS: RangeInclusive<i32> = 1900..=9999;
 
 /// One invalid field and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -45,26 +54,57 @@ impl ValidationErrors {
         }
     }
 
-    /// Checks a required text: trimmed, not empty, at most `max` characters.
+    /// Checks a required text that may run over several lines (a reason, a note): trimmed,
+    /// not empty, at most `max` characters, nothing invisible.
     pub fn text(&mut self, field: &str, value: &str, max: usize) {
-        let trimmed = value.trim();
-        if trimmed.is_empty() {
-            self.add(field, "must not be empty");
-        } else if trimmed.chars().count() > max {
-            self.add(field, format!("must be at most {max} characters"));
-        } else if trimmed.len() != value.len() {
-            self.add(field, "must not start or end with spaces");
-        } else if has_control(value) {
-            self.add(field, CONTROL);
+        self.required(field, value, max, Lines::Many);
+    }
+
+    /// Checks a required one-line text (a name): as [`Self::text`], and no line break or tab.
+    pub fn name(&mut self, field: &str, value: &str, max: usize) {
+        self.required(field, value, max, Lines::One);
+    }
+
+    /// Checks an optional text: when present, at most `max` characters, nothing invisible.
+    pub fn optional_text(&mut self, field: &str, value: &str, max: usize) {
+        self.optional(field, value, max, Lines::Many);
+    }
+
+    /// Checks an optional one-line text: as [`Self::optional_text`], and no line break or tab.
+    pub fn optional_name(&mut self, field: &str, value: &str, max: usize) {
+        self.optional(field, value, max, Lines::One);
+    }
+
+    /// Checks that a date (or a moment) sent from outside lies in [`DATE_YEARS`].
+    pub fn date(&mut self, field: &str, value: Option<impl Datelike>) {
+        if value.is_some_and(|value| !DATE_YEARS.contains(&value.year())) {
+            self.add(
+                field,
+                format!(
+                    "must lie in the years {} to {}",
+                    DATE_YEARS.start(),
+                    DATE_YEARS.end()
+                ),
+            );
         }
     }
 
-    /// Checks an optional text: when present, at most `max` characters.
-    pub fn optional_text(&mut self, field: &str, value: &str, max: usize) {
+    fn required(&mut self, field: &str, value: &str, max: usize, lines: Lines) {
+        let trimmed = value.trim();
+        if trimmed.is_empty() {
+            self.add(field, "must not be empty");
+        } else if trimmed.len() != value.len() {
+            self.add(field, "must not start or end with spaces");
+        } else {
+            self.optional(field, value, max, lines);
+        }
+    }
+
+    fn optional(&mut self, field: &str, value: &str, max: usize, lines: Lines) {
         if value.chars().count() > max {
             self.add(field, format!("must be at most {max} characters"));
-        } else if has_control(value) {
-            self.add(field, CONTROL);
+        } else if let Some(why) = unfit(value, lines) {
+            self.add(field, why);
         }
     }
 
@@ -81,14 +121,59 @@ impl ValidationErrors {
     }
 }
 
-const CONTROL: &str = "must not hold control characters other than line breaks and tabs";
+/// Whether a text may run over several lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lines {
+    One,
+    Many,
+}
 
-/// NUL and the other control characters have no place in a name or a note, and PostgreSQL
-/// cannot store NUL at all; line breaks and tabs are kept for notes.
-fn has_control(value: &str) -> bool {
-    value
-        .chars()
-        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+/// Why `value` cannot be stored as a text of the hall, if it cannot.
+fn unfit(value: &str, lines: Lines) -> Option<&'static str> {
+    let breaks = |c: char| matches!(c, '\n' | '\r' | '\t');
+    if value.chars().any(|c| c.is_control() && !breaks(c)) {
+        Some("must not hold control characters other than line breaks and tabs")
+    } else if lines == Lines::One && value.chars().any(breaks) {
+        Some("must be one line, without line breaks or tabs")
+    } else if value.chars().any(is_invisible) {
+        Some(
+            "must not hold invisible formatting characters (bidirectional controls, zero-width characters)",
+        )
+    } else {
+        None
+    }
+}
+
+/// Whether a character changes how the text around it is shown without being seen itself:
+/// Unicode's format characters (category Cf) — bidirectional overrides and isolates, which
+/// make a name read otherwise than it is stored, zero-width spaces and joiners, which
+/// make two equal-looking names differ, the soft hyphen and the byte-order mark — and the
+/// line and paragraph separators. NUL and the other control characters are refused apart:
+/// they are `char::is_control`, and PostgreSQL cannot store NUL at all.
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{0600}'..='\u{0605}'
+            | '\u{061C}'
+            | '\u{06DD}'
+            | '\u{070F}'
+            | '\u{0890}'..='\u{0891}'
+            | '\u{08E2}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{2028}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}'
+            | '\u{FEFF}'
+            | '\u{FFF9}'..='\u{FFFB}'
+            | '\u{110BD}'
+            | '\u{110CD}'
+            | '\u{13430}'..='\u{1343F}'
+            | '\u{1BCA0}'..='\u{1BCA3}'
+            | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0001}'
+            | '\u{E0020}'..='\u{E007F}'
+    )
 }
 
 #[cfg(test)]
@@ -103,5 +188,42 @@ mod tests {
         errors.optional_text("remark", "第一行\n第二行\t", 50);
         let fields: Vec<_> = errors.errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["name", "note"]);
+    }
+
+    #[test]
+    fn a_bidirectional_override_or_a_zero_width_character_is_refused_everywhere() {
+        let mut errors = ValidationErrors::default();
+        errors.name("a", "张\u{202E}三", 50);
+        errors.name("b", "张\u{200B}三", 50);
+        errors.text("c", "理由\u{2066}", 50);
+        errors.optional_text("d", "\u{FEFF}备注", 50);
+        errors.optional_name("e", "王\u{00AD}五", 50);
+        errors.name("kept", "欧阳娜娜 Anna-Maria", 50);
+        errors.optional_text("kept too", "", 50);
+        let fields: Vec<_> = errors.errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["a", "b", "c", "d", "e"]);
+    }
+
+    #[test]
+    fn a_name_is_one_line_and_a_note_may_be_several() {
+        let mut errors = ValidationErrors::default();
+        errors.name("name", "民政\n局", 50);
+        errors.optional_name("display_name", "李\t娜", 50);
+        errors.text("reason", "第一行\r\n第二行", 50);
+        let fields: Vec<_> = errors.errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["name", "display_name"]);
+    }
+
+    #[test]
+    fn dates_from_outside_keep_to_four_digit_years() {
+        let day = |s: &str| s.parse::<chrono::NaiveDate>().expect("date");
+        let mut errors = ValidationErrors::default();
+        errors.date("from", Some(day("-4714-01-01")));
+        errors.date("to", Some(day("+10000-01-01")));
+        errors.date("kept", Some(day("1900-01-01")));
+        errors.date("kept too", Some(day("9999-12-31")));
+        errors.date("absent", None::<chrono::NaiveDate>);
+        let fields: Vec<_> = errors.errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["from", "to"]);
     }
 }

@@ -4,6 +4,7 @@
 mod admin;
 mod cases;
 mod contract;
+mod edge;
 mod faults;
 mod foundation;
 mod kiosk;

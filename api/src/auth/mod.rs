@@ -4,5 +4,5 @@ mod identity;
 pub mod password;
 pub mod token;
 
-pub use identity::Identity;
+pub use identity::{Allowed, HandleCases, Identity, ManageCatalogue, Need, Supervise};
 pub use token::TokenKeys;

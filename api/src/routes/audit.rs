@@ -50,6 +50,10 @@ pub async fn list_audit_entries(
 ) -> ApiResult<web::Json<Page<AuditEntry>>> {
     identity.require(Permission::ManageCatalogue)?;
     let query = query.into_inner();
+    let mut errors = domain::ValidationErrors::default();
+    errors.date("since", query.since);
+    errors.date("until", query.until);
+    errors.into_result()?;
     let page = crate::routes::PageQuery {
         limit: query.limit,
         after: query.after,

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::audit::audit;
-use crate::auth::Identity;
+use crate::auth::{Allowed, Identity, ManageCatalogue};
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::routes::found;
 use crate::state::AppState;
@@ -203,11 +203,10 @@ pub struct CalendarChange {
 #[put("/calendar/{year}")]
 pub async fn put_calendar_year(
     state: web::Data<AppState>,
-    identity: Identity,
     year: web::Path<i32>,
-    body: web::Json<YearCalendar>,
+    allowed: Allowed<ManageCatalogue, web::Json<YearCalendar>>,
 ) -> ApiResult<web::Json<CalendarChange>> {
-    identity.require(Permission::ManageCatalogue)?;
+    let (identity, body) = (allowed.identity, allowed.inner);
     let doc = body.into_inner();
     if doc.year != year.into_inner() {
         return Err(ValidationErrors::single("year", "must be the year of the path").into());

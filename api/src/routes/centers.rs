@@ -12,7 +12,7 @@ use domain::repository::CenterRepository;
 use persistence::AnyConnection;
 
 use crate::audit::audit;
-use crate::auth::Identity;
+use crate::auth::{Allowed, Identity, ManageCatalogue};
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::routes::{PageQuery, found, taken};
 use crate::state::AppState;
@@ -67,10 +67,9 @@ pub async fn get_center(
 #[post("/centers")]
 pub async fn create_center(
     state: web::Data<AppState>,
-    identity: Identity,
-    body: web::Json<CenterInput>,
+    allowed: Allowed<ManageCatalogue, web::Json<CenterInput>>,
 ) -> ApiResult<HttpResponse> {
-    identity.require(Permission::ManageCatalogue)?;
+    let (identity, body) = (allowed.identity, allowed.inner);
     let input = body.into_inner();
     input.validate()?;
     let center = input.into_center(CenterId::new(), stored_moment(Utc::now()));
@@ -105,11 +104,10 @@ pub async fn create_center(
 #[put("/centers/{id}")]
 pub async fn update_center(
     state: web::Data<AppState>,
-    identity: Identity,
     id: web::Path<CenterId>,
-    body: web::Json<CenterInput>,
+    allowed: Allowed<ManageCatalogue, web::Json<CenterInput>>,
 ) -> ApiResult<web::Json<Center>> {
-    identity.require(Permission::ManageCatalogue)?;
+    let (identity, body) = (allowed.identity, allowed.inner);
     let input = body.into_inner();
     input.validate()?;
     let id = id.into_inner();

@@ -10,7 +10,7 @@ use domain::permission::Permission;
 use domain::repository::DepartmentRepository;
 
 use crate::audit::audit;
-use crate::auth::Identity;
+use crate::auth::{Allowed, Identity, ManageCatalogue};
 use crate::problem::{ApiResult, Problem};
 use crate::routes::{PageQuery, found, taken};
 use crate::state::AppState;
@@ -65,10 +65,9 @@ pub async fn get_department(
 #[post("/departments")]
 pub async fn create_department(
     state: web::Data<AppState>,
-    identity: Identity,
-    body: web::Json<DepartmentInput>,
+    allowed: Allowed<ManageCatalogue, web::Json<DepartmentInput>>,
 ) -> ApiResult<HttpResponse> {
-    identity.require(Permission::ManageCatalogue)?;
+    let (identity, body) = (allowed.identity, allowed.inner);
     let input = body.into_inner();
     input.validate()?;
     let department = input.into_department(DepartmentId::new(), stored_moment(Utc::now()));
@@ -103,11 +102,10 @@ pub async fn create_department(
 #[put("/departments/{id}")]
 pub async fn update_department(
     state: web::Data<AppState>,
-    identity: Identity,
     id: web::Path<DepartmentId>,
-    body: web::Json<DepartmentInput>,
+    allowed: Allowed<ManageCatalogue, web::Json<DepartmentInput>>,
 ) -> ApiResult<web::Json<Department>> {
-    identity.require(Permission::ManageCatalogue)?;
+    let (identity, body) = (allowed.identity, allowed.inner);
     let input = body.into_inner();
     input.validate()?;
     let id = id.into_inner();

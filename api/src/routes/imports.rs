@@ -5,14 +5,13 @@ use chrono::Utc;
 use domain::ValidationErrors;
 use domain::case::workflow::{self, ImportedCase, WorkflowError};
 use domain::ids::{CaseId, UserId};
-use domain::permission::Permission;
 use domain::repository::UserRepository;
 use persistence::AnyConnection;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::audit::audit;
-use crate::auth::Identity;
+use crate::auth::{Allowed, ManageCatalogue};
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::state::{AppState, calendar};
 
@@ -131,10 +130,9 @@ pub fn import_ndjson(
 #[post("/imports/cases")]
 pub async fn import_cases(
     state: web::Data<AppState>,
-    identity: Identity,
-    body: web::Bytes,
+    allowed: Allowed<ManageCatalogue, web::Bytes>,
 ) -> ApiResult<HttpResponse> {
-    identity.require(Permission::ManageCatalogue)?;
+    let (identity, body) = (allowed.identity, allowed.inner);
     let text = String::from_utf8(body.to_vec())
         .map_err(|_| ApiError::Malformed("the body is not UTF-8 text".into()))?;
     let shared = state.get_ref().clone();

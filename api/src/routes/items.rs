@@ -12,7 +12,7 @@ use domain::repository::{DepartmentRepository, ServiceItemRepository};
 use persistence::AnyConnection;
 
 use crate::audit::audit;
-use crate::auth::Identity;
+use crate::auth::{Allowed, Identity, ManageCatalogue};
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::routes::{PageQuery, found, taken};
 use crate::state::AppState;
@@ -87,10 +87,9 @@ pub async fn get_item_version(
 #[post("/items")]
 pub async fn create_item(
     state: web::Data<AppState>,
-    identity: Identity,
-    body: web::Json<ServiceItemInput>,
+    allowed: Allowed<ManageCatalogue, web::Json<ServiceItemInput>>,
 ) -> ApiResult<HttpResponse> {
-    identity.require(Permission::ManageCatalogue)?;
+    let (identity, body) = (allowed.identity, allowed.inner);
     let input = body.into_inner();
     input.validate()?;
     let item = input.into_item(ServiceItemId::new(), stored_moment(Utc::now()));
@@ -125,11 +124,10 @@ pub async fn create_item(
 #[put("/items/{id}")]
 pub async fn update_item(
     state: web::Data<AppState>,
-    identity: Identity,
     id: web::Path<ServiceItemId>,
-    body: web::Json<ServiceItemInput>,
+    allowed: Allowed<ManageCatalogue, web::Json<ServiceItemInput>>,
 ) -> ApiResult<web::Json<ServiceItem>> {
-    identity.require(Permission::ManageCatalogue)?;
+    let (identity, body) = (allowed.identity, allowed.inner);
     let input = body.into_inner();
     input.validate()?;
     let id = id.into_inner();

@@ -77,6 +77,9 @@ pub(crate) fn stats_query(
         .unwrap_or_else(|| NaiveDate::from_yo_opt(to.year(), 1).unwrap_or(to));
     let as_of = params.as_of.unwrap_or(today);
     let mut errors = ValidationErrors::default();
+    errors.date("from", params.from);
+    errors.date("to", params.to);
+    errors.date("as_of", params.as_of);
     if from > to {
         errors.add("from", "must not be after `to`");
     }

@@ -11,7 +11,7 @@ use domain::repository::{CaseFilter, CaseRepository, RatingRepository};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::Identity;
+use crate::auth::{Allowed, Identity, Supervise};
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::routes::cases::{case_scope, center_and_beneath, window_in_reach};
 use crate::routes::found;
@@ -166,6 +166,8 @@ pub struct Rectifications {
 }
 
 /// Poor ratings (差评, 1–2) with their rectifications (整改), earliest deadline first.
+///
+/// For those who read cases (a clerk, their own window's); analysts get 403.
 #[utoipa::path(
     tag = "supervision", operation_id = "list_rectifications", security(("bearer" = [])), params(RectificationQuery),
     responses((status = 200, body = Rectifications), (status = 403, body = Problem, content_type = "application/problem+json"))
@@ -176,7 +178,10 @@ pub async fn list_rectifications(
     identity: Identity,
     query: web::Query<RectificationQuery>,
 ) -> ApiResult<web::Json<Rectifications>> {
-    let own_window = case_scope(&identity, Permission::ReadStatistics)?;
+    // Each entry is one case's number and the citizen's own words about it: reading them is
+    // reading a case (staff of the window and their supervisors), not statistics, which
+    // analysts read as counts and shares in `/stats/summary`.
+    let own_window = case_scope(&identity, Permission::ReadCases)?;
     let open_only = query.open.unwrap_or(true);
     let today = state.now().today;
     let items = state
@@ -223,11 +228,10 @@ pub struct CloseBody {
 #[post("/supervision/ratings/{id}/close")]
 pub async fn close_rectification(
     state: web::Data<AppState>,
-    identity: Identity,
     id: web::Path<RatingId>,
-    body: web::Json<CloseBody>,
+    allowed: Allowed<Supervise, web::Json<CloseBody>>,
 ) -> ApiResult<web::Json<RectificationView>> {
-    identity.require(Permission::Supervise)?;
+    let (identity, body) = (allowed.identity, allowed.inner);
     let note = body.into_inner().note;
     let mut errors = ValidationErrors::default();
     errors.text("note", &note, 2000);

@@ -16,7 +16,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::audit::audit;
-use crate::auth::{Identity, password};
+use crate::auth::{Allowed, Identity, ManageCatalogue, password};
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::routes::auth::AccessToken;
 use crate::routes::{PageQuery, found, taken};
@@ -104,10 +104,9 @@ pub async fn get_user(
 #[post("/users")]
 pub async fn create_user(
     state: web::Data<AppState>,
-    identity: Identity,
-    body: web::Json<NewUser>,
+    allowed: Allowed<ManageCatalogue, web::Json<NewUser>>,
 ) -> ApiResult<HttpResponse> {
-    identity.require(Permission::ManageCatalogue)?;
+    let (identity, body) = (allowed.identity, allowed.inner);
     let NewUser {
         user,
         password: secret,
@@ -156,11 +155,10 @@ pub async fn create_user(
 #[put("/users/{id}")]
 pub async fn update_user(
     state: web::Data<AppState>,
-    identity: Identity,
     id: web::Path<UserId>,
-    body: web::Json<UserUpdate>,
+    allowed: Allowed<ManageCatalogue, web::Json<UserUpdate>>,
 ) -> ApiResult<web::Json<User>> {
-    identity.require(Permission::ManageCatalogue)?;
+    let (identity, body) = (allowed.identity, allowed.inner);
     let id = id.into_inner();
     let update = body.into_inner();
     let user = state

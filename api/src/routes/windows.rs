@@ -12,7 +12,7 @@ use domain::repository::{CenterRepository, ServiceItemRepository, WindowReposito
 use persistence::AnyConnection;
 
 use crate::audit::audit;
-use crate::auth::Identity;
+use crate::auth::{Allowed, Identity, ManageCatalogue};
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::routes::{PageQuery, found, taken};
 use crate::state::AppState;
@@ -67,10 +67,9 @@ pub async fn get_window(
 #[post("/windows")]
 pub async fn create_window(
     state: web::Data<AppState>,
-    identity: Identity,
-    body: web::Json<WindowInput>,
+    allowed: Allowed<ManageCatalogue, web::Json<WindowInput>>,
 ) -> ApiResult<HttpResponse> {
-    identity.require(Permission::ManageCatalogue)?;
+    let (identity, body) = (allowed.identity, allowed.inner);
     let input = body.into_inner();
     input.validate()?;
     let window = input.into_window(WindowId::new(), stored_moment(Utc::now()));
@@ -105,11 +104,10 @@ pub async fn create_window(
 #[put("/windows/{id}")]
 pub async fn update_window(
     state: web::Data<AppState>,
-    identity: Identity,
     id: web::Path<WindowId>,
-    body: web::Json<WindowInput>,
+    allowed: Allowed<ManageCatalogue, web::Json<WindowInput>>,
 ) -> ApiResult<web::Json<Window>> {
-    identity.require(Permission::ManageCatalogue)?;
+    let (identity, body) = (allowed.identity, allowed.inner);
     let input = body.into_inner();
     input.validate()?;
     let id = id.into_inner();

@@ -45,7 +45,7 @@ impl YearCalendar {
         errors.optional_text("notice", &self.notice, 500);
         for (i, holiday) in self.holidays.iter().enumerate() {
             let field = format!("holidays[{i}]");
-            errors.text(&format!("{field}.name"), &holiday.name, 50);
+            errors.name(&format!("{field}.name"), &holiday.name, 50);
             if holiday.from.year() != self.year || holiday.to.year() != self.year {
                 errors.add(&field, format!("must lie within {}", self.year));
             } else if holiday.from > holiday.to {

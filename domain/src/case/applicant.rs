@@ -97,7 +97,7 @@ impl Applicant {
     /// Checks the name, the document number against its type's rules, and the phone.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
         let mut errors = ValidationErrors::default();
-        errors.text("applicant.name", &self.name, 100);
+        errors.name("applicant.name", &self.name, 100);
         match (self.kind, self.id_type) {
             (ApplicantKind::Person, IdType::Uscc) => errors.add(
                 "applicant.id_type",
@@ -117,7 +117,12 @@ impl Applicant {
                 (5..=20).contains(&number.len())
                     && number.chars().all(|c| c.is_ascii_alphanumeric())
             }
-            IdType::Other => !number.trim().is_empty() && number.chars().count() <= 50,
+            // Free text, so it obeys the rules of a name: one line, nothing invisible.
+            IdType::Other => {
+                let mut check = ValidationErrors::default();
+                check.name("applicant.id_number", number, 50);
+                check.errors.is_empty()
+            }
         };
         if !valid {
             let rule = match self.id_type {
@@ -128,7 +133,9 @@ impl Applicant {
                     "is not a valid unified social credit code (18 characters, GB 32100-2015 check character)"
                 }
                 IdType::Passport => "must be 5 to 20 letters and digits",
-                IdType::Other => "must be 1 to 50 characters",
+                IdType::Other => {
+                    "must be 1 to 50 characters on one line, without spaces at its ends, control or invisible characters"
+                }
             };
             errors.add("applicant.id_number", rule);
         }
@@ -202,7 +209,11 @@ pub fn is_uscc(code: &str) -> bool {
 /// A mainland mobile number (11 digits starting with 1, optionally +86) or a landline with
 /// its area code (e.g. 0951-5012345).
 pub fn is_phone(phone: &str) -> bool {
-    let digits = phone.strip_prefix("+86").unwrap_or(phone).trim();
+    // No trimming: a phone stored with a line break or a control character around it would
+    // reach every SMS gateway and export as it is.
+    let digits = phone
+        .strip_prefix("+86")
+        .map_or(phone, |rest| rest.strip_prefix(' ').unwrap_or(rest));
     let mobile =
         digits.len() == 11 && digits.starts_with('1') && digits.chars().all(|c| c.is_ascii_digit());
     let landline = digits.starts_with('0')
@@ -214,6 +225,30 @@ pub fn is_phone(phone: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn free_text_numbers_and_names_refuse_control_and_invisible_characters() {
+        let other = |number: &str| Applicant {
+            id_type: IdType::Other,
+            id_number: number.into(),
+            ..person("", "13800138000")
+        };
+        assert!(other("港澳通行证 C12345678").validate().is_ok());
+        for number in ["A\u{0}1", "A\u{1b}[2J", "A\n1", " A1", "A\u{200B}1", ""] {
+            let refused = other(number).validate().expect_err(number);
+            assert_eq!(refused.errors[0].field, "applicant.id_number", "{number:?}");
+        }
+        for name in ["张\u{202E}三", "张\u{200D}三", "张\n三"] {
+            let applicant = Applicant {
+                name: name.into(),
+                ..person("11010519491231002X", "13800138000")
+            };
+            let refused = applicant.validate().expect_err(name);
+            assert_eq!(refused.errors[0].field, "applicant.name", "{name:?}");
+        }
+        assert!(!is_phone("13800138000\n"));
+        assert!(is_phone("+86 13800138000"));
+    }
 
     fn person(id_number: &str, phone: &str) -> Applicant {
         Applicant {

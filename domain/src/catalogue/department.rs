@@ -45,7 +45,7 @@ impl DepartmentInput {
     pub fn validate(&self) -> Result<(), ValidationErrors> {
         let mut errors = ValidationErrors::default();
         errors.code("code", &self.code, 32);
-        errors.text("name", &self.name, 200);
+        errors.name("name", &self.name, 200);
         errors.into_result()
     }
 

@@ -202,7 +202,7 @@ impl ServiceItemInput {
     pub fn validate(&self) -> Result<(), ValidationErrors> {
         let mut errors = ValidationErrors::default();
         errors.code("code", &self.code, 32);
-        errors.text("name", &self.name, 200);
+        errors.name("name", &self.name, 200);
         if self.statutory_days > MAX_DAYS {
             errors.add("statutory_days", format!("must be at most {MAX_DAYS}"));
         }

@@ -89,7 +89,7 @@ impl WindowInput {
         if !(1..=9999).contains(&self.number) {
             errors.add("number", "must be between 1 and 9999");
         }
-        errors.text("name", &self.name, 200);
+        errors.name("name", &self.name, 200);
         let mut seen = std::collections::HashSet::new();
         if self.item_ids.iter().any(|id| !seen.insert(id)) {
             errors.add("item_ids", "must not list an item twice");

@@ -112,6 +112,9 @@ fn config(url: &str) -> Config {
         hash_concurrency: 2,
         hash_queue: 32,
         trusted_proxies: vec![],
+        body_timeout_seconds: 30,
+        keep_alive_seconds: 0,
+        max_connections: 1000,
     }
 }
 
@@ -169,6 +172,7 @@ impl TestApp {
             settings: Settings {
                 utc_offset: FixedOffset::east_opt(8 * 3600).expect("offset"),
                 yellow_days: 2,
+                edge: Default::default(),
             },
             limits: Limits::new(30, 10, vec![]),
             metrics: api::metrics::Metrics::new(),

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{CaseView, case_scope};
-use crate::auth::Identity;
+use crate::auth::{Allowed, HandleCases};
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
 
@@ -38,10 +38,10 @@ pub struct ActionBody {
 #[post("/cases/{id}/events")]
 pub async fn create_case_event(
     state: web::Data<AppState>,
-    identity: Identity,
     id: web::Path<CaseId>,
-    body: web::Json<ActionBody>,
+    allowed: Allowed<HandleCases, web::Json<ActionBody>>,
 ) -> ApiResult<web::Json<CaseView>> {
+    let (identity, body) = (allowed.identity, allowed.inner);
     let ActionBody { version, action } = body.into_inner();
     let completes = matches!(action, Action::Complete { .. });
     let permission = match action {

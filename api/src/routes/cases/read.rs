@@ -82,6 +82,10 @@ fn case_filter(
         query.window,
         "a clerk sees the cases of their own window only",
     )?;
+    let mut errors = domain::ValidationErrors::default();
+    errors.date("received_from", query.received_from);
+    errors.date("received_to", query.received_to);
+    errors.into_result()?;
     let center_ids = center_and_beneath(conn, query.center)?;
     let due_between = match query.warning {
         None => None,
