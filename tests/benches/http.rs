@@ -146,6 +146,8 @@ fn main() {
     let env = [
         ("HALL_PUBLIC_RATE", "100000000"),
         ("HALL_LOGIN_RATE", "100000"),
+        // The clients keep their connections, as nginx in front of the hall does.
+        ("HALL_KEEP_ALIVE_SECONDS", "75"),
         ("HALL_DB_POOL_SIZE", pool_text.as_str()),
         ("HALL_QUERY_CODE_SECRET", QUERY_CODE_SECRET),
         ("RUST_LOG", log_level.as_str()),
