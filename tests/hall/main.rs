@@ -9,5 +9,6 @@ mod foundation;
 mod kiosk;
 mod load;
 mod openapi;
+mod personal_data;
 mod stats;
 pub mod support;

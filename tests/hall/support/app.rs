@@ -21,6 +21,8 @@ use super::db::{Backend, TestDb};
 
 pub const ADMIN_PASSWORD: &str = "admin password for tests";
 pub(super) const JWT_SECRET: &str = "a test secret that is at least 32 bytes long";
+/// The key that seals personal data in tests (required on PostgreSQL).
+pub const DATA_KEY: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
 /// An HTTP answer.
 #[derive(Debug)]
@@ -107,6 +109,10 @@ fn config(url: &str) -> Config {
         public_rate: 30,
         login_rate: 10,
         trusted_proxies: vec![],
+        data_key: Some(DATA_KEY.into()),
+        data_key_file: None,
+        data_key_previous: vec![],
+        retention_years: 30,
     }
 }
 
@@ -125,6 +131,15 @@ impl TestApp {
         let (state, generated) = api::bootstrap::prepare(&config).expect("prepare the app");
         assert_eq!(generated, None, "the configured admin password is used");
         Self::serve(state, Some(db))
+    }
+
+    /// Starts the app over an existing database, which outlives it, with the test
+    /// configuration changed by `tweak`: for stories that restart the hall.
+    pub fn start_over(url: &str, tweak: impl FnOnce(&mut Config)) -> Self {
+        let mut config = config(url);
+        tweak(&mut config);
+        let (state, _) = api::bootstrap::prepare(&config).expect("prepare the app");
+        Self::serve(state, None)
     }
 
     /// Starts the app over a database that cannot be reached, without migrating.

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use super::app::{ADMIN_PASSWORD, Client, JWT_SECRET};
+use super::app::{ADMIN_PASSWORD, Client, DATA_KEY, JWT_SECRET};
 
 /// A running `hall serve`, killed when dropped.
 #[derive(Debug)]
@@ -55,6 +55,7 @@ impl HallProcess {
             .env("HALL_DATABASE_URL", database_url)
             .env("HALL_BIND", format!("127.0.0.1:{port}"))
             .env("HALL_JWT_SECRET", JWT_SECRET)
+            .env("HALL_DATA_KEY", DATA_KEY)
             .env("HALL_ADMIN_PASSWORD", ADMIN_PASSWORD)
             .env("HALL_WORKERS", "2")
             .env("HALL_DB_TIMEOUT_SECONDS", "2")
