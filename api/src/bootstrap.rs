@@ -317,6 +317,30 @@ mod tests {
     }
 
     #[test]
+    fn postgres_without_a_data_key_refuses_to_start() {
+        let config = config(&["--database-url", "postgres://postgres@127.0.0.1/hall"]);
+        let store = open_store(&config).expect("valid URL");
+        let error = data_keys(&config, &store).expect_err("refused");
+        assert!(error.to_string().contains("HALL_DATA_KEY"), "{error}");
+    }
+
+    #[test]
+    fn a_malformed_data_key_is_refused_and_an_empty_one_is_unset() {
+        let malformed = config(&["--data-key", "not a key"]);
+        let store = open_store(&malformed).expect("valid URL");
+        assert!(data_keys(&malformed, &store).is_err());
+        let empty = config(&[
+            "--database-url",
+            "postgres://postgres@127.0.0.1/hall",
+            "--data-key",
+            "",
+        ]);
+        let store = open_store(&empty).expect("valid URL");
+        let error = data_keys(&empty, &store).expect_err("refused");
+        assert!(error.to_string().contains("is required"), "{error}");
+    }
+
+    #[test]
     fn a_short_token_secret_is_refused() {
         let config = config(&["--jwt-secret", "short"]);
         let store = open_store(&config).expect("valid URL");
