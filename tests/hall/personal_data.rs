@@ -179,6 +179,14 @@ fn an_administrator_sees_who_read_an_applicants_data(backend: Backend) {
         403
     );
 
+    // An action answers the case, applicant and all, to whoever acted.
+    let started = hall.app.post(
+        &format!("/api/v1/cases/{case_id}/events"),
+        Some(&hall.clerk1),
+        &json!({"action": "start", "version": 1}),
+    );
+    assert_eq!(started.status, 200, "{}", started.text);
+
     let log = hall.app.get(
         &format!("/api/v1/access-log?case={case_id}"),
         Some(&hall.admin),
@@ -191,7 +199,7 @@ fn an_administrator_sees_who_read_an_applicants_data(backend: Backend) {
         .collect();
     assert_eq!(
         purposes,
-        ["list_cases", "get_case"],
+        ["create_case_event", "list_cases", "get_case"],
         "newest first: {log:?}"
     );
     for entry in &entries {
@@ -216,7 +224,7 @@ fn an_administrator_sees_who_read_an_applicants_data(backend: Backend) {
             Some(&hall.admin),
         )
         .json();
-    assert_eq!(next["items"][0]["purpose"], "get_case");
+    assert_eq!(next["items"][0]["purpose"], "list_cases");
     let later = hall
         .app
         .get(
