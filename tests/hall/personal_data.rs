@@ -158,6 +158,7 @@ fn the_database_holds_no_plaintext_yet_the_clerk_sees_and_finds_the_applicant(ba
 fn an_administrator_sees_who_read_an_applicants_data(backend: Backend) {
     let hall = hall(backend);
     let case_id = id(&hall.accept(&hall.clerk1, &hall.committed));
+    let other_id = id(&hall.accept(&hall.clerk1, &hall.immediate));
     let clerk = hall.app.get("/api/v1/auth/me", Some(&hall.clerk1)).json();
     let clerk_id = id(&clerk);
 
@@ -207,6 +208,17 @@ fn an_administrator_sees_who_read_an_applicants_data(backend: Backend) {
         assert_eq!(entry["case_id"], case_id.as_str());
         assert!(entry["at"].is_string());
     }
+
+    // The list showed both cases: each has its entry.
+    let other = hall
+        .app
+        .get(
+            &format!("/api/v1/access-log?case={other_id}"),
+            Some(&hall.admin),
+        )
+        .json();
+    assert_eq!(other["items"].as_array().map(Vec::len), Some(1), "{other}");
+    assert_eq!(other["items"][0]["purpose"], "list_cases");
 
     let by_clerk = hall
         .app

@@ -22,19 +22,29 @@ struct AccessRow {
 
 impl AccessLogRepository for AnyConnection {
     fn record_access(&mut self, entries: &[AccessEntry]) -> RepositoryResult<()> {
-        let rows = entries.iter().map(|entry| AccessRow {
-            id: entry.id.clone(),
-            at: entry.at.naive_utc(),
-            user_id: entry.user_id.to_string(),
-            case_id: entry.case_id.to_string(),
-            purpose: entry.purpose.clone(),
-        });
-        // One transaction (a savepoint inside the caller's): a page of reads is logged whole.
+        let rows: Vec<AccessRow> = entries
+            .iter()
+            .map(|entry| AccessRow {
+                id: entry.id.clone(),
+                at: entry.at.naive_utc(),
+                user_id: entry.user_id.to_string(),
+                case_id: entry.case_id.to_string(),
+                purpose: entry.purpose.clone(),
+            })
+            .collect();
+        // A page of reads (up to 500 cases) is one multi-row statement, which diesel builds
+        // only on a concrete connection; several run in one transaction (a savepoint inside
+        // the caller's), so a page is logged whole or not at all.
         self.transaction(|conn| {
-            for row in rows {
-                diesel::insert_into(access_log::table)
-                    .values(row)
-                    .execute(conn)?;
+            for chunk in rows.chunks(500) {
+                match conn {
+                    AnyConnection::Postgresql(pg) => diesel::insert_into(access_log::table)
+                        .values(chunk)
+                        .execute(pg),
+                    AnyConnection::Sqlite(sqlite) => diesel::insert_into(access_log::table)
+                        .values(chunk)
+                        .execute(sqlite),
+                }?;
             }
             Ok(())
         })
