@@ -183,6 +183,8 @@ fn import(config: &Config, file: &std::path::Path, as_user: &str) -> Result<(), 
 
 fn migrate(config: &Config) -> Result<(), String> {
     let store = bootstrap::open_store(config).map_err(|e| e.to_string())?;
+    // A missing or malformed data key stops the upgrade before it changes the schema.
+    bootstrap::data_keys(config, &store).map_err(|e| e.to_string())?;
     let applied = bootstrap::migrate(&store).map_err(|e| e.to_string())?;
     // Rows an older version left in plaintext are sealed as part of the upgrade.
     bootstrap::protect(config, store.clone()).map_err(|e| e.to_string())?;

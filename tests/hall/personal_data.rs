@@ -528,10 +528,11 @@ fn the_sqlite_files_and_secrets_are_readable_by_their_owner_only() {
     }
     drop(app);
 
-    // The generated key is kept: after a restart the case still reads.
+    // The generated key is kept; named as HALL_DATA_KEY_FILE it opens the same data.
     let app = TestApp::start_over(&db.url, |c| {
         c.jwt_secret = None;
         c.data_key = None;
+        c.data_key_file = Some(format!("{path}.data-key").into());
     });
     let read = app.get(&format!("/api/v1/cases/{case_id}"), Some(&hall.clerks[0]));
     assert_eq!(
