@@ -12,8 +12,8 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::problem::{self, json_error, path_error, query_error};
 use crate::request_log::{REQUEST_ID, RouteOnly, request_id};
 use crate::routes::{
-    audit, auth, calendar, cases, centers, departments, health, imports, items, public, reports,
-    stats, supervision, users, windows,
+    access_log, audit, auth, calendar, cases, centers, departments, health, imports, items, public,
+    reports, stats, supervision, users, windows,
 };
 use crate::state::AppState;
 use crate::{edge, metrics};
@@ -170,6 +170,7 @@ where
                 .service(users::update_user)
                 .service(users::deactivate_user)
                 .service(audit::list_audit_entries)
+                .service(access_log::list_access_entries)
                 .service(centers::list_centers)
                 .service(centers::get_center)
                 .service(centers::create_center)

@@ -9,6 +9,7 @@ use domain::clock::stored_moment;
 use domain::ids::UserId;
 use domain::repository::{CalendarRepository, RepositoryError, UserRepository};
 use domain::user::{Role, UserInput, validate_password};
+use persistence::personal::{DataKeys, generate_key, parse_key};
 use persistence::{Backend, DatabaseUrl, ReadRouter, Store, StoreOptions};
 
 use crate::auth::{TokenKeys, password};
@@ -147,6 +148,89 @@ pub fn jwt_secret(config: &Config, store: &Store) -> Result<Vec<u8>, StartError>
     Ok(secret.into_bytes())
 }
 
+/// How many rows each transaction seals, rotates or anonymises: small enough that live
+/// requests never wait long on the rows it locks.
+pub const BATCH: u32 = 500;
+
+/// The keys of personal data: `HALL_DATA_KEY` or the file `HALL_DATA_KEY_FILE` names, with
+/// `HALL_DATA_KEY_PREVIOUS`; on SQLite without either, a key kept in a file beside the
+/// database (generated the first time), as the token secret is.
+pub fn data_keys(config: &Config, store: &Store) -> Result<DataKeys, StartError> {
+    let bad =
+        |what: &str, e: persistence::personal::KeyError| StartError::Secret(format!("{what}: {e}"));
+    let given = config.data_key.as_deref().filter(|k| !k.trim().is_empty());
+    let file = config
+        .data_key_file
+        .as_ref()
+        .filter(|f| !f.as_os_str().is_empty());
+    let current = match (given, file) {
+        (Some(_), Some(_)) => {
+            return Err(StartError::Secret(
+                "set HALL_DATA_KEY or HALL_DATA_KEY_FILE, not both".into(),
+            ));
+        }
+        (Some(key), None) => parse_key(key).map_err(|e| bad("HALL_DATA_KEY", e))?,
+        (None, Some(path)) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                StartError::Secret(format!(
+                    "cannot read HALL_DATA_KEY_FILE {}: {e}",
+                    path.display()
+                ))
+            })?;
+            parse_key(&text).map_err(|e| bad("HALL_DATA_KEY_FILE", e))?
+        }
+        (None, None) => {
+            let DatabaseUrl::Sqlite(db_path) = store.url() else {
+                return Err(StartError::Secret(
+                    "HALL_DATA_KEY (or HALL_DATA_KEY_FILE) is required on PostgreSQL: every hall process must seal personal data with the same key".into(),
+                ));
+            };
+            let path = PathBuf::from(format!("{db_path}.data-key"));
+            match std::fs::read_to_string(&path) {
+                // A damaged key file is an error, never replaced: a new key would make
+                // every sealed value unreadable.
+                Ok(text) => parse_key(&text).map_err(|e| bad(&path.display().to_string(), e))?,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    let key = generate_key();
+                    write_private(&path, &format!("{key}\n")).map_err(|e| {
+                        StartError::Secret(format!("cannot write {}: {e}", path.display()))
+                    })?;
+                    tracing::warn!(path = %path.display(), "HALL_DATA_KEY is not set: generated a data key and kept it beside the database; back it up with the database");
+                    parse_key(&key).map_err(|e| bad("generated key", e))?
+                }
+                Err(e) => {
+                    return Err(StartError::Secret(format!(
+                        "cannot read {}: {e}",
+                        path.display()
+                    )));
+                }
+            }
+        }
+    };
+    let previous = config
+        .data_key_previous
+        .iter()
+        .filter(|k| !k.trim().is_empty())
+        .map(|k| parse_key(k).map_err(|e| bad("HALL_DATA_KEY_PREVIOUS", e)))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(DataKeys::new(&current, &previous))
+}
+
+/// Gives the store the keys of personal data and seals whatever an older version left in
+/// plaintext, in batches: SQL alone cannot, having no key.
+pub fn protect(config: &Config, store: Store) -> Result<Store, StartError> {
+    let keys = data_keys(config, &store)?;
+    let store = store.with_data_keys(keys);
+    let sealed = store.seal_plaintext(BATCH)?;
+    if sealed > 0 {
+        tracing::info!(
+            cases = sealed,
+            "sealed applicants' ID numbers and phones left in plaintext"
+        );
+    }
+    Ok(store)
+}
+
 #[cfg(unix)]
 fn write_private(path: &std::path::Path, content: &str) -> std::io::Result<()> {
     use std::io::Write;
@@ -170,6 +254,7 @@ fn write_private(path: &std::path::Path, content: &str) -> std::io::Result<()> {
 pub fn prepare(config: &Config) -> Result<(AppState, Option<String>), StartError> {
     let store = open_store(config)?;
     migrate(&store)?;
+    let store = protect(config, store)?;
     let secret = jwt_secret(config, &store)?;
     let generated = ensure_admin(&store, config.admin_password.as_deref())?;
     let tokens = TokenKeys::new(&secret, config.token_ttl());
@@ -205,7 +290,8 @@ pub fn prepare(config: &Config) -> Result<(AppState, Option<String>), StartError
                 max_connections: config.db_pool_size,
                 connection_timeout: REPLICA_TIMEOUT,
             };
-            let replica = Store::open(DatabaseUrl::parse(url)?, &options);
+            let keys = data_keys(config, &store)?;
+            let replica = Store::open(DatabaseUrl::parse(url)?, &options).with_data_keys(keys);
             ReadRouter::new(store.clone(), Some(replica), REPLICA_RETRY)
         }
         _ => ReadRouter::from(store.clone()),
@@ -239,6 +325,30 @@ mod tests {
         let store = open_store(&config).expect("valid URL");
         let error = jwt_secret(&config, &store).expect_err("refused");
         assert!(error.to_string().contains("HALL_JWT_SECRET is required"));
+    }
+
+    #[test]
+    fn postgres_without_a_data_key_refuses_to_start() {
+        let config = config(&["--database-url", "postgres://postgres@127.0.0.1/hall"]);
+        let store = open_store(&config).expect("valid URL");
+        let error = data_keys(&config, &store).expect_err("refused");
+        assert!(error.to_string().contains("HALL_DATA_KEY"), "{error}");
+    }
+
+    #[test]
+    fn a_malformed_data_key_is_refused_and_an_empty_one_is_unset() {
+        let malformed = config(&["--data-key", "not a key"]);
+        let store = open_store(&malformed).expect("valid URL");
+        assert!(data_keys(&malformed, &store).is_err());
+        let empty = config(&[
+            "--database-url",
+            "postgres://postgres@127.0.0.1/hall",
+            "--data-key",
+            "",
+        ]);
+        let store = open_store(&empty).expect("valid URL");
+        let error = data_keys(&empty, &store).expect_err("refused");
+        assert!(error.to_string().contains("is required"), "{error}");
     }
 
     #[test]

@@ -51,6 +51,34 @@ pub enum Command {
     /// Manage the working-day calendar.
     #[command(subcommand)]
     Calendar(CalendarCommand),
+    /// Manage the key that seals applicants' ID numbers and phones.
+    #[command(subcommand)]
+    DataKey(DataKeyCommand),
+    /// Apply the retention period of applicants' personal data.
+    #[command(subcommand)]
+    Retention(RetentionCommand),
+}
+
+/// Data key commands (docs/OPERATIONS.md, "Rotating the data key").
+#[derive(Debug, Subcommand)]
+pub enum DataKeyCommand {
+    /// Print a new random key (64 hex digits) for HALL_DATA_KEY.
+    Generate,
+    /// Seal again with HALL_DATA_KEY every value sealed with a key of HALL_DATA_KEY_PREVIOUS,
+    /// in batches of one transaction each; safe to run while the hall serves, and again.
+    Rotate {
+        /// Rows per transaction.
+        #[arg(long, default_value_t = crate::bootstrap::BATCH)]
+        batch: u32,
+    },
+}
+
+/// Retention commands.
+#[derive(Debug, Subcommand)]
+pub enum RetentionCommand {
+    /// Anonymise now the applicants of cases closed more than HALL_RETENTION_YEARS ago
+    /// (`serve` does it daily).
+    Run,
 }
 
 /// Calendar commands.

@@ -82,6 +82,38 @@ pub struct Config {
     )]
     pub query_code_secret: Option<String>,
 
+    /// The key that seals applicants' ID numbers and phones in the database (32 bytes, as 64
+    /// hex digits or base64). Required on PostgreSQL (or `HALL_DATA_KEY_FILE`); on SQLite one
+    /// is generated and kept beside the database file when both are missing.
+    #[arg(long, env = "HALL_DATA_KEY", hide_env_values = true, global = true)]
+    pub data_key: Option<String>,
+
+    /// A file holding the data key, instead of `HALL_DATA_KEY` (e.g. a container secret).
+    #[arg(long, env = "HALL_DATA_KEY_FILE", global = true)]
+    pub data_key_file: Option<std::path::PathBuf>,
+
+    /// Earlier data keys (comma-separated) that still open values sealed before a rotation;
+    /// drop them once `hall data-key rotate` has sealed everything with the current key.
+    #[arg(
+        long,
+        env = "HALL_DATA_KEY_PREVIOUS",
+        hide_env_values = true,
+        value_delimiter = ',',
+        global = true
+    )]
+    pub data_key_previous: Vec<String>,
+
+    /// Years after a case closed when its applicant is anonymised (name masked, ID number and
+    /// phone erased; statistics kept): by `hall retention run` and daily in `serve`. 0 keeps
+    /// applicants for ever.
+    #[arg(
+        long,
+        env = "HALL_RETENTION_YEARS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub retention_years: u32,
+
     /// Requests a minute one client address may make to the public (kiosk) endpoints; as
     /// many may come at once.
     #[arg(long, env = "HALL_PUBLIC_RATE", default_value_t = 30, global = true)]

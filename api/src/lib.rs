@@ -1,6 +1,7 @@
 //! The HTTP face of the hall — routes, authentication, problem errors and the OpenAPI
 //! document — and the commands of the `hall` binary.
 
+pub mod access_log;
 pub mod app;
 pub mod audit;
 pub mod auth;
@@ -14,6 +15,7 @@ pub mod metrics;
 pub mod problem;
 pub mod query_code;
 pub mod request_log;
+pub mod retention;
 pub mod routes;
 pub mod server;
 pub mod state;

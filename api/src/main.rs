@@ -4,7 +4,7 @@ use std::io::BufRead;
 use std::process::ExitCode;
 
 use api::bootstrap;
-use api::cli::{CalendarCommand, Cli, Command, UserCommand};
+use api::cli::{CalendarCommand, Cli, Command, DataKeyCommand, RetentionCommand, UserCommand};
 use api::config::Config;
 use api::problem::ApiError;
 use api::routes::{imports, taken};
@@ -45,6 +45,12 @@ fn main() -> ExitCode {
         Command::Calendar(CalendarCommand::Import { file, as_user }) => {
             import_calendar(&cli.config, &file, &as_user)
         }
+        Command::DataKey(DataKeyCommand::Generate) => {
+            println!("{}", persistence::personal::generate_key());
+            Ok(())
+        }
+        Command::DataKey(DataKeyCommand::Rotate { batch }) => rotate_data_key(&cli.config, batch),
+        Command::Retention(RetentionCommand::Run) => run_retention(&cli.config),
         Command::User(UserCommand::Add {
             username,
             role,
@@ -110,6 +116,7 @@ fn serve(config: &Config, demo: bool) -> Result<(), String> {
         );
     }
     let url = state.store.url().to_string();
+    api::retention::spawn_daily(state.store.clone(), config.retention_years);
     actix_web::rt::System::new().block_on(async move {
         let (server, addrs) = server::start(state, &config.bind, config.workers)
             .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
@@ -184,8 +191,60 @@ fn import(config: &Config, file: &std::path::Path, as_user: &str) -> Result<(), 
 
 fn migrate(config: &Config) -> Result<(), String> {
     let store = bootstrap::open_store(config).map_err(|e| e.to_string())?;
+    // A missing or malformed data key stops the upgrade before it changes the schema.
+    bootstrap::data_keys(config, &store).map_err(|e| e.to_string())?;
     let applied = bootstrap::migrate(&store).map_err(|e| e.to_string())?;
+    // Rows an older version left in plaintext are sealed as part of the upgrade.
+    bootstrap::protect(config, store.clone()).map_err(|e| e.to_string())?;
     println!("{} migration(s) applied to {}", applied.len(), store.url());
+    Ok(())
+}
+
+/// A migrated store with the keys of personal data, plaintext sealed: what the maintenance
+/// commands work on.
+fn protected_store(config: &Config) -> Result<persistence::Store, String> {
+    let store = bootstrap::open_store(config).map_err(|e| e.to_string())?;
+    bootstrap::migrate(&store).map_err(|e| e.to_string())?;
+    bootstrap::protect(config, store).map_err(|e| e.to_string())
+}
+
+fn rotate_data_key(config: &Config, batch: u32) -> Result<(), String> {
+    let store = protected_store(config)?;
+    let rotated = store.rotate_data_key(batch).map_err(|e| e.to_string())?;
+    let key = store
+        .data_keys()
+        .map(|k| k.current_id().to_owned())
+        .unwrap_or_default();
+    store
+        .transaction(|conn| {
+            api::audit::audit(
+                conn,
+                None,
+                "data_key.rotate",
+                &key,
+                None::<&()>,
+                Some(&serde_json::json!({"cases": rotated})),
+            )
+        })
+        .map_err(|e| e.to_string())?;
+    println!(
+        "{rotated} case(s) sealed again with data key {key}; every value now opens with it alone."
+    );
+    Ok(())
+}
+
+fn run_retention(config: &Config) -> Result<(), String> {
+    if config.retention_years == 0 {
+        println!("Retention is disabled (HALL_RETENTION_YEARS=0): nothing anonymised.");
+        return Ok(());
+    }
+    let store = protected_store(config)?;
+    let anonymised = api::retention::run(&store, config.retention_years, Utc::now())
+        .map_err(|e| e.to_string())?;
+    println!(
+        "{anonymised} applicant(s) of cases closed more than {} year(s) ago anonymised.",
+        config.retention_years
+    );
     Ok(())
 }
 

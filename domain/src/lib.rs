@@ -1,6 +1,7 @@
 //! The model of the service hall — catalogue, users, the working-day calendar and the
 //! repository traits — as pure types and functions, with no I/O.
 
+pub mod access;
 pub mod audit;
 pub mod calendar;
 pub mod case;
@@ -12,6 +13,7 @@ pub mod permission;
 pub mod rating;
 pub mod report;
 pub mod repository;
+pub mod retention;
 pub mod stats;
 pub mod user;
 pub mod validation;

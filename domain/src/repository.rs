@@ -383,3 +383,15 @@ pub trait KioskAttemptRepository {
         forget_before: DateTime<Utc>,
     ) -> RepositoryResult<()>;
 }
+
+/// Storage of the access log of personal data: append and read, nothing else.
+pub trait AccessLogRepository {
+    /// Appends entries, all or none.
+    fn record_access(&mut self, entries: &[crate::access::AccessEntry]) -> RepositoryResult<()>;
+    /// Entries matching the filter, newest first; the cursor is the last entry's id.
+    fn access_entries(
+        &mut self,
+        filter: &crate::access::AccessFilter,
+        page: &PageRequest,
+    ) -> RepositoryResult<Page<crate::access::AccessEntry>>;
+}

@@ -91,6 +91,7 @@ impl DatabaseUrl {
                 Ok(AnyConnection::Postgresql(conn))
             }
             Self::Sqlite(path) => {
+                keep_private(path).map_err(|e| ConnectError::new(self, e.to_string()))?;
                 let mut conn = SqliteConnection::establish(path)
                     .map_err(|e| ConnectError::new(self, e.to_string()))?;
                 conn.batch_execute(
@@ -102,6 +103,41 @@ impl DatabaseUrl {
             }
         }
     }
+}
+
+/// Makes the SQLite file readable by its owner only (0600) — it holds personal data — before
+/// SQLite opens it: a missing file is created so, and SQLite gives its `-wal` and `-shm`
+/// files the database file's mode. Files left group- or world-readable by an older version
+/// are tightened.
+#[cfg(unix)]
+fn keep_private(path: &str) -> std::io::Result<()> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    if path == ":memory:" || path.starts_with("file:") {
+        return Ok(());
+    }
+    std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .mode(0o600)
+        .open(path)?;
+    for file in [
+        path.to_owned(),
+        format!("{path}-wal"),
+        format!("{path}-shm"),
+        format!("{path}-journal"),
+    ] {
+        if let Ok(meta) = std::fs::metadata(&file)
+            && meta.permissions().mode() & 0o077 != 0
+        {
+            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn keep_private(_path: &str) -> std::io::Result<()> {
+    Ok(())
 }
 
 /// The URL with any password hidden, for messages and logs.

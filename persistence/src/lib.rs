@@ -6,6 +6,7 @@ mod connection;
 mod convert;
 mod error;
 mod migrations;
+pub mod personal;
 mod replica;
 mod repositories;
 pub mod schema;

@@ -161,6 +161,10 @@ diesel::table! {
         received_center_id -> Text,
         overdue_from -> Nullable<Date>,
         item_version -> Integer,
+        applicant_id_number_sealed -> Nullable<Text>,
+        applicant_phone_sealed -> Nullable<Text>,
+        applicant_id_hash -> Nullable<Text>,
+        anonymised_at -> Nullable<Timestamp>,
     }
 }
 
@@ -302,3 +306,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     stats_day,
     stats_month,
 );
+
+diesel::table! {
+    access_log (id) {
+        id -> Text,
+        at -> Timestamp,
+        user_id -> Text,
+        case_id -> Text,
+        purpose -> Text,
+    }
+}

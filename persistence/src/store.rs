@@ -1,7 +1,9 @@
 //! The pool and the unit of work: every state change runs in one transaction.
 
+use std::sync::Arc;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::prelude::*;
 use diesel::r2d2::{Pool, PooledConnection};
@@ -10,6 +12,8 @@ use domain::repository::RepositoryError;
 use crate::connection::{AnyConnection, Backend, DatabaseUrl, Manager};
 use crate::error::from_diesel;
 use crate::migrations::{self, MigrationError};
+use crate::personal::{self, DataKeys};
+use crate::repositories::cases;
 
 /// How the pool behaves.
 #[derive(Debug, Clone)]
@@ -29,11 +33,13 @@ impl Default for StoreOptions {
     }
 }
 
-/// The database behind the hall: a connection pool and its backend.
+/// The database behind the hall: a connection pool, its backend, and the keys of the
+/// personal data it holds.
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: Pool<Manager>,
     url: DatabaseUrl,
+    data_keys: Option<Arc<DataKeys>>,
 }
 
 impl Store {
@@ -46,7 +52,62 @@ impl Store {
             .connection_timeout(options.connection_timeout)
             .test_on_check_out(false)
             .build_unchecked(Manager { url: url.clone() });
-        Self { pool, url }
+        Self {
+            pool,
+            url,
+            data_keys: None,
+        }
+    }
+
+    /// The store with the keys that seal and open applicants' personal data. Without them,
+    /// writing or reading a case's ID number or phone fails rather than store plaintext.
+    pub fn with_data_keys(mut self, keys: DataKeys) -> Self {
+        self.data_keys = Some(Arc::new(keys));
+        self
+    }
+
+    /// The keys of personal data, when given.
+    pub fn data_keys(&self) -> Option<&DataKeys> {
+        self.data_keys.as_deref()
+    }
+
+    /// Runs `batch_work` in one transaction after another until it reports 0 rows done;
+    /// returns the total. Short transactions keep every batch's locks brief.
+    fn in_batches(
+        &self,
+        mut batch_work: impl FnMut(&mut AnyConnection) -> Result<usize, RepositoryError>,
+    ) -> Result<usize, RepositoryError> {
+        let mut total = 0;
+        loop {
+            let done = self.transaction(&mut batch_work)?;
+            if done == 0 {
+                return Ok(total);
+            }
+            total += done;
+        }
+    }
+
+    /// Seals the ID numbers and phones still in plaintext (rows written before the upgrade
+    /// that introduced sealing), `batch` rows a transaction; returns how many rows.
+    pub fn seal_plaintext(&self, batch: u32) -> Result<usize, RepositoryError> {
+        self.in_batches(|conn| cases::seal_plaintext_batch(conn, batch.max(1).into()))
+    }
+
+    /// Seals again with the current key every value sealed with an older one, `batch` rows a
+    /// transaction; returns how many rows. Afterwards the older keys may be forgotten.
+    pub fn rotate_data_key(&self, batch: u32) -> Result<usize, RepositoryError> {
+        self.in_batches(|conn| cases::rotate_batch(conn, batch.max(1).into()))
+    }
+
+    /// Anonymises the applicants of cases closed before `before`, `batch` rows a
+    /// transaction, stamping them with `now`; returns how many.
+    pub fn anonymise_closed_before(
+        &self,
+        before: DateTime<Utc>,
+        now: DateTime<Utc>,
+        batch: u32,
+    ) -> Result<usize, RepositoryError> {
+        self.in_batches(|conn| cases::anonymise_batch(conn, before, now, batch.max(1).into()))
     }
 
     /// The backend in use.
@@ -98,7 +159,7 @@ impl Store {
         E: From<RepositoryError>,
     {
         let mut conn = self.connection()?;
-        work(&mut conn)
+        personal::in_scope(self.data_keys.as_ref(), || work(&mut conn))
     }
 
     /// Runs `work` in one transaction: committed when it returns `Ok`, rolled back otherwise.
@@ -122,7 +183,7 @@ impl Store {
             }
         };
         begun.map_err(from_diesel)?;
-        match work(conn) {
+        match personal::in_scope(self.data_keys.as_ref(), || work(conn)) {
             Ok(value) => {
                 <AnyConnection as Connection>::TransactionManager::commit_transaction(conn)
                     .map_err(from_diesel)?;

@@ -29,9 +29,12 @@ use domain::repository::{
     CaseRepository, CenterRepository, IdempotencyRecord, RepositoryError, ServiceItemRepository,
     WindowRepository,
 };
+use persistence::personal::{DataKeys, parse_key};
 use persistence::{DatabaseUrl, Store, StoreOptions};
 use serde_json::json;
-use support::{Backend, Client, HallProcess, HttpHall, TestDb, applicant, hall_over_http, setting};
+use support::{
+    Backend, Client, DATA_KEY, HallProcess, HttpHall, TestDb, applicant, hall_over_http, setting,
+};
 
 const QUERY_CODE_SECRET: &str = "a query code secret for the benchmark, 32+ bytes";
 
@@ -154,13 +157,15 @@ fn main() {
     ];
     let hall = HallProcess::start(&db.url, &env);
     let built = hall_over_http(&hall, clients as u32, 1);
+    // The hall's own key, so the bare path seals and opens personal data as the hall does.
     let store = Store::open(
         DatabaseUrl::parse(&db.url).expect("url"),
         &StoreOptions {
             max_connections: pool,
             connection_timeout: Duration::from_secs(10),
         },
-    );
+    )
+    .with_data_keys(DataKeys::new(&parse_key(DATA_KEY).expect("key"), &[]));
     let codes = QueryCodeKey::new(QUERY_CODE_SECRET.as_bytes());
     let calendars = CalendarCache::default();
     let received = Mutex::new(Vec::<(String, String)>::new());

@@ -11,6 +11,7 @@ mod kiosk;
 mod limits;
 mod load;
 mod openapi;
+mod personal_data;
 mod replica;
 mod stats;
 pub mod support;

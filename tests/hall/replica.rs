@@ -192,11 +192,12 @@ fn every_setting_left_empty_takes_its_default(backend: Backend) {
     env.push(("HALL_DATABASE_URL".into(), db.url.clone()));
     env.push(("HALL_BIND".into(), bind));
     if backend == Backend::Postgres {
-        // Required there, so it cannot be left empty.
+        // Required there, so they cannot be left empty.
         env.push((
             "HALL_JWT_SECRET".into(),
             "a token secret of at least 32 bytes".into(),
         ));
+        env.push(("HALL_DATA_KEY".into(), crate::support::DATA_KEY.into()));
     }
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let hall = HallProcess::start_with_exactly(port, &env);
@@ -262,20 +263,23 @@ fn unquote(value: &str) -> String {
 
 #[test]
 fn the_documented_compose_deployment_starts_and_trusts_only_nginx() {
-    // As the README says: `cp .env.example .env`, set the two required secrets.
+    // As the README says: `cp .env.example .env`, set the required secrets (the token
+    // secret, the data key that seals personal data) and the admin's password.
     let secret = "compose-token-secret-of-at-least-32-bytes";
     let password = "compose-admin-password";
+    let data_key = crate::support::DATA_KEY;
     let dotenv: String = std::fs::read_to_string(repository().join(".env.example"))
         .expect(".env.example")
         .lines()
         .map(|line| match line {
             "HALL_JWT_SECRET=" => format!("HALL_JWT_SECRET={secret}\n"),
             "HALL_ADMIN_PASSWORD=" => format!("HALL_ADMIN_PASSWORD={password}\n"),
+            "HALL_DATA_KEY=" => format!("HALL_DATA_KEY={data_key}\n"),
             other => format!("{other}\n"),
         })
         .collect();
     assert!(
-        dotenv.contains(secret) && dotenv.contains(password),
+        dotenv.contains(secret) && dotenv.contains(password) && dotenv.contains(data_key),
         "{dotenv}"
     );
     let env_file = std::env::temp_dir().join(format!(

@@ -1,6 +1,7 @@
 //! The HTTP routes, one module per URL prefix; handlers extract, authorize, call the domain
 //! and the store, and map the result.
 
+pub mod access_log;
 pub mod audit;
 pub mod auth;
 pub mod calendar;

@@ -14,6 +14,7 @@ use super::fetch_limit;
 use crate::AnyConnection;
 use crate::convert::{count, id, int, named, utc};
 use crate::error::db;
+use crate::personal::{self, DataKeys, SealError};
 use crate::schema::{case_events, case_sequences, cases, idempotency_keys};
 
 #[derive(Queryable, Selectable, Insertable, AsChangeset)]
@@ -33,6 +34,8 @@ pub(crate) struct CaseRow {
     applicant_kind: String,
     applicant_name: String,
     applicant_id_type: String,
+    // Plaintext only in rows written before personal data was sealed, until startup seals
+    // them (`seal_plaintext_batch`); empty otherwise.
     applicant_id_number: String,
     applicant_phone: String,
     note: String,
@@ -56,10 +59,47 @@ pub(crate) struct CaseRow {
     received_center_id: String,
     overdue_from: Option<NaiveDate>,
     item_version: i32,
+    applicant_id_number_sealed: Option<String>,
+    applicant_phone_sealed: Option<String>,
+    applicant_id_hash: Option<String>,
+    // Set by retention alone, so an update of the case never clears it.
+    #[diesel(skip_update)]
+    anonymised_at: Option<NaiveDateTime>,
+}
+
+/// The associated data of each sealed column: a value opens only in the column and row it
+/// was sealed for, so nobody with write access to the table can swap two applicants' numbers.
+const ID_NUMBER: &str = "cases.applicant_id_number";
+const PHONE: &str = "cases.applicant_phone";
+
+/// Seals a value of a row; an empty value (an anonymised applicant) stays absent.
+fn seal(keys: &DataKeys, row: &str, column: &str, plain: &str) -> Option<String> {
+    (!plain.is_empty()).then(|| keys.seal(row, column, plain))
+}
+
+/// The search hash of an ID number; none for an erased one.
+fn search_hash(keys: &DataKeys, id_number: &str) -> Option<String> {
+    (!id_number.is_empty()).then(|| keys.search_hash(id_number))
+}
+
+/// A sealed value opened, or the plaintext of a row not yet sealed.
+fn open(
+    keys: Option<&DataKeys>,
+    row: &str,
+    column: &str,
+    sealed: Option<&str>,
+    plain: String,
+) -> RepositoryResult<String> {
+    match sealed {
+        None => Ok(plain),
+        Some(sealed) => Ok(keys.ok_or(SealError::NoKey)?.open(row, column, sealed)?),
+    }
 }
 
 impl CaseRow {
     pub(crate) fn from_domain(c: &Case, query_code_hash: String) -> RepositoryResult<Self> {
+        let keys = personal::keys()?;
+        let row = c.id.to_string();
         Ok(Self {
             id: c.id.to_string(),
             case_no: c.case_no.clone(),
@@ -75,8 +115,12 @@ impl CaseRow {
             applicant_kind: c.applicant.kind.as_str().to_owned(),
             applicant_name: c.applicant.name.clone(),
             applicant_id_type: c.applicant.id_type.as_str().to_owned(),
-            applicant_id_number: c.applicant.id_number.clone(),
-            applicant_phone: c.applicant.phone.clone(),
+            applicant_id_number: String::new(),
+            applicant_phone: String::new(),
+            applicant_id_number_sealed: seal(&keys, &row, ID_NUMBER, &c.applicant.id_number),
+            applicant_phone_sealed: seal(&keys, &row, PHONE, &c.applicant.phone),
+            applicant_id_hash: search_hash(&keys, &c.applicant.id_number),
+            anonymised_at: None,
             note: c.note.clone(),
             refusal_reason: c.refusal_reason.clone(),
             received_at: c.received_at.naive_utc(),
@@ -101,6 +145,27 @@ impl CaseRow {
     }
 
     fn into_domain(self) -> RepositoryResult<Case> {
+        let keys = match (
+            &self.applicant_id_number_sealed,
+            &self.applicant_phone_sealed,
+        ) {
+            (None, None) => None,
+            _ => Some(personal::keys()?),
+        };
+        let id_number = open(
+            keys.as_deref(),
+            &self.id,
+            ID_NUMBER,
+            self.applicant_id_number_sealed.as_deref(),
+            self.applicant_id_number,
+        )?;
+        let phone = open(
+            keys.as_deref(),
+            &self.id,
+            PHONE,
+            self.applicant_phone_sealed.as_deref(),
+            self.applicant_phone,
+        )?;
         Ok(Case {
             id: id(&self.id)?,
             case_no: self.case_no,
@@ -124,8 +189,8 @@ impl CaseRow {
                 kind: named(&self.applicant_kind, ApplicantKind::parse)?,
                 name: self.applicant_name,
                 id_type: named(&self.applicant_id_type, IdType::parse)?,
-                id_number: self.applicant_id_number,
-                phone: self.applicant_phone,
+                id_number,
+                phone,
             },
             note: self.note,
             refusal_reason: self.refusal_reason,
@@ -229,7 +294,10 @@ fn parse_cursor(cursor: &str) -> RepositoryResult<(NaiveDateTime, String)> {
 type BoxedCases<'a> = cases::BoxedQuery<'a, crate::connection::MultiBackend>;
 
 /// The filter's conditions on a boxed case query.
-fn filtered<'a>(mut query: BoxedCases<'a>, filter: &'a CaseFilter) -> BoxedCases<'a> {
+fn filtered<'a>(
+    mut query: BoxedCases<'a>,
+    filter: &'a CaseFilter,
+) -> RepositoryResult<BoxedCases<'a>> {
     if let Some(status) = filter.status {
         query = query.filter(cases::status.eq(status.as_str()));
     }
@@ -263,9 +331,16 @@ fn filtered<'a>(mut query: BoxedCases<'a>, filter: &'a CaseFilter) -> BoxedCases
             .filter(cases::deadline.le(to));
     }
     if let Some(q) = &filter.q {
-        query = query.filter(cases::case_no.eq(q).or(cases::applicant_id_number.eq(q)));
+        // The ID number is found by its keyed hash under every key, so rows sealed before a
+        // rotation finished are found too.
+        let hashes = personal::keys()?.search_hashes(q);
+        query = query.filter(
+            cases::case_no
+                .eq(q)
+                .or(cases::applicant_id_hash.eq_any(hashes)),
+        );
     }
-    query
+    Ok(query)
 }
 
 fn load_cases(conn: &mut AnyConnection, query: BoxedCases<'_>) -> RepositoryResult<Vec<Case>> {
@@ -385,7 +460,7 @@ impl CaseRepository for AnyConnection {
     }
 
     fn cases(&mut self, filter: &CaseFilter, page: &PageRequest) -> RepositoryResult<Page<Case>> {
-        let mut query = filtered(cases::table.into_boxed(), filter)
+        let mut query = filtered(cases::table.into_boxed(), filter)?
             .order((cases::received_at.desc(), cases::id.desc()))
             .limit(fetch_limit(page));
         if let Some(after) = &page.after {
@@ -401,7 +476,7 @@ impl CaseRepository for AnyConnection {
     }
 
     fn cases_due_by(&mut self, by: NaiveDate, filter: &CaseFilter) -> RepositoryResult<Vec<Case>> {
-        let query = filtered(cases::table.into_boxed(), filter)
+        let query = filtered(cases::table.into_boxed(), filter)?
             .filter(cases::status.eq_any([
                 CaseStatus::Accepted.as_str(),
                 CaseStatus::InProgress.as_str(),
@@ -495,4 +570,129 @@ impl CaseRepository for AnyConnection {
             .order(cases::received_at);
         load_cases(self, query)
     }
+}
+
+/// Seals up to `batch` rows still holding plaintext (written before the upgrade), in the
+/// caller's transaction; returns how many it sealed.
+pub(crate) fn seal_plaintext_batch(
+    conn: &mut AnyConnection,
+    batch: i64,
+) -> RepositoryResult<usize> {
+    let keys = personal::keys()?;
+    let rows: Vec<(String, String, String)> = cases::table
+        .filter(cases::applicant_id_number_sealed.is_null())
+        .filter(cases::applicant_phone_sealed.is_null())
+        .filter(
+            cases::applicant_id_number
+                .ne("")
+                .or(cases::applicant_phone.ne("")),
+        )
+        .select((
+            cases::id,
+            cases::applicant_id_number,
+            cases::applicant_phone,
+        ))
+        .limit(batch)
+        .load(conn)
+        .map_err(db)?;
+    for (row, id_number, phone) in &rows {
+        diesel::update(cases::table.find(row))
+            .set((
+                cases::applicant_id_number_sealed.eq(seal(&keys, row, ID_NUMBER, id_number)),
+                cases::applicant_phone_sealed.eq(seal(&keys, row, PHONE, phone)),
+                cases::applicant_id_hash.eq(search_hash(&keys, id_number)),
+                cases::applicant_id_number.eq(""),
+                cases::applicant_phone.eq(""),
+            ))
+            .execute(conn)
+            .map_err(db)?;
+    }
+    Ok(rows.len())
+}
+
+/// Seals again with the current key up to `batch` rows sealed with an older one, and hashes
+/// their ID numbers under it, in the caller's transaction; returns how many.
+pub(crate) fn rotate_batch(conn: &mut AnyConnection, batch: i64) -> RepositoryResult<usize> {
+    let keys = personal::keys()?;
+    let current = format!("v1.{}.%", keys.current_id());
+    let rows: Vec<(String, Option<String>, Option<String>)> = cases::table
+        .filter(
+            cases::applicant_id_number_sealed
+                .not_like(&current)
+                .or(cases::applicant_phone_sealed.not_like(&current)),
+        )
+        .select((
+            cases::id,
+            cases::applicant_id_number_sealed,
+            cases::applicant_phone_sealed,
+        ))
+        .limit(batch)
+        .load(conn)
+        .map_err(db)?;
+    for (row, sealed_number, sealed_phone) in &rows {
+        let id_number = open(
+            Some(&keys),
+            row,
+            ID_NUMBER,
+            sealed_number.as_deref(),
+            String::new(),
+        )?;
+        let phone = open(
+            Some(&keys),
+            row,
+            PHONE,
+            sealed_phone.as_deref(),
+            String::new(),
+        )?;
+        diesel::update(cases::table.find(row))
+            .set((
+                cases::applicant_id_number_sealed.eq(seal(&keys, row, ID_NUMBER, &id_number)),
+                cases::applicant_phone_sealed.eq(seal(&keys, row, PHONE, &phone)),
+                cases::applicant_id_hash.eq(search_hash(&keys, &id_number)),
+            ))
+            .execute(conn)
+            .map_err(db)?;
+    }
+    Ok(rows.len())
+}
+
+/// Anonymises up to `batch` applicants of cases closed (last changed) before `before`, in
+/// the caller's transaction; returns how many. The case keeps its number, dates, states and
+/// history, and the statistics rows are not touched; its version moves on, so a client
+/// holding the old one cannot write the applicant back.
+pub(crate) fn anonymise_batch(
+    conn: &mut AnyConnection,
+    before: DateTime<Utc>,
+    at: DateTime<Utc>,
+    batch: i64,
+) -> RepositoryResult<usize> {
+    let rows: Vec<(String, String)> = cases::table
+        .filter(cases::status.eq_any(domain::retention::CLOSED.map(CaseStatus::as_str)))
+        .filter(cases::updated_at.lt(before.naive_utc()))
+        .filter(cases::anonymised_at.is_null())
+        .select((cases::id, cases::applicant_name))
+        .limit(batch)
+        .load(conn)
+        .map_err(db)?;
+    for (row, name) in &rows {
+        // Another process running retention at the same moment may have been first.
+        diesel::update(
+            cases::table
+                .find(row)
+                .filter(cases::anonymised_at.is_null()),
+        )
+        .set((
+            cases::applicant_name.eq(domain::retention::mask_name(name)),
+            cases::applicant_id_number.eq(""),
+            cases::applicant_phone.eq(""),
+            cases::applicant_id_number_sealed.eq(None::<String>),
+            cases::applicant_phone_sealed.eq(None::<String>),
+            cases::applicant_id_hash.eq(None::<String>),
+            cases::anonymised_at.eq(Some(at.naive_utc())),
+            cases::version.eq(cases::version + 1),
+        ))
+        .execute(conn)
+        .map_err(db)?;
+    }
+    Ok(rows.len())
 }

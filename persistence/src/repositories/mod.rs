@@ -1,6 +1,7 @@
 //! The domain's repository traits, implemented on [`crate::AnyConnection`]: one module per
 //! table group, rows private to each.
 
+mod access;
 mod audit;
 mod calendar;
 pub(crate) mod cases;

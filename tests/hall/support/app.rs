@@ -21,6 +21,8 @@ use super::db::{Backend, TestDb};
 
 pub const ADMIN_PASSWORD: &str = "admin password for tests";
 pub(super) const JWT_SECRET: &str = "a test secret that is at least 32 bytes long";
+/// The key that seals personal data in tests (required on PostgreSQL).
+pub const DATA_KEY: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
 /// An HTTP answer.
 #[derive(Debug)]
@@ -115,6 +117,10 @@ fn config(url: &str) -> Config {
         body_timeout_seconds: 30,
         keep_alive_seconds: 0,
         max_connections: 1000,
+        data_key: Some(DATA_KEY.into()),
+        data_key_file: None,
+        data_key_previous: vec![],
+        retention_years: 30,
     }
 }
 
@@ -153,6 +159,15 @@ impl TestApp {
         let (state, generated) = api::bootstrap::prepare(&config).expect("prepare the app");
         assert_eq!(generated, None, "the configured admin password is used");
         Self::serve(state, Some(db))
+    }
+
+    /// Starts the app over an existing database, which outlives it, with the test
+    /// configuration changed by `tweak`: for stories that restart the hall.
+    pub fn start_over(url: &str, tweak: impl FnOnce(&mut Config)) -> Self {
+        let mut config = config(url);
+        tweak(&mut config);
+        let (state, _) = api::bootstrap::prepare(&config).expect("prepare the app");
+        Self::serve(state, None)
     }
 
     /// Starts the app over a database that cannot be reached, without migrating.

@@ -8,11 +8,11 @@ mod http_hall;
 pub mod logs;
 mod process;
 
-pub use app::{ADMIN_PASSWORD, Answer, Client, TestApp};
+pub use app::{ADMIN_PASSWORD, Answer, Client, DATA_KEY, TestApp};
 pub use cluster::PrivateCluster;
 pub use db::{Backend, TestDb};
 pub use http_hall::{HttpHall, ID_NUMBER, PHONE, applicant, hall_over_http};
-pub use process::HallProcess;
+pub use process::{HallProcess, hall_binary};
 
 /// A number from the environment, or the default when unset or unreadable: the knobs of the
 /// load test and the benchmarks.

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use super::app::{ADMIN_PASSWORD, Client, JWT_SECRET};
+use super::app::{ADMIN_PASSWORD, Client, DATA_KEY, JWT_SECRET};
 
 /// A running `hall serve`, killed when dropped.
 #[derive(Debug)]
@@ -52,6 +52,7 @@ impl HallProcess {
             ("HALL_DATABASE_URL", database_url),
             ("HALL_BIND", bind.as_str()),
             ("HALL_JWT_SECRET", JWT_SECRET),
+            ("HALL_DATA_KEY", DATA_KEY),
             ("HALL_ADMIN_PASSWORD", ADMIN_PASSWORD),
             ("HALL_WORKERS", "2"),
             ("HALL_DB_TIMEOUT_SECONDS", "2"),

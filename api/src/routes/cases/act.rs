@@ -9,6 +9,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{CaseView, case_scope};
+use crate::access_log::record_reads;
 use crate::auth::{Allowed, HandleCases};
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
@@ -56,21 +57,17 @@ pub async fn create_case_event(
     let case = state
         .write(move |conn| {
             let calendar = calendars.get(conn)?;
-            Ok(workflow::act(
-                conn,
-                &calendar,
-                id,
-                version,
-                &action,
-                actor,
-                now,
-                |case| match own_window {
+            let case = workflow::act(conn, &calendar, id, version, &action, actor, now, |case| {
+                match own_window {
                     Some(window) if window != case.window_id => Err(WorkflowError::Forbidden(
                         "this case belongs to another window",
                     )),
                     _ => Ok(()),
-                },
-            )?)
+                }
+            })?;
+            // The answer shows the applicant's personal data to whoever acted.
+            record_reads(conn, actor, [case.id], "create_case_event")?;
+            Ok(case)
         })
         .await?;
     if completes {

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{CaseView, case_scope, center_and_beneath, window_in_reach, within};
+use crate::access_log::record_reads;
 use crate::auth::Identity;
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::routes::{PageQuery, found};
@@ -142,10 +143,14 @@ pub async fn list_cases(
     }
     .request()?;
     let shared = state.clone();
+    let reader = identity.user_id;
     let found = state
         .read(move |conn| {
             let filter = case_filter(conn, query, own_window, &shared)?;
-            Ok(conn.cases(&filter, &page)?)
+            let found = conn.cases(&filter, &page)?;
+            // Every case on the page shows its applicant's personal data.
+            record_reads(conn, reader, found.items.iter().map(|c| c.id), "list_cases")?;
+            Ok(found)
         })
         .await?;
     Ok(web::Json(Page {
@@ -171,8 +176,15 @@ pub async fn get_case(
 ) -> ApiResult<web::Json<CaseView>> {
     let own_window = case_scope(&identity, Permission::ReadCases)?;
     let id = id.into_inner();
-    let case = found(state.read(move |conn| Ok(conn.case(id)?)).await?, "case")?;
-    within(own_window, &case)?;
+    let reader = identity.user_id;
+    let case = state
+        .read(move |conn| {
+            let case = found(conn.case(id)?, "case")?;
+            within(own_window, &case)?;
+            record_reads(conn, reader, [case.id], "get_case")?;
+            Ok(case)
+        })
+        .await?;
     Ok(web::Json(case.into()))
 }
 
