@@ -54,6 +54,7 @@ pub fn open_store(config: &Config) -> Result<Store, StartError> {
     let options = StoreOptions {
         max_connections: config.db_pool_size,
         connection_timeout: std::time::Duration::from_secs(config.db_timeout_seconds.max(1)),
+        sqlite_busy_timeout: std::time::Duration::from_millis(config.sqlite_busy_timeout_ms),
     };
     Ok(Store::open(url, &options))
 }
@@ -178,6 +179,10 @@ pub fn prepare(config: &Config) -> Result<(AppState, Option<String>), StartError
     let settings = Settings {
         utc_offset: config.utc_offset,
         yellow_days: config.yellow_days,
+        idempotency_ttl: i64::try_from(config.idempotency_ttl_seconds)
+            .ok()
+            .and_then(chrono::TimeDelta::try_seconds)
+            .unwrap_or(chrono::TimeDelta::MAX),
     };
     let trusted = config
         .trusted_proxies
@@ -194,6 +199,7 @@ pub fn prepare(config: &Config) -> Result<(AppState, Option<String>), StartError
                 connection_timeout: std::time::Duration::from_secs(
                     config.db_timeout_seconds.max(1),
                 ),
+                ..StoreOptions::default()
             };
             Store::open(DatabaseUrl::parse(url)?, &options)
         }

@@ -45,6 +45,8 @@ pub struct Settings {
     pub utc_offset: FixedOffset,
     /// Working days left at which an open case gets a yellow warning.
     pub yellow_days: u32,
+    /// How long an intake's `Idempotency-Key` holds.
+    pub idempotency_ttl: chrono::TimeDelta,
 }
 
 impl AppState {

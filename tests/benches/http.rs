@@ -26,8 +26,8 @@ use domain::case::{Applicant, IntakeDecision};
 use domain::clock::stored_moment;
 use domain::ids::UserId;
 use domain::repository::{
-    CaseRepository, CenterRepository, IdempotencyRecord, RepositoryError, ServiceItemRepository,
-    WindowRepository,
+    CaseRepository, CenterRepository, IdempotencyRecord, IdempotencyRepository, RepositoryError,
+    ServiceItemRepository, WindowRepository,
 };
 use persistence::{DatabaseUrl, Store, StoreOptions};
 use serde_json::json;
@@ -157,6 +157,7 @@ fn main() {
         &StoreOptions {
             max_connections: pool,
             connection_timeout: Duration::from_secs(10),
+            ..StoreOptions::default()
         },
     );
     let codes = QueryCodeKey::new(QUERY_CODE_SECRET.as_bytes());
@@ -219,8 +220,9 @@ fn main() {
                         request_hash: "0".repeat(64),
                         region: case.region.clone(),
                         case_id: case.id,
+                        created_at: now.at,
                     };
-                    conn.remember_idempotency(actor, &key, &record, now.at)?;
+                    conn.remember_idempotency(actor, &key, &record)?;
                     Ok::<_, RepositoryError>((case, code))
                 })
                 .expect("accept");

@@ -6,6 +6,7 @@ mod cases;
 mod contract;
 mod faults;
 mod foundation;
+mod imports_live;
 mod kiosk;
 mod load;
 mod openapi;

@@ -6,6 +6,7 @@ mod calendar;
 pub(crate) mod cases;
 mod centers;
 mod departments;
+mod idempotency;
 mod items;
 pub(crate) mod ratings;
 pub(crate) mod stats;
