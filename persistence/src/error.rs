@@ -45,14 +45,16 @@ fn is_connection_lost(message: &str) -> bool {
     .any(|needle| message.contains(needle))
 }
 
-/// SQLite reports a write lock held past the busy timeout (SQLITE_BUSY, SQLITE_LOCKED) as an
-/// unknown error with one of these messages; diesel names no kind for it.
+/// Write contention that a retry settles, reported as an unknown error with one of these
+/// messages (diesel names no kind for them): SQLite's write lock held past the busy timeout
+/// (SQLITE_BUSY, SQLITE_LOCKED), and PostgreSQL's deadlock victim (40P01).
 fn is_busy(message: &str) -> bool {
     let message = message.to_ascii_lowercase();
     [
         "database is locked",
         "database table is locked",
         "database is busy",
+        "deadlock detected",
     ]
     .iter()
     .any(|needle| message.contains(needle))

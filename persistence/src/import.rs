@@ -37,16 +37,20 @@ impl DeferredStats {
         }
     }
 
-    /// The deltas per key, ready for [`StatsRepository::add_stats`].
-    pub fn into_groups(self) -> Vec<(StatsKey, Vec<StatDelta>)> {
-        let mut groups: HashMap<StatsKey, Vec<StatDelta>> = HashMap::new();
-        for ((key, effective_on), counters) in self.sums {
-            groups.entry(key).or_default().push(StatDelta {
-                effective_on,
-                counters,
-            });
-        }
-        groups.into_iter().collect()
+    /// One delta per key and effective day, ready for [`StatsRepository::add_stats`].
+    pub fn into_deltas(self) -> Vec<(StatsKey, StatDelta)> {
+        self.sums
+            .into_iter()
+            .map(|((key, effective_on), counters)| {
+                (
+                    key,
+                    StatDelta {
+                        effective_on,
+                        counters,
+                    },
+                )
+            })
+            .collect()
     }
 }
 

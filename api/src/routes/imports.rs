@@ -186,13 +186,19 @@ pub fn import_ndjson(
         pause(store);
     }
     if !errors.errors.is_empty() {
+        // Unreadable lines were found before the others were checked: name them all in
+        // the order of the lines.
+        errors.errors.sort_by_key(|e| line_of(&e.field));
         return Err(take_back(state, &cases, &[], errors.into()));
     }
-    let groups = stats.into_groups();
-    if let Err((added, error)) = in_batches(store, &groups, |conn, (key, deltas)| {
-        conn.add_stats(key, deltas)
-    }) {
-        return Err(take_back(state, &cases, &groups[..added], error));
+    let deltas = stats.into_deltas();
+    if let Err((added, error)) = in_batches(
+        store,
+        &deltas,
+        stats_per_transaction(store),
+        |conn, (key, delta)| conn.add_stats(key, std::slice::from_ref(delta)),
+    ) {
+        return Err(take_back(state, &cases, &deltas[..added], error));
     }
     let imported: Vec<_> = cases.iter().map(|c| &c.case_no).collect();
     let summary = serde_json::json!({"imported": cases.len(), "case_numbers": imported});
@@ -207,7 +213,7 @@ pub fn import_ndjson(
         )
     });
     if let Err(error) = audited {
-        return Err(take_back(state, &cases, &groups, error));
+        return Err(take_back(state, &cases, &deltas, error));
     }
     Ok(ImportReport {
         imported: cases.len(),
@@ -215,11 +221,33 @@ pub fn import_ndjson(
     })
 }
 
-/// Runs `work` on each item, in short transactions of at most [`BATCH_LINES`] items and
+/// The line an error names (`line 12` or `line 12: field`).
+fn line_of(field: &str) -> usize {
+    field
+        .strip_prefix("line ")
+        .map(|rest| rest.split(':').next().unwrap_or_default())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Statistics deltas added per transaction. On PostgreSQL one: a delta bumps its rows in the
+/// order live intake does (its fine row, then each dimension's day and month rows), but
+/// several deltas in one transaction would take rows of two effective days in an order
+/// a live intake may take the other way round — a deadlock, which PostgreSQL settles by
+/// failing one of the two. SQLite has one writer at a time and no such cycle.
+fn stats_per_transaction(store: &Store) -> usize {
+    match store.backend() {
+        Backend::Postgres => 1,
+        Backend::Sqlite => BATCH_LINES,
+    }
+}
+
+/// Runs `work` on each item, in short transactions of at most `per_transaction` items and
 /// [`BATCH_TIME`]; on failure, how many items were committed and why it stopped.
 fn in_batches<T>(
     store: &Store,
     items: &[T],
+    per_transaction: usize,
     work: impl Fn(&mut AnyConnection, &T) -> Result<(), RepositoryError>,
 ) -> Result<(), (usize, ApiError)> {
     let mut done = 0;
@@ -227,7 +255,7 @@ fn in_batches<T>(
         let committed = store.transaction(|conn| {
             let started = Instant::now();
             let mut n = 0;
-            while done + n < items.len() && n < BATCH_LINES && started.elapsed() < BATCH_TIME {
+            while done + n < items.len() && n < per_transaction && started.elapsed() < BATCH_TIME {
                 work(conn, &items[done + n])?;
                 n += 1;
             }
@@ -248,24 +276,26 @@ fn in_batches<T>(
 fn take_back(
     state: &AppState,
     cases: &[ImportedCaseView],
-    added: &[(StatsKey, Vec<StatDelta>)],
+    added: &[(StatsKey, StatDelta)],
     error: ApiError,
 ) -> ApiError {
     let store = &state.store;
-    let undone = in_batches(store, added, |conn, (key, deltas)| {
-        let negated: Vec<StatDelta> = deltas
-            .iter()
-            .map(|d| StatDelta {
-                effective_on: d.effective_on,
-                counters: -d.counters,
-            })
-            .collect();
-        conn.add_stats(key, &negated)
-    })
+    let undone = in_batches(
+        store,
+        added,
+        stats_per_transaction(store),
+        |conn, (key, delta)| {
+            let negated = StatDelta {
+                effective_on: delta.effective_on,
+                counters: -delta.counters,
+            };
+            conn.add_stats(key, &[negated])
+        },
+    )
     .and_then(|()| {
         let ids: Vec<CaseId> = cases.iter().map(|c| c.id).collect();
         let chunks: Vec<&[CaseId]> = ids.chunks(BATCH_LINES).collect();
-        in_batches(store, &chunks, |conn, chunk| {
+        in_batches(store, &chunks, 1, |conn, chunk| {
             persistence::import::delete_cases(conn, chunk).map(drop)
         })
     });
