@@ -26,6 +26,7 @@ on_both_backends!(
     a_clerks_old_key_does_not_bring_back_a_case_after_they_moved_window,
     an_expired_key_is_a_new_intake_and_expired_keys_are_forgotten,
     the_windows_keep_accepting_cases_during_a_long_import,
+    hall_import_writes_a_file_the_same_way_while_the_hall_serves,
 );
 
 /// Asserts a 403 problem that carries nothing of the case.
@@ -377,4 +378,73 @@ fn sqlite_write_contention_answers_503_with_retry_after() {
     holder.batch_execute("COMMIT").expect("release");
     let accepted = hall.post("/api/v1/cases", Some(&built.clerks[0]), &body);
     assert_eq!(accepted.status, 201, "{}", accepted.text);
+}
+
+/// The token secret the serving process and the command share, as in production.
+const CLI_SECRET: &str = "the secret hall serve and hall import share here";
+
+/// `hall import FILE` as an operator runs it beside the serving process.
+fn hall_import(db: &TestDb, lines: &str) -> std::process::Output {
+    let file =
+        std::env::temp_dir().join(format!("import-{}.ndjson", uuid::Uuid::now_v7().simple()));
+    std::fs::write(&file, lines).expect("write the file");
+    // The `hall` the process runner starts: HALL_BIN, else the one beside the test binary.
+    let binary = std::env::var_os("HALL_BIN").map_or_else(
+        || {
+            let exe = std::env::current_exe().expect("the test binary's path");
+            exe.parent()
+                .and_then(|deps| deps.parent())
+                .expect("target/<profile>/deps")
+                .join("hall")
+        },
+        std::path::PathBuf::from,
+    );
+    let output = std::process::Command::new(binary)
+        .arg("import")
+        .arg(&file)
+        .env_clear()
+        .env("HALL_DATABASE_URL", &db.url)
+        .env("HALL_JWT_SECRET", CLI_SECRET)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run hall import");
+    let _ = std::fs::remove_file(&file);
+    output
+}
+
+fn hall_import_writes_a_file_the_same_way_while_the_hall_serves(backend: Backend) {
+    let db = TestDb::new(backend);
+    let hall = HallProcess::start(&db.url, &[("HALL_JWT_SECRET", CLI_SECRET)]);
+    let built = hall_over_http(&hall, 3, 1);
+
+    let imported = hall_import(&db, &todays_legacy_cases(450, 3));
+    let stdout = String::from_utf8_lossy(&imported.stdout);
+    assert!(
+        imported.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&imported.stderr)
+    );
+    let report: Value = serde_json::from_str(&stdout).expect("a JSON report");
+    assert_eq!(report["imported"], 450);
+    assert_eq!(stored_cases(&db), 450);
+
+    // A file whose last line is bad is refused whole, and says which line.
+    let mut bad = todays_legacy_cases(450, 3);
+    bad.push_str("{\"center_code\": \"640105\"}\n");
+    let refused = hall_import(&db, &bad);
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("line 451"), "{stderr}");
+    assert!(stderr.contains("nothing imported"), "{stderr}");
+    assert_eq!(stored_cases(&db), 450);
+
+    // The hall served throughout and counts the imported cases.
+    let day = today();
+    let summary = hall
+        .get(
+            &format!("/api/v1/stats/summary?from={day}&to={day}"),
+            Some(&built.analyst),
+        )
+        .json();
+    assert_eq!(summary["received"], 450, "{summary}");
 }
