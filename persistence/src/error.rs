@@ -47,7 +47,8 @@ fn is_connection_lost(message: &str) -> bool {
 
 /// Write contention that a retry settles, reported as an unknown error with one of these
 /// messages (diesel names no kind for them): SQLite's write lock held past the busy timeout
-/// (SQLITE_BUSY, SQLITE_LOCKED), and PostgreSQL's deadlock victim (40P01).
+/// (SQLITE_BUSY, SQLITE_LOCKED), PostgreSQL's deadlock victim (40P01) and a lock wait past
+/// `lock_timeout` (55P03).
 fn is_busy(message: &str) -> bool {
     let message = message.to_ascii_lowercase();
     [
@@ -55,6 +56,7 @@ fn is_busy(message: &str) -> bool {
         "database table is locked",
         "database is busy",
         "deadlock detected",
+        "canceling statement due to lock timeout",
     ]
     .iter()
     .any(|needle| message.contains(needle))

@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
+use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use domain::case::{Case, CaseEvent};
 use domain::catalogue::{Center, ServiceItem, Window};
@@ -157,6 +158,21 @@ impl StatsRepository for Tally<'_> {
     forward! {
         stats(query: &StatsQuery, group: Option<StatsGroup>) -> RepositoryResult<Vec<(String, Counters)>>;
     }
+}
+
+/// Makes the caller's transaction give way on PostgreSQL instead of waiting long for a row
+/// lock: a wait past 100 ms fails with `RepositoryError::Busy`, and the caller rolls back and
+/// tries again. A live intake takes the statistics rows of a month before those of a later
+/// effective day (`domain::stats::deltas`); an import adding a later day's delta takes them
+/// the other way round, and the two could deadlock — PostgreSQL would then fail one of them
+/// after a second, possibly the intake. With a lock timeout far below that second, it is
+/// always the import that stops. SQLite has one writer at a time and needs nothing.
+pub fn give_way(conn: &mut AnyConnection) -> RepositoryResult<()> {
+    if let AnyConnection::Postgresql(pg) = conn {
+        pg.batch_execute("SET LOCAL lock_timeout = '100ms'")
+            .map_err(db)?;
+    }
+    Ok(())
 }
 
 /// Ids per statement: far below SQLite's 32,766 parameters.

@@ -11,7 +11,7 @@ use domain::ids::{CaseId, UserId};
 use domain::permission::Permission;
 use domain::repository::{RepositoryError, StatsKey, StatsRepository, UserRepository};
 use domain::stats::StatDelta;
-use persistence::import::{DeferredStats, Tally};
+use persistence::import::{DeferredStats, Tally, give_way};
 use persistence::{AnyConnection, Backend, Store};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -230,11 +230,10 @@ fn line_of(field: &str) -> usize {
         .unwrap_or(0)
 }
 
-/// Statistics deltas added per transaction. On PostgreSQL one: a delta bumps its rows in the
-/// order live intake does (its fine row, then each dimension's day and month rows), but
-/// several deltas in one transaction would take rows of two effective days in an order
-/// a live intake may take the other way round — a deadlock, which PostgreSQL settles by
-/// failing one of the two. SQLite has one writer at a time and no such cycle.
+/// Statistics deltas added per transaction. On PostgreSQL one: several deltas in one
+/// transaction would hold rows of several effective days at once, and the fewer rows it
+/// holds the less often it must give way to a live intake (`persistence::import::give_way`).
+/// SQLite has one writer at a time: there, fewer and larger transactions.
 fn stats_per_transaction(store: &Store) -> usize {
     match store.backend() {
         Backend::Postgres => 1,
@@ -242,8 +241,13 @@ fn stats_per_transaction(store: &Store) -> usize {
     }
 }
 
+/// How many times a transaction that had to give way is tried again before the import fails.
+const ATTEMPTS: u32 = 100;
+
 /// Runs `work` on each item, in short transactions of at most `per_transaction` items and
-/// [`BATCH_TIME`]; on failure, how many items were committed and why it stopped.
+/// [`BATCH_TIME`], each giving way to live writes (`persistence::import::give_way`) and
+/// tried again when it had to (or when SQLite stayed busy); on failure, how many items were
+/// committed and why it stopped.
 fn in_batches<T>(
     store: &Store,
     items: &[T],
@@ -251,8 +255,10 @@ fn in_batches<T>(
     work: impl Fn(&mut AnyConnection, &T) -> Result<(), RepositoryError>,
 ) -> Result<(), (usize, ApiError)> {
     let mut done = 0;
+    let mut attempts = 0;
     while done < items.len() {
         let committed = store.transaction(|conn| {
+            give_way(conn)?;
             let started = Instant::now();
             let mut n = 0;
             while done + n < items.len() && n < per_transaction && started.elapsed() < BATCH_TIME {
@@ -262,7 +268,14 @@ fn in_batches<T>(
             Ok::<_, RepositoryError>(n)
         });
         match committed {
-            Ok(n) => done += n,
+            Ok(n) => {
+                done += n;
+                attempts = 0;
+            }
+            Err(RepositoryError::Busy(_)) if attempts < ATTEMPTS => {
+                attempts += 1;
+                std::thread::sleep(SQLITE_YIELD);
+            }
             Err(error) => return Err((done, error.into())),
         }
         pause(store);
