@@ -62,6 +62,7 @@ pub fn open_store(config: &Config) -> Result<Store, StartError> {
     let options = StoreOptions {
         max_connections: config.db_pool_size,
         connection_timeout: std::time::Duration::from_secs(config.db_timeout_seconds.max(1)),
+        sqlite_busy_timeout: std::time::Duration::from_millis(config.sqlite_busy_timeout_ms),
     };
     Ok(Store::open(url, &options))
 }
@@ -275,6 +276,10 @@ pub fn prepare(config: &Config) -> Result<(AppState, Option<String>), StartError
             keep_alive: std::time::Duration::from_secs(config.keep_alive_seconds),
             max_connections: config.max_connections.max(1),
         },
+        idempotency_ttl: i64::try_from(config.idempotency_ttl_seconds)
+            .ok()
+            .and_then(chrono::TimeDelta::try_seconds)
+            .unwrap_or(chrono::TimeDelta::MAX),
     };
     let trusted = config
         .trusted_proxies
@@ -289,6 +294,7 @@ pub fn prepare(config: &Config) -> Result<(AppState, Option<String>), StartError
             let options = StoreOptions {
                 max_connections: config.db_pool_size,
                 connection_timeout: REPLICA_TIMEOUT,
+                ..StoreOptions::default()
             };
             let keys = data_keys(config, &store)?;
             let replica = Store::open(DatabaseUrl::parse(url)?, &options).with_data_keys(keys);

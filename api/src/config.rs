@@ -64,6 +64,26 @@ pub struct Config {
     )]
     pub db_timeout_seconds: u64,
 
+    /// On SQLite, how long a write waits for another's write lock before the request answers
+    /// 503 with `Retry-After`, in milliseconds.
+    #[arg(
+        long,
+        env = "HALL_SQLITE_BUSY_TIMEOUT_MS",
+        default_value_t = 10_000,
+        global = true
+    )]
+    pub sqlite_busy_timeout_ms: u64,
+
+    /// How long an intake's `Idempotency-Key` holds, in seconds; a key used again later is
+    /// a new intake.
+    #[arg(
+        long,
+        env = "HALL_IDEMPOTENCY_TTL_SECONDS",
+        default_value_t = 24 * 3600,
+        global = true
+    )]
+    pub idempotency_ttl_seconds: u64,
+
     /// The hall's offset from UTC, which decides local dates (China: +08:00, no daylight saving).
     #[arg(long, env = "HALL_UTC_OFFSET", default_value = "+08:00", value_parser = parse_offset, global = true)]
     pub utc_offset: FixedOffset,

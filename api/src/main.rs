@@ -164,9 +164,7 @@ fn import(config: &Config, file: &std::path::Path, as_user: &str) -> Result<(), 
         .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
     let (state, _) = bootstrap::prepare(config).map_err(|e| e.to_string())?;
     let importer = actor(&state, as_user)?;
-    let result = state
-        .store
-        .transaction(|conn| imports::import_ndjson(conn, &state, &text, importer));
+    let result = imports::import_ndjson(&state, &text, importer);
     match result {
         Ok(report) => {
             println!(

@@ -190,6 +190,8 @@ impl From<RepositoryError> for ApiError {
                 Self::Malformed("a text holds a NUL character, which is not accepted".into())
             }
             RepositoryError::Unavailable(cause) => Self::Unavailable(cause),
+            // SQLite's write lock held past the busy timeout: retry shortly, like a full pool.
+            RepositoryError::Busy(cause) => Self::Unavailable(cause),
             RepositoryError::Internal(cause) => Self::Internal(cause),
         }
     }

@@ -48,6 +48,8 @@ pub struct Settings {
     pub yellow_days: u32,
     /// Timeouts and limits of client connections.
     pub edge: crate::edge::EdgeSettings,
+    /// How long an intake's `Idempotency-Key` holds.
+    pub idempotency_ttl: chrono::TimeDelta,
 }
 
 impl AppState {

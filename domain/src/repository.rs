@@ -29,6 +29,10 @@ pub enum RepositoryError {
     /// The database cannot be reached or gave no connection in time.
     #[error("the database is unavailable: {0}")]
     Unavailable(String),
+    /// Another writer holds the database (SQLite's single write lock) for longer than the
+    /// busy timeout: try again shortly.
+    #[error("the database is busy: {0}")]
+    Busy(String),
     /// Anything else; the text is for logs, never for clients.
     #[error("storage failure: {0}")]
     Internal(String),
@@ -188,6 +192,8 @@ pub struct IdempotencyRecord {
     pub region: String,
     /// The case that request created.
     pub case_id: CaseId,
+    /// When the key was first used; it expires a while after (see [`crate::idempotency`]).
+    pub created_at: DateTime<Utc>,
 }
 
 /// Storage of cases and their events.
@@ -217,20 +223,28 @@ pub trait CaseRepository {
     fn open_cases(&mut self) -> RepositoryResult<Vec<Case>>;
     /// Completed and delivered cases, most recently completed first.
     fn recently_completed(&mut self, page: &PageRequest) -> RepositoryResult<Page<Case>>;
-    /// The intake an idempotency key was used for.
+}
+
+/// Storage of the `Idempotency-Key`s of intake.
+pub trait IdempotencyRepository {
+    /// The intake an idempotency key was used for, expired or not.
     fn idempotency_record(
         &mut self,
         user: UserId,
         key: &str,
     ) -> RepositoryResult<Option<IdempotencyRecord>>;
-    /// Remembers an idempotency key; `Conflict` when it is already taken.
+    /// Remembers an idempotency key from the record's `created_at`; `Conflict` when it is
+    /// already taken.
     fn remember_idempotency(
         &mut self,
         user: UserId,
         key: &str,
         record: &IdempotencyRecord,
-        at: DateTime<Utc>,
     ) -> RepositoryResult<()>;
+    /// Forgets one key, so that it can be used afresh.
+    fn forget_idempotency(&mut self, user: UserId, key: &str) -> RepositoryResult<()>;
+    /// Forgets at most `limit` keys first used before `before`; returns how many.
+    fn prune_idempotency(&mut self, before: DateTime<Utc>, limit: u32) -> RepositoryResult<usize>;
 }
 
 /// What the public item search looks for.

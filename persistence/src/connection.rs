@@ -191,6 +191,8 @@ impl ConnectError {
 #[derive(Debug)]
 pub(crate) struct Manager {
     pub(crate) url: DatabaseUrl,
+    /// How long a SQLite writer waits for the write lock before SQLITE_BUSY.
+    pub(crate) sqlite_busy_timeout: std::time::Duration,
 }
 
 impl ManageConnection for Manager {
@@ -198,7 +200,14 @@ impl ManageConnection for Manager {
     type Error = ConnectError;
 
     fn connect(&self) -> Result<AnyConnection, ConnectError> {
-        self.url.establish()
+        let mut conn = self.url.establish()?;
+        if let AnyConnection::Sqlite(sqlite) = &mut conn {
+            let millis = self.sqlite_busy_timeout.as_millis().min(i32::MAX as u128);
+            sqlite
+                .batch_execute(&format!("PRAGMA busy_timeout = {millis}"))
+                .map_err(|e| ConnectError::new(&self.url, e.to_string()))?;
+        }
+        Ok(conn)
     }
 
     fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), ConnectError> {

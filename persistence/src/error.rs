@@ -20,6 +20,9 @@ pub(crate) fn from_diesel(error: Error) -> RepositoryError {
         Error::DatabaseError(_, info) if is_connection_lost(info.message()) => {
             RepositoryError::Unavailable(info.message().to_owned())
         }
+        Error::DatabaseError(_, info) if is_busy(info.message()) => {
+            RepositoryError::Busy(info.message().to_owned())
+        }
         Error::BrokenTransactionManager => {
             RepositoryError::Unavailable("the connection's transaction state is broken".into())
         }
@@ -37,6 +40,23 @@ fn is_connection_lost(message: &str) -> bool {
         "terminating connection",
         "could not receive data",
         "could not send data",
+    ]
+    .iter()
+    .any(|needle| message.contains(needle))
+}
+
+/// Write contention that a retry settles, reported as an unknown error with one of these
+/// messages (diesel names no kind for them): SQLite's write lock held past the busy timeout
+/// (SQLITE_BUSY, SQLITE_LOCKED), PostgreSQL's deadlock victim (40P01) and a lock wait past
+/// `lock_timeout` (55P03).
+fn is_busy(message: &str) -> bool {
+    let message = message.to_ascii_lowercase();
+    [
+        "database is locked",
+        "database table is locked",
+        "database is busy",
+        "deadlock detected",
+        "canceling statement due to lock timeout",
     ]
     .iter()
     .any(|needle| message.contains(needle))

@@ -5,6 +5,7 @@ pub mod bulk;
 mod connection;
 mod convert;
 mod error;
+pub mod import;
 mod migrations;
 pub mod personal;
 mod replica;

@@ -197,6 +197,7 @@ mod tests {
         let options = StoreOptions {
             max_connections: 2,
             connection_timeout: Duration::from_millis(300),
+            ..StoreOptions::default()
         };
         Store::open(DatabaseUrl::parse(url).expect("valid URL"), &options)
     }

@@ -22,6 +22,9 @@ pub struct StoreOptions {
     pub max_connections: u32,
     /// How long a request waits for a connection before the database counts as unavailable.
     pub connection_timeout: Duration,
+    /// How long a SQLite writer waits for another's write lock before the request answers
+    /// 503 (`RepositoryError::Busy`).
+    pub sqlite_busy_timeout: Duration,
 }
 
 impl Default for StoreOptions {
@@ -29,6 +32,7 @@ impl Default for StoreOptions {
         Self {
             max_connections: 10,
             connection_timeout: Duration::from_secs(5),
+            sqlite_busy_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -51,7 +55,10 @@ impl Store {
             .min_idle(Some(0))
             .connection_timeout(options.connection_timeout)
             .test_on_check_out(false)
-            .build_unchecked(Manager { url: url.clone() });
+            .build_unchecked(Manager {
+                url: url.clone(),
+                sqlite_busy_timeout: options.sqlite_busy_timeout,
+            });
         Self {
             pool,
             url,

@@ -26,8 +26,8 @@ use domain::case::{Applicant, IntakeDecision};
 use domain::clock::stored_moment;
 use domain::ids::UserId;
 use domain::repository::{
-    CaseRepository, CenterRepository, IdempotencyRecord, RepositoryError, ServiceItemRepository,
-    WindowRepository,
+    CaseRepository, CenterRepository, IdempotencyRecord, IdempotencyRepository, RepositoryError,
+    ServiceItemRepository, WindowRepository,
 };
 use persistence::personal::{DataKeys, parse_key};
 use persistence::{DatabaseUrl, Store, StoreOptions};
@@ -163,6 +163,7 @@ fn main() {
         &StoreOptions {
             max_connections: pool,
             connection_timeout: Duration::from_secs(10),
+            ..StoreOptions::default()
         },
     )
     .with_data_keys(DataKeys::new(&parse_key(DATA_KEY).expect("key"), &[]));
@@ -226,8 +227,9 @@ fn main() {
                         request_hash: "0".repeat(64),
                         region: case.region.clone(),
                         case_id: case.id,
+                        created_at: now.at,
                     };
-                    conn.remember_idempotency(actor, &key, &record, now.at)?;
+                    conn.remember_idempotency(actor, &key, &record)?;
                     Ok::<_, RepositoryError>((case, code))
                 })
                 .expect("accept");

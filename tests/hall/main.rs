@@ -7,6 +7,7 @@ mod contract;
 mod edge;
 mod faults;
 mod foundation;
+mod imports_live;
 mod kiosk;
 mod limits;
 mod load;

@@ -1,12 +1,17 @@
 //! `POST /api/v1/imports/cases`: cases with their whole history from a legacy system.
 
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
 use actix_web::{HttpResponse, post, web};
 use chrono::Utc;
 use domain::ValidationErrors;
 use domain::case::workflow::{self, ImportedCase, WorkflowError};
 use domain::ids::{CaseId, UserId};
-use domain::repository::UserRepository;
-use persistence::AnyConnection;
+use domain::repository::{RepositoryError, StatsKey, StatsRepository, UserRepository};
+use domain::stats::StatDelta;
+use persistence::import::{DeferredStats, Tally, give_way};
+use persistence::{AnyConnection, Backend, Store};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -40,80 +45,288 @@ pub struct ImportReport {
     pub cases: Vec<ImportedCaseView>,
 }
 
+/// Lines written per transaction at most.
+const BATCH_LINES: usize = 200;
+
+/// A batch closes early after this much work, so that a live intake waiting for a row the
+/// import holds (the day's case numbers) never waits much longer, on any machine.
+const BATCH_TIME: Duration = Duration::from_millis(250);
+
+/// On SQLite, the pause between two batches: longer than SQLite's busy handler sleeps
+/// between tries (at most 100 ms), so a live write waiting for the lock takes it before the
+/// next batch does. PostgreSQL queues lock waiters in order and needs no pause.
+const SQLITE_YIELD: Duration = Duration::from_millis(120);
+
+/// One import at a time in a process, so that imports together hold one pooled connection
+/// at a time and never more; a second import waits for the first.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+/// Why a batch's transaction is rolled back.
+enum Stop {
+    /// Some lines are invalid (or an earlier batch had invalid lines): the batch only checks.
+    Refused(ValidationErrors),
+    /// Storage failed: the import stops.
+    Failed(ApiError),
+}
+
+impl From<RepositoryError> for Stop {
+    fn from(error: RepositoryError) -> Self {
+        Self::Failed(error.into())
+    }
+}
+
+impl From<ApiError> for Stop {
+    fn from(error: ApiError) -> Self {
+        Self::Failed(error)
+    }
+}
+
 /// Imports NDJSON text, all or nothing: every line is checked against the state machine
-/// and the calendar; one bad line refuses the batch with an error per bad line.
+/// and the calendar; one bad line refuses the import with an error per bad line.
+///
+/// The cases are written in batches of at most [`BATCH_LINES`] lines (and [`BATCH_TIME`]),
+/// each in a short transaction of its own, so live intake never waits for the whole import:
+/// the rows it shares with an import (the day's case-number sequence) are held for one
+/// batch at most. The statistics deltas are summed while the batches run and added at the
+/// end, in batches too, so the statistics rows every intake bumps are touched once per key.
+/// When a line is refused or storage fails after some batches were committed, a
+/// compensating delete takes back every case the import wrote (and any statistics it
+/// added), so the import as a whole is all or nothing; only the case numbers it drew stay
+/// used. Between the first committed batch and the end, other users may see the imported
+/// cases appear (and, on failure, disappear again).
 pub fn import_ndjson(
-    conn: &mut AnyConnection,
     state: &AppState,
     text: &str,
     importer: UserId,
 ) -> Result<ImportReport, ApiError> {
-    let calendar = calendar(conn)?;
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(PoisonError::into_inner);
+    let store = &state.store;
     let offset = state.settings.utc_offset;
     let now = Utc::now();
     let mut errors = ValidationErrors::default();
-    let mut cases = Vec::new();
+    let mut lines = Vec::new();
     for (index, raw) in text.lines().enumerate() {
         let line = index + 1;
         if raw.trim().is_empty() {
             continue;
         }
-        let parsed: ImportedCase = match serde_json::from_str(raw) {
-            Ok(parsed) => parsed,
-            Err(e) => {
-                errors.add(&format!("line {line}"), e.to_string());
-                continue;
-            }
-        };
-        let result = workflow::import(
-            conn,
-            &calendar,
-            &state.query_codes,
-            parsed,
-            offset,
-            now,
-            |conn, name| match name {
-                None => Ok(importer),
-                Some(name) => match conn.credentials(name)? {
-                    Some(c) => Ok(c.user.id),
-                    None => Err(ValidationErrors::single("by", format!("no user {name:?}")).into()),
-                },
-            },
-        );
-        match result {
-            Ok((case, query_code)) => cases.push(ImportedCaseView {
-                line,
-                id: case.id,
-                case_no: case.case_no,
-                query_code,
-            }),
-            Err(WorkflowError::Repository(error)) => return Err(error.into()),
-            Err(WorkflowError::Case(domain::case::CaseError::Invalid(invalid))) => {
-                for error in invalid.errors {
-                    errors.add(&format!("line {line}: {}", error.field), error.message);
-                }
-            }
-            Err(other) => errors.add(&format!("line {line}"), other.to_string()),
+        match serde_json::from_str::<ImportedCase>(raw) {
+            Ok(parsed) => lines.push((line, parsed)),
+            Err(e) => errors.add(&format!("line {line}"), e.to_string()),
         }
     }
-    if cases.is_empty() && errors.errors.is_empty() {
+    if lines.is_empty() && errors.errors.is_empty() {
         errors.add("body", "no case to import");
     }
-    errors.into_result()?;
+    let calendar = store.read(calendar)?;
+    let mut cases: Vec<ImportedCaseView> = Vec::new();
+    let mut stats = DeferredStats::default();
+    let mut pending = lines.into_iter().peekable();
+    while pending.peek().is_some() {
+        // Once a line is refused nothing more is kept: the rest is only checked, so that the
+        // refusal names every bad line.
+        let check_only = !errors.errors.is_empty();
+        let batch = store.transaction(|conn| {
+            let started = Instant::now();
+            let mut tally = Tally::new(conn);
+            let mut written = Vec::new();
+            let mut refused = ValidationErrors::default();
+            while written.len() + refused.errors.len() < BATCH_LINES
+                && started.elapsed() < BATCH_TIME
+                && let Some((line, parsed)) = pending.next()
+            {
+                let result = workflow::import(
+                    &mut tally,
+                    &calendar,
+                    &state.query_codes,
+                    parsed,
+                    offset,
+                    now,
+                    |tally, name| match name {
+                        None => Ok(importer),
+                        Some(name) => match tally.conn().credentials(name)? {
+                            Some(c) => Ok(c.user.id),
+                            None => {
+                                Err(ValidationErrors::single("by", format!("no user {name:?}"))
+                                    .into())
+                            }
+                        },
+                    },
+                );
+                match result {
+                    Ok((case, query_code)) => written.push(ImportedCaseView {
+                        line,
+                        id: case.id,
+                        case_no: case.case_no,
+                        query_code,
+                    }),
+                    Err(WorkflowError::Repository(error)) => return Err(error.into()),
+                    Err(WorkflowError::Case(domain::case::CaseError::Invalid(invalid))) => {
+                        for error in invalid.errors {
+                            refused.add(&format!("line {line}: {}", error.field), error.message);
+                        }
+                    }
+                    Err(other) => refused.add(&format!("line {line}"), other.to_string()),
+                }
+            }
+            if check_only || !refused.errors.is_empty() {
+                return Err(Stop::Refused(refused));
+            }
+            Ok((written, tally.into_stats()))
+        });
+        match batch {
+            Ok((written, deltas)) => {
+                cases.extend(written);
+                stats.merge(deltas);
+            }
+            Err(Stop::Refused(refused)) => errors.errors.extend(refused.errors),
+            Err(Stop::Failed(error)) => return Err(take_back(state, &cases, &[], error)),
+        }
+        pause(store);
+    }
+    if !errors.errors.is_empty() {
+        // Unreadable lines were found before the others were checked: name them all in
+        // the order of the lines.
+        errors.errors.sort_by_key(|e| line_of(&e.field));
+        return Err(take_back(state, &cases, &[], errors.into()));
+    }
+    let deltas = stats.into_deltas();
+    if let Err((added, error)) = in_batches(
+        store,
+        &deltas,
+        stats_per_transaction(store),
+        |conn, (key, delta)| conn.add_stats(key, std::slice::from_ref(delta)),
+    ) {
+        return Err(take_back(state, &cases, &deltas[..added], error));
+    }
     let imported: Vec<_> = cases.iter().map(|c| &c.case_no).collect();
     let summary = serde_json::json!({"imported": cases.len(), "case_numbers": imported});
-    audit(
-        conn,
-        Some(importer),
-        "case.import",
-        cases.len(),
-        None::<&serde_json::Value>,
-        Some(&summary),
-    )?;
+    let audited = store.transaction(|conn| {
+        audit(
+            conn,
+            Some(importer),
+            "case.import",
+            cases.len(),
+            None::<&serde_json::Value>,
+            Some(&summary),
+        )
+    });
+    if let Err(error) = audited {
+        return Err(take_back(state, &cases, &deltas, error));
+    }
     Ok(ImportReport {
         imported: cases.len(),
         cases,
     })
+}
+
+/// The line an error names (`line 12` or `line 12: field`).
+fn line_of(field: &str) -> usize {
+    field
+        .strip_prefix("line ")
+        .map(|rest| rest.split(':').next().unwrap_or_default())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Statistics deltas added per transaction. On PostgreSQL one: several deltas in one
+/// transaction would hold rows of several effective days at once, and the fewer rows it
+/// holds the less often it must give way to a live intake (`persistence::import::give_way`).
+/// SQLite has one writer at a time: there, fewer and larger transactions.
+fn stats_per_transaction(store: &Store) -> usize {
+    match store.backend() {
+        Backend::Postgres => 1,
+        Backend::Sqlite => BATCH_LINES,
+    }
+}
+
+/// How many times a transaction that had to give way is tried again before the import fails.
+const ATTEMPTS: u32 = 100;
+
+/// Runs `work` on each item, in short transactions of at most `per_transaction` items and
+/// [`BATCH_TIME`], each giving way to live writes (`persistence::import::give_way`) and
+/// tried again when it had to (or when SQLite stayed busy); on failure, how many items were
+/// committed and why it stopped.
+fn in_batches<T>(
+    store: &Store,
+    items: &[T],
+    per_transaction: usize,
+    work: impl Fn(&mut AnyConnection, &T) -> Result<(), RepositoryError>,
+) -> Result<(), (usize, ApiError)> {
+    let mut done = 0;
+    let mut attempts = 0;
+    while done < items.len() {
+        let committed = store.transaction(|conn| {
+            give_way(conn)?;
+            let started = Instant::now();
+            let mut n = 0;
+            while done + n < items.len() && n < per_transaction && started.elapsed() < BATCH_TIME {
+                work(conn, &items[done + n])?;
+                n += 1;
+            }
+            Ok::<_, RepositoryError>(n)
+        });
+        match committed {
+            Ok(n) => {
+                done += n;
+                attempts = 0;
+            }
+            Err(RepositoryError::Busy(_)) if attempts < ATTEMPTS => {
+                attempts += 1;
+                std::thread::sleep(SQLITE_YIELD);
+            }
+            Err(error) => return Err((done, error.into())),
+        }
+        pause(store);
+    }
+    Ok(())
+}
+
+/// The compensating delete of a failed import: subtracts the statistics it added, deletes
+/// the cases it wrote, and returns `error`. Should that fail too (the database went away),
+/// the cases left behind are named in the log.
+fn take_back(
+    state: &AppState,
+    cases: &[ImportedCaseView],
+    added: &[(StatsKey, StatDelta)],
+    error: ApiError,
+) -> ApiError {
+    let store = &state.store;
+    let undone = in_batches(
+        store,
+        added,
+        stats_per_transaction(store),
+        |conn, (key, delta)| {
+            let negated = StatDelta {
+                effective_on: delta.effective_on,
+                counters: -delta.counters,
+            };
+            conn.add_stats(key, &[negated])
+        },
+    )
+    .and_then(|()| {
+        let ids: Vec<CaseId> = cases.iter().map(|c| c.id).collect();
+        let chunks: Vec<&[CaseId]> = ids.chunks(BATCH_LINES).collect();
+        in_batches(store, &chunks, 1, |conn, chunk| {
+            persistence::import::delete_cases(conn, chunk).map(drop)
+        })
+    });
+    if let Err((_, cause)) = undone {
+        let left: Vec<&str> = cases.iter().map(|c| c.case_no.as_str()).collect();
+        tracing::error!(
+            %cause,
+            cases = ?left,
+            "a failed import could not be taken back: delete these cases by hand"
+        );
+    }
+    error
+}
+
+/// Lets waiting live writes in between two batches (see [`SQLITE_YIELD`]).
+fn pause(store: &Store) {
+    if store.backend() == Backend::Sqlite {
+        std::thread::sleep(SQLITE_YIELD);
+    }
 }
 
 /// Imports cases from a legacy system (admin): NDJSON, one case with its full timestamped
@@ -136,8 +349,7 @@ pub async fn import_cases(
     let text = String::from_utf8(body.to_vec())
         .map_err(|_| ApiError::Malformed("the body is not UTF-8 text".into()))?;
     let shared = state.get_ref().clone();
-    let report = state
-        .write(move |conn| import_ndjson(conn, &shared, &text, identity.user_id))
-        .await?;
+    // Not in one transaction: the import writes its own batches (see `import_ndjson`).
+    let report = web::block(move || import_ndjson(&shared, &text, identity.user_id)).await??;
     Ok(HttpResponse::Created().json(report))
 }

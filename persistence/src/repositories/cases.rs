@@ -4,18 +4,16 @@ use domain::case::{
     ActionKind, Applicant, ApplicantKind, Case, CaseEvent, CaseStatus, IdType, Outcome,
 };
 use domain::catalogue::Handling;
-use domain::ids::{CaseId, UserId};
+use domain::ids::CaseId;
 use domain::page::{Page, PageRequest};
-use domain::repository::{
-    CaseFilter, CaseRepository, IdempotencyRecord, RepositoryError, RepositoryResult,
-};
+use domain::repository::{CaseFilter, CaseRepository, RepositoryError, RepositoryResult};
 
 use super::fetch_limit;
 use crate::AnyConnection;
 use crate::convert::{count, id, int, named, utc};
 use crate::error::db;
 use crate::personal::{self, DataKeys, SealError};
-use crate::schema::{case_events, case_sequences, cases, idempotency_keys};
+use crate::schema::{case_events, case_sequences, cases};
 
 #[derive(Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = cases, treat_none_as_null = true)]
@@ -485,52 +483,6 @@ impl CaseRepository for AnyConnection {
             .order((cases::deadline.asc(), cases::received_at.asc()))
             .limit(10_000);
         load_cases(self, query)
-    }
-
-    fn idempotency_record(
-        &mut self,
-        user: UserId,
-        key: &str,
-    ) -> RepositoryResult<Option<IdempotencyRecord>> {
-        let row: Option<(String, String, String)> = idempotency_keys::table
-            .find((user.to_string(), key.to_owned()))
-            .select((
-                idempotency_keys::request_hash,
-                idempotency_keys::region,
-                idempotency_keys::case_id,
-            ))
-            .first(self)
-            .optional()
-            .map_err(db)?;
-        row.map(|(request_hash, region, case_id)| {
-            Ok(IdempotencyRecord {
-                request_hash,
-                region,
-                case_id: id(&case_id)?,
-            })
-        })
-        .transpose()
-    }
-
-    fn remember_idempotency(
-        &mut self,
-        user: UserId,
-        key: &str,
-        record: &IdempotencyRecord,
-        at: DateTime<Utc>,
-    ) -> RepositoryResult<()> {
-        diesel::insert_into(idempotency_keys::table)
-            .values((
-                idempotency_keys::user_id.eq(user.to_string()),
-                idempotency_keys::key.eq(key),
-                idempotency_keys::request_hash.eq(&record.request_hash),
-                idempotency_keys::region.eq(&record.region),
-                idempotency_keys::case_id.eq(record.case_id.to_string()),
-                idempotency_keys::created_at.eq(at.naive_utc()),
-            ))
-            .execute(self)
-            .map_err(db)?;
-        Ok(())
     }
 
     fn recently_completed(&mut self, page: &PageRequest) -> RepositoryResult<Page<Case>> {

@@ -7,6 +7,7 @@ mod calendar;
 pub(crate) mod cases;
 mod centers;
 mod departments;
+mod idempotency;
 mod items;
 mod kiosk_attempts;
 pub(crate) mod ratings;

@@ -104,6 +104,8 @@ fn config(url: &str) -> Config {
         workers: 1,
         utc_offset: FixedOffset::east_opt(8 * 3600).expect("offset"),
         yellow_days: 2,
+        sqlite_busy_timeout_ms: 10_000,
+        idempotency_ttl_seconds: 24 * 3600,
         query_code_secret: None,
         log_format: "text".into(),
         public_rate: 30,
@@ -177,6 +179,7 @@ impl TestApp {
         let options = StoreOptions {
             max_connections: 2,
             connection_timeout: Duration::from_secs(1),
+            ..StoreOptions::default()
         };
         let store = Store::open(url, &options);
         let state = AppState {
@@ -188,6 +191,7 @@ impl TestApp {
                 utc_offset: FixedOffset::east_opt(8 * 3600).expect("offset"),
                 yellow_days: 2,
                 edge: Default::default(),
+                idempotency_ttl: chrono::TimeDelta::days(1),
             },
             limits: Limits::new(30, 10, vec![]),
             metrics: api::metrics::Metrics::new(),

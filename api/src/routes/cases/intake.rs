@@ -2,11 +2,16 @@
 
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use domain::ValidationErrors;
+use domain::case::Case;
 use domain::case::workflow::{self, IntakeRequest, QueryCodes};
 use domain::case::{Applicant, IntakeDecision};
+use domain::idempotency;
 use domain::ids::{ServiceItemId, WindowId};
 use domain::permission::Permission;
-use domain::repository::{CaseRepository, IdempotencyRecord, RepositoryError};
+use domain::repository::{
+    CaseRepository, IdempotencyRecord, IdempotencyRepository, RepositoryError,
+};
+use persistence::AnyConnection;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
@@ -14,6 +19,7 @@ use utoipa::ToSchema;
 use super::{CaseView, case_scope};
 use crate::auth::Identity;
 use crate::problem::{ApiError, ApiResult, Problem};
+use crate::query_code::QueryCodeKey;
 use crate::state::AppState;
 
 /// The longest `Idempotency-Key` accepted.
@@ -63,14 +69,16 @@ pub struct CaseReceipt {
 }
 
 /// Receives an application: accepts it or refuses it at intake. With an `Idempotency-Key`
-/// header a retry of the same request returns the same case and creates nothing.
+/// header a retry of the same request returns the same case and creates nothing, for as
+/// long as the key holds (`HALL_IDEMPOTENCY_TTL_SECONDS`) and the caller may still read it.
 #[utoipa::path(
     tag = "cases", operation_id = "create_case", security(("bearer" = [])), request_body = IntakeBody,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the same key with the same body returns the same case")),
     responses(
         (status = 201, body = CaseReceipt),
         (status = 200, description = "A retry with the same Idempotency-Key and body: the case it created", body = CaseReceipt),
-        (status = 403, description = "Not the clerk's window", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not the clerk's window; or a retry whose case is no longer within the caller's reach (transferred away, or the clerk moved window)", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The database is unavailable or busy (SQLite's write lock); retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid applicant, a window that does not serve the item, or a key reused with another body", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -121,23 +129,21 @@ pub async fn create_case(
     let codes = state.query_codes.clone();
     let actor = identity.user_id;
     let calendars = state.calendars.clone();
+    let ttl = state.settings.idempotency_ttl;
+    // A replay answers with personal data: the caller's reach is judged now, as a read is;
+    // `None` when they may read no case at all.
+    let reach = case_scope(&identity, Permission::ReadCases).ok();
     let (case, code, replayed) = state
         .write(move |conn| {
-            if let Some(key) = &key
-                && let Some(record) = conn.idempotency_record(actor, key)?
-            {
-                if record.request_hash != request_hash {
-                    return Err(ValidationErrors::single(
-                        "Idempotency-Key",
-                        "was already used with a different request; use a new key",
-                    )
-                    .into());
+            if let Some(key) = &key {
+                if let Some(record) = conn.idempotency_record(actor, key)? {
+                    if idempotency::in_force(record.created_at, now.at, ttl) {
+                        return replay(conn, &record, &request_hash, reach, &codes);
+                    }
+                    // Expired: forgotten, and this request is a new intake.
+                    conn.forget_idempotency(actor, key)?;
                 }
-                let case = conn
-                    .case(record.case_id)?
-                    .ok_or_else(|| ApiError::Internal("idempotency key names no case".into()))?;
-                let code = codes.code_for(case.id);
-                return Ok((case, code, true));
+                conn.prune_idempotency(idempotency::expired_before(now.at, ttl), PRUNE_SLICE)?;
             }
             let calendar = calendars.get(conn)?;
             let (case, code) = workflow::receive(conn, &calendar, &codes, intake, actor, now)?;
@@ -146,8 +152,9 @@ pub async fn create_case(
                     request_hash,
                     region: case.region.clone(),
                     case_id: case.id,
+                    created_at: now.at,
                 };
-                conn.remember_idempotency(actor, key, &record, now.at)
+                conn.remember_idempotency(actor, key, &record)
                     .map_err(|e| match e {
                         RepositoryError::Conflict => ApiError::Conflict(
                             "a request with this Idempotency-Key is being processed; retry it"
@@ -171,6 +178,39 @@ pub async fn create_case(
     } else {
         HttpResponse::Created().json(receipt)
     })
+}
+
+/// Expired keys forgotten per keyed intake: enough to keep up with any hall, few enough that
+/// a backlog never makes one intake slow.
+const PRUNE_SLICE: u32 = 100;
+
+/// The case a remembered key created, for a retry of the same request by a caller who may
+/// still read it; 403 otherwise (the case moved to another window, or the clerk did), with
+/// nothing of the case in the answer.
+fn replay(
+    conn: &mut AnyConnection,
+    record: &IdempotencyRecord,
+    request_hash: &str,
+    reach: Option<Option<WindowId>>,
+    codes: &QueryCodeKey,
+) -> Result<(Case, String, bool), ApiError> {
+    if record.request_hash != request_hash {
+        return Err(ValidationErrors::single(
+            "Idempotency-Key",
+            "was already used with a different request; use a new key",
+        )
+        .into());
+    }
+    let case = conn
+        .case(record.case_id)?
+        .ok_or_else(|| ApiError::Internal("idempotency key names no case".into()))?;
+    if !reach.is_some_and(|reach| idempotency::may_replay(reach, &case)) {
+        return Err(ApiError::Forbidden(
+            "the case this Idempotency-Key created is no longer within your reach",
+        ));
+    }
+    let code = codes.code_for(case.id);
+    Ok((case, code, true))
 }
 
 fn idempotency_key(request: &HttpRequest) -> Result<Option<String>, ApiError> {

@@ -148,10 +148,9 @@ pub(crate) fn center_and_beneath(
 
 /// Refuses a case outside the caller's window.
 pub(crate) fn within(own_window: Option<WindowId>, case: &Case) -> Result<(), ApiError> {
-    match own_window {
-        Some(window) if window != case.window_id => {
-            Err(ApiError::Forbidden("this case belongs to another window"))
-        }
-        _ => Ok(()),
+    if domain::idempotency::may_read(own_window, case) {
+        Ok(())
+    } else {
+        Err(ApiError::Forbidden("this case belongs to another window"))
     }
 }
