@@ -91,6 +91,7 @@ struct DataKey {
     id: String,
     cipher: XChaCha20Poly1305,
     hash_key: [u8; 32],
+    request_key: [u8; 32],
 }
 
 impl DataKey {
@@ -100,6 +101,7 @@ impl DataKey {
             id: hex(&mac(master, b"service-hall data key id v1")[..4]),
             cipher: XChaCha20Poly1305::new(&seal_key.into()),
             hash_key: mac(master, b"service-hall personal data search hash v1"),
+            request_key: mac(master, b"service-hall request fingerprint v1"),
         }
     }
 
@@ -210,6 +212,21 @@ impl DataKeys {
     /// The search hash of an ID number under the current key: what is stored.
     pub fn search_hash(&self, id_number: &str) -> String {
         self.current.search_hash(id_number)
+    }
+
+    /// The fingerprint of a request's body under the current key, which an idempotency
+    /// record keeps: unkeyed, a hash of a body holding an ID number would let anyone who
+    /// reads the table confirm a guessed number.
+    pub fn request_fingerprint(&self, body: &[u8]) -> String {
+        hex(&mac(&self.current.request_key, body))
+    }
+
+    /// Whether `fingerprint` is `body`'s under any of the keys, so that a retry still
+    /// matches across a key rotation.
+    pub fn fingerprint_matches(&self, fingerprint: &str, body: &[u8]) -> bool {
+        std::iter::once(&self.current)
+            .chain(&self.previous)
+            .any(|k| hex(&mac(&k.request_key, body)) == fingerprint)
     }
 
     /// The search hashes of an ID number under every key: what a search looks for, so rows

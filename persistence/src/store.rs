@@ -78,6 +78,11 @@ impl Store {
         self.data_keys.as_deref()
     }
 
+    /// The keys of personal data, shared, for work that outlives the borrow of the store.
+    pub fn data_keys_shared(&self) -> Option<Arc<DataKeys>> {
+        self.data_keys.clone()
+    }
+
     /// Runs `batch_work` in one transaction after another until it reports 0 rows done;
     /// returns the total. Short transactions keep every batch's locks brief.
     fn in_batches(

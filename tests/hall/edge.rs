@@ -367,6 +367,16 @@ fn nobody_without_the_right_makes_the_server_read_or_judge_a_body(backend: Backe
             "{not json",
         )
         .problem(401);
+    // An analyst's invalid application: 403, not 422.
+    hall.app
+        .send(
+            "POST",
+            "/api/v1/cases",
+            Some(&hall.analyst),
+            "application/json",
+            "{not json",
+        )
+        .problem(403);
     let receipt = hall.accept(&hall.clerk1, &hall.committed);
     hall.act(
         &hall.analyst,

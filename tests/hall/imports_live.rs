@@ -13,6 +13,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text, Timestamp};
 use domain::repository::RepositoryError;
 use serde_json::{Value, json};
+use sha2::Digest;
 
 use crate::cases::{hall, id};
 use crate::on_both_backends;
@@ -62,11 +63,32 @@ fn a_clerks_old_key_does_not_bring_back_a_case_transferred_away(backend: Backend
     let receipt = intake_with_key(&hall.app, &hall.clerk1, "morning-1", &body);
     assert_eq!(receipt.status, 201, "{}", receipt.text);
     let receipt = receipt.json();
-    // A retry while the case is still theirs gets the receipt again.
+    // A retry while the case is still theirs gets the receipt again, and the access log
+    // records that it showed the applicant's data once more.
     assert_eq!(
         intake_with_key(&hall.app, &hall.clerk1, "morning-1", &body).status,
         200
     );
+    let log = hall.app.get(
+        &format!("/api/v1/access-log?case={}", id(&receipt)),
+        Some(&hall.admin),
+    );
+    assert_eq!(log.status, 200, "{}", log.text);
+    assert!(
+        log.json()["items"]
+            .as_array()
+            .expect("entries")
+            .iter()
+            .any(|entry| entry["purpose"] == "create_case.replay"),
+        "{}",
+        log.text
+    );
+    // What the key remembers of the request is keyed: a bare hash of the body, which holds
+    // the ID number, would let whoever reads the table confirm a guess.
+    let stored = stored_fingerprint(&hall, "morning-1");
+    let bare = format!("{:x}", sha2::Sha256::digest(body.to_string().as_bytes()));
+    assert_ne!(stored, bare);
+    assert_eq!(stored.len(), 64);
 
     // The supervisor transfers the case to window 2.
     let transferred = hall.act(
@@ -124,6 +146,25 @@ fn age_key(hall: &crate::cases::Hall, key: &str, hours: i64) {
                 .map_err(|e| RepositoryError::Internal(e.to_string()))
         })
         .expect("age the key");
+}
+
+fn stored_fingerprint(hall: &crate::cases::Hall, key: &str) -> String {
+    #[derive(QueryableByName)]
+    struct Fingerprint {
+        #[diesel(sql_type = Text)]
+        request_hash: String,
+    }
+    hall.app
+        .state
+        .store
+        .read(|conn| {
+            diesel::sql_query("SELECT request_hash FROM idempotency_keys WHERE key = $1")
+                .bind::<Text, _>(key)
+                .get_result::<Fingerprint>(conn)
+                .map_err(|e| RepositoryError::Internal(e.to_string()))
+        })
+        .expect("the remembered request")
+        .request_hash
 }
 
 fn remembered(hall: &crate::cases::Hall, key: &str) -> i64 {

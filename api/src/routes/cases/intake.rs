@@ -12,12 +12,13 @@ use domain::repository::{
     CaseRepository, IdempotencyRecord, IdempotencyRepository, RepositoryError,
 };
 use persistence::AnyConnection;
+use persistence::personal::DataKeys;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use super::{CaseView, case_scope};
-use crate::auth::Identity;
+use crate::access_log::record_reads;
+use crate::auth::{Allowed, HandleCases};
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::query_code::QueryCodeKey;
 use crate::state::AppState;
@@ -85,14 +86,19 @@ pub struct CaseReceipt {
 #[post("/cases")]
 pub async fn create_case(
     state: web::Data<AppState>,
-    identity: Identity,
     request: HttpRequest,
-    body: web::Json<serde_json::Value>,
+    allowed: Allowed<HandleCases, web::Json<serde_json::Value>>,
 ) -> ApiResult<HttpResponse> {
+    let (identity, body) = (allowed.identity, allowed.inner);
     let own_window = case_scope(&identity, Permission::HandleCases)?;
     let key = idempotency_key(&request)?;
     let body = body.into_inner();
-    let request_hash = format!("{:x}", Sha256::digest(body.to_string().as_bytes()));
+    let keys = state
+        .store
+        .data_keys_shared()
+        .ok_or_else(|| ApiError::Internal("the store has no data keys".into()))?;
+    let body_bytes = body.to_string().into_bytes();
+    let request_hash = keys.request_fingerprint(&body_bytes);
     let body: IntakeBody = serde_json::from_value(body)
         .map_err(|e| ValidationErrors::single("body", e.to_string()))?;
     let window_id = match (own_window, body.window_id) {
@@ -138,7 +144,10 @@ pub async fn create_case(
             if let Some(key) = &key {
                 if let Some(record) = conn.idempotency_record(actor, key)? {
                     if idempotency::in_force(record.created_at, now.at, ttl) {
-                        return replay(conn, &record, &request_hash, reach, &codes);
+                        let replayed = replay(conn, &record, &keys, &body_bytes, reach, &codes)?;
+                        // The answer shows the applicant's personal data again.
+                        record_reads(conn, actor, [replayed.0.id], "create_case.replay")?;
+                        return Ok(replayed);
                     }
                     // Expired: forgotten, and this request is a new intake.
                     conn.forget_idempotency(actor, key)?;
@@ -190,11 +199,12 @@ const PRUNE_SLICE: u32 = 100;
 fn replay(
     conn: &mut AnyConnection,
     record: &IdempotencyRecord,
-    request_hash: &str,
+    keys: &DataKeys,
+    body: &[u8],
     reach: Option<Option<WindowId>>,
     codes: &QueryCodeKey,
 ) -> Result<(Case, String, bool), ApiError> {
-    if record.request_hash != request_hash {
+    if !keys.fingerprint_matches(&record.request_hash, body) {
         return Err(ValidationErrors::single(
             "Idempotency-Key",
             "was already used with a different request; use a new key",
