@@ -18,8 +18,8 @@ use sha2::Digest;
 use crate::cases::{hall, id};
 use crate::on_both_backends;
 use crate::support::{
-    ADMIN_PASSWORD, Answer, Backend, Client, HallProcess, ID_NUMBER, PHONE, TestDb, applicant,
-    hall_over_http,
+    ADMIN_PASSWORD, Answer, Backend, Client, DATA_KEY, HallProcess, ID_NUMBER, PHONE, TestDb,
+    applicant, hall_over_http,
 };
 
 on_both_backends!(
@@ -446,6 +446,7 @@ fn hall_import(db: &TestDb, lines: &str) -> std::process::Output {
         .env_clear()
         .env("HALL_DATABASE_URL", &db.url)
         .env("HALL_JWT_SECRET", CLI_SECRET)
+        .env("HALL_DATA_KEY", DATA_KEY)
         .env("RUST_LOG", "warn")
         .output()
         .expect("run hall import");
