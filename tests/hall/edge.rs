@@ -15,22 +15,22 @@ use crate::on_both_backends;
 use crate::support::{Backend, HallProcess, TestDb};
 
 /// The `host:port` a client of `base` (`http://host:port`) connects to.
-fn address(base: &str) -> String {
+pub(crate) fn address(base: &str) -> String {
     base.trim_start_matches("http://").to_owned()
 }
 
 /// What came back on a connection before the server closed it, and whether it closed.
-struct Raw {
-    text: String,
-    closed: bool,
+pub(crate) struct Raw {
+    pub(crate) text: String,
+    pub(crate) closed: bool,
 }
 
 impl Raw {
-    fn status(&self) -> &str {
+    pub(crate) fn status(&self) -> &str {
         self.text.get(9..12).unwrap_or_default()
     }
 
-    fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         let head = self.text.split("\r\n\r\n").next().unwrap_or_default();
         head.lines().skip(1).find_map(|line| {
             let (n, v) = line.split_once(':')?;
@@ -38,7 +38,7 @@ impl Raw {
         })
     }
 
-    fn body(&self) -> Value {
+    pub(crate) fn body(&self) -> Value {
         let body = self.text.split_once("\r\n\r\n").map(|(_, b)| b);
         serde_json::from_str(body.unwrap_or_default())
             .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
@@ -92,7 +92,7 @@ fn send_slowly(
 }
 
 /// One request on a fresh connection, read to the end.
-fn send_at_once(addr: &str, request: &[u8]) -> Raw {
+pub(crate) fn send_at_once(addr: &str, request: &[u8]) -> Raw {
     send_slowly(
         addr,
         request,

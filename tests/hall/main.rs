@@ -13,6 +13,7 @@ mod limits;
 mod load;
 mod openapi;
 mod personal_data;
+mod proxy;
 mod replica;
 mod stats;
 pub mod support;

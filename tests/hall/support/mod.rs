@@ -6,12 +6,14 @@ mod cluster;
 mod db;
 mod http_hall;
 pub mod logs;
+mod nginx;
 mod process;
 
 pub use app::{ADMIN_PASSWORD, Answer, Client, DATA_KEY, TestApp};
 pub use cluster::PrivateCluster;
 pub use db::{Backend, TestDb};
 pub use http_hall::{HttpHall, ID_NUMBER, PHONE, applicant, hall_over_http};
+pub use nginx::Nginx;
 pub use process::{HallProcess, hall_binary};
 
 /// A number from the environment, or the default when unset or unreadable: the knobs of the
