@@ -2,10 +2,12 @@
 //! arithmetic on them. A date in a year the calendar does not cover is an error, never a guess.
 
 mod china;
+mod statutory;
 mod working;
 mod year;
 
 pub use china::china;
+pub use statutory::{HolidayLaw, statutory_year};
 pub use working::{CalendarError, WorkingCalendar};
 pub use year::{Holiday, YearCalendar};
 
