@@ -24,19 +24,19 @@ const NOT_FOUND: &str = "no case with this number and query code";
 /// counted nor stored.
 const MAX_CASE_NO_BYTES: usize = 64;
 
-/// A lookup by case number and code that may go ahead: the number has not taken too many
-/// wrong codes lately.
+/// A lookup by case number and code, limited per number: see [`CaseAttempt::check`].
+#[derive(Clone)]
 struct CaseAttempt {
     case_no: String,
     at: chrono::DateTime<chrono::Utc>,
     since: chrono::DateTime<chrono::Utc>,
+    window: chrono::Duration,
+    failures: u32,
 }
 
 impl CaseAttempt {
-    /// Refuses a number that took too many wrong codes lately, from anyone, through any
-    /// process: 429, even for the right code, until the wrong codes age out. Numbers that
-    /// name no case count the same way, so the 429 says nothing about whether one exists.
-    async fn check(state: &AppState, case_no: &str) -> ApiResult<Self> {
+    /// The attempt for `case_no` now; a number longer than any case's answers 404 at once.
+    fn new(state: &AppState, case_no: &str) -> ApiResult<Self> {
         if case_no.len() > MAX_CASE_NO_BYTES {
             return Err(ApiError::NotFound(NOT_FOUND.into()));
         }
@@ -44,26 +44,31 @@ impl CaseAttempt {
         let window = chrono::Duration::from_std(limit.window)
             .map_err(|e| ApiError::Internal(format!("kiosk case window: {e}")))?;
         let at = state.now().at;
-        let since = at - window;
-        let number = case_no.to_owned();
-        // Counted where the kiosk reads, so the kiosk keeps answering when only a replica
-        // does; a replica's lag lets a few more wrong codes through, no more.
-        let (failures, earliest) = state
-            .read_replica(move |conn| Ok(conn.failed_lookups(&number, since)?))
-            .await?;
-        if failures >= limit.failures {
-            let free_at = earliest.unwrap_or(at) + window;
+        Ok(Self {
+            case_no: case_no.to_owned(),
+            at,
+            since: at - window,
+            window,
+            failures: limit.failures,
+        })
+    }
+
+    /// Refuses a number that took too many wrong codes lately, from anyone, through any
+    /// process: 429, even for the right code, until the wrong codes age out. Numbers that
+    /// name no case count the same way, so the 429 says nothing about whether one exists.
+    /// Run on the lookup's own connection, first: on a replica when the kiosk reads from
+    /// one, whose lag lets a few more wrong codes through, no more.
+    fn check(&self, conn: &mut AnyConnection) -> ApiResult<()> {
+        let (failures, earliest) = conn.failed_lookups(&self.case_no, self.since)?;
+        if failures >= self.failures {
+            let free_at = earliest.unwrap_or(self.at) + self.window;
             return Err(ApiError::RateLimited {
-                retry_after: u64::try_from((free_at - at).num_seconds())
+                retry_after: u64::try_from((free_at - self.at).num_seconds())
                     .unwrap_or(0)
                     .max(1),
             });
         }
-        Ok(Self {
-            case_no: case_no.to_owned(),
-            at,
-            since,
-        })
+        Ok(())
     }
 
     /// Records a wrong code (or unknown number) when the lookup found nothing; in a
@@ -72,7 +77,9 @@ impl CaseAttempt {
     /// still holds) and the log says so.
     async fn settle<T>(self, state: &AppState, lookup: ApiResult<T>) -> ApiResult<T> {
         if matches!(&lookup, Err(ApiError::NotFound(detail)) if detail == NOT_FOUND) {
-            let Self { case_no, at, since } = self;
+            let Self {
+                case_no, at, since, ..
+            } = self;
             let recorded = state
                 .write(move |conn| Ok(conn.record_failed_lookup(&case_no, at, since)?))
                 .await;
@@ -186,14 +193,16 @@ pub async fn get_public_case(
 ) -> ApiResult<web::Json<PublicCase>> {
     state.limits.check_public(&request)?;
     let case_no = case_no.into_inner();
-    let attempt = CaseAttempt::check(&state, &case_no).await?;
+    let attempt = CaseAttempt::new(&state, &case_no)?;
     let code = query.into_inner().code;
     let codes = state.query_codes.clone();
     let settings = state.settings;
     let now = state.now();
     let calendars = state.calendars.clone();
+    let checked = attempt.clone();
     let view = state
         .read_replica(move |conn| {
+            checked.check(conn)?;
             let case = unlock(conn, &codes, &case_no, &code)?;
             let item = conn.item(case.item_id)?.map(|i| i.name).unwrap_or_default();
             let window = conn
@@ -305,12 +314,14 @@ pub async fn rate_case(
     } = body.into_inner();
     rating::validate(score, &comment)?;
     let case_no = case_no.into_inner();
-    let attempt = CaseAttempt::check(&state, &case_no).await?;
+    let attempt = CaseAttempt::new(&state, &case_no)?;
     let codes = state.query_codes.clone();
     let now = state.now();
     let calendars = state.calendars.clone();
+    let checked = attempt.clone();
     let receipt = state
         .write(move |conn| {
+            checked.check(conn)?;
             let case = unlock(conn, &codes, &case_no, &code)?;
             let rating = Rating::new(
                 case.id,
