@@ -11,19 +11,9 @@ use domain::ids::{CenterId, DepartmentId, ServiceItemId, UserId, WindowId};
 use domain::page::PageRequest;
 use domain::repository::*;
 use domain::user::{Role, UserInput};
-use persistence::{DatabaseUrl, Store, StoreOptions};
 
 use crate::on_both_backends;
 use crate::support::{Backend, TestDb};
-
-fn store(db: &TestDb) -> Store {
-    let store = Store::open(
-        DatabaseUrl::parse(&db.url).expect("url"),
-        &StoreOptions::default(),
-    );
-    store.migrate().expect("migrate");
-    store
-}
 
 fn moment() -> chrono::DateTime<Utc> {
     // Microseconds survive both backends.
@@ -91,7 +81,7 @@ fn first_page(limit: u32) -> PageRequest {
 
 fn centers_read_back_equal_page_by_page_and_refuse_a_taken_code(backend: Backend) {
     let db = TestDb::new(backend);
-    let store = store(&db);
+    let store = db.store();
     store
         .transaction(|conn| {
             let district = center("640105", None);
@@ -134,7 +124,7 @@ fn centers_read_back_equal_page_by_page_and_refuse_a_taken_code(backend: Backend
 
 fn items_keep_their_guides_and_windows_their_items_in_order(backend: Backend) {
     let db = TestDb::new(backend);
-    let store = store(&db);
+    let store = db.store();
     store
         .transaction(|conn| {
             let hall = center("640105", None);
@@ -180,7 +170,7 @@ fn items_keep_their_guides_and_windows_their_items_in_order(backend: Backend) {
 
 fn users_sign_in_by_username_and_usernames_are_unique(backend: Backend) {
     let db = TestDb::new(backend);
-    let store = store(&db);
+    let store = db.store();
     let clerk = UserInput {
         username: "li.ming".into(),
         display_name: "李明".into(),
@@ -218,7 +208,7 @@ fn users_sign_in_by_username_and_usernames_are_unique(backend: Backend) {
 
 fn a_calendar_year_is_stored_replaced_and_listed_in_order(backend: Backend) {
     let db = TestDb::new(backend);
-    let store = store(&db);
+    let store = db.store();
     let mut years = china();
     let y2013 = years.remove(1);
     let mut y2012 = years.remove(0);
@@ -243,7 +233,7 @@ fn a_calendar_year_is_stored_replaced_and_listed_in_order(backend: Backend) {
 
 fn a_failed_transaction_leaves_nothing_behind(backend: Backend) {
     let db = TestDb::new(backend);
-    let store = store(&db);
+    let store = db.store();
     let civil = department("MZ");
     let result = store.transaction(|conn| {
         conn.insert_department(&civil)?;
@@ -278,7 +268,7 @@ struct Key {
 fn on_postgresql_every_key_of_the_case_tables_begins_with_the_region() {
     use diesel::RunQueryDsl;
     let db = TestDb::new(Backend::Postgres);
-    store(&db);
+    db.store();
     let keys: Vec<Key> = diesel::sql_query(
         "SELECT c.conrelid::regclass::text AS table_name, c.conname::text AS name, \
                 a.attname::text AS first_column \

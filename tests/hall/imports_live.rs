@@ -265,29 +265,13 @@ impl Drop for Over<'_> {
 /// Posts an import with no client timeout short of ten minutes: a long import on a debug
 /// build takes longer than the test client's 30 s.
 fn import_slowly(base: &str, token: &str, body: &str) -> Answer {
-    let agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_secs(600)))
-        .build()
-        .new_agent();
-    let mut response = agent
-        .post(format!("{base}/api/v1/imports/cases"))
-        .header("Content-Type", "application/x-ndjson")
-        .header("Authorization", format!("Bearer {token}"))
-        .send(body)
-        .expect("the import answers");
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    Answer {
-        status: response.status().as_u16(),
-        content_type,
-        headers: Vec::new(),
-        text: response.body_mut().read_to_string().expect("body"),
-    }
+    Client::with_timeout(base, Duration::from_secs(600)).send(
+        "POST",
+        "/api/v1/imports/cases",
+        Some(token),
+        "application/x-ndjson",
+        body,
+    )
 }
 
 fn the_windows_keep_accepting_cases_during_a_long_import(backend: Backend) {

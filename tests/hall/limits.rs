@@ -9,7 +9,6 @@ use api::config::Config;
 use chrono::{Duration, TimeZone, Utc};
 use domain::repository::KioskAttemptRepository;
 use domain::user::Role;
-use persistence::{DatabaseUrl, Store, StoreOptions};
 use serde_json::{Value, json};
 
 use crate::on_both_backends;
@@ -213,11 +212,7 @@ fn a_query_code_cannot_be_brute_forced_from_many_addresses_nor_through_another_p
 
 fn wrong_codes_are_counted_per_number_within_the_window_and_older_ones_forgotten(backend: Backend) {
     let db = TestDb::new(backend);
-    let store = Store::open(
-        DatabaseUrl::parse(&db.url).expect("url"),
-        &StoreOptions::default(),
-    );
-    store.migrate().expect("migrate");
+    let store = db.store();
     let start = Utc
         .with_ymd_and_hms(2026, 11, 27, 8, 0, 0)
         .single()

@@ -33,10 +33,7 @@ type RawApplicant = (
 
 /// Reads a case's applicant columns straight from the table, behind the app's back.
 fn raw_applicant(url: &str, case_id: &str) -> RawApplicant {
-    let mut conn = persistence::DatabaseUrl::parse(url)
-        .expect("valid URL")
-        .establish()
-        .expect("connect");
+    let mut conn = crate::support::connect(url);
     cases::table
         .find(case_id)
         .select((
@@ -283,17 +280,7 @@ fn a_rotated_key_seals_every_case_again_and_old_data_stays_readable(backend: Bac
             c.data_key = Some(new_key.into());
             c.data_key_previous = vec![DATA_KEY.into()];
         });
-        let read = app.get(&format!("/api/v1/cases/{case_id}"), Some(&hall.clerks[0]));
-        assert_eq!(
-            read.json()["applicant"]["id_number"],
-            ID_NUMBER,
-            "{}",
-            read.text
-        );
-        assert_eq!(
-            found_by_id_number(&app, &hall.clerks[0], ID_NUMBER),
-            [case_id.as_str()]
-        );
+        the_clerk_reads_and_finds_the_applicant(&app, &hall.clerks[0], &case_id);
     }
 
     let said = run_hall(
@@ -320,7 +307,12 @@ fn a_rotated_key_seals_every_case_again_and_old_data_stays_readable(backend: Bac
 
     // The old key is forgotten: everything still reads and is still found.
     let app = TestApp::start_over(&db.url, |c| c.data_key = Some(new_key.into()));
-    let read = app.get(&format!("/api/v1/cases/{case_id}"), Some(&hall.clerks[0]));
+    the_clerk_reads_and_finds_the_applicant(&app, &hall.clerks[0], &case_id);
+}
+
+/// Asserts that `clerk` reads the case's applicant whole and finds it by ID number.
+fn the_clerk_reads_and_finds_the_applicant(app: &TestApp, clerk: &str, case_id: &str) {
+    let read = app.get(&format!("/api/v1/cases/{case_id}"), Some(clerk));
     assert_eq!(
         read.json()["applicant"]["id_number"],
         ID_NUMBER,
@@ -328,10 +320,7 @@ fn a_rotated_key_seals_every_case_again_and_old_data_stays_readable(backend: Bac
         read.text
     );
     assert_eq!(read.json()["applicant"]["phone"], PHONE);
-    assert_eq!(
-        found_by_id_number(&app, &hall.clerks[0], ID_NUMBER),
-        [case_id]
-    );
+    assert_eq!(found_by_id_number(app, clerk, ID_NUMBER), [case_id]);
 }
 
 fn plaintext_left_by_an_older_version_is_sealed_by_the_upgrade(backend: Backend) {
@@ -343,10 +332,7 @@ fn plaintext_left_by_an_older_version_is_sealed_by_the_upgrade(backend: Backend)
         (hall, case_id)
     };
     // The row as a version without sealing wrote it.
-    let mut conn = persistence::DatabaseUrl::parse(&db.url)
-        .expect("valid URL")
-        .establish()
-        .expect("connect");
+    let mut conn = db.connect();
     diesel::update(cases::table.find(&case_id))
         .set((
             cases::applicant_id_number.eq(ID_NUMBER),
@@ -363,18 +349,7 @@ fn plaintext_left_by_an_older_version_is_sealed_by_the_upgrade(backend: Backend)
     assert_sealed(&raw_applicant(&db.url, &case_id));
 
     let app = TestApp::start_over(&db.url, |_| {});
-    let read = app.get(&format!("/api/v1/cases/{case_id}"), Some(&hall.clerks[0]));
-    assert_eq!(
-        read.json()["applicant"]["id_number"],
-        ID_NUMBER,
-        "{}",
-        read.text
-    );
-    assert_eq!(read.json()["applicant"]["phone"], PHONE);
-    assert_eq!(
-        found_by_id_number(&app, &hall.clerks[0], ID_NUMBER),
-        [case_id]
-    );
+    the_clerk_reads_and_finds_the_applicant(&app, &hall.clerks[0], &case_id);
 }
 
 fn retention_anonymises_long_closed_cases_and_keeps_the_statistics(backend: Backend) {
@@ -407,10 +382,7 @@ fn retention_anonymises_long_closed_cases_and_keeps_the_statistics(backend: Back
     );
     // Still open, and old.
     let open = accept(&app, &hall);
-    let mut conn = persistence::DatabaseUrl::parse(&db.url)
-        .expect("valid URL")
-        .establish()
-        .expect("connect");
+    let mut conn = db.connect();
     let long_ago = chrono::NaiveDate::from_ymd_opt(2001, 3, 1)
         .and_then(|d| d.and_hms_opt(2, 0, 0))
         .expect("date");

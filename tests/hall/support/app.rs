@@ -245,9 +245,14 @@ impl TestApp {
 
 impl Client {
     pub fn new(base: &str) -> Self {
+        Self::with_timeout(base, Duration::from_secs(30))
+    }
+
+    /// A client that waits up to `timeout` for each whole exchange.
+    pub fn with_timeout(base: &str, timeout: Duration) -> Self {
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(30)))
+            .timeout_global(Some(timeout))
             .build()
             .new_agent();
         Self {

@@ -72,9 +72,20 @@ impl TestDb {
     pub fn connect(&self) -> persistence::AnyConnection {
         connect(&self.url)
     }
+
+    /// A store over the database with its schema up to date: for the repository stories.
+    pub fn store(&self) -> persistence::Store {
+        let store = persistence::Store::open(
+            DatabaseUrl::parse(&self.url).expect("valid database URL"),
+            &persistence::StoreOptions::default(),
+        );
+        store.migrate().expect("migrate");
+        store
+    }
 }
 
-fn connect(url: &str) -> persistence::AnyConnection {
+/// A connection of its own to the database at `url`, for reading behind the app's back.
+pub fn connect(url: &str) -> persistence::AnyConnection {
     DatabaseUrl::parse(url)
         .expect("valid database URL")
         .establish()

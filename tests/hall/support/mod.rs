@@ -11,7 +11,7 @@ mod process;
 
 pub use app::{ADMIN_PASSWORD, Answer, Client, DATA_KEY, TestApp};
 pub use cluster::PrivateCluster;
-pub use db::{Backend, TestDb};
+pub use db::{Backend, TestDb, connect};
 pub use http_hall::{HttpHall, ID_NUMBER, PHONE, applicant, hall_over_http};
 pub use nginx::Nginx;
 pub use process::{HallProcess, hall_binary};
