@@ -195,6 +195,9 @@ where
                 // The fixed paths before `/calendar/{year}`, which would take them otherwise.
                 .service(calendar::get_deadline)
                 .service(calendar::count_working_days)
+                .service(calendar::list_calendar_regions)
+                .service(calendar::get_regional_calendar_year)
+                .service(calendar::put_regional_calendar_year)
                 .service(calendar::get_calendar_year)
                 .service(calendar::put_calendar_year)
                 .service(cases::create_case)

@@ -3,8 +3,10 @@
 
 use std::path::PathBuf;
 
-use chrono::Utc;
+use chrono::{FixedOffset, Utc};
 use domain::calendar;
+use domain::case::recompute;
+use domain::case::workflow::{Moment, WorkflowError};
 use domain::clock::stored_moment;
 use domain::ids::UserId;
 use domain::repository::{CalendarRepository, RepositoryError, UserRepository};
@@ -67,19 +69,43 @@ pub fn open_store(config: &Config) -> Result<Store, StartError> {
     Ok(Store::open(url, &options))
 }
 
-/// Migrates the schema and loads the shipped calendar years the database lacks.
+/// Migrates the schema.
 pub fn migrate(store: &Store) -> Result<Vec<String>, StartError> {
-    let applied = store.migrate()?;
-    store.transaction(|conn| {
-        let now = stored_moment(Utc::now());
+    Ok(store.migrate()?)
+}
+
+/// Loads the shipped calendar years the database lacks, national and regional, the way an
+/// administrator would: open cases whose deadlines they move are recomputed, each with an
+/// event — so that an upgrade shipping next year's notice firms up provisional deadlines.
+/// Needs the store with its data keys (recomputing reads cases). Returns how many moved.
+pub fn load_shipped_calendars(store: &Store, offset: FixedOffset) -> Result<usize, StartError> {
+    let moved = store.transaction(|conn| {
+        let now = Moment::new(stored_moment(Utc::now()), offset);
+        let mut moved = 0;
         for year in calendar::china() {
             if conn.calendar_year(year.year)?.is_none() {
-                conn.put_calendar_year(&year, now)?;
+                moved += recompute::replace_calendar_year(conn, year, None, now)?;
             }
         }
-        Ok::<_, RepositoryError>(())
-    })?;
-    Ok(applied)
+        for year in calendar::shipped_regions() {
+            if conn
+                .regional_calendar_year(&year.region, year.calendar.year)?
+                .is_none()
+            {
+                moved += recompute::replace_regional_year(conn, year, None, now)?;
+            }
+        }
+        Ok::<_, WorkflowError>(moved)
+    });
+    let moved =
+        moved.map_err(|e| StartError::Setup(format!("loading the shipped calendars: {e}")))?;
+    if moved > 0 {
+        tracing::info!(
+            cases = moved,
+            "shipped calendar years loaded; open deadlines recomputed"
+        );
+    }
+    Ok(moved)
 }
 
 /// Creates the `admin` account when there is no account at all. Returns the password when
@@ -256,6 +282,7 @@ pub fn prepare(config: &Config) -> Result<(AppState, Option<String>), StartError
     let store = open_store(config)?;
     migrate(&store)?;
     let store = protect(config, store)?;
+    load_shipped_calendars(&store, config.utc_offset)?;
     let secret = jwt_secret(config, &store)?;
     let generated = ensure_admin(&store, config.admin_password.as_deref())?;
     let tokens = TokenKeys::new(&secret, config.token_ttl());

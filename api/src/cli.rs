@@ -84,14 +84,27 @@ pub enum RetentionCommand {
 /// Calendar commands.
 #[derive(Debug, Subcommand)]
 pub enum CalendarCommand {
-    /// Replace a year from a file in the shipped format (domain/calendar/china/2012.json),
-    /// recomputing the deadlines of open cases it moves (as `PUT /api/v1/calendar/{year}`).
+    /// Load or replace a year from a file in the shipped format
+    /// (domain/calendar/china/2012.json): the national notice, or with `--region` a region's
+    /// own (domain/calendar/regions/640000/2020.json), recomputing the deadlines of open cases
+    /// it moves (as `PUT /api/v1/calendar/{year}` and `…/calendar/regions/{region}/{year}`).
     Import {
         /// The year's JSON file.
         file: std::path::PathBuf,
+        /// The province-level division whose own notice the file is, e.g. 640000.
+        #[arg(long)]
+        region: Option<String>,
         /// The account recorded as the actor of the recomputations.
         #[arg(long, default_value = "admin")]
         as_user: String,
+    },
+    /// Print a year as it stands (official or provisional), as `GET /api/v1/calendar/{year}`.
+    Show {
+        /// The year.
+        year: i32,
+        /// The administrative division whose calendar to show, e.g. 640105.
+        #[arg(long)]
+        division: Option<String>,
     },
 }
 

@@ -7,9 +7,10 @@ use api::bootstrap;
 use api::cli::{CalendarCommand, Cli, Command, DataKeyCommand, RetentionCommand, UserCommand};
 use api::config::Config;
 use api::problem::ApiError;
-use api::routes::{imports, taken};
+use api::routes::{calendar, imports, taken};
 use api::{app, auth::password, server};
 use chrono::Utc;
+use domain::calendar::{Division, RegionalYear};
 use domain::clock::stored_moment;
 use domain::ids::UserId;
 use domain::repository::{UserRepository, WindowRepository};
@@ -42,8 +43,13 @@ fn main() -> ExitCode {
             Ok(())
         }
         Command::Import { file, as_user } => import(&cli.config, &file, &as_user),
-        Command::Calendar(CalendarCommand::Import { file, as_user }) => {
-            import_calendar(&cli.config, &file, &as_user)
+        Command::Calendar(CalendarCommand::Import {
+            file,
+            region,
+            as_user,
+        }) => import_calendar(&cli.config, &file, region.as_deref(), &as_user),
+        Command::Calendar(CalendarCommand::Show { year, division }) => {
+            show_calendar(&cli.config, year, division.as_deref())
         }
         Command::DataKey(DataKeyCommand::Generate) => {
             println!("{}", persistence::personal::generate_key());
@@ -117,6 +123,7 @@ fn serve(config: &Config, demo: bool) -> Result<(), String> {
     }
     let url = state.store.url().to_string();
     api::retention::spawn_daily(state.store.clone(), config.retention_years);
+    api::calendar_watch::spawn(state.clone());
     actix_web::rt::System::new().block_on(async move {
         let (server, addrs) = server::start(state, &config.bind, config.workers)
             .map_err(|e| format!("cannot listen on {}: {e}", config.bind))?;
@@ -127,25 +134,63 @@ fn serve(config: &Config, demo: bool) -> Result<(), String> {
     })
 }
 
-fn import_calendar(config: &Config, file: &std::path::Path, as_user: &str) -> Result<(), String> {
+fn import_calendar(
+    config: &Config,
+    file: &std::path::Path,
+    region: Option<&str>,
+    as_user: &str,
+) -> Result<(), String> {
     let text = std::fs::read_to_string(file)
         .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
     let doc: domain::calendar::YearCalendar = serde_json::from_str(&text)
         .map_err(|e| format!("{} is not a calendar year: {e}", file.display()))?;
+    let region = region
+        .map(|code| match Division::parse(code) {
+            Ok(division) if division.is_region() => Ok(division),
+            _ => Err(format!(
+                "--region {code}: use a province-level code like 640000"
+            )),
+        })
+        .transpose()?;
     let (state, _) = bootstrap::prepare(config).map_err(|e| e.to_string())?;
     let actor = actor(&state, as_user)?;
     let now = state.now();
-    let change = state
+    let (year, moved) = state
         .store
-        .transaction(|conn| api::routes::calendar::replace_year(conn, doc, actor, now))
+        .transaction(|conn| match region {
+            None => calendar::replace_year(conn, doc, actor, now)
+                .map(|c| (c.year.year, c.recomputed_cases)),
+            Some(region) => {
+                let doc = RegionalYear {
+                    region,
+                    calendar: doc,
+                };
+                calendar::replace_regional_year(conn, doc, actor, now)
+                    .map(|c| (c.year.year, c.recomputed_cases))
+            }
+        })
         .map_err(|e| match e {
             ApiError::Invalid(invalid) => invalid.to_string(),
             other => other.to_string(),
         })?;
-    println!(
-        "Stored {} ({} working days); {} open case deadline(s) recomputed.",
-        change.year.year, change.year.working_days_count, change.recomputed_cases
-    );
+    println!("Stored {year}; {moved} open case deadline(s) recomputed.");
+    Ok(())
+}
+
+fn show_calendar(config: &Config, year: i32, division: Option<&str>) -> Result<(), String> {
+    let division = division
+        .map(Division::parse)
+        .transpose()
+        .map_err(|e| format!("--division: {e}"))?;
+    let store = protected_store(config)?;
+    let shown = store
+        .read(|conn| {
+            let calendars = api::state::calendars(conn)?;
+            calendar::CalendarYear::of(&calendars, year, division.as_ref())
+        })
+        .map_err(|e| e.to_string())?;
+    let text = serde_json::to_string_pretty(&shown).map_err(|e| e.to_string())?;
+    println!("{text}");
     Ok(())
 }
 
@@ -193,7 +238,8 @@ fn migrate(config: &Config) -> Result<(), String> {
     bootstrap::data_keys(config, &store).map_err(|e| e.to_string())?;
     let applied = bootstrap::migrate(&store).map_err(|e| e.to_string())?;
     // Rows an older version left in plaintext are sealed as part of the upgrade.
-    bootstrap::protect(config, store.clone()).map_err(|e| e.to_string())?;
+    let store = bootstrap::protect(config, store).map_err(|e| e.to_string())?;
+    bootstrap::load_shipped_calendars(&store, config.utc_offset).map_err(|e| e.to_string())?;
     println!("{} migration(s) applied to {}", applied.len(), store.url());
     Ok(())
 }
@@ -203,7 +249,9 @@ fn migrate(config: &Config) -> Result<(), String> {
 fn protected_store(config: &Config) -> Result<persistence::Store, String> {
     let store = bootstrap::open_store(config).map_err(|e| e.to_string())?;
     bootstrap::migrate(&store).map_err(|e| e.to_string())?;
-    bootstrap::protect(config, store).map_err(|e| e.to_string())
+    let store = bootstrap::protect(config, store).map_err(|e| e.to_string())?;
+    bootstrap::load_shipped_calendars(&store, config.utc_offset).map_err(|e| e.to_string())?;
+    Ok(store)
 }
 
 fn rotate_data_key(config: &Config, batch: u32) -> Result<(), String> {

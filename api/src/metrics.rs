@@ -27,6 +27,9 @@ pub struct Metrics {
     /// 1 while the kiosk's and statistics' reads go to the primary because the read replica
     /// does not answer.
     pub read_replica_fallback: IntGauge,
+    /// 1 while a year's national holiday notice is awaited: this year's is not loaded, or
+    /// from 1 November next year's (deadlines counting it are provisional).
+    pub calendar_next_year_provisional: IntGauge,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -89,6 +92,11 @@ impl Metrics {
             "1 while kiosk and statistics reads go to the primary because the read replica does not answer",
         )
         .expect("valid metric");
+        let calendar_next_year_provisional = IntGauge::new(
+            "hall_calendar_next_year_provisional",
+            "1 while this year's national holiday notice, or from 1 November next year's, is not loaded",
+        )
+        .expect("valid metric");
         for metric in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),
@@ -98,6 +106,7 @@ impl Metrics {
             Box::new(cases_received.clone()),
             Box::new(cases_completed.clone()),
             Box::new(read_replica_fallback.clone()),
+            Box::new(calendar_next_year_provisional.clone()),
         ] {
             registry
                 .register(metric)
@@ -113,6 +122,7 @@ impl Metrics {
             cases_received,
             cases_completed,
             read_replica_fallback,
+            calendar_next_year_provisional,
         }
     }
 

@@ -5,7 +5,8 @@ use std::sync::{Arc, Mutex};
 
 use actix_web::web;
 use chrono::{FixedOffset, Utc};
-use domain::calendar::WorkingCalendar;
+use domain::calendar::Calendars;
+use domain::case::recompute::load_calendars;
 use domain::case::workflow::Moment;
 use domain::clock::stored_moment;
 use domain::repository::{CalendarRepository, CalendarRevision};
@@ -91,35 +92,36 @@ impl AppState {
     }
 }
 
-/// The working-day calendar as stored now, read whole: for the rare commands that run
-/// outside a handler (imports, the demo).
-pub fn calendar(conn: &mut AnyConnection) -> Result<WorkingCalendar, ApiError> {
-    Ok(WorkingCalendar::new(conn.calendar_years()?))
+/// The calendars as stored now, read whole: for the rare commands that run outside a
+/// handler (imports, the demo).
+pub fn calendars(conn: &mut AnyConnection) -> Result<Calendars, ApiError> {
+    Ok(load_calendars(conn)?)
 }
 
-/// The calendar as last read by this process. Every use checks the stored revision first
-/// (one small query), so a correction made through any process counts at once; the years
-/// themselves are read and parsed again only when the revision has changed.
+/// The calendars as last read by this process. Every use checks the stored revision first
+/// (one small query), so a correction made through any process — a year loaded, a centre
+/// moved to another division — counts at once; the years themselves are read and built
+/// again only when the revision has changed.
 #[derive(Debug, Clone, Default)]
 pub struct CalendarCache {
     last: Arc<Mutex<Option<Cached>>>,
 }
 
-/// A calendar and the revision it was read at.
-type Cached = (CalendarRevision, Arc<WorkingCalendar>);
+/// The calendars and the revision they were read at.
+type Cached = (CalendarRevision, Arc<Calendars>);
 
 impl CalendarCache {
-    /// The calendar as stored now, on the caller's connection (and transaction).
-    pub fn get(&self, conn: &mut AnyConnection) -> Result<Arc<WorkingCalendar>, ApiError> {
+    /// The calendars as stored now, on the caller's connection (and transaction).
+    pub fn get(&self, conn: &mut AnyConnection) -> Result<Arc<Calendars>, ApiError> {
         let revision = conn.calendar_revision()?;
-        if let Some((seen, calendar)) = self.lock().as_ref()
+        if let Some((seen, cached)) = self.lock().as_ref()
             && *seen == revision
         {
-            return Ok(calendar.clone());
+            return Ok(cached.clone());
         }
-        let calendar = Arc::new(calendar(conn)?);
-        *self.lock() = Some((revision, calendar.clone()));
-        Ok(calendar)
+        let built = Arc::new(calendars(conn)?);
+        *self.lock() = Some((revision, built.clone()));
+        Ok(built)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Option<Cached>> {

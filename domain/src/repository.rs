@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::calendar::YearCalendar;
+use crate::calendar::{Division, RegionalYear, YearCalendar};
 use crate::case::{Case, CaseEvent};
 use crate::catalogue::{Center, Department, ServiceItem, Window};
 use crate::ids::{CaseId, CenterId, DepartmentId, RatingId, ServiceItemId, UserId, WindowId};
@@ -138,9 +138,10 @@ pub trait UserRepository {
     fn update_user(&mut self, user: &User, password_hash: Option<&str>) -> RepositoryResult<()>;
 }
 
-/// Storage of the working-day calendar, one document per year.
+/// Storage of the working-day calendar: one national document per year, and regions' own.
 pub trait CalendarRepository {
-    /// What identifies the stored calendar's current state, read far more cheaply than it.
+    /// What identifies the stored calendars' current state (national and regional years, and
+    /// the centres' divisions that pick them), read far more cheaply than they.
     fn calendar_revision(&mut self) -> RepositoryResult<CalendarRevision>;
     /// Every stored year, oldest first.
     fn calendar_years(&mut self) -> RepositoryResult<Vec<YearCalendar>>;
@@ -149,15 +150,34 @@ pub trait CalendarRepository {
     /// Stores a year's document, replacing any earlier one.
     fn put_calendar_year(&mut self, doc: &YearCalendar, now: DateTime<Utc>)
     -> RepositoryResult<()>;
+    /// Every stored regional year, by region and year.
+    fn regional_calendar_years(&mut self) -> RepositoryResult<Vec<RegionalYear>>;
+    /// One region's stored document for one year.
+    fn regional_calendar_year(
+        &mut self,
+        region: &Division,
+        year: i32,
+    ) -> RepositoryResult<Option<RegionalYear>>;
+    /// Stores a region's document for a year, replacing any earlier one.
+    fn put_regional_calendar_year(
+        &mut self,
+        doc: &RegionalYear,
+        now: DateTime<Utc>,
+    ) -> RepositoryResult<()>;
 }
 
-/// The stored calendar's state: any replacement of a year changes it.
+/// The stored calendars' state: storing a year (national or regional) or changing a centre
+/// changes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CalendarRevision {
-    /// How many years are stored.
-    pub years: i64,
-    /// When a year was last stored, if any is.
-    pub last_change: Option<chrono::NaiveDateTime>,
+    /// How many national years, regional years and centres are stored.
+    pub rows: (i64, i64, i64),
+    /// When each of those was last changed, if any is.
+    pub last_change: (
+        Option<chrono::NaiveDateTime>,
+        Option<chrono::NaiveDateTime>,
+        Option<chrono::NaiveDateTime>,
+    ),
 }
 
 /// Which cases to list.
@@ -177,10 +197,22 @@ pub struct CaseFilter {
     pub received_from: Option<NaiveDate>,
     /// Received on or before this local date.
     pub received_to: Option<NaiveDate>,
-    /// Only open cases whose clock runs, due within these dates (both included).
-    pub due_between: Option<(NaiveDate, NaiveDate)>,
+    /// Only open cases whose clock runs, due within one of these windows.
+    pub due_between: Option<Vec<DueWindow>>,
     /// Exactly this case number or applicant ID number.
     pub q: Option<String>,
+}
+
+/// Deadlines from one date to another (both included), at some centres or at all: centres
+/// keeping different calendars turn yellow by different dates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueWindow {
+    /// The earliest deadline.
+    pub from: NaiveDate,
+    /// The latest deadline.
+    pub to: NaiveDate,
+    /// Only at these centres; `None` for all.
+    pub center_ids: Option<Vec<CenterId>>,
 }
 
 /// A remembered `Idempotency-Key` of an intake.

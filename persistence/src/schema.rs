@@ -10,6 +10,7 @@ diesel::table! {
         active -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        division -> Nullable<Text>,
     }
 }
 
@@ -112,6 +113,15 @@ diesel::table! {
 
 diesel::table! {
     calendar_years (year) {
+        year -> Integer,
+        document -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    regional_calendar_years (region, year) {
+        region -> Text,
         year -> Integer,
         document -> Text,
         updated_at -> Timestamp,

@@ -4,6 +4,7 @@
 //! 1 comprehensive).
 
 use chrono::{DateTime, Utc};
+use domain::calendar::Division;
 use domain::catalogue::{
     Category, Center, CenterInput, Department, DepartmentInput, Handling, ServiceItem,
     ServiceItemInput, Window, WindowInput, WindowKind,
@@ -154,6 +155,8 @@ pub fn catalogue(now: DateTime<Utc>) -> Catalogue {
         code: REGION.into(),
         name: "西夏区政务服务中心".into(),
         parent_id: None,
+        // 银川市西夏区: the street centres beneath inherit it, and with it Ningxia's calendar.
+        division: Division::parse(REGION).ok(),
     }
     .into_center(CenterId::new(), now);
     let mut centers = vec![hall.clone()];
@@ -162,6 +165,7 @@ pub fn catalogue(now: DateTime<Utc>) -> Catalogue {
             code: (*code).into(),
             name: (*name).into(),
             parent_id: Some(hall.id),
+            division: None,
         }
         .into_center(CenterId::new(), now)
     }));

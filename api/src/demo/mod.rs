@@ -19,7 +19,7 @@ pub use catalogue::{DAYS_CUT, REGION, STEPS_REMOVED};
 
 use crate::auth::password;
 use crate::problem::ApiError;
-use crate::state::{AppState, calendar};
+use crate::state::{AppState, calendars};
 
 /// The password of every demo account.
 pub const DEMO_PASSWORD: &str = "demo password 2012";
@@ -116,12 +116,13 @@ pub fn load(state: &AppState, seed: u64) -> Result<DemoReport, ApiError> {
             None,
         )?;
         let staff = cases::Staff { clerks, supervisor };
-        let calendar = calendar(conn)?;
+        let calendars = calendars(conn)?;
+        let calendar = calendars.for_division(catalogue.centers[0].division.as_ref());
         let batch = cases::generate(
             seed,
             &catalogue,
             &staff,
-            &calendar,
+            calendar,
             &state.query_codes,
             state.settings.utc_offset,
         )

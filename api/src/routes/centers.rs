@@ -1,15 +1,17 @@
 //! `/api/v1/centers`: the tree of service centres.
 
 use actix_web::{HttpResponse, get, post, put, web};
-use chrono::Utc;
 use domain::ValidationErrors;
-use domain::catalogue::{Center, CenterInput, would_cycle};
-use domain::clock::stored_moment;
+use domain::calendar::{Calendars, Division};
+use domain::case::recompute::{load_calendars, recompute_open_cases};
+use domain::catalogue::{Center, CenterInput, subtree, would_cycle};
 use domain::ids::CenterId;
 use domain::page::Page;
 use domain::permission::Permission;
 use domain::repository::CenterRepository;
 use persistence::AnyConnection;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::audit::audit;
 use crate::auth::{Allowed, Identity, ManageCatalogue};
@@ -19,46 +21,85 @@ use crate::state::AppState;
 
 const CODE_TAKEN: &str = "a centre with this code already exists";
 
+/// A centre, with the division whose calendar it keeps.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CenterView {
+    /// The centre as stored (`division` is its own, `null` when it inherits).
+    #[serde(flatten)]
+    pub center: Center,
+    /// The division in force: its own, else its nearest ancestor's; `null` when none has one
+    /// (the national calendar alone applies).
+    pub effective_division: Option<Division>,
+}
+
+impl CenterView {
+    fn new(center: Center, calendars: &Calendars) -> Self {
+        Self {
+            effective_division: calendars.division_of(center.id).cloned(),
+            center,
+        }
+    }
+}
+
 /// Lists centres, ordered by creation.
 #[utoipa::path(
     tag = "centers", operation_id = "list_centers", security(("bearer" = [])), params(PageQuery),
-    responses((status = 200, body = Page<Center>), (status = 401, body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, body = Page<CenterView>), (status = 401, body = Problem, content_type = "application/problem+json"))
 )]
 #[get("/centers")]
 pub async fn list_centers(
     state: web::Data<AppState>,
     identity: Identity,
     query: web::Query<PageQuery>,
-) -> ApiResult<web::Json<Page<Center>>> {
+) -> ApiResult<web::Json<Page<CenterView>>> {
     identity.require(Permission::ReadCatalogue)?;
     let page = query.into_inner().request()?;
-    Ok(web::Json(
-        state.read(move |conn| Ok(conn.centers(&page)?)).await?,
-    ))
+    let calendars = state.calendars.clone();
+    let found = state
+        .read(move |conn| {
+            let found = conn.centers(&page)?;
+            let calendars = calendars.get(conn)?;
+            Ok(Page {
+                items: found
+                    .items
+                    .into_iter()
+                    .map(|c| CenterView::new(c, &calendars))
+                    .collect(),
+                next_cursor: found.next_cursor,
+            })
+        })
+        .await?;
+    Ok(web::Json(found))
 }
 
 /// Reads one centre.
 #[utoipa::path(
     tag = "centers", operation_id = "get_center", security(("bearer" = [])), params(("id" = CenterId, Path)),
-    responses((status = 200, body = Center), (status = 404, body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, body = CenterView), (status = 404, body = Problem, content_type = "application/problem+json"))
 )]
 #[get("/centers/{id}")]
 pub async fn get_center(
     state: web::Data<AppState>,
     identity: Identity,
     id: web::Path<CenterId>,
-) -> ApiResult<web::Json<Center>> {
+) -> ApiResult<web::Json<CenterView>> {
     identity.require(Permission::ReadCatalogue)?;
     let id = id.into_inner();
-    let center = state.read(move |conn| Ok(conn.center(id)?)).await?;
-    Ok(web::Json(found(center, "centre")?))
+    let calendars = state.calendars.clone();
+    let center = state
+        .read(move |conn| {
+            let center = found(conn.center(id)?, "centre")?;
+            Ok(CenterView::new(center, &*calendars.get(conn)?))
+        })
+        .await?;
+    Ok(web::Json(center))
 }
 
 /// Creates a centre (admin).
 #[utoipa::path(
     tag = "centers", operation_id = "create_center", security(("bearer" = [])), request_body = CenterInput,
     responses(
-        (status = 201, body = Center),
+        (status = 201, body = CenterView),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The code is taken", body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
@@ -72,7 +113,7 @@ pub async fn create_center(
     let (identity, body) = (allowed.identity, allowed.inner);
     let input = body.into_inner();
     input.validate()?;
-    let center = input.into_center(CenterId::new(), stored_moment(Utc::now()));
+    let center = input.into_center(CenterId::new(), state.now().at);
     let center = state
         .write(move |conn| {
             check_parent(conn, &center)?;
@@ -85,17 +126,19 @@ pub async fn create_center(
                 None::<&Center>,
                 Some(&center),
             )?;
-            Ok(center)
+            Ok(CenterView::new(center, &load_calendars(conn)?))
         })
         .await?;
     Ok(HttpResponse::Created().json(center))
 }
 
-/// Replaces a centre's code, name and parent (admin).
+/// Replaces a centre's code, name, parent and division (admin). When the division in
+/// force changes for it or the centres beneath it, their open cases' deadlines follow the
+/// new calendar at once, each moved one with a `recompute` event.
 #[utoipa::path(
     tag = "centers", operation_id = "update_center", security(("bearer" = [])), params(("id" = CenterId, Path)), request_body = CenterInput,
     responses(
-        (status = 200, body = Center),
+        (status = 200, body = CenterView),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
@@ -106,15 +149,16 @@ pub async fn update_center(
     state: web::Data<AppState>,
     id: web::Path<CenterId>,
     allowed: Allowed<ManageCatalogue, web::Json<CenterInput>>,
-) -> ApiResult<web::Json<Center>> {
+) -> ApiResult<web::Json<CenterView>> {
     let (identity, body) = (allowed.identity, allowed.inner);
     let input = body.into_inner();
     input.validate()?;
     let id = id.into_inner();
+    let now = state.now();
     let center = state
         .write(move |conn| {
             let before = found(conn.center(id)?, "centre")?;
-            let center = before.clone().updated(input, stored_moment(Utc::now()))?;
+            let center = before.clone().updated(input, now.at)?;
             check_parent(conn, &center)?;
             conn.update_center(&center).map_err(taken(CODE_TAKEN))?;
             audit(
@@ -125,7 +169,27 @@ pub async fn update_center(
                 Some(&before),
                 Some(&center),
             )?;
-            Ok(center)
+            let calendars = load_calendars(conn)?;
+            if before.division != center.division || before.parent_id != center.parent_id {
+                let moved = subtree(center.id, &conn.center_tree()?);
+                let why = format!(
+                    "centre {} now keeps the calendar of {}",
+                    center.code,
+                    calendars
+                        .division_of(center.id)
+                        .map_or("the nation (no division)", Division::region_name)
+                );
+                let recomputed = recompute_open_cases(
+                    conn,
+                    &calendars,
+                    Some(&moved),
+                    &why,
+                    Some(identity.user_id),
+                    now,
+                )?;
+                tracing::info!(center = %center.id, recomputed, "centre's calendar changed");
+            }
+            Ok(CenterView::new(center, &calendars))
         })
         .await?;
     Ok(web::Json(center))
@@ -134,22 +198,23 @@ pub async fn update_center(
 /// Deactivates a centre (admin); it stays in the history.
 #[utoipa::path(
     tag = "centers", operation_id = "deactivate_center", security(("bearer" = [])), params(("id" = CenterId, Path)),
-    responses((status = 200, body = Center), (status = 404, body = Problem, content_type = "application/problem+json"))
+    responses((status = 200, body = CenterView), (status = 404, body = Problem, content_type = "application/problem+json"))
 )]
 #[post("/centers/{id}/deactivate")]
 pub async fn deactivate_center(
     state: web::Data<AppState>,
     identity: Identity,
     id: web::Path<CenterId>,
-) -> ApiResult<web::Json<Center>> {
+) -> ApiResult<web::Json<CenterView>> {
     identity.require(Permission::ManageCatalogue)?;
     let id = id.into_inner();
+    let now = state.now().at;
     let center = state
         .write(move |conn| {
             let before = found(conn.center(id)?, "centre")?;
             let center = Center {
                 active: false,
-                updated_at: stored_moment(Utc::now()),
+                updated_at: now,
                 ..before.clone()
             };
             conn.update_center(&center)?;
@@ -161,7 +226,7 @@ pub async fn deactivate_center(
                 Some(&before),
                 Some(&center),
             )?;
-            Ok(center)
+            Ok(CenterView::new(center, &load_calendars(conn)?))
         })
         .await?;
     Ok(web::Json(center))

@@ -18,7 +18,7 @@ use utoipa::ToSchema;
 use crate::audit::audit;
 use crate::auth::{Allowed, ManageCatalogue};
 use crate::problem::{ApiError, ApiResult, Problem};
-use crate::state::{AppState, calendar};
+use crate::state::{AppState, calendars};
 
 /// The largest import accepted in one request.
 pub const IMPORT_LIMIT: usize = 64 * 1024 * 1024;
@@ -118,7 +118,7 @@ pub fn import_ndjson(
     if lines.is_empty() && errors.errors.is_empty() {
         errors.add("body", "no case to import");
     }
-    let calendar = store.read(calendar)?;
+    let calendars = store.read(calendars)?;
     let mut cases: Vec<ImportedCaseView> = Vec::new();
     let mut stats = DeferredStats::default();
     let mut pending = lines.into_iter().peekable();
@@ -137,7 +137,7 @@ pub fn import_ndjson(
             {
                 let result = workflow::import(
                     &mut tally,
-                    &calendar,
+                    &calendars,
                     &state.query_codes,
                     parsed,
                     offset,

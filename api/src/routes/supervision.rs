@@ -3,7 +3,7 @@
 use actix_web::{get, post, web};
 use chrono::NaiveDate;
 use domain::ValidationErrors;
-use domain::case::{CaseStatus, Warning, warning_for};
+use domain::case::{CaseStatus, Warning, due_windows, warning_for};
 use domain::ids::{CaseId, CenterId, RatingId, ServiceItemId, WindowId};
 use domain::permission::Permission;
 use domain::rating::Rating;
@@ -91,18 +91,25 @@ pub async fn list_warnings(
     let calendars = state.calendars.clone();
     let items = state
         .read(move |conn| {
-            let calendar = calendars.get(conn)?;
+            let calendars = calendars.get(conn)?;
             let center_ids = center_and_beneath(conn, query.center)?;
             let filter = CaseFilter {
                 center_ids,
                 window_id,
                 ..CaseFilter::default()
             };
-            let horizon = calendar.add_working_days(today, yellow_days)?;
+            // The latest date any centre's cases turn yellow by; each case is then judged by
+            // its own centre's calendar.
+            let horizon = due_windows(Warning::Yellow, &calendars, today, yellow_days)?
+                .iter()
+                .map(|w| w.to)
+                .max()
+                .unwrap_or(today);
             let mut items = Vec::new();
             for case in conn.cases_due_by(horizon, &filter)? {
+                let calendar = calendars.for_center(case.center_id);
                 let Some((warning, days)) =
-                    warning_for(case.status, case.deadline, today, &calendar, yellow_days)?
+                    warning_for(case.status, case.deadline, today, calendar, yellow_days)?
                 else {
                     continue;
                 };

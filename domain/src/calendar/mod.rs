@@ -1,14 +1,21 @@
 //! The working-day calendar (工作日历): which days count towards a legal deadline, and the
-//! arithmetic on them. A date in a year the calendar does not cover is an error, never a guess.
+//! arithmetic on them. A year after the newest notice follows the holiday law and says it is
+//! provisional; a year before the first notice is an error, never a guess.
 
+mod calendars;
 mod china;
+mod division;
+mod regions;
 mod statutory;
 mod working;
 mod year;
 
+pub use calendars::{Calendars, RegionalYear};
 pub use china::china;
+pub use division::{Division, DivisionError};
+pub use regions::shipped_regions;
 pub use statutory::{HolidayLaw, statutory_year};
-pub use working::{CalendarError, WorkingCalendar};
+pub use working::{CalendarDay, CalendarError, WorkingCalendar, YearStatus};
 pub use year::{Holiday, YearCalendar};
 
 /// The earliest and latest year a calendar document may describe.

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::PauseReason;
-use crate::calendar::{CalendarError, WorkingCalendar};
+use crate::calendar::{CalendarDay, CalendarError, Division, WorkingCalendar};
 
 /// One stop of the clock.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -74,8 +74,20 @@ pub struct DeadlineExplanation {
     pub total_working_days: u32,
     /// The `total_working_days`-th working day after `start_date`.
     pub deadline: NaiveDate,
-    /// True while the case is paused: the deadline moves on as long as the pause lasts.
+    /// True while the case is paused: the deadline moves later as long as the pause lasts.
+    pub paused: bool,
+    /// The province-level division whose calendar counted the days; `null` for the national
+    /// calendar alone.
+    pub region: Option<Division>,
+    /// True when a counted day lies in a year whose notice is not loaded: the deadline follows
+    /// the holiday law and may move when the notice comes.
     pub provisional: bool,
+    /// Those years.
+    pub provisional_years: Vec<i32>,
+    /// The days from the start to the deadline on which the calendar departs from
+    /// Monday-to-Friday work (holidays off, make-up days on), each with its reason; those
+    /// marked `provisional` come from the holiday law.
+    pub calendar_days: Vec<CalendarDay>,
 }
 
 impl DeadlineClock {
@@ -154,14 +166,20 @@ impl DeadlineClock {
         let total = self.promised_days
             + pauses.iter().map(|p| p.working_days).sum::<u32>()
             + self.extension_days();
+        let deadline = calendar.add_working_days(self.start, total)?;
+        let provisional_years = calendar.provisional_years(self.start, deadline);
         Ok(DeadlineExplanation {
             start_date: self.start,
             promised_days: self.promised_days,
             pauses,
             extensions: self.extensions.clone(),
             total_working_days: total,
-            deadline: calendar.add_working_days(self.start, total)?,
-            provisional: self.is_paused(),
+            deadline,
+            paused: self.is_paused(),
+            region: calendar.region().cloned(),
+            provisional: !provisional_years.is_empty(),
+            provisional_years,
+            calendar_days: calendar.exceptions_between(self.start, deadline)?,
         })
     }
 }
@@ -212,18 +230,23 @@ mod tests {
         assert_eq!(explanation.extensions[0].days, 5);
         assert_eq!(explanation.total_working_days, 13);
         assert_eq!(explanation.deadline, date("2012-10-23"));
+        assert!(!explanation.paused);
         assert!(!explanation.provisional);
+        // Saturday 29 September worked; Monday 1 to Friday 5 October off.
+        let days = &explanation.calendar_days;
+        assert_eq!((days[0].date, days[0].working), (date("2012-09-29"), true));
+        assert_eq!(days.iter().filter(|d| !d.working).count(), 5);
     }
 
     #[test]
-    fn a_running_pause_makes_the_explained_deadline_provisional() {
+    fn a_running_pause_says_the_explained_deadline_moves_on() {
         let calendar = calendar();
         let mut clock = DeadlineClock::new(date("2012-09-28"), 5);
         clock.pause(PauseReason::SpecialProcedure, date("2012-10-08"));
         let explanation = clock
             .explain(&calendar, date("2012-10-10"))
             .expect("explained");
-        assert!(explanation.provisional);
+        assert!(explanation.paused);
         assert_eq!(explanation.pauses[0].working_days, 2);
         assert_eq!(explanation.deadline, date("2012-10-15"));
     }

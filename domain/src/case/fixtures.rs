@@ -25,6 +25,7 @@ pub(crate) fn hall(handling: Handling) -> Hall {
         code: "640105".into(),
         name: "西夏区".into(),
         parent_id: None,
+        division: None,
     }
     .into_center(CenterId::new(), now);
     let item = ServiceItemInput {

@@ -371,13 +371,21 @@ impl Case {
         Ok(Performed { case, event })
     }
 
-    /// Recomputes the deadline after a calendar change; `None` when it did not move or the
-    /// case is no longer open (closed cases stay as they were judged).
+    /// Whether the deadline counts days of a year `calendar` has only provisionally (its
+    /// notice not loaded), so that it may still move.
+    pub fn deadline_provisional(&self, calendar: &WorkingCalendar) -> bool {
+        self.deadline
+            .is_some_and(|d| !calendar.provisional_years(self.clock.start, d).is_empty())
+    }
+
+    /// Recomputes the deadline after a calendar change by `actor` (`None`: the shipped data,
+    /// loaded on start); `None` when it did not move or the case is no longer open (closed
+    /// cases stay as they were judged).
     pub fn recompute(
         &self,
         at: DateTime<Utc>,
         today: NaiveDate,
-        actor: UserId,
+        actor: Option<UserId>,
         calendar: &WorkingCalendar,
         why: &str,
     ) -> Result<Option<Performed>, CaseError> {
@@ -397,13 +405,7 @@ impl Case {
         case.overdue_from = overdue_from(&case, today, self.overdue_from);
         let payload =
             json!({"reason": why, "previous_deadline": self.deadline, "deadline": deadline});
-        let event = case.event(
-            ActionKind::Recompute,
-            Some(self.status),
-            at,
-            Some(actor),
-            payload,
-        );
+        let event = case.event(ActionKind::Recompute, Some(self.status), at, actor, payload);
         Ok(Some(Performed { case, event }))
     }
 }
@@ -745,7 +747,7 @@ mod tests {
             .recompute(
                 at("2012-10-01"),
                 day("2012-10-01"),
-                UserId::new(),
+                Some(UserId::new()),
                 &changed,
                 "2012 calendar corrected",
             )
@@ -784,7 +786,7 @@ mod tests {
             closed.recompute(
                 at("2012-10-01"),
                 day("2012-10-01"),
-                UserId::new(),
+                Some(UserId::new()),
                 &changed,
                 "x"
             ),

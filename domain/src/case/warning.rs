@@ -1,10 +1,11 @@
 //! Supervision warnings (电子监察 yellow and red cards).
 
-use chrono::NaiveDate;
+use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use super::CaseStatus;
-use crate::calendar::{CalendarError, WorkingCalendar};
+use crate::calendar::{CalendarError, Calendars, SUPPORTED_YEARS, WorkingCalendar};
+use crate::repository::DueWindow;
 
 /// How urgent an open case is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,6 +37,40 @@ pub fn warning_for(
     }
     let left = calendar.working_days_between(today, deadline)?;
     Ok((left <= i64::from(yellow_days)).then_some((Warning::Yellow, left)))
+}
+
+/// The deadlines of running cases that earn `level` on `today` — the inverse of
+/// [`warning_for`], for finding those cases in storage: red is any deadline before today;
+/// yellow runs from today to the `yellow_days`-th working day after it, by the calendar of
+/// each group of centres.
+pub fn due_windows(
+    level: Warning,
+    calendars: &Calendars,
+    today: NaiveDate,
+    yellow_days: u32,
+) -> Result<Vec<DueWindow>, CalendarError> {
+    match level {
+        Warning::Red => {
+            // No case predates the earliest year a calendar may describe.
+            let first = NaiveDate::from_yo_opt(*SUPPORTED_YEARS.start(), 1).unwrap_or(today);
+            Ok(vec![DueWindow {
+                from: first,
+                to: today.checked_sub_days(Days::new(1)).unwrap_or(today),
+                center_ids: None,
+            }])
+        }
+        Warning::Yellow => calendars
+            .groups()
+            .into_iter()
+            .map(|(calendar, center_ids)| {
+                Ok(DueWindow {
+                    from: today,
+                    to: calendar.add_working_days(today, yellow_days)?,
+                    center_ids,
+                })
+            })
+            .collect(),
+    }
 }
 
 #[cfg(test)]

@@ -7,11 +7,11 @@ use serde::Deserialize;
 
 use super::{Action, Applicant, Case, CaseError, Intake, IntakeDecision, Performed, case_number};
 use crate::ValidationErrors;
-use crate::calendar::{WorkingCalendar, YearCalendar};
+use crate::calendar::Calendars;
 use crate::ids::{CaseId, ServiceItemId, UserId, WindowId};
 use crate::repository::{
-    CalendarRepository, CaseRepository, CenterRepository, RepositoryError, ServiceItemRepository,
-    StatsKey, StatsRepository, WindowRepository,
+    CaseRepository, CenterRepository, RepositoryError, ServiceItemRepository, StatsKey,
+    StatsRepository, WindowRepository,
 };
 use crate::stats;
 
@@ -127,7 +127,7 @@ pub struct IntakeRequest {
 /// intake. Returns the case and its query code, shown once.
 pub fn receive<R: CaseStore>(
     repo: &mut R,
-    calendar: &WorkingCalendar,
+    calendars: &Calendars,
     codes: &dyn QueryCodes,
     request: IntakeRequest,
     actor: UserId,
@@ -163,6 +163,7 @@ pub fn receive<R: CaseStore>(
     let seq = repo.next_case_seq(&center.code, now.today)?;
     let case_no = case_number(&center.code, now.today, seq)
         .map_err(|e| RepositoryError::Internal(e.to_string()))?;
+    let calendar = calendars.for_center(center.id);
     let opened = intake.open(case_no, now.at, now.today, actor, calendar)?;
     let code = codes.code_for(opened.case.id);
     repo.insert_case(&opened.case, &codes.hash(&opened.case.case_no, &code))?;
@@ -178,7 +179,7 @@ pub fn receive<R: CaseStore>(
 )]
 pub fn act<R: CaseStore>(
     repo: &mut R,
-    calendar: &WorkingCalendar,
+    calendars: &Calendars,
     case_id: CaseId,
     expected_version: i64,
     action: &Action,
@@ -198,6 +199,7 @@ pub fn act<R: CaseStore>(
         Action::Transfer { window_id, .. } => repo.window(*window_id)?,
         _ => None,
     };
+    let calendar = calendars.for_center(case.center_id);
     let performed = case.perform(action, now.at, now.today, actor, calendar, target.as_ref())?;
     if !repo.update_case(&performed.case, expected_version)? {
         let current = repo.case(case_id)?.map_or(expected_version, |c| c.version);
@@ -257,7 +259,7 @@ pub struct ImportedEvent {
 /// result cannot be told apart from a live case. `actor_named` resolves usernames.
 pub fn import<R: CaseStore>(
     repo: &mut R,
-    calendar: &WorkingCalendar,
+    calendars: &Calendars,
     codes: &dyn QueryCodes,
     line: ImportedCase,
     offset: FixedOffset,
@@ -309,7 +311,7 @@ pub fn import<R: CaseStore>(
     let receiver = actor_named(repo, line.received_by.as_deref())?;
     let (mut case, code) = receive(
         repo,
-        calendar,
+        calendars,
         codes,
         request,
         receiver,
@@ -320,7 +322,7 @@ pub fn import<R: CaseStore>(
         let moment = Moment::new(event.at.with_timezone(&Utc), offset);
         case = act(
             repo,
-            calendar,
+            calendars,
             case.id,
             case.version,
             &event.action,
@@ -342,34 +344,4 @@ pub fn import<R: CaseStore>(
         })?;
     }
     Ok((case, code))
-}
-
-/// Replaces a year of the calendar and recomputes the deadline of every open case it moves,
-/// each with an event saying why; closed cases stay as they were judged. Returns how many
-/// deadlines moved.
-pub fn replace_calendar_year<R: CaseStore + CalendarRepository>(
-    repo: &mut R,
-    year: YearCalendar,
-    actor: UserId,
-    now: Moment,
-) -> Result<usize, WorkflowError> {
-    year.validate()?;
-    let why = format!("the {} calendar was changed: {}", year.year, year.notice);
-    repo.put_calendar_year(&year, now.at)?;
-    let calendar = WorkingCalendar::new(repo.calendar_years()?);
-    let mut moved = 0;
-    for case in repo.open_cases()? {
-        let Some(recomputed) = case.recompute(now.at, now.today, actor, &calendar, &why)? else {
-            continue;
-        };
-        if !repo.update_case(&recomputed.case, case.version)? {
-            return Err(WorkflowError::Stale {
-                expected: case.version,
-                current: case.version + 1,
-            });
-        }
-        record(repo, Some(&case), &recomputed, now.today, None)?;
-        moved += 1;
-    }
-    Ok(moved)
 }

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::ValidationErrors;
+use crate::calendar::Division;
 use crate::ids::CenterId;
 
 /// A service centre.
@@ -19,6 +20,9 @@ pub struct Center {
     pub name: String,
     /// The centre above it; `None` for a root.
     pub parent_id: Option<CenterId>,
+    /// Its administrative division (行政区划), which picks its regional calendar; `None`
+    /// inherits its parent's.
+    pub division: Option<Division>,
     /// Whether it still operates; deactivated centres are kept for history.
     pub active: bool,
     /// When it was created.
@@ -44,6 +48,10 @@ pub struct CenterInput {
     /// The parent centre, if any.
     #[serde(default)]
     pub parent_id: Option<CenterId>,
+    /// Its administrative division (行政区划, GB/T 2260, six digits), which picks its
+    /// regional calendar; left out, it inherits its parent's (none: the national calendar).
+    #[serde(default)]
+    pub division: Option<Division>,
 }
 
 impl CenterInput {
@@ -62,6 +70,7 @@ impl CenterInput {
             code: self.code,
             name: self.name,
             parent_id: self.parent_id,
+            division: self.division,
             active: true,
             created_at: now,
             updated_at: now,
@@ -82,6 +91,7 @@ impl Center {
             code: input.code,
             name: input.name,
             parent_id: input.parent_id,
+            division: input.division,
             updated_at: now,
             ..self
         })
@@ -134,6 +144,7 @@ mod tests {
             code: "64 01".into(),
             name: " ".into(),
             parent_id: None,
+            division: None,
         };
         let errors = input.validate().expect_err("invalid");
         assert_eq!(errors.errors.len(), 2);

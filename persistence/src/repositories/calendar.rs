@@ -1,11 +1,55 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use domain::calendar::YearCalendar;
+use diesel::sql_types::{BigInt, Nullable, Timestamp};
+use domain::calendar::{Division, RegionalYear, YearCalendar};
 use domain::repository::{CalendarRepository, CalendarRevision, RepositoryError, RepositoryResult};
 
 use crate::AnyConnection;
 use crate::error::db;
-use crate::schema::calendar_years;
+use crate::schema::{calendar_years, regional_calendar_years};
+
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = regional_calendar_years)]
+struct RegionalRow {
+    region: String,
+    year: i32,
+    document: String,
+    updated_at: NaiveDateTime,
+}
+
+/// The three tables' counts and last changes, in one round trip: it runs before every use
+/// of the cached calendars.
+#[derive(QueryableByName)]
+struct RevisionRow {
+    #[diesel(sql_type = BigInt)]
+    national: i64,
+    #[diesel(sql_type = Nullable<Timestamp>)]
+    national_changed: Option<NaiveDateTime>,
+    #[diesel(sql_type = BigInt)]
+    regional: i64,
+    #[diesel(sql_type = Nullable<Timestamp>)]
+    regional_changed: Option<NaiveDateTime>,
+    #[diesel(sql_type = BigInt)]
+    centers: i64,
+    #[diesel(sql_type = Nullable<Timestamp>)]
+    centers_changed: Option<NaiveDateTime>,
+}
+
+const REVISION: &str = "SELECT \
+    (SELECT count(*) FROM calendar_years) AS national, \
+    (SELECT max(updated_at) FROM calendar_years) AS national_changed, \
+    (SELECT count(*) FROM regional_calendar_years) AS regional, \
+    (SELECT max(updated_at) FROM regional_calendar_years) AS regional_changed, \
+    (SELECT count(*) FROM centers) AS centers, \
+    (SELECT max(updated_at) FROM centers) AS centers_changed";
+
+fn regional(region: String, document: &str) -> RepositoryResult<RegionalYear> {
+    Ok(RegionalYear {
+        region: Division::parse(&region)
+            .map_err(|e| RepositoryError::Internal(format!("stored region: {e}")))?,
+        calendar: parse(document)?,
+    })
+}
 
 #[derive(Insertable, AsChangeset)]
 #[diesel(table_name = calendar_years)]
@@ -22,14 +66,15 @@ fn parse(document: &str) -> RepositoryResult<YearCalendar> {
 
 impl CalendarRepository for AnyConnection {
     fn calendar_revision(&mut self) -> RepositoryResult<CalendarRevision> {
-        let (years, last_change) = calendar_years::table
-            .select((
-                diesel::dsl::count_star(),
-                diesel::dsl::max(calendar_years::updated_at),
-            ))
-            .first::<(i64, Option<NaiveDateTime>)>(self)
-            .map_err(db)?;
-        Ok(CalendarRevision { years, last_change })
+        let row: RevisionRow = diesel::sql_query(REVISION).get_result(self).map_err(db)?;
+        Ok(CalendarRevision {
+            rows: (row.national, row.regional, row.centers),
+            last_change: (
+                row.national_changed,
+                row.regional_changed,
+                row.centers_changed,
+            ),
+        })
     }
 
     fn calendar_years(&mut self) -> RepositoryResult<Vec<YearCalendar>> {
@@ -71,6 +116,64 @@ impl CalendarRepository for AnyConnection {
             .map_err(db)?;
         if updated == 0 {
             diesel::insert_into(calendar_years::table)
+                .values(&row)
+                .execute(self)
+                .map_err(db)?;
+        }
+        Ok(())
+    }
+
+    fn regional_calendar_years(&mut self) -> RepositoryResult<Vec<RegionalYear>> {
+        let rows: Vec<(String, String)> = regional_calendar_years::table
+            .order((
+                regional_calendar_years::region,
+                regional_calendar_years::year,
+            ))
+            .select((
+                regional_calendar_years::region,
+                regional_calendar_years::document,
+            ))
+            .load(self)
+            .map_err(db)?;
+        rows.into_iter()
+            .map(|(region, document)| regional(region, &document))
+            .collect()
+    }
+
+    fn regional_calendar_year(
+        &mut self,
+        region: &Division,
+        year: i32,
+    ) -> RepositoryResult<Option<RegionalYear>> {
+        regional_calendar_years::table
+            .find((region.to_string(), year))
+            .select(regional_calendar_years::document)
+            .first::<String>(self)
+            .optional()
+            .map_err(db)?
+            .map(|d| regional(region.to_string(), &d))
+            .transpose()
+    }
+
+    fn put_regional_calendar_year(
+        &mut self,
+        doc: &RegionalYear,
+        now: DateTime<Utc>,
+    ) -> RepositoryResult<()> {
+        let row = RegionalRow {
+            region: doc.region.to_string(),
+            year: doc.calendar.year,
+            document: serde_json::to_string(&doc.calendar)
+                .map_err(|e| RepositoryError::Internal(e.to_string()))?,
+            updated_at: now.naive_utc(),
+        };
+        let key = (row.region.clone(), row.year);
+        let updated = diesel::update(regional_calendar_years::table.find(key))
+            .set(&row)
+            .execute(self)
+            .map_err(db)?;
+        if updated == 0 {
+            diesel::insert_into(regional_calendar_years::table)
                 .values(&row)
                 .execute(self)
                 .map_err(db)?;

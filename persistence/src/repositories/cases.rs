@@ -1,12 +1,15 @@
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
+use diesel::sql_types::Bool;
 use domain::case::{
     ActionKind, Applicant, ApplicantKind, Case, CaseEvent, CaseStatus, IdType, Outcome,
 };
 use domain::catalogue::Handling;
 use domain::ids::CaseId;
 use domain::page::{Page, PageRequest};
-use domain::repository::{CaseFilter, CaseRepository, RepositoryError, RepositoryResult};
+use domain::repository::{
+    CaseFilter, CaseRepository, DueWindow, RepositoryError, RepositoryResult,
+};
 
 use super::fetch_limit;
 use crate::AnyConnection;
@@ -291,6 +294,25 @@ fn parse_cursor(cursor: &str) -> RepositoryResult<(NaiveDateTime, String)> {
 
 type BoxedCases<'a> = cases::BoxedQuery<'a, crate::connection::MultiBackend>;
 
+type CaseCondition =
+    Box<dyn BoxableExpression<cases::table, crate::connection::MultiBackend, SqlType = Bool>>;
+
+/// Due within one of the windows (each maybe only at some centres); none matches nothing.
+fn any_due_window(windows: &[DueWindow]) -> CaseCondition {
+    let mut any: CaseCondition = Box::new(cases::id.ne(cases::id));
+    for window in windows {
+        let deadline = cases::deadline.assume_not_null();
+        let mut condition: CaseCondition =
+            Box::new(deadline.ge(window.from).and(deadline.le(window.to)));
+        if let Some(centers) = &window.center_ids {
+            let ids: Vec<String> = centers.iter().map(ToString::to_string).collect();
+            condition = Box::new(condition.and(cases::center_id.eq_any(ids)));
+        }
+        any = Box::new(any.or(condition));
+    }
+    any
+}
+
 /// The filter's conditions on a boxed case query.
 fn filtered<'a>(
     mut query: BoxedCases<'a>,
@@ -319,14 +341,14 @@ fn filtered<'a>(
     if let Some(to) = filter.received_to {
         query = query.filter(cases::received_on.le(to));
     }
-    if let Some((from, to)) = filter.due_between {
+    if let Some(windows) = &filter.due_between {
         query = query
             .filter(cases::status.eq_any([
                 CaseStatus::Accepted.as_str(),
                 CaseStatus::InProgress.as_str(),
             ]))
-            .filter(cases::deadline.ge(from))
-            .filter(cases::deadline.le(to));
+            .filter(cases::deadline.is_not_null())
+            .filter(any_due_window(windows));
     }
     if let Some(q) = &filter.q {
         // The ID number is found by its keyed hash under every key, so rows sealed before a

@@ -1,9 +1,10 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use domain::calendar::Division;
 use domain::catalogue::Center;
 use domain::ids::CenterId;
 use domain::page::{Page, PageRequest};
-use domain::repository::{CenterRepository, RepositoryResult};
+use domain::repository::{CenterRepository, RepositoryError, RepositoryResult};
 
 use super::fetch_limit;
 use crate::AnyConnection;
@@ -21,6 +22,7 @@ struct CenterRow {
     active: bool,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
+    division: Option<String>,
 }
 
 impl CenterRow {
@@ -33,6 +35,7 @@ impl CenterRow {
             active: c.active,
             created_at: c.created_at.naive_utc(),
             updated_at: c.updated_at.naive_utc(),
+            division: c.division.as_ref().map(ToString::to_string),
         }
     }
 
@@ -45,6 +48,12 @@ impl CenterRow {
             active: self.active,
             created_at: utc(self.created_at),
             updated_at: utc(self.updated_at),
+            division: self
+                .division
+                .as_deref()
+                .map(Division::parse)
+                .transpose()
+                .map_err(|e| RepositoryError::Internal(format!("stored division: {e}")))?,
         })
     }
 }

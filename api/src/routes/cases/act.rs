@@ -67,11 +67,11 @@ pub async fn create_case_event(
             })?;
             // The answer shows the applicant's personal data to whoever acted.
             record_reads(conn, actor, [case.id], "create_case_event")?;
-            Ok(case)
+            Ok(CaseView::new(case, &calendar))
         })
         .await?;
     if completes {
         state.metrics.cases_completed.inc();
     }
-    Ok(web::Json(case.into()))
+    Ok(web::Json(case))
 }

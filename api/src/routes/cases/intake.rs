@@ -144,10 +144,12 @@ pub async fn create_case(
             if let Some(key) = &key {
                 if let Some(record) = conn.idempotency_record(actor, key)? {
                     if idempotency::in_force(record.created_at, now.at, ttl) {
-                        let replayed = replay(conn, &record, &keys, &body_bytes, reach, &codes)?;
+                        let (case, code, replayed) =
+                            replay(conn, &record, &keys, &body_bytes, reach, &codes)?;
                         // The answer shows the applicant's personal data again.
-                        record_reads(conn, actor, [replayed.0.id], "create_case.replay")?;
-                        return Ok(replayed);
+                        record_reads(conn, actor, [case.id], "create_case.replay")?;
+                        let calendars = calendars.get(conn)?;
+                        return Ok((CaseView::new(case, &calendars), code, replayed));
                     }
                     // Expired: forgotten, and this request is a new intake.
                     conn.forget_idempotency(actor, key)?;
@@ -172,14 +174,14 @@ pub async fn create_case(
                         other => other.into(),
                     })?;
             }
-            Ok((case, code, false))
+            Ok((CaseView::new(case, &calendar), code, false))
         })
         .await?;
     if !replayed {
         state.metrics.cases_received.inc();
     }
     let receipt = CaseReceipt {
-        case: case.into(),
+        case,
         query_code: code,
     };
     Ok(if replayed {

@@ -10,6 +10,7 @@ pub use intake::*;
 pub use read::*;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use domain::calendar::Calendars;
 use domain::case::{Applicant, Case, CaseStatus, Outcome};
 use domain::catalogue::{Handling, subtree};
 use domain::ids::{CaseId, CenterId, DepartmentId, ServiceItemId, WindowId};
@@ -60,6 +61,9 @@ pub struct CaseView {
     pub promised_days: u32,
     /// The last working day to complete on time (see `/deadline` for why).
     pub deadline: Option<NaiveDate>,
+    /// True when the deadline counts days of a year whose notice is not loaded (national or
+    /// the centre's region's): it follows the holiday law and may move when the notice comes.
+    pub deadline_provisional: bool,
     /// Whether the clock is stopped now.
     pub paused: bool,
     /// When it was completed.
@@ -76,9 +80,12 @@ pub struct CaseView {
     pub version: i64,
 }
 
-impl From<Case> for CaseView {
-    fn from(case: Case) -> Self {
+impl CaseView {
+    /// The case as staff see it, its deadline judged by its centre's calendar.
+    pub fn new(case: Case, calendars: &Calendars) -> Self {
+        let deadline_provisional = case.deadline_provisional(calendars.for_center(case.center_id));
         Self {
+            deadline_provisional,
             id: case.id,
             status_label: case.status.label(),
             paused: case.clock.is_paused(),

@@ -1,10 +1,9 @@
 //! Reading cases: the filtered list, one case, its history and its deadline explained.
 
 use actix_web::{get, web};
-use chrono::{Days, NaiveDate};
-use domain::calendar::SUPPORTED_YEARS;
+use chrono::NaiveDate;
 use domain::case::workflow::Moment;
-use domain::case::{CaseEvent, CaseStatus, DeadlineExplanation, Warning};
+use domain::case::{CaseEvent, CaseStatus, DeadlineExplanation, Warning, due_windows};
 use domain::ids::{CaseId, CenterId, DepartmentId, ServiceItemId, WindowId};
 use domain::page::Page;
 use domain::permission::Permission;
@@ -90,23 +89,12 @@ fn case_filter(
     let center_ids = center_and_beneath(conn, query.center)?;
     let due_between = match query.warning {
         None => None,
-        Some(level) => {
-            let today = state.now().today;
-            Some(match level {
-                // No case predates the earliest year a calendar may describe.
-                Warning::Red => (
-                    NaiveDate::from_yo_opt(*SUPPORTED_YEARS.start(), 1).unwrap_or(today),
-                    today.checked_sub_days(Days::new(1)).unwrap_or(today),
-                ),
-                Warning::Yellow => (
-                    today,
-                    state
-                        .calendars
-                        .get(conn)?
-                        .add_working_days(today, state.settings.yellow_days)?,
-                ),
-            })
-        }
+        Some(level) => Some(due_windows(
+            level,
+            &*state.calendars.get(conn)?,
+            state.now().today,
+            state.settings.yellow_days,
+        )?),
     };
     Ok(CaseFilter {
         status: query.status,
@@ -150,13 +138,18 @@ pub async fn list_cases(
             let found = conn.cases(&filter, &page)?;
             // Every case on the page shows its applicant's personal data.
             record_reads(conn, reader, found.items.iter().map(|c| c.id), "list_cases")?;
-            Ok(found)
+            let calendars = shared.calendars.get(conn)?;
+            Ok(Page {
+                items: found
+                    .items
+                    .into_iter()
+                    .map(|case| CaseView::new(case, &calendars))
+                    .collect(),
+                next_cursor: found.next_cursor,
+            })
         })
         .await?;
-    Ok(web::Json(Page {
-        items: found.items.into_iter().map(CaseView::from).collect(),
-        next_cursor: found.next_cursor,
-    }))
+    Ok(web::Json(found))
 }
 
 /// Reads one case.
@@ -177,15 +170,16 @@ pub async fn get_case(
     let own_window = case_scope(&identity, Permission::ReadCases)?;
     let id = id.into_inner();
     let reader = identity.user_id;
+    let calendars = state.calendars.clone();
     let case = state
         .read(move |conn| {
             let case = found(conn.case(id)?, "case")?;
             within(own_window, &case)?;
             record_reads(conn, reader, [case.id], "get_case")?;
-            Ok(case)
+            Ok(CaseView::new(case, &*calendars.get(conn)?))
         })
         .await?;
-    Ok(web::Json(case.into()))
+    Ok(web::Json(case))
 }
 
 /// A case's history (办件流转记录), oldest first.
@@ -252,9 +246,10 @@ pub async fn get_case_deadline(
             } else {
                 Moment::new(case.updated_at, offset).today
             };
-            let explanation = case
-                .clock
-                .explain(&*calendars.get(conn)?, as_of.max(case.received_on))?;
+            let explanation = case.clock.explain(
+                calendars.get(conn)?.for_center(case.center_id),
+                as_of.max(case.received_on),
+            )?;
             Ok((case, explanation))
         })
         .await?;

@@ -140,6 +140,9 @@ pub struct PublicCase {
     pub received_on: NaiveDate,
     /// The deadline; `null` when refused at intake.
     pub deadline: Option<NaiveDate>,
+    /// True while the deadline counts days of a year whose holiday notice is not out yet: it
+    /// may still move by a day or two.
+    pub deadline_provisional: bool,
     /// Working days left for an open case whose clock runs (0 = due today).
     pub days_left: Option<i64>,
     /// Working days past the deadline for an open case.
@@ -218,9 +221,11 @@ pub async fn get_public_case(
                 case.status,
                 case.deadline,
                 now.today,
-                &calendar,
+                calendar.for_center(case.center_id),
                 u32::MAX,
             )?;
+            let deadline_provisional =
+                case.deadline_provisional(calendar.for_center(case.center_id));
             let (days_left, days_overdue) = match card {
                 Some((domain::case::Warning::Red, days)) => (None, Some(days)),
                 Some((domain::case::Warning::Yellow, days)) => (Some(days), None),
@@ -249,6 +254,7 @@ pub async fn get_public_case(
                     name: window.name,
                 },
                 received_on: case.received_on,
+                deadline_provisional,
                 deadline: case.deadline,
                 days_left,
                 days_overdue,
@@ -329,7 +335,7 @@ pub async fn rate_case(
                 comment,
                 now.at,
                 now.today,
-                &*calendars.get(conn)?,
+                calendars.get(conn)?.for_center(case.center_id),
             )?;
             let rated = case.rate(&rating).map_err(|e| {
                 ApiError::Conflict(format!("{e}: only a finished case can be rated"))
