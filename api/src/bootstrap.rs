@@ -307,6 +307,7 @@ pub fn prepare(config: &Config) -> Result<(AppState, Option<String>), StartError
             .ok()
             .and_then(chrono::TimeDelta::try_seconds)
             .unwrap_or(chrono::TimeDelta::MAX),
+        clock_shift: chrono::TimeDelta::zero(),
     };
     let trusted = config
         .trusted_proxies

@@ -292,9 +292,10 @@ fn a_new_holiday_moves_open_deadlines_by_a_working_day_and_leaves_completed_case
         .app
         .get("/api/v1/calendar/2012", Some(&hall.admin))
         .json();
-    year.as_object_mut()
-        .expect("object")
-        .remove("working_days_count");
+    // What the answer adds to the document it was loaded from.
+    for added in ["working_days_count", "status", "region"] {
+        year.as_object_mut().expect("object").remove(added);
+    }
     year["holidays"]
         .as_array_mut()
         .expect("holidays")

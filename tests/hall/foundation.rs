@@ -2,7 +2,7 @@
 //! that always come as problem documents.
 
 use domain::user::Role;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::on_both_backends;
 use crate::support::{ADMIN_PASSWORD, Backend, TestApp};
@@ -320,10 +320,13 @@ fn the_calendar_answers_the_notices_examples_over_http(backend: Backend) {
             Some(&token),
         );
         assert_eq!(answer.status, 200, "{}", answer.text);
+        let answer = answer.json();
         assert_eq!(
-            answer.json(),
-            json!({"accepted": accepted, "days": days, "deadline": deadline})
+            (&answer["accepted"], &answer["days"], &answer["deadline"]),
+            (&json!(accepted), &json!(days), &json!(deadline))
         );
+        assert_eq!(answer["provisional"], false);
+        assert_eq!(answer["region"], Value::Null);
     }
     let span = app.get(
         "/api/v1/calendar/working-days?from=2012-09-28&to=2012-10-11",
@@ -342,16 +345,18 @@ fn the_calendar_answers_the_notices_examples_over_http(backend: Backend) {
             .expect("list")
             .contains(&json!("2012-09-29"))
     );
-    app.get("/api/v1/calendar/2031", Some(&token)).problem(404);
+    assert_eq!(y2012["status"], "official");
+    // Before the first notice: refused, never guessed.
+    app.get("/api/v1/calendar/2011", Some(&token)).problem(404);
     let uncovered = app.get(
-        "/api/v1/calendar/deadline?accepted=2031-01-05&days=5",
+        "/api/v1/calendar/deadline?accepted=2011-12-28&days=5",
         Some(&token),
     );
     assert!(
         uncovered.problem(422)["detail"]
             .as_str()
             .expect("detail")
-            .contains("2031")
+            .contains("2011")
     );
     app.get(
         "/api/v1/calendar/deadline?accepted=2012-09-28&days=5000",

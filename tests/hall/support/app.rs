@@ -132,6 +132,16 @@ impl TestApp {
         Self::start_with_read_replica(backend, None)
     }
 
+    /// Starts the app over a fresh database with its clock moved so that it is now `at`
+    /// (and runs on from there): for stories on a given date.
+    pub fn start_at(backend: Backend, at: chrono::DateTime<chrono::Utc>) -> Self {
+        let db = TestDb::new(backend);
+        let config = config(&db.url);
+        let (mut state, _) = api::bootstrap::prepare(&config).expect("prepare the app");
+        state.settings.clock_shift = at - chrono::Utc::now();
+        Self::serve(state, Some(db))
+    }
+
     /// Starts the app over a fresh database, configured as the test's story needs.
     pub fn start_configured(backend: Backend, configure: impl FnOnce(&mut Config)) -> Self {
         let db = TestDb::new(backend);
@@ -192,6 +202,7 @@ impl TestApp {
                 yellow_days: 2,
                 edge: Default::default(),
                 idempotency_ttl: chrono::TimeDelta::days(1),
+                clock_shift: chrono::TimeDelta::zero(),
             },
             limits: Limits::new(30, 10, vec![]),
             metrics: api::metrics::Metrics::new(),
