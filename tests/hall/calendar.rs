@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use crate::cases::{applicant, id};
 use crate::on_both_backends;
-use crate::support::{Backend, TestApp};
+use crate::support::{ADMIN_PASSWORD, Backend, DATA_KEY, TestApp, TestDb, hall_binary};
 use domain::user::Role;
 
 /// A hall with one committed item of `promised` days served at window 1 of each centre
@@ -439,8 +439,123 @@ fn an_administrator_loads_a_regions_year_and_only_that_regions_open_cases_move(b
     );
 }
 
+fn on_the_friday_before_eid_al_fitr_2020_a_case_due_wednesday_is_yellow_in_ningxia_only(
+    backend: Backend,
+) {
+    // Friday 22 May 2020, 15:00 in the hall.
+    let at = Utc
+        .with_ymd_and_hms(2020, 5, 22, 7, 0, 0)
+        .single()
+        .expect("moment");
+    let hall = halls(
+        TestApp::start_at(backend, at),
+        3,
+        &[("640105", Some("640105")), ("110101", Some("110101"))],
+    );
+    // Both due Wednesday 27 May: Xixia's received Wednesday 20 May (21, 22, then 27, as 25
+    // and 26 are off), Dongcheng's received on the Friday itself (25, 26, 27).
+    let line = |center: &str, received: &str| {
+        json!({"center_code": center, "window_number": 1, "item_code": "MZ-030", "applicant": applicant(),
+               "received_at": received, "events": [{"action": "start", "at": "2020-05-22T10:00:00+08:00"}]})
+    };
+    let imported = hall.app.send(
+        "POST",
+        "/api/v1/imports/cases",
+        Some(&hall.admin),
+        "application/x-ndjson",
+        &format!(
+            "{}\n{}\n",
+            line("640105", "2020-05-20T09:00:00+08:00"),
+            line("110101", "2020-05-22T09:00:00+08:00")
+        ),
+    );
+    assert_eq!(imported.status, 201, "{}", imported.text);
+    let numbers: Vec<String> = imported.json()["cases"]
+        .as_array()
+        .expect("cases")
+        .iter()
+        .map(|c| c["case_no"].as_str().expect("number").to_owned())
+        .collect();
+    // Two working days left at most is yellow: in Ningxia the 27th is the next working day;
+    // in Beijing three working days remain.
+    let warnings = hall.get("/api/v1/supervision/warnings");
+    assert_eq!(warnings["today"], "2020-05-22");
+    let cards: Vec<(String, Value)> = warnings["items"]
+        .as_array()
+        .expect("cards")
+        .iter()
+        .map(|w| {
+            (
+                w["case_no"].as_str().expect("number").to_owned(),
+                w["days_left"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(cards, [(numbers[0].clone(), json!(1))]);
+    let listed = hall.get("/api/v1/cases?warning=yellow");
+    let listed: Vec<&str> = listed["items"]
+        .as_array()
+        .expect("cases")
+        .iter()
+        .map(|c| c["case_no"].as_str().expect("number"))
+        .collect();
+    assert_eq!(listed, [numbers[0].as_str()]);
+}
+
+/// Runs `hall` with `args` over `db`; returns (success, stdout, stderr).
+fn run_hall(db: &TestDb, args: &[&str]) -> (bool, String, String) {
+    let output = std::process::Command::new(hall_binary())
+        .args(args)
+        .env_clear()
+        .env("HALL_DATABASE_URL", &db.url)
+        .env(
+            "HALL_JWT_SECRET",
+            "a calendar story's secret, long enough to sign",
+        )
+        .env("HALL_DATA_KEY", DATA_KEY)
+        .env("HALL_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run hall");
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+fn an_operator_reads_and_loads_a_regions_year_from_the_command_line(backend: Backend) {
+    let db = TestDb::new(backend);
+    let (ok, shown, errors) = run_hall(&db, &["calendar", "show", "2027"]);
+    assert!(ok, "{errors}");
+    let shown: Value = serde_json::from_str(&shown).expect("JSON");
+    assert_eq!(shown["status"], "provisional");
+
+    let file = std::env::temp_dir().join(format!("ningxia-{}.json", uuid::Uuid::now_v7().simple()));
+    let notice = json!({"year": 2024, "notice": "自治区人民政府办公厅关于2024年部分节假日安排的通知（测试）",
+        "holidays": [{"name": "开斋节", "from": "2024-04-10", "to": "2024-04-11"}], "working_days": []});
+    std::fs::write(&file, notice.to_string()).expect("write the file");
+    let path = file.to_str().expect("a path");
+    let (ok, _, errors) = run_hall(&db, &["calendar", "import", "--region", "640105", path]);
+    assert!(!ok);
+    assert!(errors.contains("province-level"), "{errors}");
+    let (ok, stored, errors) = run_hall(&db, &["calendar", "import", "--region", "640000", path]);
+    let _ = std::fs::remove_file(&file);
+    assert!(ok, "{errors}");
+    assert!(stored.contains("Stored 2024"), "{stored}");
+    let (ok, shown, errors) = run_hall(&db, &["calendar", "show", "2024", "--division", "640105"]);
+    assert!(ok, "{errors}");
+    let shown: Value = serde_json::from_str(&shown).expect("JSON");
+    assert_eq!(shown["status"], "official");
+    assert_eq!(shown["region"]["holidays"][0]["name"], "开斋节");
+    // 2024 has 251 working days nationally; Ningxia's notice adds two weekdays off.
+    assert_eq!(shown["working_days_count"], 249);
+}
+
 on_both_backends!(
     a_case_accepted_on_30_december_2026_gets_a_provisional_deadline_by_the_law_which_the_notice_firms_up,
     a_centre_in_xixia_district_gets_a_later_deadline_than_one_in_dongcheng_across_eid_al_fitr_2020,
     an_administrator_loads_a_regions_year_and_only_that_regions_open_cases_move,
+    on_the_friday_before_eid_al_fitr_2020_a_case_due_wednesday_is_yellow_in_ningxia_only,
+    an_operator_reads_and_loads_a_regions_year_from_the_command_line,
 );
