@@ -30,7 +30,7 @@ pub const JSON_LIMIT: usize = 256 * 1024;
         description = "The backend of a one-stop government service hall (政务服务大厅): the catalogue, \
                        cases against working-day deadlines, kiosks and statistics. Errors are \
                        application/problem+json (RFC 9457).",
-        license(name = "MIT")
+        license(name = "MIT", identifier = "MIT")
     ),
     modifiers(&BearerAuth),
     components(schemas(problem::Problem, reports::ReportFormat)),
@@ -228,6 +228,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     let (_, mut api) =
         routes(App::new().into_utoipa_app().openapi(ApiDoc::openapi())).split_for_parts();
     document_common_problems(&mut api);
+    crate::contract::complete(&mut api);
     api
 }
 

@@ -9,6 +9,7 @@ pub mod bootstrap;
 pub mod calendar_watch;
 pub mod cli;
 pub mod config;
+pub mod contract;
 pub mod demo;
 pub mod edge;
 pub mod limits;
