@@ -1,8 +1,8 @@
 //! What the OpenAPI document needs beyond what the handlers' annotations say, so that every
 //! tool accepts it (openapi-spec-validator, Redocly's `recommended` rules, client generators):
 //! a description on every response, `security: []` on the operations that need no token, the
-//! server the paths are relative to, and pages that reference their item schemas instead of
-//! repeating them.
+//! server the paths are relative to, pages that reference their item schemas instead of
+//! repeating them, and action bodies as one schema per action.
 
 use actix_web::http::StatusCode;
 use utoipa::openapi::server::Server;
@@ -12,6 +12,7 @@ use utoipa::openapi::{OpenApi, RefOr};
 pub fn complete(openapi: &mut OpenApi) {
     openapi.servers = Some(vec![Server::new("/")]);
     reference_page_items(openapi);
+    one_schema_per_action(openapi);
     for item in openapi.paths.paths.values_mut() {
         let operations = [
             item.get.as_mut(),
@@ -61,6 +62,114 @@ fn reference_page_items(openapi: &mut OpenApi) {
             *schema = referenced;
         }
     }
+}
+
+/// `ActionBody` and `ImportedEvent` flatten the internally tagged `Action` beside fields of
+/// their own, which utoipa writes as `allOf` of a `oneOf` and an object: valid, but no client
+/// generator can make a type of it. Rewrite each as a `oneOf` of one named object per action —
+/// its fields plus the wrapper's — discriminated by `action`, and drop the then unused
+/// `Action`. `EventDetails`' inline variants get names the same way.
+fn one_schema_per_action(openapi: &mut OpenApi) {
+    let Some(components) = openapi.components.as_mut() else {
+        return;
+    };
+    let variants_of = |name: &str, components: &utoipa::openapi::Components| {
+        components
+            .schemas
+            .get(name)
+            .and_then(|s| serde_json::to_value(s).ok())
+            .and_then(|s| s["oneOf"].as_array().cloned())
+    };
+    if let Some(actions) = variants_of("Action", components) {
+        for (wrapper, name_of) in [
+            ("ActionBody", (|a: &str| format!("{a}Action")) as fn(&str) -> String),
+            ("ImportedEvent", |a: &str| format!("Imported{a}Event")),
+        ] {
+            let Some(Ok(schema)) = components.schemas.get(wrapper).map(serde_json::to_value)
+            else {
+                continue;
+            };
+            // The wrapper's own fields: the `allOf` member that is not the reference to `Action`.
+            let own = schema["allOf"]
+                .as_array()
+                .and_then(|parts| parts.iter().find(|p| p.get("$ref").is_none()))
+                .cloned();
+            discriminate(components, wrapper, &schema, &actions, own.as_ref(), name_of);
+        }
+        components.schemas.remove("Action");
+    }
+    if let Some(details) = variants_of("EventDetails", components)
+        && let Some(Ok(schema)) = components
+            .schemas
+            .get("EventDetails")
+            .map(serde_json::to_value)
+    {
+        discriminate(components, "EventDetails", &schema, &details, None, |a| {
+            format!("{a}Details")
+        });
+    }
+}
+
+/// Writes `wrapper` as a `oneOf` of `variants`, each (with `own`'s fields added) a component
+/// named by `name_of` its `action`, and a discriminator mapping each action to its component.
+fn discriminate(
+    components: &mut utoipa::openapi::Components,
+    wrapper: &str,
+    schema: &serde_json::Value,
+    variants: &[serde_json::Value],
+    own: Option<&serde_json::Value>,
+    name_of: fn(&str) -> String,
+) {
+    let mut one_of = Vec::new();
+    let mut mapping = serde_json::Map::new();
+    for variant in variants {
+        let Some(tag) = variant["properties"]["action"]["enum"][0].as_str() else {
+            continue;
+        };
+        let name = name_of(&camel(tag));
+        let mut named = variant.clone();
+        if let Some(own) = own {
+            if let (Some(fields), Some(extra)) = (
+                named["properties"].as_object_mut(),
+                own["properties"].as_object(),
+            ) {
+                fields.extend(extra.clone());
+            }
+            if let (Some(required), Some(extra)) =
+                (named["required"].as_array_mut(), own["required"].as_array())
+            {
+                required.extend(extra.iter().cloned());
+            }
+        }
+        let reference = format!("#/components/schemas/{name}");
+        if let Ok(named) = serde_json::from_value(named) {
+            components.schemas.insert(name, named);
+        }
+        one_of.push(serde_json::json!({ "$ref": reference }));
+        mapping.insert(tag.to_owned(), reference.into());
+    }
+    let rewritten = serde_json::json!({
+        "oneOf": one_of,
+        "discriminator": {"propertyName": "action", "mapping": mapping},
+        "description": schema["description"],
+    });
+    if let Ok(rewritten) = serde_json::from_value(rewritten) {
+        components.schemas.insert(wrapper.to_owned(), rewritten);
+    }
+}
+
+/// `in_progress` as `InProgress`.
+fn camel(snake: &str) -> String {
+    snake
+        .split('_')
+        .map(|word| {
+            let mut chars = word.chars();
+            chars
+                .next()
+                .map(|first| first.to_uppercase().chain(chars).collect::<String>())
+                .unwrap_or_default()
+        })
+        .collect()
 }
 
 /// The status's reason phrase, e.g. `OK`, `Created`, `Conflict`.

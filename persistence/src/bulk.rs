@@ -76,8 +76,9 @@ impl Batch {
     }
 
     /// Adds an event of a case in `region`.
-    pub fn event(&mut self, region: &str, event: &CaseEvent) {
-        self.events.push(EventRow::from_domain(region, event));
+    pub fn event(&mut self, region: &str, event: &CaseEvent) -> RepositoryResult<()> {
+        self.events.push(EventRow::from_domain(region, event)?);
+        Ok(())
     }
 
     /// Adds a rating of a case in `region`.

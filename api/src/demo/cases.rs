@@ -120,7 +120,7 @@ impl Generator<'_> {
         let done = case
             .perform(&action, at, today, actor, self.calendar, target)
             .map_err(|e| format!("demo step {action:?}: {e}"))?;
-        self.keep(Some(case), &done, today, None);
+        self.keep(Some(case), &done, today, None)?;
         Ok(done.case)
     }
 
@@ -130,10 +130,13 @@ impl Generator<'_> {
         done: &Performed,
         today: NaiveDate,
         score: Option<u8>,
-    ) {
-        self.batch.event(&done.case.region, &done.event);
+    ) -> Result<(), String> {
+        self.batch
+            .event(&done.case.region, &done.event)
+            .map_err(|e| e.to_string())?;
         let deltas = stats::deltas(before, &done.case, done.event.action, today, score);
         self.batch.stats(&StatsKey::of(&done.case), &deltas);
+        Ok(())
     }
 
     fn rate_maybe(&mut self, case: Case, at: DateTime<Utc>) -> Result<Case, String> {
@@ -152,7 +155,7 @@ impl Generator<'_> {
         let rating = Rating::new(case.id, score, String::new(), at, today, self.calendar)
             .map_err(|e| e.to_string())?;
         let done = case.rate(&rating).map_err(|e| e.to_string())?;
-        self.keep(Some(&case), &done, today, Some(score));
+        self.keep(Some(&case), &done, today, Some(score))?;
         self.batch.rating(&done.case.region, &rating);
         Ok(done.case)
     }
@@ -190,7 +193,7 @@ impl Generator<'_> {
                 self.calendar,
             )
             .map_err(|e| format!("demo intake: {e}"))?;
-        self.keep(None, &opened, today, None);
+        self.keep(None, &opened, today, None)?;
         Ok((opened.case, seq))
     }
 

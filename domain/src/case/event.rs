@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::{ActionKind, CaseStatus};
+use super::{ActionKind, CaseStatus, EventDetails};
 use crate::ids::{CaseEventId, CaseId, UserId};
 
 /// One step in a case's life.
@@ -27,8 +27,7 @@ pub struct CaseEvent {
     pub actor_id: Option<UserId>,
     /// When it happened.
     pub at: DateTime<Utc>,
-    /// The action's details (reason, days, window, outcome …) and, where the deadline
-    /// changed, the new `deadline`.
-    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
-    pub payload: serde_json::Value,
+    /// The action's details (reason, days, window, outcome …) and what the step decided
+    /// (the new `deadline`, `on_time`), typed by `action`.
+    pub payload: EventDetails,
 }

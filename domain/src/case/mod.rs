@@ -4,6 +4,7 @@
 mod action;
 mod applicant;
 mod clock;
+mod details;
 mod event;
 #[cfg(test)]
 pub(crate) mod fixtures;
@@ -20,6 +21,7 @@ pub use action::{
 };
 pub use applicant::{Applicant, ApplicantKind, IdType};
 pub use clock::{DeadlineClock, DeadlineExplanation, ExplainedPause, Extension, Pause};
+pub use details::EventDetails;
 pub use event::CaseEvent;
 pub use machine::next_status;
 pub use model::{Case, CaseError, Intake, IntakeDecision, Performed};

@@ -3,10 +3,9 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
-use serde_json::json;
 
 use super::{
-    Action, ActionKind, Applicant, CaseEvent, CaseStatus, DeadlineClock, Outcome,
+    Action, ActionKind, Applicant, CaseEvent, CaseStatus, DeadlineClock, EventDetails, Outcome,
     extension_allowance, next_status,
 };
 use crate::ValidationErrors;
@@ -221,14 +220,22 @@ impl Intake<'_> {
             version: 1,
             updated_at: at,
         };
-        let payload = json!({
-            "item_id": case.item_id,
-            "window_id": case.window_id,
-            "handling": case.handling,
-            "promised_days": case.clock.promised_days,
-            "deadline": case.deadline,
-            "reason": case.refusal_reason,
-        });
+        let payload = match action {
+            ActionKind::Refuse => EventDetails::Refuse {
+                item_id: case.item_id,
+                window_id: case.window_id,
+                handling: case.handling,
+                promised_days: case.clock.promised_days,
+                reason: case.refusal_reason.clone(),
+            },
+            _ => EventDetails::Accept {
+                item_id: case.item_id,
+                window_id: case.window_id,
+                handling: case.handling,
+                promised_days: case.clock.promised_days,
+                deadline: case.deadline,
+            },
+        };
         case.overdue_from = overdue_from(&case, today, None);
         let event = case.event(action, None, at, Some(actor), payload);
         Ok(Performed { case, event })
@@ -242,7 +249,7 @@ impl Case {
         from: Option<CaseStatus>,
         at: DateTime<Utc>,
         actor: Option<UserId>,
-        payload: serde_json::Value,
+        payload: EventDetails,
     ) -> CaseEvent {
         CaseEvent {
             id: CaseEventId::new(),
@@ -282,7 +289,7 @@ impl Case {
             updated_at: at,
             ..self.clone()
         };
-        let mut payload = serde_json::to_value(action).unwrap_or_default();
+        let mut payload = EventDetails::of(action);
         match action {
             Action::Pause { reason, .. } => {
                 case.resume_to = Some(self.status);
@@ -319,7 +326,9 @@ impl Case {
                         errors.add("window_id", "the window does not handle this service item")
                     }
                     Some(w) => {
-                        payload["from_window_id"] = json!(self.window_id);
+                        if let EventDetails::Transfer { from_window_id, .. } = &mut payload {
+                            *from_window_id = Some(self.window_id);
+                        }
                         case.window_id = w.id;
                         case.center_id = w.center_id;
                     }
@@ -332,13 +341,19 @@ impl Case {
                 case.on_time = Some(self.deadline.is_some_and(|deadline| today <= deadline));
                 case.outcome = Some(*outcome);
                 case.result = Some(result.clone());
-                payload["on_time"] = json!(case.on_time);
+                if let EventDetails::Complete { on_time, .. } = &mut payload {
+                    *on_time = case.on_time;
+                }
             }
             Action::Start | Action::Deliver { .. } | Action::Withdraw { .. } => {}
         }
         if matches!(kind, ActionKind::Resume | ActionKind::Extend) {
             case.deadline = Some(case.clock.deadline(calendar)?);
-            payload["deadline"] = json!(case.deadline);
+            if let EventDetails::Resume { deadline } | EventDetails::Extend { deadline, .. } =
+                &mut payload
+            {
+                *deadline = case.deadline;
+            }
         }
         case.overdue_from = overdue_from(&case, today, self.overdue_from);
         let event = case.event(kind, Some(self.status), at, Some(actor), payload);
@@ -360,7 +375,10 @@ impl Case {
             updated_at: rating.rated_at,
             ..self.clone()
         };
-        let payload = json!({"score": rating.score, "level": rating.level});
+        let payload = EventDetails::Rate {
+            score: rating.score,
+            level: rating.level.to_owned(),
+        };
         let event = case.event(
             ActionKind::Rate,
             Some(self.status),
@@ -403,8 +421,11 @@ impl Case {
             ..self.clone()
         };
         case.overdue_from = overdue_from(&case, today, self.overdue_from);
-        let payload =
-            json!({"reason": why, "previous_deadline": self.deadline, "deadline": deadline});
+        let payload = EventDetails::Recompute {
+            reason: why.to_owned(),
+            previous_deadline: self.deadline,
+            deadline,
+        };
         let event = case.event(ActionKind::Recompute, Some(self.status), at, actor, payload);
         Ok(Some(Performed { case, event }))
     }
@@ -503,7 +524,7 @@ mod tests {
         )
         .expect("extend");
         assert_eq!(extended.case.deadline, Some(day("2012-10-23")));
-        assert_eq!(extended.event.payload["deadline"], "2012-10-23");
+        assert_eq!(extended.event.payload.deadline(), Some(day("2012-10-23")));
     }
 
     #[test]
@@ -539,7 +560,13 @@ mod tests {
         )
         .expect("done");
         assert_eq!(late.case.on_time, Some(false));
-        assert_eq!(late.event.payload["on_time"], false);
+        assert!(matches!(
+            late.event.payload,
+            EventDetails::Complete {
+                on_time: Some(false),
+                ..
+            }
+        ));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::Bool;
-use domain::case::{
+use domain::case::{EventDetails, 
     ActionKind, Applicant, ApplicantKind, Case, CaseEvent, CaseStatus, IdType, Outcome,
 };
 use domain::catalogue::Handling;
@@ -234,8 +234,8 @@ pub(crate) struct EventRow {
 }
 
 impl EventRow {
-    pub(crate) fn from_domain(region: &str, event: &CaseEvent) -> Self {
-        Self {
+    pub(crate) fn from_domain(region: &str, event: &CaseEvent) -> RepositoryResult<Self> {
+        Ok(Self {
             region: region.to_owned(),
             id: event.id.to_string(),
             case_id: event.case_id.to_string(),
@@ -245,16 +245,21 @@ impl EventRow {
             to_status: event.to_status.as_str().to_owned(),
             actor_id: event.actor_id.map(|a| a.to_string()),
             at: event.at.naive_utc(),
-            payload: event.payload.to_string(),
-        }
+            payload: serde_json::to_string(&event.payload)
+                .map_err(|e| RepositoryError::Internal(e.to_string()))?,
+        })
     }
 
     fn into_domain(self) -> RepositoryResult<CaseEvent> {
+        let action = named(&self.action, ActionKind::parse)?;
+        let stored: serde_json::Value = serde_json::from_str(&self.payload).map_err(|e| {
+            RepositoryError::Internal(format!("stored payload is not JSON: {e}"))
+        })?;
         Ok(CaseEvent {
             id: id(&self.id)?,
             case_id: id(&self.case_id)?,
             seq: self.seq,
-            action: named(&self.action, ActionKind::parse)?,
+            action,
             from_status: self
                 .from_status
                 .as_deref()
@@ -263,8 +268,8 @@ impl EventRow {
             to_status: named(&self.to_status, CaseStatus::parse)?,
             actor_id: self.actor_id.as_deref().map(id).transpose()?,
             at: utc(self.at),
-            payload: serde_json::from_str(&self.payload).map_err(|e| {
-                RepositoryError::Internal(format!("stored payload is not JSON: {e}"))
+            payload: EventDetails::from_stored(action, stored).map_err(|e| {
+                RepositoryError::Internal(format!("stored event details do not read: {e}"))
             })?,
         })
     }
@@ -432,7 +437,7 @@ impl CaseRepository for AnyConnection {
 
     fn append_event(&mut self, region: &str, event: &CaseEvent) -> RepositoryResult<()> {
         diesel::insert_into(case_events::table)
-            .values(EventRow::from_domain(region, event))
+            .values(EventRow::from_domain(region, event)?)
             .execute(self)
             .map_err(db)?;
         Ok(())
