@@ -82,11 +82,13 @@ fn one_schema_per_action(openapi: &mut OpenApi) {
     };
     if let Some(actions) = variants_of("Action", components) {
         for (wrapper, name_of) in [
-            ("ActionBody", (|a: &str| format!("{a}Action")) as fn(&str) -> String),
+            (
+                "ActionBody",
+                (|a: &str| format!("{a}Action")) as fn(&str) -> String,
+            ),
             ("ImportedEvent", |a: &str| format!("Imported{a}Event")),
         ] {
-            let Some(Ok(schema)) = components.schemas.get(wrapper).map(serde_json::to_value)
-            else {
+            let Some(Ok(schema)) = components.schemas.get(wrapper).map(serde_json::to_value) else {
                 continue;
             };
             // The wrapper's own fields: the `allOf` member that is not the reference to `Action`.
@@ -94,7 +96,14 @@ fn one_schema_per_action(openapi: &mut OpenApi) {
                 .as_array()
                 .and_then(|parts| parts.iter().find(|p| p.get("$ref").is_none()))
                 .cloned();
-            discriminate(components, wrapper, &schema, &actions, own.as_ref(), name_of);
+            discriminate(
+                components,
+                wrapper,
+                &schema,
+                &actions,
+                own.as_ref(),
+                name_of,
+            );
         }
         components.schemas.remove("Action");
     }

@@ -1,8 +1,9 @@
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::Bool;
-use domain::case::{EventDetails, 
-    ActionKind, Applicant, ApplicantKind, Case, CaseEvent, CaseStatus, IdType, Outcome,
+use domain::case::{
+    ActionKind, Applicant, ApplicantKind, Case, CaseEvent, CaseStatus, EventDetails, IdType,
+    Outcome,
 };
 use domain::catalogue::Handling;
 use domain::ids::CaseId;
@@ -252,9 +253,8 @@ impl EventRow {
 
     fn into_domain(self) -> RepositoryResult<CaseEvent> {
         let action = named(&self.action, ActionKind::parse)?;
-        let stored: serde_json::Value = serde_json::from_str(&self.payload).map_err(|e| {
-            RepositoryError::Internal(format!("stored payload is not JSON: {e}"))
-        })?;
+        let stored: serde_json::Value = serde_json::from_str(&self.payload)
+            .map_err(|e| RepositoryError::Internal(format!("stored payload is not JSON: {e}")))?;
         Ok(CaseEvent {
             id: id(&self.id)?,
             case_id: id(&self.case_id)?,
