@@ -267,6 +267,7 @@ pub fn build(
     )
     .split_for_parts();
     document_common_problems(&mut api);
+    crate::contract::complete(&mut api);
     app.service(SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", api))
         .default_service(web::to(problem::no_route))
         .wrap(tracing_actix_web::TracingLogger::<RouteOnly>::new())
