@@ -26,10 +26,11 @@ pub fn complete(openapi: &mut OpenApi) {
             // client to guess from a missing field.
             operation.security.get_or_insert_with(Vec::new);
             for (status, response) in operation.responses.responses.iter_mut() {
-                if let RefOr::T(response) = response
-                    && response.description.is_empty()
-                {
-                    response.description = reason(status);
+                if let RefOr::T(response) = response {
+                    if response.description.is_empty() {
+                        response.description = reason(status);
+                    }
+                    document_headers(status, response);
                 }
             }
         }
@@ -179,6 +180,32 @@ fn camel(snake: &str) -> String {
                 .unwrap_or_default()
         })
         .collect()
+}
+
+/// The headers `ApiError` always sets on these statuses (`problem.rs`): when to retry a 429
+/// or a 503, and the scheme a 401 asks for.
+fn document_headers(status: &str, response: &mut utoipa::openapi::Response) {
+    use utoipa::openapi::{HeaderBuilder, ObjectBuilder, Type};
+    let (name, description, kind) = match status {
+        "429" | "503" => (
+            "Retry-After",
+            "Seconds to wait before trying again",
+            Type::Integer,
+        ),
+        "401" => (
+            "WWW-Authenticate",
+            "`Bearer`: send an access token from `POST /api/v1/auth/login`",
+            Type::String,
+        ),
+        _ => return,
+    };
+    response.headers.entry(name.to_owned()).or_insert_with(|| {
+        HeaderBuilder::new()
+            .schema(Some(ObjectBuilder::new().schema_type(kind)))
+            .description(Some(description))
+            .build()
+            .into()
+    });
 }
 
 /// The status's reason phrase, e.g. `OK`, `Created`, `Conflict`.
