@@ -3,6 +3,7 @@
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::{Compress, Condition};
 use actix_web::{App, Error, web};
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -16,7 +17,7 @@ use crate::routes::{
     reports, stats, supervision, users, windows,
 };
 use crate::state::AppState;
-use crate::{edge, metrics};
+use crate::{browsers, edge, metrics};
 use actix_web::dev::Service;
 use actix_web::http::header::{HeaderName, HeaderValue};
 
@@ -227,9 +228,17 @@ where
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let (_, mut api) =
         routes(App::new().into_utoipa_app().openapi(ApiDoc::openapi())).split_for_parts();
-    document_common_problems(&mut api);
-    crate::contract::complete(&mut api);
+    finish_document(&mut api);
     api
+}
+
+/// What the handlers' annotations leave to the document as a whole: the shared problems,
+/// caching, and what validators and client generators need. The same for the committed and
+/// the served document.
+fn finish_document(api: &mut utoipa::openapi::OpenApi) {
+    document_common_problems(api);
+    browsers::document_caching(api);
+    crate::contract::complete(api);
 }
 
 /// The OpenAPI document as pretty JSON with a final newline, as committed in `openapi/`.
@@ -251,6 +260,7 @@ pub fn build(
         InitError = (),
     >,
 > {
+    let origins = state.cors_origins.clone();
     let (app, mut api) = routes(
         App::new()
             .into_utoipa_app()
@@ -266,11 +276,24 @@ pub fn build(
             .app_data(web::PayloadConfig::default().limit(imports::IMPORT_LIMIT)),
     )
     .split_for_parts();
-    document_common_problems(&mut api);
-    crate::contract::complete(&mut api);
-    app.service(SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", api))
+    finish_document(&mut api);
+    let cors = browsers::cors(&origins);
+    app.service(web::redirect("/docs", "/docs/").permanent())
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", api))
         .default_service(web::to(problem::no_route))
+        // Innermost: settled statistics get their ETag and max-age from the finished body.
+        .wrap_fn(|request, service| {
+            let settled = browsers::asks_settled(&request);
+            let answer = service.call(request);
+            async move { browsers::cache_settled(answer.await?, settled).await }
+        })
         .wrap(tracing_actix_web::TracingLogger::<RouteOnly>::new())
+        // No origin listed, no CORS: a preflight then meets the routes like any request.
+        .wrap(Condition::new(!origins.is_empty(), cors))
+        // gzip (or deflate) when the client's Accept-Encoding asks for it, inside the edge so
+        // that a 406 to a client refusing every encoding still becomes a problem. No answer
+        // streams: every body is whole when it is compressed.
+        .wrap(Compress::default())
         // Outermost: settle the request id first, so the log line and the answer carry it;
         // start the body's clock as soon as the head is in.
         .wrap_fn(|mut request, service| {

@@ -279,6 +279,9 @@ fn write_private(path: &std::path::Path, content: &str) -> std::io::Result<()> {
 /// Everything `serve` needs: a migrated database, an admin, and the shared state.
 /// Returns the generated admin password, if any, for the caller to show once.
 pub fn prepare(config: &Config) -> Result<(AppState, Option<String>), StartError> {
+    // Settings first: a wrong one stops the start before the database is touched.
+    let cors_origins = crate::browsers::cors_origins(&config.cors_origins)
+        .map_err(|e| StartError::Setup(format!("HALL_CORS_ORIGINS: {e}")))?;
     let store = open_store(config)?;
     migrate(&store)?;
     let store = protect(config, store)?;
@@ -339,6 +342,7 @@ pub fn prepare(config: &Config) -> Result<(AppState, Option<String>), StartError
         limits,
         metrics: Metrics::new(),
         calendars: Default::default(),
+        cors_origins: cors_origins.into(),
     };
     Ok((state, generated))
 }
@@ -383,6 +387,20 @@ mod tests {
         let store = open_store(&empty).expect("valid URL");
         let error = data_keys(&empty, &store).expect_err("refused");
         assert!(error.to_string().contains("is required"), "{error}");
+    }
+
+    #[test]
+    fn an_allowed_origin_that_is_no_origin_stops_the_start_before_the_database() {
+        let config = config(&[
+            "--database-url",
+            "postgres://postgres@127.0.0.1:1/nowhere",
+            "--cors-origins",
+            "https://dashboard.example.gov.cn,https://dashboard.example.gov.cn/app",
+        ]);
+        assert_eq!(config.cors_origins.len(), 2);
+        let error = prepare(&config).expect_err("refused");
+        assert!(error.to_string().contains("HALL_CORS_ORIGINS"), "{error}");
+        assert!(error.to_string().contains("/app"), "{error}");
     }
 
     #[test]

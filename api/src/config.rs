@@ -192,6 +192,12 @@ pub struct Config {
     )]
     pub trusted_proxies: Vec<String>,
 
+    /// Origins of browser apps on other sites that may call the API (comma-separated exact
+    /// origins such as `https://dashboard.example.gov.cn`); none, the default, answers no
+    /// cross-origin request at all.
+    #[arg(long, env = "HALL_CORS_ORIGINS", value_delimiter = ',', global = true)]
+    pub cors_origins: Vec<String>,
+
     /// Log lines as `text` (for people) or `json` (for collectors).
     #[arg(long, env = "HALL_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"], global = true)]
     pub log_format: String,
@@ -317,6 +323,7 @@ mod tests {
         assert_eq!(config.token_ttl_seconds, 8 * 3600);
         assert_eq!(config.db_pool_size, 10);
         assert!(config.trusted_proxies.is_empty());
+        assert!(config.cors_origins.is_empty());
         assert_eq!(config.log_format, "text");
     }
 

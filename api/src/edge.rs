@@ -191,15 +191,17 @@ where
     }
 }
 
-/// An error answer without a body: made by machinery outside the handlers, such as a
-/// resource's 405 or Swagger UI's 404 for an unknown file under `/docs/`.
+/// An error answer without a body, or with one that does not say what it is (no
+/// `Content-Type`): made by machinery outside the handlers, such as a resource's 405,
+/// Swagger UI's 404 for an unknown file under `/docs/`, CORS's 400 to a preflight from an
+/// origin not listed, or compression's 406 to a client that refuses every coding offered.
 fn is_bare_error(answer: &ServiceResponse<BoxBody>) -> bool {
     let status = answer.status();
     (status.is_client_error() || status.is_server_error())
-        && matches!(
+        && (matches!(
             answer.response().body().size(),
             BodySize::None | BodySize::Sized(0)
-        )
+        ) || !answer.headers().contains_key(header::CONTENT_TYPE))
 }
 
 /// `nosniff` on every answer, so no browser reads a JSON answer as a script or a page; and
@@ -216,6 +218,7 @@ fn secure_headers(answer: &mut ServiceResponse<BoxBody>) {
     if in_api && !headers.contains_key(header::CACHE_CONTROL) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
+    crate::browsers::expose_only_to_allowed(headers);
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ pub mod app;
 pub mod audit;
 pub mod auth;
 pub mod bootstrap;
+pub mod browsers;
 pub mod calendar_watch;
 pub mod cli;
 pub mod config;

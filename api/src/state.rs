@@ -38,6 +38,9 @@ pub struct AppState {
     pub metrics: Metrics,
     /// The working-day calendar as last read, with its revision.
     pub calendars: CalendarCache,
+    /// The origins of browser apps on other sites that may call the API
+    /// (`HALL_CORS_ORIGINS`, see [`crate::browsers::cors_origins`]); none answers no CORS.
+    pub cors_origins: Arc<[String]>,
 }
 
 /// The hall's local rules.

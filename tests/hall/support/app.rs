@@ -116,6 +116,7 @@ fn config(url: &str) -> Config {
         hash_concurrency: 2,
         hash_queue: 32,
         trusted_proxies: vec![],
+        cors_origins: vec![],
         body_timeout_seconds: 30,
         keep_alive_seconds: 0,
         max_connections: 1000,
@@ -207,6 +208,7 @@ impl TestApp {
             limits: Limits::new(30, 10, vec![]),
             metrics: api::metrics::Metrics::new(),
             calendars: Default::default(),
+            cors_origins: Default::default(),
         };
         Self::serve(state, None)
     }

@@ -12,11 +12,11 @@ pub use cases::*;
 pub use guide::*;
 pub use windows::*;
 
-use actix_web::http::header::{self, EntityTag, IfNoneMatch};
-use actix_web::{HttpMessage, HttpRequest, HttpResponse};
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
+use crate::browsers;
 use crate::problem::ApiError;
 
 /// Answers `body` with a strong ETag of its bytes, or `304 Not Modified` when the client's
@@ -26,13 +26,8 @@ pub(crate) fn with_etag(
     body: &impl Serialize,
 ) -> Result<HttpResponse, ApiError> {
     let bytes = serde_json::to_vec(body).map_err(|e| ApiError::Internal(e.to_string()))?;
-    let digest = Sha256::digest(&bytes);
-    let tag = EntityTag::new_strong(digest[..16].iter().map(|b| format!("{b:02x}")).collect());
-    let fresh = match request.get_header::<IfNoneMatch>() {
-        Some(IfNoneMatch::Any) => true,
-        Some(IfNoneMatch::Items(tags)) => tags.iter().any(|t| t.weak_eq(&tag)),
-        None => false,
-    };
+    let tag = browsers::strong_tag(&bytes);
+    let fresh = browsers::names_tag(request, &tag);
     let mut response = if fresh {
         HttpResponse::NotModified()
     } else {
