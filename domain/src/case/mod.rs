@@ -23,6 +23,6 @@ pub use clock::{DeadlineClock, DeadlineExplanation, ExplainedPause, Extension, P
 pub use event::CaseEvent;
 pub use machine::next_status;
 pub use model::{Case, CaseError, Intake, IntakeDecision, Performed};
-pub use number::{CaseNumberError, case_number};
+pub use number::{CaseNumberError, case_number, normalise_typed};
 pub use status::CaseStatus;
 pub use warning::{Warning, due_windows, warning_for};
