@@ -16,7 +16,7 @@ use crate::routes::{
     reports, stats, supervision, users, windows,
 };
 use crate::state::AppState;
-use crate::{edge, metrics};
+use crate::{edge, metrics, parameters};
 use actix_web::dev::Service;
 use actix_web::http::header::{HeaderName, HeaderValue};
 
@@ -266,8 +266,11 @@ pub fn build(
     )
     .split_for_parts();
     document_common_problems(&mut api);
+    let known = web::Data::new(parameters::KnownParameters::of(&api));
     app.service(SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", api))
         .default_service(web::to(problem::no_route))
+        .app_data(known)
+        .wrap(actix_web::middleware::from_fn(parameters::refuse_unknown))
         .wrap(tracing_actix_web::TracingLogger::<RouteOnly>::new())
         // Outermost: settle the request id first, so the log line and the answer carry it;
         // start the body's clock as soon as the head is in.

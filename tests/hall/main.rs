@@ -14,6 +14,7 @@ mod limits;
 mod load;
 mod openapi;
 mod personal_data;
+mod problems;
 mod proxy;
 mod replica;
 mod stats;
