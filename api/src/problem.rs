@@ -453,9 +453,9 @@ pub fn json_error(error: JsonPayloadError, _: &HttpRequest) -> actix_web::Error 
         JsonPayloadError::ContentType => ApiError::UnsupportedMediaType(
             "the body must be JSON (Content-Type: application/json)".into(),
         ),
-        JsonPayloadError::Deserialize(e) if e.is_data() => {
-            ApiError::Invalid(ValidationErrors::single("body", e.to_string()))
-        }
+        JsonPayloadError::Deserialize(e) if e.is_data() => ApiError::Invalid(
+            ValidationErrors::single("body", without_values(&e.to_string())),
+        ),
         JsonPayloadError::Deserialize(e) => ApiError::Malformed(format!("malformed JSON: {e}")),
         other => ApiError::Malformed(format!("the body cannot be read: {other}")),
     };
@@ -484,7 +484,50 @@ pub fn query_error(error: QueryPayloadError, _: &HttpRequest) -> actix_web::Erro
         }
         .into();
     }
-    ApiError::Malformed(format!("a query parameter cannot be read: {cause}")).into()
+    ApiError::Malformed(format!(
+        "a query parameter cannot be read: {}",
+        without_values(&cause)
+    ))
+    .into()
+}
+
+/// A serde message with the values the client sent left out (`invalid type: integer
+/// `110101199003077777`, expected a string` ⇒ `invalid type: an integer, expected a string`):
+/// an answer, and the logs of whatever relays it, never repeat an ID number sent in the wrong
+/// place. Names of fields and the expectations stay.
+fn without_values(message: &str) -> String {
+    const VALUES: [(&str, &str); 5] = [
+        ("string \"", "a string"),
+        ("integer `", "an integer"),
+        ("floating point `", "a number"),
+        ("character `", "a character"),
+        ("unknown variant `", "an unknown variant"),
+    ];
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    'scan: while !rest.is_empty() {
+        for (opening, replacement) in VALUES {
+            if let Some(after) = rest.strip_prefix(opening) {
+                out.push_str(replacement);
+                // Up to the closing mark, skipping escaped ones.
+                let close = if opening.ends_with('"') { '"' } else { '`' };
+                let mut escaped = false;
+                let end = after.char_indices().find_map(|(i, c)| {
+                    let closes = c == close && !escaped;
+                    escaped = c == '\\' && !escaped;
+                    closes.then_some(i + c.len_utf8())
+                });
+                rest = &after[end.unwrap_or(after.len())..];
+                continue 'scan;
+            }
+        }
+        let mut chars = rest.chars();
+        if let Some(c) = chars.next() {
+            out.push(c);
+        }
+        rest = chars.as_str();
+    }
+    out
 }
 
 /// Maps actix's path errors: a path value that cannot be an id names nothing, so 404.
@@ -617,6 +660,28 @@ mod tests {
         assert_eq!(
             kind(ApiError::RateLimited { retry_after: 3 }),
             "rate-limited"
+        );
+    }
+
+    #[test]
+    fn serde_messages_keep_no_value_the_client_sent() {
+        assert_eq!(
+            without_values(
+                "invalid type: integer `110101199003077777`, expected a string at line 1 column 40"
+            ),
+            "invalid type: an integer, expected a string at line 1 column 40"
+        );
+        assert_eq!(
+            without_values(r#"invalid type: string "张三 \"13800138000\"", expected u32"#),
+            "invalid type: a string, expected u32"
+        );
+        assert_eq!(
+            without_values("unknown variant `13800138000`, expected one of `approved`, `denied`"),
+            "an unknown variant, expected one of `approved`, `denied`"
+        );
+        assert_eq!(
+            without_values("missing field `applicant`"),
+            "missing field `applicant`"
         );
     }
 
