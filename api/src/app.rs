@@ -100,7 +100,6 @@ fn document_common_problems(openapi: &mut utoipa::openapi::OpenApi) {
         for operation in operations.into_iter().flatten() {
             let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
             let parameters = operation.parameters.as_deref().unwrap_or_default();
-            let has_parameters = !parameters.is_empty();
             let located = |place: ParameterIn| {
                 parameters
                     .iter()
@@ -109,9 +108,11 @@ fn document_common_problems(openapi: &mut utoipa::openapi::OpenApi) {
             let (in_path, in_query) = (located(ParameterIn::Path), located(ParameterIn::Query));
             let has_body = operation.request_body.is_some();
             let mut common = Vec::new();
-            if has_parameters || has_body {
-                common.push(("400", "A parameter or the body cannot be read"));
-            }
+            // Any operation refuses query parameters it does not take (`unknown-parameter`).
+            common.push((
+                "400",
+                "A parameter or the body cannot be read, or a query parameter is unknown",
+            ));
             if secured {
                 common.push(("401", "No valid token: missing, expired or revoked"));
                 common.push(("403", "The role may not do this"));
