@@ -17,7 +17,7 @@ use crate::routes::{
     reports, stats, supervision, users, windows,
 };
 use crate::state::AppState;
-use crate::{browsers, edge, metrics};
+use crate::{browsers, edge, metrics, parameters};
 use actix_web::dev::Service;
 use actix_web::http::header::{HeaderName, HeaderValue};
 
@@ -101,7 +101,6 @@ fn document_common_problems(openapi: &mut utoipa::openapi::OpenApi) {
         for operation in operations.into_iter().flatten() {
             let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
             let parameters = operation.parameters.as_deref().unwrap_or_default();
-            let has_parameters = !parameters.is_empty();
             let located = |place: ParameterIn| {
                 parameters
                     .iter()
@@ -110,9 +109,11 @@ fn document_common_problems(openapi: &mut utoipa::openapi::OpenApi) {
             let (in_path, in_query) = (located(ParameterIn::Path), located(ParameterIn::Query));
             let has_body = operation.request_body.is_some();
             let mut common = Vec::new();
-            if has_parameters || has_body {
-                common.push(("400", "A parameter or the body cannot be read"));
-            }
+            // Any operation refuses query parameters it does not take (`unknown-parameter`).
+            common.push((
+                "400",
+                "A parameter or the body cannot be read, or a query parameter is unknown",
+            ));
             if secured {
                 common.push(("401", "No valid token: missing, expired or revoked"));
                 common.push(("403", "The role may not do this"));
@@ -278,15 +279,19 @@ pub fn build(
     .split_for_parts();
     finish_document(&mut api);
     let cors = browsers::cors(&origins);
+    let known = web::Data::new(parameters::KnownParameters::of(&api));
     app.service(web::redirect("/docs", "/docs/").permanent())
         .service(SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", api))
         .default_service(web::to(problem::no_route))
+        .app_data(known)
         // Innermost: settled statistics get their ETag and max-age from the finished body.
         .wrap_fn(|request, service| {
             let settled = browsers::asks_settled(&request);
             let answer = service.call(request);
             async move { browsers::cache_settled(answer.await?, settled).await }
         })
+        // Before any handler: a parameter the operation does not document is refused.
+        .wrap(actix_web::middleware::from_fn(parameters::refuse_unknown))
         .wrap(tracing_actix_web::TracingLogger::<RouteOnly>::new())
         // No origin listed, no CORS: a preflight then meets the routes like any request.
         .wrap(Condition::new(!origins.is_empty(), cors))

@@ -15,6 +15,7 @@ pub mod demo;
 pub mod edge;
 pub mod limits;
 pub mod metrics;
+pub mod parameters;
 pub mod problem;
 pub mod query_code;
 pub mod request_log;

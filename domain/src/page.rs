@@ -42,9 +42,40 @@ impl<T> Page<T> {
     }
 }
 
+/// The `after` of a listing keyed by UUIDs (every id; audit and access entries) in the form
+/// `next_cursor` hands them out; `None` when it cannot be such a cursor.
+pub fn uuid_cursor(after: &str) -> Option<String> {
+    uuid::Uuid::try_parse(after)
+        .ok()
+        .map(|id| id.hyphenated().to_string())
+}
+
+/// The `after` of a listing keyed by catalogue codes; `None` when it cannot be a code.
+pub fn code_cursor(after: &str) -> Option<String> {
+    let mut errors = crate::ValidationErrors::default();
+    errors.code("after", after, 32);
+    errors.into_result().ok().map(|()| after.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cursor_is_what_a_listing_hands_out_or_nothing() {
+        let id = "0190e9b2-7c1e-7a3b-9f00-000000000001";
+        assert_eq!(uuid_cursor(id).as_deref(), Some(id));
+        assert_eq!(
+            uuid_cursor(&id.to_uppercase()).as_deref(),
+            Some(id),
+            "in the form handed out"
+        );
+        assert_eq!(uuid_cursor("garbage"), None);
+        assert_eq!(uuid_cursor(""), None);
+        assert_eq!(code_cursor("MZ-001").as_deref(), Some("MZ-001"));
+        assert_eq!(code_cursor("' OR 1=1"), None);
+        assert_eq!(code_cursor(""), None);
+    }
 
     #[test]
     fn an_extra_fetched_entry_means_another_page() {

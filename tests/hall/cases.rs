@@ -702,9 +702,12 @@ fn the_case_list_pages_by_cursor_and_filters(backend: Backend) {
         )
         .json();
     assert_eq!(by_window["items"].as_array().map(Vec::len), Some(3));
-    hall.app
+    // A cursor no listing handed out is refused, never read as an empty page.
+    let garbage = hall
+        .app
         .get("/api/v1/cases?after=garbage", Some(&hall.supervisor))
-        .problem(422);
+        .problem(400);
+    assert_eq!(garbage["type"], "urn:service-hall:problem:invalid-cursor");
     hall.app
         .get("/api/v1/cases?status=lost", Some(&hall.supervisor))
         .problem(400);

@@ -15,6 +15,7 @@ mod limits;
 mod load;
 mod openapi;
 mod personal_data;
+mod problems;
 mod proxy;
 mod replica;
 mod stats;

@@ -18,6 +18,7 @@ use crate::state::AppState;
 /// Which reads to list.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct AccessQuery {
     /// Only reads by this user.
     pub user: Option<UserId>,

@@ -18,6 +18,7 @@ use crate::state::AppState;
 /// Which entries to list.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct AuditQuery {
     /// Only of this kind of record: center, department, item, window, user, calendar, case, demo.
     pub entity: Option<String>,

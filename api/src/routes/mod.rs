@@ -31,6 +31,7 @@ const DEFAULT_PAGE_SIZE: u32 = 50;
 /// Keyset pagination parameters of every list endpoint.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct PageQuery {
     /// How many entries, 1 to 500 (default 50).
     pub limit: Option<u32>,
@@ -61,10 +62,10 @@ pub fn found<T>(record: Option<T>, what: &str) -> Result<T, ApiError> {
     record.ok_or_else(|| ApiError::NotFound(format!("no such {what}")))
 }
 
-/// Maps a taken unique value to a 409 that says which.
+/// Maps a taken unique value to a 409 `code-taken` that says which.
 pub fn taken(message: &'static str) -> impl Fn(RepositoryError) -> ApiError {
     move |error| match error {
-        RepositoryError::Conflict => ApiError::Conflict(message.to_owned()),
+        RepositoryError::Conflict => ApiError::Taken(message.to_owned()),
         other => other.into(),
     }
 }

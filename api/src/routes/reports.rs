@@ -31,6 +31,7 @@ pub enum ReportFormat {
 /// Which part of the year, and how.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct ReportParams {
     /// The last day counted and judged (default: 31 December, or today in the current year).
     pub through: Option<NaiveDate>,

@@ -20,6 +20,7 @@ use crate::state::AppState;
 /// Which warnings to list.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct WarningQuery {
     /// Only this level.
     pub level: Option<Warning>,
@@ -146,6 +147,7 @@ pub async fn list_warnings(
 /// Which rectifications to list.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct RectificationQuery {
     /// Only those still open (default true).
     pub open: Option<bool>,

@@ -185,7 +185,11 @@ pub async fn update_user(
 /// once.
 #[utoipa::path(
     tag = "users", operation_id = "deactivate_user", security(("bearer" = [])), params(("id" = UserId, Path)),
-    responses((status = 200, body = User), (status = 404, body = Problem, content_type = "application/problem+json"))
+    responses(
+        (status = 200, body = User),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`conflict`: an administrator cannot deactivate their own account", body = Problem, content_type = "application/problem+json"),
+    )
 )]
 #[post("/users/{id}/deactivate")]
 pub async fn deactivate_user(

@@ -179,6 +179,24 @@ impl ActionKind {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
 
+    /// The past participle, for English sentences: `a withdrawn case cannot be rated`.
+    pub fn past_participle(self) -> &'static str {
+        match self {
+            Self::Accept => "accepted",
+            Self::Refuse => "refused",
+            Self::Start => "started",
+            Self::Pause => "paused",
+            Self::Resume => "resumed",
+            Self::Extend => "extended",
+            Self::Transfer => "transferred",
+            Self::Complete => "completed",
+            Self::Deliver => "delivered",
+            Self::Withdraw => "withdrawn",
+            Self::Rate => "rated",
+            Self::Recompute => "recomputed",
+        }
+    }
+
     /// The step's name as the public reads it.
     pub fn label(self) -> &'static str {
         match self {

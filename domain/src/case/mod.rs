@@ -25,6 +25,6 @@ pub use details::EventDetails;
 pub use event::CaseEvent;
 pub use machine::next_status;
 pub use model::{Case, CaseError, Intake, IntakeDecision, Performed};
-pub use number::{CaseNumberError, case_number};
+pub use number::{CaseNumberError, case_number, normalise_typed};
 pub use status::CaseStatus;
 pub use warning::{Warning, due_windows, warning_for};

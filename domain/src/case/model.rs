@@ -86,7 +86,7 @@ pub struct Case {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CaseError {
     /// The state does not allow the action.
-    #[error("a {status} case cannot be {action}ed", status = .status.as_str(), action = .action.as_str())]
+    #[error("{status} cannot be {action}", status = .status.described(), action = .action.past_participle())]
     NotAllowed {
         /// The current state.
         status: CaseStatus,
@@ -446,6 +446,29 @@ mod tests {
 
     fn at(s: &str) -> DateTime<Utc> {
         Utc.from_utc_datetime(&day(s).and_hms_opt(2, 0, 0).expect("time"))
+    }
+
+    #[test]
+    fn a_refusal_reads_as_english_for_every_state_and_action() {
+        let refused = |status, action| CaseError::NotAllowed { status, action }.to_string();
+        assert_eq!(
+            refused(CaseStatus::InProgress, ActionKind::Rate),
+            "a case in progress cannot be rated"
+        );
+        assert_eq!(
+            refused(CaseStatus::Accepted, ActionKind::Deliver),
+            "an accepted case cannot be delivered"
+        );
+        assert_eq!(
+            refused(CaseStatus::Withdrawn, ActionKind::Transfer),
+            "a withdrawn case cannot be transferred"
+        );
+        for status in CaseStatus::ALL {
+            for action in ActionKind::ALL {
+                let text = refused(status, action);
+                assert!(!text.contains('_') && !text.contains("eed"), "{text}");
+            }
+        }
     }
 
     fn accept(hall: &Hall, on: &str) -> Case {

@@ -66,6 +66,19 @@ impl CaseStatus {
         }
     }
 
+    /// The state in an English sentence's words, article included: `a case in progress`.
+    pub fn described(self) -> &'static str {
+        match self {
+            Self::Accepted => "an accepted case",
+            Self::InProgress => "a case in progress",
+            Self::Paused => "a paused case",
+            Self::Completed => "a completed case",
+            Self::Delivered => "a delivered case",
+            Self::NotAccepted => "a case refused at intake",
+            Self::Withdrawn => "a withdrawn case",
+        }
+    }
+
     /// Whether the case still awaits a decision.
     pub fn is_open(self) -> bool {
         matches!(self, Self::Accepted | Self::InProgress | Self::Paused)

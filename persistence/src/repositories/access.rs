@@ -73,8 +73,8 @@ impl AccessLogRepository for AnyConnection {
         if let Some(to) = filter.to {
             query = query.filter(access_log::at.lt(to.naive_utc()));
         }
-        if let Some(after) = &page.after {
-            query = query.filter(access_log::id.lt(after.clone()));
+        if let Some(after) = super::uuid_after(page)? {
+            query = query.filter(access_log::id.lt(after));
         }
         let entries = query
             .load(self)

@@ -77,8 +77,8 @@ impl AuditRepository for AnyConnection {
         if let Some(until) = filter.until {
             query = query.filter(audit_log::at.lt(until.naive_utc()));
         }
-        if let Some(after) = &page.after {
-            query = query.filter(audit_log::id.lt(after.clone()));
+        if let Some(after) = super::uuid_after(page)? {
+            query = query.filter(audit_log::id.lt(after));
         }
         let entries = query
             .load(self)

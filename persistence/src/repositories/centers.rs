@@ -92,8 +92,8 @@ impl CenterRepository for AnyConnection {
             .order(centers::id)
             .limit(fetch_limit(page))
             .into_boxed();
-        if let Some(after) = &page.after {
-            query = query.filter(centers::id.gt(after.clone()));
+        if let Some(after) = super::uuid_after(page)? {
+            query = query.filter(centers::id.gt(after));
         }
         let rows = query.load(self).map_err(db)?;
         let centers = rows

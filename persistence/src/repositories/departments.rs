@@ -80,8 +80,8 @@ impl DepartmentRepository for AnyConnection {
             .order(departments::id)
             .limit(fetch_limit(page))
             .into_boxed();
-        if let Some(after) = &page.after {
-            query = query.filter(departments::id.gt(after.clone()));
+        if let Some(after) = super::uuid_after(page)? {
+            query = query.filter(departments::id.gt(after));
         }
         let departments = query
             .load(self)

@@ -184,8 +184,8 @@ impl ServiceItemRepository for AnyConnection {
             .order(service_items::id)
             .limit(fetch_limit(page))
             .into_boxed();
-        if let Some(after) = &page.after {
-            query = query.filter(service_items::id.gt(after.clone()));
+        if let Some(after) = super::uuid_after(page)? {
+            query = query.filter(service_items::id.gt(after));
         }
         let items = query
             .load(self)
@@ -248,7 +248,9 @@ impl ServiceItemRepository for AnyConnection {
             query = query.filter(service_items::category.eq(category.as_str()));
         }
         if let Some(after) = &page.after {
-            query = query.filter(service_items::code.gt(after.clone()));
+            let after = domain::page::code_cursor(after)
+                .ok_or(domain::repository::RepositoryError::InvalidCursor)?;
+            query = query.filter(service_items::code.gt(after));
         }
         let items = query
             .load(self)

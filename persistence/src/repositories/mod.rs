@@ -15,6 +15,19 @@ pub(crate) mod stats;
 mod users;
 mod windows;
 
+/// The `after` of a listing keyed by UUIDs, as handed out, or `InvalidCursor`.
+fn uuid_after(
+    page: &domain::page::PageRequest,
+) -> domain::repository::RepositoryResult<Option<String>> {
+    page.after
+        .as_deref()
+        .map(|after| {
+            domain::page::uuid_cursor(after)
+                .ok_or(domain::repository::RepositoryError::InvalidCursor)
+        })
+        .transpose()
+}
+
 /// How many rows to fetch for a page: one more than asked, to know whether another follows.
 fn fetch_limit(page: &domain::page::PageRequest) -> i64 {
     i64::from(page.limit.clamp(1, domain::page::MAX_PAGE_SIZE)) + 1

@@ -100,8 +100,8 @@ impl UserRepository for AnyConnection {
             .order(users::id)
             .limit(fetch_limit(page))
             .into_boxed();
-        if let Some(after) = &page.after {
-            query = query.filter(users::id.gt(after.clone()));
+        if let Some(after) = super::uuid_after(page)? {
+            query = query.filter(users::id.gt(after));
         }
         let found = query
             .load(self)

@@ -144,8 +144,8 @@ impl WindowRepository for AnyConnection {
             .order(windows::id)
             .limit(fetch_limit(page))
             .into_boxed();
-        if let Some(after) = &page.after {
-            query = query.filter(windows::id.gt(after.clone()));
+        if let Some(after) = super::uuid_after(page)? {
+            query = query.filter(windows::id.gt(after));
         }
         let rows = query.load(self).map_err(db)?;
         let windows = with_items(self, rows)?;

@@ -23,6 +23,7 @@ use crate::state::AppState;
 /// Which deadline to compute.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct DeadlineQuery {
     /// The local date of acceptance, `YYYY-MM-DD`.
     pub accepted: NaiveDate,
@@ -70,6 +71,7 @@ pub struct Deadline {
 /// Which span to count.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct SpanQuery {
     /// The first date, `YYYY-MM-DD`; it does not count.
     pub from: NaiveDate,
@@ -108,7 +110,7 @@ fn division(value: Option<&str>) -> Result<Option<Division>, ValidationErrors> {
     tag = "calendar", operation_id = "get_deadline", security(("bearer" = [])), params(DeadlineQuery),
     responses(
         (status = 200, body = Deadline),
-        (status = 422, description = "A year the calendar does not cover, too many days, or not a division", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`calendar-year-missing`: a year the calendar does not cover; `validation`: too many days, or not a division", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/calendar/deadline")]
@@ -158,7 +160,7 @@ pub async fn get_deadline(
     tag = "calendar", operation_id = "count_working_days", security(("bearer" = [])), params(SpanQuery),
     responses(
         (status = 200, body = WorkingDays),
-        (status = 422, description = "A year the calendar does not cover, or not a division", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`calendar-year-missing`: a year the calendar does not cover; `validation`: not a division", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/calendar/working-days")]

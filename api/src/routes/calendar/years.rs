@@ -24,6 +24,7 @@ use crate::state::AppState;
 /// Whose calendar to show.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct YearQuery {
     /// The administrative division (GB/T 2260) whose calendar to show, e.g. `640105`;
     /// the national calendar when left out.

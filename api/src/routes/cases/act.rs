@@ -32,8 +32,8 @@ pub struct ActionBody {
         (status = 200, description = "The case after the action", body = CaseView),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The state does not allow the action, or the version is stale", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`transition-not-allowed`: the state does not allow the action; `stale-version`: the version is stale", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation`: invalid values; `calendar-year-missing`: the deadline would reach a year the calendar does not cover", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/cases/{id}/events")]

@@ -80,7 +80,8 @@ pub struct CaseReceipt {
         (status = 200, description = "A retry with the same Idempotency-Key and body: the case it created", body = CaseReceipt),
         (status = 403, description = "Not the clerk's window; or a retry whose case is no longer within the caller's reach (transferred away, or the clerk moved window)", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is unavailable or busy (SQLite's write lock); retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid applicant, a window that does not serve the item, or a key reused with another body", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`idempotency-key-in-flight`: a request with the same Idempotency-Key is still being processed; retry it", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation`: an invalid applicant, a window that does not serve the item; `idempotency-key-reused`: the key came before with another body; `calendar-year-missing`: a date the calendar does not cover", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/cases")]
@@ -167,10 +168,7 @@ pub async fn create_case(
                 };
                 conn.remember_idempotency(actor, key, &record)
                     .map_err(|e| match e {
-                        RepositoryError::Conflict => ApiError::Conflict(
-                            "a request with this Idempotency-Key is being processed; retry it"
-                                .into(),
-                        ),
+                        RepositoryError::Conflict => ApiError::IdempotencyKeyInFlight,
                         other => other.into(),
                     })?;
             }
@@ -207,11 +205,7 @@ fn replay(
     codes: &QueryCodeKey,
 ) -> Result<(Case, String, bool), ApiError> {
     if !keys.fingerprint_matches(&record.request_hash, body) {
-        return Err(ValidationErrors::single(
-            "Idempotency-Key",
-            "was already used with a different request; use a new key",
-        )
-        .into());
+        return Err(ApiError::IdempotencyKeyReused);
     }
     let case = conn
         .case(record.case_id)?

@@ -22,6 +22,7 @@ use crate::state::AppState;
 /// Filters of the case list.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct CaseQuery {
     /// Only in this state.
     pub status: Option<CaseStatus>,

@@ -3,7 +3,7 @@
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::NaiveDate;
 use domain::case::workflow::{self, Moment};
-use domain::case::{ActionKind, Case, CaseStatus, Outcome};
+use domain::case::{ActionKind, Case, CaseStatus, Outcome, normalise_typed};
 use domain::rating::{self, Rating};
 use domain::repository::{
     CaseRepository, CenterRepository, KioskAttemptRepository, RatingRepository, RepositoryError,
@@ -91,9 +91,12 @@ impl CaseAttempt {
     }
 }
 
-/// The query code from the receipt.
+/// The query code from the receipt. Case numbers and codes are read as typed on a Chinese
+/// keyboard: full-width digits, letters and hyphens as ASCII, spaces dropped, letters
+/// upper-cased.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct CodeQuery {
     /// The 6-digit query code printed on the receipt.
     pub code: String,
@@ -178,7 +181,8 @@ fn unlock(
     }
 }
 
-/// A case's progress, by its number and the query code on the receipt.
+/// A case's progress, by its number and the query code on the receipt (both may be typed in
+/// full-width forms and with spaces).
 #[utoipa::path(
     tag = "public", operation_id = "get_public_case", params(("case_no" = String, Path), CodeQuery),
     responses(
@@ -195,9 +199,9 @@ pub async fn get_public_case(
     query: web::Query<CodeQuery>,
 ) -> ApiResult<web::Json<PublicCase>> {
     state.limits.check_public(&request)?;
-    let case_no = case_no.into_inner();
+    let case_no = normalise_typed(&case_no.into_inner());
     let attempt = CaseAttempt::new(&state, &case_no)?;
-    let code = query.into_inner().code;
+    let code = normalise_typed(&query.into_inner().code);
     let codes = state.query_codes.clone();
     let settings = state.settings;
     let now = state.now();
@@ -300,7 +304,7 @@ pub struct RatingReceipt {
     responses(
         (status = 201, body = RatingReceipt),
         (status = 404, description = "Unknown number or wrong code", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Already rated, or not finished yet", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`already-rated`: rated before; `transition-not-allowed`: not completed or delivered yet; `stale-version`: the case changed meanwhile (retry)", body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
         (status = 429, body = Problem, content_type = "application/problem+json"),
     )
@@ -319,7 +323,8 @@ pub async fn rate_case(
         comment,
     } = body.into_inner();
     rating::validate(score, &comment)?;
-    let case_no = case_no.into_inner();
+    let case_no = normalise_typed(&case_no.into_inner());
+    let code = normalise_typed(&code);
     let attempt = CaseAttempt::new(&state, &case_no)?;
     let codes = state.query_codes.clone();
     let now = state.now();
@@ -337,18 +342,19 @@ pub async fn rate_case(
                 now.today,
                 calendars.get(conn)?.for_center(case.center_id),
             )?;
-            let rated = case.rate(&rating).map_err(|e| {
-                ApiError::Conflict(format!("{e}: only a finished case can be rated"))
+            let rated = case.rate(&rating).map_err(|e| match ApiError::from(e) {
+                ApiError::TransitionNotAllowed(why) => ApiError::TransitionNotAllowed(format!(
+                    "{why}: only a completed or delivered case can be rated"
+                )),
+                other => other,
             })?;
             conn.insert_rating(&case.region, &rating)
                 .map_err(|e| match e {
-                    RepositoryError::Conflict => {
-                        ApiError::Conflict("this case has already been rated".into())
-                    }
+                    RepositoryError::Conflict => ApiError::AlreadyRated,
                     other => other.into(),
                 })?;
             if !conn.update_case(&rated.case, case.version)? {
-                return Err(ApiError::Conflict(
+                return Err(ApiError::StaleVersion(
                     "the case changed meanwhile; try again".into(),
                 ));
             }

@@ -21,6 +21,7 @@ use crate::state::AppState;
 /// What to look for in the guide.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct GuideQuery {
     /// A part of the item's name or code, e.g. 婚姻.
     pub q: Option<String>,

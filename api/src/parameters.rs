@@ -1,0 +1,104 @@
+//! Query parameters an operation does not take are refused with 400 `unknown-parameter`,
+//! naming them, rather than silently ignored (`?sort=…` where there is no sort). The
+//! parameters an operation takes are the ones the OpenAPI document declares for it, so the
+//! rule holds for every operation, those that read no query string at all included, and the
+//! document and the server cannot disagree. Query structs also deny unknown fields; this
+//! check runs first and covers the operations that read their parameters through two
+//! structs (`/stats/breakdown`), where serde cannot.
+
+use std::collections::HashMap;
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
+use actix_web::middleware::Next;
+use actix_web::{Error, ResponseError, web};
+use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::{OpenApi, RefOr};
+
+use crate::problem::ApiError;
+
+/// The query parameters of every documented operation, by method and path pattern.
+#[derive(Debug, Default)]
+pub struct KnownParameters {
+    operations: HashMap<(Method, String), Vec<String>>,
+}
+
+impl KnownParameters {
+    /// The parameters `api` declares.
+    pub fn of(api: &OpenApi) -> Self {
+        let mut operations = HashMap::new();
+        for (path, item) in &api.paths.paths {
+            let methods = [
+                (Method::GET, &item.get),
+                (Method::POST, &item.post),
+                (Method::PUT, &item.put),
+                (Method::DELETE, &item.delete),
+                (Method::PATCH, &item.patch),
+            ];
+            for (method, operation) in methods {
+                if let Some(operation) = operation {
+                    operations.insert((method, path.clone()), query_names(operation));
+                }
+            }
+        }
+        Self { operations }
+    }
+
+    /// The refusal of a request naming parameters its operation does not take; `None` for an
+    /// undocumented route (left to the router) or a query string that cannot be read (left
+    /// to the extractor, which says why).
+    pub fn refusal(&self, request: &ServiceRequest) -> Option<ApiError> {
+        let query = request.query_string();
+        if query.is_empty() {
+            return None;
+        }
+        let pattern = request.match_pattern()?;
+        let method = match request.method() {
+            &Method::HEAD => Method::GET,
+            other => other.clone(),
+        };
+        let known = self.operations.get(&(method, pattern))?;
+        let given = web::Query::<Vec<(String, String)>>::from_query(query).ok()?;
+        let mut unknown: Vec<String> = Vec::new();
+        for (name, _) in given.into_inner() {
+            if !known.contains(&name) && !unknown.contains(&name) {
+                unknown.push(name);
+            }
+        }
+        (!unknown.is_empty()).then(|| ApiError::UnknownParameters {
+            unknown,
+            known: known.clone(),
+        })
+    }
+}
+
+/// The names of an operation's query parameters, as declared.
+fn query_names(operation: &Operation) -> Vec<String> {
+    operation
+        .parameters
+        .iter()
+        .flatten()
+        .filter_map(|parameter| match parameter {
+            RefOr::T(p) if p.parameter_in == ParameterIn::Query => Some(p.name.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The middleware: refuses a request with unknown query parameters before any handler runs.
+pub async fn refuse_unknown<B: MessageBody + 'static>(
+    request: ServiceRequest,
+    next: Next<B>,
+) -> Result<ServiceResponse<EitherBody<B>>, Error> {
+    let refused = request
+        .app_data::<web::Data<KnownParameters>>()
+        .and_then(|known| known.refusal(&request));
+    if let Some(error) = refused {
+        let response = error.error_response();
+        return Ok(request.into_response(response).map_into_right_body());
+    }
+    next.call(request)
+        .await
+        .map(ServiceResponse::map_into_left_body)
+}
