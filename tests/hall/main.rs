@@ -5,6 +5,7 @@ mod admin;
 mod calendar;
 mod cases;
 mod contract;
+mod dashboards;
 mod edge;
 mod faults;
 mod foundation;
