@@ -34,7 +34,14 @@ pub const JSON_LIMIT: usize = 256 * 1024;
         license(name = "MIT", identifier = "MIT")
     ),
     modifiers(&BearerAuth),
-    components(schemas(problem::Problem, reports::ReportFormat)),
+    components(schemas(
+        problem::Problem,
+        reports::ReportFormat,
+        stats::TableFormat,
+        stats::SortOrder,
+        domain::stats::StatsSort,
+        stats::WarningGroup,
+    )),
     tags(
         (name = "health", description = "Liveness and readiness"),
         (name = "auth", description = "Signing in"),
@@ -220,6 +227,7 @@ where
                 .service(public::get_public_board)
                 .service(stats::get_stats_summary)
                 .service(stats::get_stats_breakdown)
+                .service(stats::get_stats_warnings)
                 .service(stats::get_stats_catalogue)
                 .service(reports::get_report),
         )

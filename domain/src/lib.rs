@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod case;
 pub mod catalogue;
 pub mod clock;
+pub mod csv;
 pub mod idempotency;
 pub mod ids;
 pub mod page;

@@ -93,6 +93,11 @@ pub struct YearReport {
     pub cases: Summary,
 }
 
+/// A count that may be missing, as the report prints it.
+fn count(n: Option<i64>) -> String {
+    n.map_or_else(|| "—".to_owned(), |n| n.to_string())
+}
+
 fn figure(map: &BTreeMap<String, u32>, key: &str) -> u32 {
     map.get(key).copied().unwrap_or_default()
 }
@@ -142,8 +147,8 @@ impl YearReport {
             completed = s.completed,
             on_time = s.completed_on_time,
             rate = percent(s.on_time_rate),
-            open = s.open,
-            overdue = s.overdue_open,
+            open = count(s.open),
+            overdue = count(s.overdue_open),
             not_accepted = s.not_accepted,
             withdrawn = s.withdrawn,
             permanent = figure(&c.windows_by_kind, "permanent"),
@@ -156,7 +161,7 @@ impl YearReport {
         )
     }
 
-    /// The section as `metric,value` lines.
+    /// The section as `metric,value` lines (UTF-8 with a byte-order mark, see [`crate::csv`]).
     pub fn csv(&self) -> String {
         let c = &self.catalogue;
         let s = &self.cases;
@@ -173,8 +178,8 @@ impl YearReport {
                 "on_time_rate".into(),
                 s.on_time_rate.map(|r| r.to_string()).unwrap_or_default(),
             ),
-            ("open".into(), s.open.to_string()),
-            ("overdue_open".into(), s.overdue_open.to_string()),
+            ("open".into(), count(s.open)),
+            ("overdue_open".into(), count(s.overdue_open)),
             ("not_accepted".into(), s.not_accepted.to_string()),
             ("withdrawn".into(), s.withdrawn.to_string()),
         ];
@@ -186,11 +191,8 @@ impl YearReport {
         }
         rows.push(("days_cut".into(), c.days_cut.to_string()));
         rows.push(("steps_removed".into(), c.steps_removed.to_string()));
-        let mut out = String::from("metric,value\n");
-        for (metric, value) in rows {
-            out.push_str(&format!("{metric},{value}\n"));
-        }
-        out
+        let header = ("metric".to_owned(), "value".to_owned());
+        crate::csv::write(std::iter::once(header).chain(rows).map(|(m, v)| [m, v]))
     }
 }
 

@@ -359,6 +359,8 @@ pub struct StatsQuery {
     pub department_id: Option<DepartmentId>,
     /// Only of this item.
     pub item_id: Option<ServiceItemId>,
+    /// Which date puts a case's figures into `[from, to]`.
+    pub basis: crate::stats::StatsBasis,
 }
 
 /// How statistics are grouped.
@@ -376,9 +378,9 @@ pub enum StatsGroup {
     Item,
     /// By receiving clerk.
     Clerk,
-    /// By local date of receipt.
+    /// By local date of receipt (of effect, on the completion basis).
     Day,
-    /// By month of receipt.
+    /// By month of receipt (of effect, on the completion basis).
     Month,
 }
 
@@ -391,12 +393,21 @@ pub trait StatsRepository {
         deltas: &[crate::stats::StatDelta],
     ) -> RepositoryResult<()>;
     /// The counters per group (the group's id or `YYYY-MM-DD` date; one group `""` when
-    /// not grouped). Months are grouped by the caller from days.
+    /// not grouped). Months are grouped by the caller from days. On the completion basis the
+    /// deltas that took effect in `[from, min(to, as_of)]` are summed, whenever received, and
+    /// days are days of effect.
     fn stats(
         &mut self,
         query: &StatsQuery,
         group: Option<StatsGroup>,
     ) -> RepositoryResult<Vec<(String, crate::stats::Counters)>>;
+    /// How many cases match the filter now, per centre, window, department or item they are
+    /// at (one group `""` when not grouped); for the open cases by warning colour.
+    fn case_counts(
+        &mut self,
+        filter: &CaseFilter,
+        group: Option<StatsGroup>,
+    ) -> RepositoryResult<Vec<(String, i64)>>;
 }
 
 /// Storage of the audit trail: append and read, nothing else.

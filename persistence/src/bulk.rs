@@ -154,6 +154,11 @@ struct DayRow {
     rated: i64,
     rating_sum: i64,
     rated_poor: i64,
+    rated_1: i64,
+    rated_2: i64,
+    rated_3: i64,
+    rated_4: i64,
+    rated_5: i64,
 }
 
 #[derive(Insertable)]
@@ -175,6 +180,11 @@ struct MonthRow {
     rated: i64,
     rating_sum: i64,
     rated_poor: i64,
+    rated_1: i64,
+    rated_2: i64,
+    rated_3: i64,
+    rated_4: i64,
+    rated_5: i64,
 }
 
 type RollupKey = (String, &'static str, String, NaiveDate, NaiveDate);
@@ -225,6 +235,11 @@ fn rollups(stats: &HashMap<(StatsKey, NaiveDate), Counters>) -> (Vec<DayRow>, Ve
                 rated: c.rated,
                 rating_sum: c.rating_sum,
                 rated_poor: c.rated_poor,
+                rated_1: c.rated_levels[0],
+                rated_2: c.rated_levels[1],
+                rated_3: c.rated_levels[2],
+                rated_4: c.rated_levels[3],
+                rated_5: c.rated_levels[4],
             },
         )
         .collect();
@@ -248,6 +263,11 @@ fn rollups(stats: &HashMap<(StatsKey, NaiveDate), Counters>) -> (Vec<DayRow>, Ve
                 rated: c.rated,
                 rating_sum: c.rating_sum,
                 rated_poor: c.rated_poor,
+                rated_1: c.rated_levels[0],
+                rated_2: c.rated_levels[1],
+                rated_3: c.rated_levels[2],
+                rated_4: c.rated_levels[3],
+                rated_5: c.rated_levels[4],
             },
         )
         .collect();

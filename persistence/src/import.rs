@@ -157,6 +157,7 @@ impl StatsRepository for Tally<'_> {
 
     forward! {
         stats(query: &StatsQuery, group: Option<StatsGroup>) -> RepositoryResult<Vec<(String, Counters)>>;
+        case_counts(filter: &CaseFilter, group: Option<StatsGroup>) -> RepositoryResult<Vec<(String, i64)>>;
     }
 }
 

@@ -199,6 +199,11 @@ diesel::table! {
         rating_sum -> BigInt,
         rated_poor -> BigInt,
         region -> Text,
+        rated_1 -> BigInt,
+        rated_2 -> BigInt,
+        rated_3 -> BigInt,
+        rated_4 -> BigInt,
+        rated_5 -> BigInt,
     }
 }
 
@@ -270,6 +275,11 @@ diesel::table! {
         rating_sum -> BigInt,
         rated_poor -> BigInt,
         region -> Text,
+        rated_1 -> BigInt,
+        rated_2 -> BigInt,
+        rated_3 -> BigInt,
+        rated_4 -> BigInt,
+        rated_5 -> BigInt,
     }
 }
 
@@ -291,6 +301,11 @@ diesel::table! {
         rating_sum -> BigInt,
         rated_poor -> BigInt,
         region -> Text,
+        rated_1 -> BigInt,
+        rated_2 -> BigInt,
+        rated_3 -> BigInt,
+        rated_4 -> BigInt,
+        rated_5 -> BigInt,
     }
 }
 

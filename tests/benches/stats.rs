@@ -360,6 +360,7 @@ fn main() {
                     window_id: None,
                     department_id: None,
                     item_id: None,
+                    basis: domain::stats::StatsBasis::Received,
                 };
                 let mut fast = Vec::with_capacity(runs);
                 let mut answer = Vec::new();

@@ -6,6 +6,7 @@ mod browsers;
 mod calendar;
 mod cases;
 mod contract;
+mod dashboards;
 mod edge;
 mod faults;
 mod foundation;

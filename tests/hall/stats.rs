@@ -124,7 +124,11 @@ fn the_demo_hall_reproduces_the_figures_of_the_2012_report(backend: Backend) {
         Some(&analyst),
     );
     assert!(
-        csv.text.contains("received,17649\n") && csv.text.contains("days_cut,202\n"),
+        csv.text.starts_with('\u{feff}') && csv.content_type.starts_with("text/csv"),
+        "UTF-8 with a byte-order mark"
+    );
+    assert!(
+        csv.text.contains("received,17649\r\n") && csv.text.contains("days_cut,202\r\n"),
         "{}",
         csv.text
     );
@@ -277,7 +281,13 @@ fn ratings_feed_the_statistics(backend: Backend) {
     assert_eq!(summary["completed_on_time"], 1);
     assert_eq!(
         summary["ratings"],
-        json!({"count": 1, "mean": 2.0, "poor_share": 1.0})
+        json!({"count": 1, "mean": 2.0, "poor_share": 1.0, "satisfaction_rate": 0.0, "levels": [
+            {"score": 5, "label": "非常满意", "count": 0},
+            {"score": 4, "label": "满意", "count": 0},
+            {"score": 3, "label": "基本满意", "count": 0},
+            {"score": 2, "label": "不满意", "count": 1},
+            {"score": 1, "label": "非常不满意", "count": 0},
+        ]})
     );
 }
 

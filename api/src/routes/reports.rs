@@ -1,7 +1,7 @@
 //! `/api/v1/reports/{year}`: the statistical section of the yearly openness
 //! self-inspection report, as JSON, CSV or Markdown.
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::NaiveDate;
 use domain::ValidationErrors;
 use domain::permission::Permission;
@@ -12,7 +12,9 @@ use utoipa::{IntoParams, ToSchema};
 use crate::auth::Identity;
 use crate::problem::{ApiResult, Problem};
 use crate::routes::cases::case_scope;
-use crate::routes::stats::{StatsParams, stats_query, summary, whole_catalogue};
+use crate::routes::stats::{
+    StatsParams, accepts, csv_answer, stats_query, summary, whole_catalogue,
+};
 use crate::state::AppState;
 
 /// The report's format.
@@ -22,7 +24,7 @@ pub enum ReportFormat {
     /// JSON (the default).
     #[default]
     Json,
-    /// `metric,value` lines.
+    /// `metric,value` lines, UTF-8 with a byte-order mark.
     Csv,
     /// Markdown in Chinese, in the report's wording.
     Md,
@@ -35,9 +37,9 @@ pub enum ReportFormat {
 pub struct ReportParams {
     /// The last day counted and judged (default: 31 December, or today in the current year).
     pub through: Option<NaiveDate>,
-    /// json, csv or md.
-    #[serde(default)]
-    pub format: ReportFormat,
+    /// json (default), csv or md; without it, `Accept: text/csv` or `text/markdown` asks
+    /// for those.
+    pub format: Option<ReportFormat>,
 }
 
 /// The statistical section of the year's report: windows by kind, items by category, days
@@ -45,7 +47,7 @@ pub struct ReportParams {
 #[utoipa::path(
     tag = "stats", operation_id = "get_report", security(("bearer" = [])), params(("year" = i32, Path, minimum = 2000, maximum = 2100), ReportParams),
     responses(
-        (status = 200, description = "The report: JSON, or `text/csv` or `text/markdown` as asked", content(
+        (status = 200, description = "The report: JSON, or `text/csv` (UTF-8 with a byte-order mark) or `text/markdown` as asked by `format` or `Accept`", content(
             (YearReport = "application/json"),
             (String = "text/csv"),
             (String = "text/markdown"),
@@ -58,12 +60,22 @@ pub struct ReportParams {
 pub async fn get_report(
     state: web::Data<AppState>,
     identity: Identity,
+    request: HttpRequest,
     year: web::Path<i32>,
     params: web::Query<ReportParams>,
 ) -> ApiResult<HttpResponse> {
     let own_window = case_scope(&identity, Permission::ReadStatistics)?;
     let year = year.into_inner();
     let ReportParams { through, format } = params.into_inner();
+    let format = format.unwrap_or_else(|| {
+        if accepts(&request, "text/csv") {
+            ReportFormat::Csv
+        } else if accepts(&request, "text/markdown") {
+            ReportFormat::Md
+        } else {
+            ReportFormat::Json
+        }
+    });
     let today = state.now().today;
     domain::calendar::check_year(year)?;
     let first = NaiveDate::from_ymd_opt(year, 1, 1)
@@ -89,6 +101,8 @@ pub async fn get_report(
                 window: None,
                 department: None,
                 item: None,
+                basis: None,
+                format: None,
             };
             let query = stats_query(conn, params, own_window, today)?;
             let cases = summary(conn, &query)?;
@@ -104,9 +118,7 @@ pub async fn get_report(
         .await?;
     Ok(match format {
         ReportFormat::Json => HttpResponse::Ok().json(report),
-        ReportFormat::Csv => HttpResponse::Ok()
-            .content_type("text/csv; charset=utf-8")
-            .body(report.csv()),
+        ReportFormat::Csv => csv_answer(report.csv()),
         ReportFormat::Md => HttpResponse::Ok()
             .content_type("text/markdown; charset=utf-8")
             .body(report.markdown()),

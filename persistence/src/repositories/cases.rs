@@ -297,7 +297,7 @@ fn parse_cursor(cursor: &str) -> RepositoryResult<(NaiveDateTime, String)> {
     Ok((at, case_id.to_owned()))
 }
 
-type BoxedCases<'a> = cases::BoxedQuery<'a, crate::connection::MultiBackend>;
+pub(crate) type BoxedCases<'a> = cases::BoxedQuery<'a, crate::connection::MultiBackend>;
 
 type CaseCondition =
     Box<dyn BoxableExpression<cases::table, crate::connection::MultiBackend, SqlType = Bool>>;
@@ -319,7 +319,7 @@ fn any_due_window(windows: &[DueWindow]) -> CaseCondition {
 }
 
 /// The filter's conditions on a boxed case query.
-fn filtered<'a>(
+pub(crate) fn filtered<'a>(
     mut query: BoxedCases<'a>,
     filter: &'a CaseFilter,
 ) -> RepositoryResult<BoxedCases<'a>> {

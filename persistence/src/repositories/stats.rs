@@ -1,12 +1,15 @@
 use chrono::{Datelike, Months, NaiveDate};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Text};
-use domain::repository::{RepositoryResult, StatsGroup, StatsKey, StatsQuery, StatsRepository};
-use domain::stats::{Counters, StatDelta};
+use domain::repository::{
+    CaseFilter, RepositoryResult, StatsGroup, StatsKey, StatsQuery, StatsRepository,
+};
+use domain::stats::{Counters, StatDelta, StatsBasis};
 
 use crate::AnyConnection;
 use crate::error::db;
-use crate::schema::case_stats;
+use crate::repositories::cases::filtered;
+use crate::schema::{case_stats, cases};
 
 #[derive(Insertable)]
 #[diesel(table_name = case_stats)]
@@ -30,6 +33,11 @@ pub(crate) struct StatsRow {
     rating_sum: i64,
     rated_poor: i64,
     region: String,
+    rated_1: i64,
+    rated_2: i64,
+    rated_3: i64,
+    rated_4: i64,
+    rated_5: i64,
 }
 
 impl StatsRow {
@@ -55,6 +63,11 @@ impl StatsRow {
             rated: c.rated,
             rating_sum: c.rating_sum,
             rated_poor: c.rated_poor,
+            rated_1: c.rated_levels[0],
+            rated_2: c.rated_levels[1],
+            rated_3: c.rated_levels[2],
+            rated_4: c.rated_levels[3],
+            rated_5: c.rated_levels[4],
         }
     }
 }
@@ -85,6 +98,16 @@ struct GroupRow {
     rating_sum: i64,
     #[diesel(sql_type = BigInt)]
     rated_poor: i64,
+    #[diesel(sql_type = BigInt)]
+    rated_1: i64,
+    #[diesel(sql_type = BigInt)]
+    rated_2: i64,
+    #[diesel(sql_type = BigInt)]
+    rated_3: i64,
+    #[diesel(sql_type = BigInt)]
+    rated_4: i64,
+    #[diesel(sql_type = BigInt)]
+    rated_5: i64,
 }
 
 impl GroupRow {
@@ -101,12 +124,19 @@ impl GroupRow {
             rated: self.rated,
             rating_sum: self.rating_sum,
             rated_poor: self.rated_poor,
+            rated_levels: [
+                self.rated_1,
+                self.rated_2,
+                self.rated_3,
+                self.rated_4,
+                self.rated_5,
+            ],
         };
         (self.grp, counters)
     }
 }
 
-const COUNTERS: [&str; 11] = [
+const COUNTERS: [&str; 16] = [
     "received",
     "immediate",
     "committed",
@@ -118,6 +148,11 @@ const COUNTERS: [&str; 11] = [
     "rated",
     "rating_sum",
     "rated_poor",
+    "rated_1",
+    "rated_2",
+    "rated_3",
+    "rated_4",
+    "rated_5",
 ];
 
 impl StatsRepository for AnyConnection {
@@ -157,7 +192,13 @@ impl StatsRepository for AnyConnection {
         query: &StatsQuery,
         group: Option<StatsGroup>,
     ) -> RepositoryResult<Vec<(String, Counters)>> {
+        let completed = query.basis == StatsBasis::Completed;
+        if completed && query.from > query.to.min(query.as_of) {
+            // Nothing that happened after `as_of` counts.
+            return Ok(Vec::new());
+        }
         let (sql, binds) = match plan(query, group) {
+            Some((dim, ids)) if completed => effect_rollup_sql(query, group, dim, ids),
             Some((dim, ids)) => rollup_sql(query, group, dim, ids),
             None => fine_sql(query, group),
         };
@@ -170,6 +211,38 @@ impl StatsRepository for AnyConnection {
         }
         let rows: Vec<GroupRow> = bound.load(self).map_err(db)?;
         Ok(rows.into_iter().map(GroupRow::into_pair).collect())
+    }
+
+    fn case_counts(
+        &mut self,
+        filter: &CaseFilter,
+        group: Option<StatsGroup>,
+    ) -> RepositoryResult<Vec<(String, i64)>> {
+        let query = filtered(cases::table.into_boxed(), filter)?;
+        // Counted here rather than grouped in SQL: diesel cannot group a boxed query, and
+        // the cases open now are few next to the history.
+        macro_rules! counted_by {
+            ($column:expr) => {{
+                let mut counts: std::collections::BTreeMap<String, i64> = Default::default();
+                for id in query.select($column).load::<String>(self).map_err(db)? {
+                    *counts.entry(id).or_default() += 1;
+                }
+                Ok(counts.into_iter().collect())
+            }};
+        }
+        match group {
+            None => {
+                let n: i64 = query.count().get_result(self).map_err(db)?;
+                Ok(vec![(String::new(), n)])
+            }
+            Some(StatsGroup::Center) => counted_by!(cases::center_id),
+            Some(StatsGroup::Window) => counted_by!(cases::window_id),
+            Some(StatsGroup::Department) => counted_by!(cases::department_id),
+            Some(StatsGroup::Item) => counted_by!(cases::item_id),
+            Some(StatsGroup::Clerk) => counted_by!(cases::accepted_by),
+            // Cases now have no day to be grouped by: counted as one group.
+            Some(StatsGroup::Day | StatsGroup::Month) => self.case_counts(filter, None),
+        }
     }
 }
 
@@ -201,6 +274,11 @@ fn bump_fine(conn: &mut AnyConnection, row: &StatsRow) -> RepositoryResult<()> {
                 case_stats::rated.eq(case_stats::rated + row.rated),
                 case_stats::rating_sum.eq(case_stats::rating_sum + row.rating_sum),
                 case_stats::rated_poor.eq(case_stats::rated_poor + row.rated_poor),
+                case_stats::rated_1.eq(case_stats::rated_1 + row.rated_1),
+                case_stats::rated_2.eq(case_stats::rated_2 + row.rated_2),
+                case_stats::rated_3.eq(case_stats::rated_3 + row.rated_3),
+                case_stats::rated_4.eq(case_stats::rated_4 + row.rated_4),
+                case_stats::rated_5.eq(case_stats::rated_5 + row.rated_5),
             ))
             .execute(conn)
     };
@@ -262,11 +340,18 @@ fn bump_rollup(
         .enumerate()
         .map(|(i, c)| format!("{c} = {c} + ${}", i + 1))
         .collect();
+    // The key's binds follow the counters'.
+    let n = COUNTERS.len();
     let update = format!(
-        "UPDATE {table} SET {} WHERE dim = $12 AND dim_id = $13 AND {} = $14 AND {} = $15 AND region = $16",
+        "UPDATE {table} SET {} WHERE dim = ${} AND dim_id = ${} AND {} = ${} AND {} = ${} AND region = ${}",
         sets.join(", "),
+        n + 1,
+        n + 2,
         dates[0],
-        dates[1]
+        n + 3,
+        dates[1],
+        n + 4,
+        n + 5,
     );
     let with_binds = |sql: String| {
         let mut query = diesel::sql_query(sql).into_boxed::<crate::connection::MultiBackend>();
@@ -284,14 +369,19 @@ fn bump_rollup(
         return Ok(());
     }
     let insert = format!(
-        "INSERT INTO {table} ({}, dim, dim_id, {}, {}, region) VALUES ({}, $12, $13, $14, $15, $16)",
+        "INSERT INTO {table} ({}, dim, dim_id, {}, {}, region) VALUES ({}, ${}, ${}, ${}, ${}, ${})",
         COUNTERS.join(", "),
         dates[0],
         dates[1],
-        (1..=11)
+        (1..=n)
             .map(|i| format!("${i}"))
             .collect::<Vec<_>>()
-            .join(", ")
+            .join(", "),
+        n + 1,
+        n + 2,
+        n + 3,
+        n + 4,
+        n + 5,
     );
     // In a savepoint, so a concurrent insert of the same row leaves the transaction usable.
     match conn
@@ -307,7 +397,7 @@ fn bump_rollup(
     }
 }
 
-fn counter_values(c: &Counters) -> [i64; 11] {
+fn counter_values(c: &Counters) -> [i64; 16] {
     [
         c.received,
         c.immediate,
@@ -320,6 +410,11 @@ fn counter_values(c: &Counters) -> [i64; 11] {
         c.rated,
         c.rating_sum,
         c.rated_poor,
+        c.rated_levels[0],
+        c.rated_levels[1],
+        c.rated_levels[2],
+        c.rated_levels[3],
+        c.rated_levels[4],
     ]
 }
 
@@ -476,6 +571,77 @@ fn rollup_sql(
     (sql, binds.0)
 }
 
+/// Sums from the rollups on the completion basis: the deltas that took effect in
+/// `[from, min(to, as_of)]`, whenever the case was received — whole months of effect from the
+/// monthly rows, the partial months at the edges from the daily rows.
+fn effect_rollup_sql(
+    query: &StatsQuery,
+    group: Option<StatsGroup>,
+    dim: &str,
+    ids: Option<Vec<String>>,
+) -> (String, Vec<Bind>) {
+    let (day_key, month_key) = match group {
+        None => ("''", "''"),
+        Some(StatsGroup::Day | StatsGroup::Month) => (
+            "CAST(effective_on AS TEXT)",
+            "CAST(effective_month AS TEXT)",
+        ),
+        Some(_) => ("dim_id", "dim_id"),
+    };
+    let counters = COUNTERS.join(", ");
+    let mut binds = Binds(Vec::new());
+    let selector = |binds: &mut Binds| {
+        let dim = binds.text(dim.to_owned());
+        match &ids {
+            Some(ids) => format!("dim = {dim} AND dim_id IN ({})", binds.list(ids)),
+            None => format!("dim = {dim}"),
+        }
+    };
+    let to = query.to.min(query.as_of);
+    let mut parts = Vec::new();
+    let full = if group == Some(StatsGroup::Day) {
+        None
+    } else {
+        whole_months(query.from, to)
+    };
+    let mut edges = vec![(query.from, to)];
+    if let Some((first, last)) = full {
+        let dims = selector(&mut binds);
+        parts.push(format!(
+            "SELECT {month_key} AS grp, {counters} FROM stats_month WHERE {dims} AND effective_month >= {} AND effective_month <= {}",
+            binds.date(month_of(first)),
+            binds.date(month_of(last)),
+        ));
+        edges.clear();
+        if query.from < first {
+            edges.push((query.from, first.pred_opt().unwrap_or(first)));
+        }
+        if last < to {
+            edges.push((last.succ_opt().unwrap_or(last), to));
+        }
+    }
+    for (from, to) in edges {
+        let dims = selector(&mut binds);
+        parts.push(format!(
+            "SELECT {day_key} AS grp, {counters} FROM stats_day WHERE {dims} AND effective_on >= {} AND effective_on <= {}",
+            binds.date(from),
+            binds.date(to),
+        ));
+    }
+    let grouping = if group.is_some() {
+        " GROUP BY grp ORDER BY grp"
+    } else {
+        ""
+    };
+    let key = if group.is_some() { "grp" } else { "'' AS grp" };
+    let sql = format!(
+        "SELECT {key}, {} FROM ({}) parts{grouping}",
+        sums(),
+        parts.join(" UNION ALL ")
+    );
+    (sql, binds.0)
+}
+
 /// The whole months of receipt inside `[from, to]`: the first day of the first and the last
 /// day of the last.
 fn whole_months(from: NaiveDate, to: NaiveDate) -> Option<(NaiveDate, NaiveDate)> {
@@ -501,16 +667,27 @@ fn fine_sql(query: &StatsQuery, group: Option<StatsGroup>) -> (String, Vec<Bind>
         Some(StatsGroup::Department) => "department_id",
         Some(StatsGroup::Item) => "item_id",
         Some(StatsGroup::Clerk) => "clerk_id",
-        Some(StatsGroup::Day | StatsGroup::Month) => "CAST(received_on AS TEXT)",
+        Some(StatsGroup::Day | StatsGroup::Month) => match query.basis {
+            StatsBasis::Received => "CAST(received_on AS TEXT)",
+            StatsBasis::Completed => "CAST(effective_on AS TEXT)",
+        },
     };
     let mut binds = Binds(Vec::new());
-    let mut sql = format!(
-        "SELECT {grp} AS grp, {} FROM case_stats WHERE received_on >= {} AND received_on <= {} AND effective_on <= {}",
-        sums(),
-        binds.date(query.from),
-        binds.date(query.to),
-        binds.date(query.as_of),
-    );
+    let mut sql = match query.basis {
+        StatsBasis::Received => format!(
+            "SELECT {grp} AS grp, {} FROM case_stats WHERE received_on >= {} AND received_on <= {} AND effective_on <= {}",
+            sums(),
+            binds.date(query.from),
+            binds.date(query.to),
+            binds.date(query.as_of),
+        ),
+        StatsBasis::Completed => format!(
+            "SELECT {grp} AS grp, {} FROM case_stats WHERE effective_on >= {} AND effective_on <= {}",
+            sums(),
+            binds.date(query.from),
+            binds.date(query.to.min(query.as_of)),
+        ),
+    };
     let conditions: [(&str, Option<Vec<String>>); 4] = [
         (
             "center_id",
