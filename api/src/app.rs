@@ -229,6 +229,7 @@ where
                 .service(stats::get_stats_breakdown)
                 .service(stats::get_stats_warnings)
                 .service(stats::get_stats_catalogue)
+                .service(reports::get_report_csv)
                 .service(reports::get_report),
         )
 }

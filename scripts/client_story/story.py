@@ -19,7 +19,7 @@ from service_hall_api_client.api.centers import create_center
 from service_hall_api_client.api.departments import create_department
 from service_hall_api_client.api.items import create_item
 from service_hall_api_client.api.public import get_public_case, rate_case
-from service_hall_api_client.api.stats import get_stats_summary
+from service_hall_api_client.api.stats import get_report_csv, get_stats_summary
 from service_hall_api_client.api.users import create_user
 from service_hall_api_client.api.windows import create_window
 from service_hall_api_client.models import (
@@ -182,5 +182,9 @@ summary = expect(
     "read the statistics",
 )
 assert (summary.received, summary.completed, summary.completed_on_time) == (1, 1, 1), summary
+report = get_report_csv.sync(today.year, client=analyst, through=today)
+assert isinstance(report, str) and report.startswith("\ufeff"), report
+rows = dict(line.split(",", 1) for line in report.lstrip("\ufeff").splitlines()[1:] if "," in line)
+assert any(value.strip() == "1" for value in rows.values()), report
 print(f"generated-client story: {receipt.case_no} accepted, handled, rated {rated.score}; "
       f"statistics {summary.received}/{summary.completed}/{summary.completed_on_time}")

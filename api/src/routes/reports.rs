@@ -4,6 +4,7 @@
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::NaiveDate;
 use domain::ValidationErrors;
+use domain::ids::WindowId;
 use domain::permission::Permission;
 use domain::report::{YearReport, catalogue_figures};
 use serde::Deserialize;
@@ -76,6 +77,24 @@ pub async fn get_report(
             ReportFormat::Json
         }
     });
+    let report = year_report(&state, own_window, year, through).await?;
+    Ok(match format {
+        ReportFormat::Json => HttpResponse::Ok().json(report),
+        ReportFormat::Csv => csv_answer(report.csv()),
+        ReportFormat::Md => HttpResponse::Ok()
+            .content_type("text/markdown; charset=utf-8")
+            .body(report.markdown()),
+    })
+}
+
+/// The report of `year` through `through` (default: its end, or today), within the caller's
+/// reach.
+async fn year_report(
+    state: &AppState,
+    own_window: Option<WindowId>,
+    year: i32,
+    through: Option<NaiveDate>,
+) -> ApiResult<YearReport> {
     let today = state.now().today;
     domain::calendar::check_year(year)?;
     let first = NaiveDate::from_ymd_opt(year, 1, 1)
@@ -91,7 +110,7 @@ pub async fn get_report(
         )
         .into());
     }
-    let report = state
+    state
         .read_replica(move |conn| {
             let params = StatsParams {
                 from: Some(first),
@@ -115,12 +134,44 @@ pub async fn get_report(
                 cases,
             })
         })
-        .await?;
-    Ok(match format {
-        ReportFormat::Json => HttpResponse::Ok().json(report),
-        ReportFormat::Csv => csv_answer(report.csv()),
-        ReportFormat::Md => HttpResponse::Ok()
-            .content_type("text/markdown; charset=utf-8")
-            .body(report.markdown()),
-    })
+        .await
+}
+
+/// The yearly report as CSV (UTF-8 with a byte-order mark): the same figures as
+/// `GET /reports/{year}?format=csv`, as an operation of its own so that a generated client
+/// gets the text rather than trying to read JSON.
+#[utoipa::path(
+    tag = "stats", operation_id = "get_report_csv", security(("bearer" = [])),
+    params(("year" = i32, Path, minimum = 2000, maximum = 2100), ThroughParam),
+    responses(
+        (status = 200, description = "`metric,value` lines, UTF-8 with a byte-order mark", body = String, content_type = "text/csv"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/reports/{year}.csv")]
+pub async fn get_report_csv(
+    state: web::Data<AppState>,
+    identity: Identity,
+    year: web::Path<i32>,
+    params: web::Query<ThroughParam>,
+) -> ApiResult<HttpResponse> {
+    let own_window = case_scope(&identity, Permission::ReadStatistics)?;
+    let report = year_report(
+        &state,
+        own_window,
+        year.into_inner(),
+        params.into_inner().through,
+    )
+    .await?;
+    Ok(csv_answer(report.csv()))
+}
+
+/// Which part of the year.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ThroughParam {
+    /// The last day counted and judged (default: 31 December, or today in the current year).
+    pub through: Option<NaiveDate>,
 }
