@@ -34,8 +34,12 @@ const DEFAULT_PAGE_SIZE: u32 = 50;
 #[serde(deny_unknown_fields)]
 pub struct PageQuery {
     /// How many entries, 1 to 500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
     /// The `next_cursor` of the previous page.
+    #[param(
+        pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+    )]
     pub after: Option<String>,
 }
 

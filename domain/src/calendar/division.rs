@@ -51,7 +51,7 @@ const PROVINCES: &[(&str, &str, &str)] = &[
 #[cfg_attr(
     feature = "openapi",
     derive(utoipa::ToSchema),
-    schema(value_type = String, pattern = "^[0-9]{6}$", example = "640105")
+    schema(value_type = String, pattern = "^(1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-5]|71|8[12])(0000|(0[1-9]|[1-9][0-9])[0-9]{2})$", example = "640105")
 )]
 #[serde(try_from = "String", into = "String")]
 pub struct Division(String);

@@ -25,14 +25,17 @@ use crate::state::AppState;
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DeadlineQuery {
-    /// The local date of acceptance, `YYYY-MM-DD`.
+    /// The local date of acceptance, `YYYY-MM-DD`, in the years a calendar may describe.
+    #[param(pattern = "^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     pub accepted: NaiveDate,
     /// The number of working days, 0 to 1000.
     #[param(maximum = 1000)]
     pub days: u32,
     /// The administrative division (GB/T 2260, six digits) whose calendar counts, e.g.
     /// `640105`; the national calendar when left out.
-    #[param(pattern = "^[0-9]{6}$")]
+    #[param(
+        pattern = "^(1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-5]|71|8[12])(0000|(0[1-9]|[1-9][0-9])[0-9]{2})$"
+    )]
     pub division: Option<String>,
 }
 
@@ -74,11 +77,15 @@ pub struct Deadline {
 #[serde(deny_unknown_fields)]
 pub struct SpanQuery {
     /// The first date, `YYYY-MM-DD`; it does not count.
+    #[param(pattern = "^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     pub from: NaiveDate,
     /// The last date, `YYYY-MM-DD`; it counts.
+    #[param(pattern = "^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
     pub to: NaiveDate,
     /// The administrative division whose calendar counts; national when left out.
-    #[param(pattern = "^[0-9]{6}$")]
+    #[param(
+        pattern = "^(1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-5]|71|8[12])(0000|(0[1-9]|[1-9][0-9])[0-9]{2})$"
+    )]
     pub division: Option<String>,
 }
 

@@ -111,7 +111,7 @@ fn region(code: &str) -> Result<Division, ApiError> {
 /// A region's own notice for a year, as loaded.
 #[utoipa::path(
     tag = "calendar", operation_id = "get_regional_calendar_year", security(("bearer" = [])),
-    params(("region" = String, Path, pattern = "^[0-9]{2}0000$", example = "640000"), ("year" = i32, Path, minimum = 2000, maximum = 2100)),
+    params(("region" = String, Path, pattern = "^(1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-5]|71|8[12])0000$", example = "640000"), ("year" = i32, Path, minimum = 2000, maximum = 2100)),
     responses(
         (status = 200, body = RegionalYearView),
         (status = 404, description = "No notice of the region is loaded for the year", body = Problem, content_type = "application/problem+json"),
@@ -149,7 +149,7 @@ pub struct RegionalChange {
 /// untouched.
 #[utoipa::path(
     tag = "calendar", operation_id = "put_regional_calendar_year", security(("bearer" = [])),
-    params(("region" = String, Path, pattern = "^[0-9]{2}0000$", example = "640000"), ("year" = i32, Path, minimum = 2000, maximum = 2100)),
+    params(("region" = String, Path, pattern = "^(1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-5]|71|8[12])0000$", example = "640000"), ("year" = i32, Path, minimum = 2000, maximum = 2100)),
     request_body = YearCalendar,
     responses(
         (status = 200, body = RegionalChange),

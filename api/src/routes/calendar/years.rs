@@ -28,7 +28,9 @@ use crate::state::AppState;
 pub struct YearQuery {
     /// The administrative division (GB/T 2260) whose calendar to show, e.g. `640105`;
     /// the national calendar when left out.
-    #[param(pattern = "^[0-9]{6}$")]
+    #[param(
+        pattern = "^(1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-5]|71|8[12])(0000|(0[1-9]|[1-9][0-9])[0-9]{2})$"
+    )]
     pub division: Option<String>,
 }
 

@@ -7,8 +7,8 @@ use chrono::NaiveDate;
 use domain::case::{CaseStatus, Outcome};
 use domain::page::Page;
 use domain::repository::{CaseRepository, ServiceItemRepository};
-use serde::Serialize;
-use utoipa::ToSchema;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use crate::problem::{ApiResult, Problem};
 use crate::routes::PageQuery;
@@ -33,19 +33,35 @@ pub struct BoardEntry {
     pub outcome_label: Option<&'static str>,
 }
 
+/// Which page of the board.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct BoardQuery {
+    /// How many, 1 to 500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<u32>,
+    /// The `next_cursor` of the previous page.
+    #[param(
+        pattern = "^[0-9]{4}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3])[0-5][0-9][0-5][0-9]\\.[0-9]{6}_[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+    )]
+    pub after: Option<String>,
+}
+
 /// Recently completed cases, most recent first, with masked names.
 #[utoipa::path(
-    tag = "public", operation_id = "get_public_board", params(PageQuery),
+    tag = "public", operation_id = "get_public_board", params(BoardQuery),
     responses((status = 200, body = Page<BoardEntry>), (status = 429, body = Problem, content_type = "application/problem+json"))
 )]
 #[get("/public/board")]
 pub async fn get_public_board(
     state: web::Data<AppState>,
     request: HttpRequest,
-    query: web::Query<PageQuery>,
+    query: web::Query<BoardQuery>,
 ) -> ApiResult<web::Json<Page<BoardEntry>>> {
     state.limits.check_public(&request)?;
-    let page = query.into_inner().request()?;
+    let BoardQuery { limit, after } = query.into_inner();
+    let page = PageQuery { limit, after }.request()?;
     let board = state
         .read_replica(move |conn| {
             let cases = conn.recently_completed(&page)?;

@@ -30,8 +30,10 @@ pub struct GuideQuery {
     /// Only of this category.
     pub category: Option<Category>,
     /// How many, 1 to 500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
     /// The `next_cursor` of the previous page.
+    #[param(pattern = "^[A-Za-z0-9_-]{1,32}$")]
     pub after: Option<String>,
 }
 
