@@ -81,10 +81,14 @@ pub fn migrate(store: &Store) -> Result<Vec<String>, StartError> {
 pub fn load_shipped_calendars(store: &Store, offset: FixedOffset) -> Result<usize, StartError> {
     let moved = store.transaction(|conn| {
         let now = Moment::new(stored_moment(Utc::now()), offset);
-        let mut moved = 0;
+        // Taking the revision row first makes processes starting together load one after the
+        // other: the second then finds the years stored and loads nothing.
+        conn.bump_calendar_revision()?;
+        let mut loaded = Vec::new();
         for year in calendar::china() {
             if conn.calendar_year(year.year)?.is_none() {
-                moved += recompute::replace_calendar_year(conn, year, None, now)?;
+                conn.put_calendar_year(&year, now.at)?;
+                loaded.push(year.year.to_string());
             }
         }
         for year in calendar::shipped_regions() {
@@ -92,10 +96,17 @@ pub fn load_shipped_calendars(store: &Store, offset: FixedOffset) -> Result<usiz
                 .regional_calendar_year(&year.region, year.calendar.year)?
                 .is_none()
             {
-                moved += recompute::replace_regional_year(conn, year, None, now)?;
+                conn.put_regional_calendar_year(&year, now.at)?;
+                loaded.push(format!("{} {}", year.region, year.calendar.year));
             }
         }
-        Ok::<_, WorkflowError>(moved)
+        if loaded.is_empty() {
+            return Ok::<_, WorkflowError>(0);
+        }
+        // One pass over the open cases for all the years loaded, not one per year.
+        let why = format!("shipped calendar years loaded: {}", loaded.join(", "));
+        let calendars = recompute::load_calendars(conn)?;
+        recompute::recompute_open_cases(conn, &calendars, None, &why, None, now)
     });
     let moved =
         moved.map_err(|e| StartError::Setup(format!("loading the shipped calendars: {e}")))?;
@@ -342,6 +353,7 @@ pub fn prepare(config: &Config) -> Result<(AppState, Option<String>), StartError
         limits,
         metrics: Metrics::new(),
         calendars: Default::default(),
+        replica_calendars: Default::default(),
         cors_origins: cors_origins.into(),
     };
     Ok((state, generated))

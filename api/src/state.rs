@@ -36,8 +36,11 @@ pub struct AppState {
     pub limits: Limits,
     /// This process's metrics.
     pub metrics: Metrics,
-    /// The working-day calendar as last read, with its revision.
+    /// The working-day calendars as last read from the primary, with their revision.
     pub calendars: CalendarCache,
+    /// The same as last read from the read replica, apart: while the replica lags, one cache
+    /// for both would rebuild at every alternation.
+    pub replica_calendars: CalendarCache,
     /// The origins of browser apps on other sites that may call the API
     /// (`HALL_CORS_ORIGINS`, see [`crate::browsers::cors_origins`]); none answers no CORS.
     pub cors_origins: Arc<[String]>,
@@ -121,9 +124,20 @@ pub struct CalendarCache {
 type Cached = (CalendarRevision, Arc<Calendars>);
 
 impl CalendarCache {
-    /// The calendars as stored now, on the caller's connection (and transaction).
+    /// The calendars as stored now, on the caller's connection (and transaction): for reads.
     pub fn get(&self, conn: &mut AnyConnection) -> Result<Arc<Calendars>, ApiError> {
-        let revision = conn.calendar_revision()?;
+        self.read(conn, false)
+    }
+
+    /// The calendars for a write that depends on them (intake, an action, a rating, an
+    /// import): the revision is read `FOR SHARE`, so a calendar change in flight is waited for
+    /// and then seen, and none commits until this write has.
+    pub fn for_write(&self, conn: &mut AnyConnection) -> Result<Arc<Calendars>, ApiError> {
+        self.read(conn, true)
+    }
+
+    fn read(&self, conn: &mut AnyConnection, lock: bool) -> Result<Arc<Calendars>, ApiError> {
+        let revision = conn.calendar_revision(lock)?;
         if let Some((seen, cached)) = self.lock().as_ref()
             && *seen == revision
         {

@@ -141,8 +141,12 @@ pub trait UserRepository {
 /// Storage of the working-day calendar: one national document per year, and regions' own.
 pub trait CalendarRepository {
     /// What identifies the stored calendars' current state (national and regional years, and
-    /// the centres' divisions that pick them), read far more cheaply than they.
-    fn calendar_revision(&mut self) -> RepositoryResult<CalendarRevision>;
+    /// the centres' divisions that pick them), read far more cheaply than they. With `lock`,
+    /// a write that depends on the calendars waits for a change to them in flight (and holds
+    /// the next one off until it commits).
+    fn calendar_revision(&mut self, lock: bool) -> RepositoryResult<CalendarRevision>;
+    /// Counts a change to the calendars, in the caller's transaction.
+    fn bump_calendar_revision(&mut self) -> RepositoryResult<()>;
     /// Every stored year, oldest first.
     fn calendar_years(&mut self) -> RepositoryResult<Vec<YearCalendar>>;
     /// The stored document for one year.
@@ -167,17 +171,11 @@ pub trait CalendarRepository {
 }
 
 /// The stored calendars' state: storing a year (national or regional) or changing a centre
-/// changes it.
+/// moves it on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CalendarRevision {
-    /// How many national years, regional years and centres are stored.
-    pub rows: (i64, i64, i64),
-    /// When each of those was last changed, if any is.
-    pub last_change: (
-        Option<chrono::NaiveDateTime>,
-        Option<chrono::NaiveDateTime>,
-        Option<chrono::NaiveDateTime>,
-    ),
+    /// The number of changes so far.
+    pub number: i64,
 }
 
 /// Which cases to list.

@@ -120,6 +120,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    calendar_revision (id) {
+        id -> Integer,
+        n -> BigInt,
+    }
+}
+
+diesel::table! {
     regional_calendar_years (region, year) {
         region -> Text,
         year -> Integer,

@@ -28,9 +28,11 @@ fn center(code: &str, parent_id: Option<CenterId>) -> Center {
         code: code.into(),
         name: format!("中心 {code}"),
         // A root keeps its own division; a child inherits it.
-        division: parent_id
-            .is_none()
-            .then(|| domain::calendar::Division::parse("640105").expect("a division")),
+        division: Some(
+            parent_id
+                .is_none()
+                .then(|| domain::calendar::Division::parse("640105").expect("a division")),
+        ),
         parent_id,
     }
     .into_center(CenterId::new(), moment())

@@ -156,7 +156,7 @@ pub fn catalogue(now: DateTime<Utc>) -> Catalogue {
         name: "西夏区政务服务中心".into(),
         parent_id: None,
         // 银川市西夏区: the street centres beneath inherit it, and with it Ningxia's calendar.
-        division: Division::parse(REGION).ok(),
+        division: Some(Division::parse(REGION).ok()),
     }
     .into_center(CenterId::new(), now);
     let mut centers = vec![hall.clone()];

@@ -18,7 +18,7 @@ use utoipa::ToSchema;
 use crate::audit::audit;
 use crate::auth::{Allowed, ManageCatalogue};
 use crate::problem::{ApiError, ApiResult, Problem};
-use crate::state::{AppState, calendars};
+use crate::state::AppState;
 
 /// The largest import accepted in one request.
 pub const IMPORT_LIMIT: usize = 64 * 1024 * 1024;
@@ -118,7 +118,6 @@ pub fn import_ndjson(
     if lines.is_empty() && errors.errors.is_empty() {
         errors.add("body", "no case to import");
     }
-    let calendars = store.read(calendars)?;
     let mut cases: Vec<ImportedCaseView> = Vec::new();
     let mut stats = DeferredStats::default();
     let mut pending = lines.into_iter().peekable();
@@ -128,6 +127,8 @@ pub fn import_ndjson(
         let check_only = !errors.errors.is_empty();
         let batch = store.transaction(|conn| {
             let started = Instant::now();
+            // Each batch by the calendars as they stand when it runs, waiting out a change.
+            let calendars = state.calendars.for_write(conn)?;
             let mut tally = Tally::new(conn);
             let mut written = Vec::new();
             let mut refused = ValidationErrors::default();

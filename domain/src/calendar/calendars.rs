@@ -160,7 +160,7 @@ mod tests {
             code: code.into(),
             name: code.into(),
             parent_id: parent,
-            division: division.map(|d| Division::parse(d).expect("valid")),
+            division: Some(division.map(|d| Division::parse(d).expect("valid"))),
         }
         .into_center(CenterId::new(), Utc::now())
     }

@@ -44,7 +44,8 @@ pub struct CalendarDay {
     pub working: bool,
     /// Why, e.g. `宁夏 开斋节`, `春节`, `调休上班`.
     pub reason: String,
-    /// True when the day comes from the holiday law because the year's notice is not loaded.
+    /// True when the day comes from the holiday law because the year's national notice is not
+    /// loaded.
     pub provisional: bool,
 }
 
@@ -210,9 +211,14 @@ impl WorkingCalendar {
         Ok(self.year(year)?.working.iter().filter(|w| **w).count() as u32)
     }
 
-    /// The provisional years among those `from` to `to` touch (both included), in order.
+    /// The provisional years among those of the days counted from `from` to `to` — the days
+    /// after the earlier date up to and including the later — in order.
     pub fn provisional_years(&self, from: NaiveDate, to: NaiveDate) -> Vec<i32> {
-        let (first, last) = (from.min(to).year(), from.max(to).year());
+        let (start, end) = (from.min(to), from.max(to));
+        let Some(first_counted) = start.succ_opt().filter(|d| *d <= end) else {
+            return Vec::new();
+        };
+        let (first, last) = (first_counted.year(), end.year());
         self.years
             .range(first..=last)
             .filter(|(_, y)| y.status == YearStatus::Provisional)
@@ -258,7 +264,9 @@ impl WorkingCalendar {
             date: day,
             working,
             reason,
-            provisional: year.status == YearStatus::Provisional,
+            // The day is the law's guess only where the national notice is missing; a region's
+            // missing notice leaves the national days as they are (the year says provisional).
+            provisional: year.national_status == YearStatus::Provisional,
         })
     }
 
@@ -477,6 +485,17 @@ mod tests {
         assert!(
             calendar
                 .provisional_years(date("2026-01-01"), date("2026-12-31"))
+                .is_empty()
+        );
+        // The day of acceptance does not count: 31 December 2026 + 0 or + 1 day.
+        assert!(
+            calendar
+                .provisional_years(date("2027-12-31"), date("2027-12-31"))
+                .is_empty()
+        );
+        assert!(
+            calendar
+                .provisional_years(date("2026-12-30"), date("2026-12-31"))
                 .is_empty()
         );
         let skipped = calendar

@@ -5,6 +5,7 @@
 
 use crate::ValidationErrors;
 use crate::calendar::{Calendars, Division, RegionalYear, YearCalendar};
+use crate::case::CaseError;
 use crate::case::workflow::{CaseStore, Moment, WorkflowError, record};
 use crate::ids::{CenterId, UserId};
 use crate::repository::{CalendarRepository, CenterRepository, RepositoryError};
@@ -60,6 +61,21 @@ pub fn replace_calendar_year<R: CaseStore + CalendarRepository>(
     now: Moment,
 ) -> Result<usize, WorkflowError> {
     year.validate()?;
+    require_notice(&year)?;
+    // Years after the first are guessed by the law until loaded; one before it may only
+    // extend the calendar backwards, never leave years in between to be guessed.
+    if let Some(first) = repo.calendar_years()?.iter().map(|y| y.year).min()
+        && year.year < first - 1
+    {
+        return Err(ValidationErrors::single(
+            "year",
+            format!(
+                "lies before the calendar's first year, {first}: load {} first",
+                first - 1
+            ),
+        )
+        .into());
+    }
     let why = format!("the {} calendar was changed: {}", year.year, year.notice);
     repo.put_calendar_year(&year, now.at)?;
     let calendars = load_calendars(repo)?;
@@ -82,17 +98,25 @@ pub fn replace_regional_year<R: CaseStore + CalendarRepository>(
         .into());
     }
     year.calendar.validate()?;
-    if !repo
-        .calendar_years()?
-        .iter()
-        .any(|y| y.year <= year.calendar.year)
-    {
-        return Err(ValidationErrors::single(
-            "year",
-            "lies before the national calendar's first year",
-        )
-        .into());
+    require_notice(&year.calendar)?;
+    let before = load_calendars(repo)?;
+    let national = before.national();
+    if !national.covers(year.calendar.year) {
+        return Err(ValidationErrors::single("year", "lies outside the national calendar").into());
     }
+    let (national_year, _) = national
+        .documents(year.calendar.year)
+        .map_err(CaseError::from)?;
+    let mut errors = ValidationErrors::default();
+    for (i, day) in year.calendar.working_days.iter().enumerate() {
+        if let Some(holiday) = national_year.holiday_name(*day) {
+            errors.add(
+                &format!("working_days[{i}]"),
+                format!("is a national holiday ({holiday}): a region adds days, never takes one"),
+            );
+        }
+    }
+    errors.into_result()?;
     let why = format!(
         "the {} calendar of {} was changed: {}",
         year.calendar.year,
@@ -108,4 +132,15 @@ pub fn replace_regional_year<R: CaseStore + CalendarRepository>(
         .map(|c| c.id)
         .collect();
     recompute_open_cases(repo, &calendars, Some(&centers), &why, actor, now)
+}
+
+/// A loaded year names the notice its days come from: that is what makes it official.
+fn require_notice(year: &YearCalendar) -> Result<(), ValidationErrors> {
+    if year.notice.trim().is_empty() {
+        return Err(ValidationErrors::single(
+            "notice",
+            "name the notice (通知) the days come from",
+        ));
+    }
+    Ok(())
 }

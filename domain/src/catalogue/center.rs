@@ -49,9 +49,21 @@ pub struct CenterInput {
     #[serde(default)]
     pub parent_id: Option<CenterId>,
     /// Its administrative division (行政区划, GB/T 2260, six digits), which picks its
-    /// regional calendar; left out, it inherits its parent's (none: the national calendar).
-    #[serde(default)]
-    pub division: Option<Division>,
+    /// regional calendar; `null` inherits its parent's (none: the national calendar). Left out
+    /// on an update, it stays as it was, so that renaming a centre never moves its cases to
+    /// another calendar.
+    #[serde(default, deserialize_with = "present")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Division>))]
+    pub division: Option<Option<Division>>,
+}
+
+/// A field that was sent, `null` or not, as opposed to one left out.
+fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
 }
 
 impl CenterInput {
@@ -70,7 +82,7 @@ impl CenterInput {
             code: self.code,
             name: self.name,
             parent_id: self.parent_id,
-            division: self.division,
+            division: self.division.flatten(),
             active: true,
             created_at: now,
             updated_at: now,
@@ -91,7 +103,7 @@ impl Center {
             code: input.code,
             name: input.name,
             parent_id: input.parent_id,
-            division: input.division,
+            division: input.division.unwrap_or(self.division),
             updated_at: now,
             ..self
         })
@@ -137,6 +149,28 @@ pub fn subtree(root: CenterId, tree: &[(CenterId, Option<CenterId>)]) -> Vec<Cen
 mod tests {
     use super::*;
     use std::collections::HashMap;
+
+    #[test]
+    fn renaming_a_centre_without_its_division_keeps_it_and_null_lets_it_inherit() {
+        let xixia: CenterInput = serde_json::from_str(
+            r#"{"code": "640105", "name": "西夏区政务服务中心", "division": "640105"}"#,
+        )
+        .expect("input");
+        let center = xixia.into_center(CenterId::new(), chrono::Utc::now());
+        let renamed: CenterInput =
+            serde_json::from_str(r#"{"code": "640105", "name": "西夏区政务服务大厅"}"#)
+                .expect("input");
+        let renamed = center
+            .clone()
+            .updated(renamed, chrono::Utc::now())
+            .expect("valid");
+        assert_eq!(renamed.division, center.division);
+        let inherits: CenterInput =
+            serde_json::from_str(r#"{"code": "640105", "name": "x", "division": null}"#)
+                .expect("input");
+        let inherits = center.updated(inherits, chrono::Utc::now()).expect("valid");
+        assert_eq!(inherits.division, None);
+    }
 
     #[test]
     fn a_centre_needs_a_code_and_a_name() {

@@ -1,12 +1,11 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Nullable, Timestamp};
 use domain::calendar::{Division, RegionalYear, YearCalendar};
 use domain::repository::{CalendarRepository, CalendarRevision, RepositoryError, RepositoryResult};
 
 use crate::AnyConnection;
 use crate::error::db;
-use crate::schema::{calendar_years, regional_calendar_years};
+use crate::schema::{calendar_revision, calendar_years, regional_calendar_years};
 
 #[derive(Insertable, AsChangeset)]
 #[diesel(table_name = regional_calendar_years)]
@@ -16,32 +15,6 @@ struct RegionalRow {
     document: String,
     updated_at: NaiveDateTime,
 }
-
-/// The three tables' counts and last changes, in one round trip: it runs before every use
-/// of the cached calendars.
-#[derive(QueryableByName)]
-struct RevisionRow {
-    #[diesel(sql_type = BigInt)]
-    national: i64,
-    #[diesel(sql_type = Nullable<Timestamp>)]
-    national_changed: Option<NaiveDateTime>,
-    #[diesel(sql_type = BigInt)]
-    regional: i64,
-    #[diesel(sql_type = Nullable<Timestamp>)]
-    regional_changed: Option<NaiveDateTime>,
-    #[diesel(sql_type = BigInt)]
-    centers: i64,
-    #[diesel(sql_type = Nullable<Timestamp>)]
-    centers_changed: Option<NaiveDateTime>,
-}
-
-const REVISION: &str = "SELECT \
-    (SELECT count(*) FROM calendar_years) AS national, \
-    (SELECT max(updated_at) FROM calendar_years) AS national_changed, \
-    (SELECT count(*) FROM regional_calendar_years) AS regional, \
-    (SELECT max(updated_at) FROM regional_calendar_years) AS regional_changed, \
-    (SELECT count(*) FROM centers) AS centers, \
-    (SELECT max(updated_at) FROM centers) AS centers_changed";
 
 fn regional(region: String, document: &str) -> RepositoryResult<RegionalYear> {
     Ok(RegionalYear {
@@ -65,16 +38,26 @@ fn parse(document: &str) -> RepositoryResult<YearCalendar> {
 }
 
 impl CalendarRepository for AnyConnection {
-    fn calendar_revision(&mut self) -> RepositoryResult<CalendarRevision> {
-        let row: RevisionRow = diesel::sql_query(REVISION).get_result(self).map_err(db)?;
-        Ok(CalendarRevision {
-            rows: (row.national, row.regional, row.centers),
-            last_change: (
-                row.national_changed,
-                row.regional_changed,
-                row.centers_changed,
-            ),
-        })
+    fn calendar_revision(&mut self, lock: bool) -> RepositoryResult<CalendarRevision> {
+        let row = calendar_revision::table
+            .find(1)
+            .select(calendar_revision::n);
+        // `FOR SHARE` is PostgreSQL's; SQLite serialises writers with BEGIN IMMEDIATE anyway.
+        let number = match self {
+            AnyConnection::Postgresql(conn) if lock => row.for_share().first::<i64>(conn),
+            AnyConnection::Postgresql(conn) => row.first::<i64>(conn),
+            AnyConnection::Sqlite(conn) => row.first::<i64>(conn),
+        }
+        .map_err(db)?;
+        Ok(CalendarRevision { number })
+    }
+
+    fn bump_calendar_revision(&mut self) -> RepositoryResult<()> {
+        diesel::update(calendar_revision::table.find(1))
+            .set(calendar_revision::n.eq(calendar_revision::n + 1))
+            .execute(self)
+            .map_err(db)?;
+        Ok(())
     }
 
     fn calendar_years(&mut self) -> RepositoryResult<Vec<YearCalendar>> {
@@ -108,6 +91,7 @@ impl CalendarRepository for AnyConnection {
                 .map_err(|e| RepositoryError::Internal(e.to_string()))?,
             updated_at: now.naive_utc(),
         };
+        self.bump_calendar_revision()?;
         // `ON CONFLICT` does not compile through the two-backend connection: update, and
         // insert when nothing was there.
         let updated = diesel::update(calendar_years::table.find(doc.year))
@@ -167,6 +151,7 @@ impl CalendarRepository for AnyConnection {
                 .map_err(|e| RepositoryError::Internal(e.to_string()))?,
             updated_at: now.naive_utc(),
         };
+        self.bump_calendar_revision()?;
         let key = (row.region.clone(), row.year);
         let updated = diesel::update(regional_calendar_years::table.find(key))
             .set(&row)

@@ -4,7 +4,7 @@ use domain::calendar::Division;
 use domain::catalogue::Center;
 use domain::ids::CenterId;
 use domain::page::{Page, PageRequest};
-use domain::repository::{CenterRepository, RepositoryError, RepositoryResult};
+use domain::repository::{CalendarRepository, CenterRepository, RepositoryError, RepositoryResult};
 
 use super::fetch_limit;
 use crate::AnyConnection;
@@ -60,6 +60,8 @@ impl CenterRow {
 
 impl CenterRepository for AnyConnection {
     fn insert_center(&mut self, center: &Center) -> RepositoryResult<()> {
+        // A centre's division picks its calendar: the cached calendars must see it.
+        self.bump_calendar_revision()?;
         diesel::insert_into(centers::table)
             .values(CenterRow::from_domain(center))
             .execute(self)
@@ -68,6 +70,7 @@ impl CenterRepository for AnyConnection {
     }
 
     fn update_center(&mut self, center: &Center) -> RepositoryResult<()> {
+        self.bump_calendar_revision()?;
         diesel::update(centers::table.find(center.id.to_string()))
             .set(CenterRow::from_domain(center))
             .execute(self)

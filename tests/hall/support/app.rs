@@ -208,6 +208,7 @@ impl TestApp {
             limits: Limits::new(30, 10, vec![]),
             metrics: api::metrics::Metrics::new(),
             calendars: Default::default(),
+            replica_calendars: Default::default(),
             cors_origins: Default::default(),
         };
         Self::serve(state, None)

@@ -177,10 +177,14 @@ pub async fn put_calendar_year(
     let change = state
         .write(move |conn| replace_year(conn, doc, identity.user_id, now))
         .await?;
+    // The change is committed: a failure to refresh the gauge is logged, not answered.
     let shared = state.clone();
-    state
+    if let Err(error) = state
         .read(move |conn| calendar_watch::refresh(&shared, conn))
-        .await?;
+        .await
+    {
+        tracing::warn!(%error, "cannot refresh the calendar gauge");
+    }
     Ok(web::Json(change))
 }
 

@@ -56,7 +56,7 @@ pub async fn create_case_event(
     let calendars = state.calendars.clone();
     let case = state
         .write(move |conn| {
-            let calendar = calendars.get(conn)?;
+            let calendar = calendars.for_write(conn)?;
             let case = workflow::act(conn, &calendar, id, version, &action, actor, now, |case| {
                 match own_window {
                     Some(window) if window != case.window_id => Err(WorkflowError::Forbidden(

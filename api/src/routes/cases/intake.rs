@@ -157,7 +157,7 @@ pub async fn create_case(
                 }
                 conn.prune_idempotency(idempotency::expired_before(now.at, ttl), PRUNE_SLICE)?;
             }
-            let calendar = calendars.get(conn)?;
+            let calendar = calendars.for_write(conn)?;
             let (case, code) = workflow::receive(conn, &calendar, &codes, intake, actor, now)?;
             if let Some(key) = &key {
                 let record = IdempotencyRecord {

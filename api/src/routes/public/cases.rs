@@ -205,7 +205,7 @@ pub async fn get_public_case(
     let codes = state.query_codes.clone();
     let settings = state.settings;
     let now = state.now();
-    let calendars = state.calendars.clone();
+    let calendars = state.replica_calendars.clone();
     let checked = attempt.clone();
     let view = state
         .read_replica(move |conn| {
@@ -340,7 +340,7 @@ pub async fn rate_case(
                 comment,
                 now.at,
                 now.today,
-                calendars.get(conn)?.for_center(case.center_id),
+                calendars.for_write(conn)?.for_center(case.center_id),
             )?;
             let rated = case.rate(&rating).map_err(|e| match ApiError::from(e) {
                 ApiError::TransitionNotAllowed(why) => ApiError::TransitionNotAllowed(format!(
