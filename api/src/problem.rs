@@ -8,6 +8,7 @@ use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use domain::calendar::CalendarError;
 use domain::case::CaseError;
 use domain::case::workflow::WorkflowError;
+use domain::idempotency::IdempotencyError;
 use domain::repository::RepositoryError;
 use domain::{FieldError, ValidationErrors};
 use serde::Serialize;
@@ -423,6 +424,16 @@ impl From<WorkflowError> for ApiError {
             stale @ WorkflowError::Stale { .. } => Self::StaleVersion(stale.to_string()),
             WorkflowError::Case(error) => error.into(),
             WorkflowError::Repository(error) => error.into(),
+        }
+    }
+}
+
+impl From<IdempotencyError> for ApiError {
+    fn from(error: IdempotencyError) -> Self {
+        match error {
+            IdempotencyError::KeyReused => Self::IdempotencyKeyReused,
+            IdempotencyError::KeyInFlight => Self::IdempotencyKeyInFlight,
+            IdempotencyError::Workflow(error) => error.into(),
         }
     }
 }

@@ -11,9 +11,9 @@ use domain::repository::{CaseFilter, CaseRepository, RatingRepository};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::{Allowed, Identity, Supervise};
+use crate::auth::{Allowed, Identity, Supervise, window_in_reach};
 use crate::problem::{ApiError, ApiResult, Problem};
-use crate::routes::cases::{case_scope, center_and_beneath, window_in_reach};
+use crate::routes::cases::center_and_beneath;
 use crate::routes::found;
 use crate::state::AppState;
 
@@ -80,7 +80,7 @@ pub async fn list_warnings(
     identity: Identity,
     query: web::Query<WarningQuery>,
 ) -> ApiResult<web::Json<Warnings>> {
-    let own_window = case_scope(&identity, Permission::ReadStatistics)?;
+    let own_window = identity.case_scope(Permission::ReadStatistics)?;
     let query = query.into_inner();
     let window_id = window_in_reach(
         own_window,
@@ -190,7 +190,7 @@ pub async fn list_rectifications(
     // Each entry is one case's number and the citizen's own words about it: reading them is
     // reading a case (staff of the window and their supervisors), not statistics, which
     // analysts read as counts and shares in `/stats/summary`.
-    let own_window = case_scope(&identity, Permission::ReadCases)?;
+    let own_window = identity.case_scope(Permission::ReadCases)?;
     let open_only = query.open.unwrap_or(true);
     let today = state.now().today;
     let items = state

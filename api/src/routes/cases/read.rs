@@ -12,9 +12,9 @@ use persistence::AnyConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{CaseView, case_scope, center_and_beneath, window_in_reach, within};
+use super::{CaseView, center_and_beneath, within};
 use crate::access_log::record_reads;
-use crate::auth::Identity;
+use crate::auth::{Identity, window_in_reach};
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::routes::{PageQuery, found};
 use crate::state::AppState;
@@ -128,7 +128,7 @@ pub async fn list_cases(
     identity: Identity,
     query: web::Query<CaseQuery>,
 ) -> ApiResult<web::Json<Page<CaseView>>> {
-    let own_window = case_scope(&identity, Permission::ReadCases)?;
+    let own_window = identity.case_scope(Permission::ReadCases)?;
     let query = query.into_inner();
     let page = PageQuery {
         limit: query.limit,
@@ -172,7 +172,7 @@ pub async fn get_case(
     identity: Identity,
     id: web::Path<CaseId>,
 ) -> ApiResult<web::Json<CaseView>> {
-    let own_window = case_scope(&identity, Permission::ReadCases)?;
+    let own_window = identity.case_scope(Permission::ReadCases)?;
     let id = id.into_inner();
     let reader = identity.user_id;
     let calendars = state.calendars.clone();
@@ -202,7 +202,7 @@ pub async fn list_case_events(
     identity: Identity,
     id: web::Path<CaseId>,
 ) -> ApiResult<web::Json<CaseEvents>> {
-    let own_window = case_scope(&identity, Permission::ReadCases)?;
+    let own_window = identity.case_scope(Permission::ReadCases)?;
     let id = id.into_inner();
     let (case, events) = state
         .read(move |conn| {
@@ -231,7 +231,7 @@ pub async fn get_case_deadline(
     identity: Identity,
     id: web::Path<CaseId>,
 ) -> ApiResult<web::Json<DeadlineView>> {
-    let own_window = case_scope(&identity, Permission::ReadCases)?;
+    let own_window = identity.case_scope(Permission::ReadCases)?;
     let id = id.into_inner();
     let today = state.now().today;
     let offset = state.settings.utc_offset;
