@@ -6,8 +6,8 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use domain::calendar::CalendarError;
-use domain::case::CaseError;
 use domain::case::workflow::WorkflowError;
+use domain::case::{CaseError, WarningsError};
 use domain::idempotency::IdempotencyError;
 use domain::repository::RepositoryError;
 use domain::{FieldError, ValidationErrors};
@@ -424,6 +424,15 @@ impl From<WorkflowError> for ApiError {
             stale @ WorkflowError::Stale { .. } => Self::StaleVersion(stale.to_string()),
             WorkflowError::Case(error) => error.into(),
             WorkflowError::Repository(error) => error.into(),
+        }
+    }
+}
+
+impl From<WarningsError> for ApiError {
+    fn from(error: WarningsError) -> Self {
+        match error {
+            WarningsError::Calendar(error) => error.into(),
+            WarningsError::Repository(error) => error.into(),
         }
     }
 }

@@ -339,7 +339,12 @@ mod tests {
         fn cases(&mut self, _: &CaseFilter, _: &PageRequest) -> RepositoryResult<Page<Case>> {
             not_in_fake()
         }
-        fn cases_due_by(&mut self, _: NaiveDate, _: &CaseFilter) -> RepositoryResult<Vec<Case>> {
+        fn cases_due_by(
+            &mut self,
+            _: NaiveDate,
+            _: &CaseFilter,
+            _: &PageRequest,
+        ) -> RepositoryResult<Page<Case>> {
             not_in_fake()
         }
         fn open_cases(&mut self) -> RepositoryResult<Vec<Case>> {

@@ -3,9 +3,10 @@
 use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use super::CaseStatus;
+use super::{Case, CaseStatus};
 use crate::calendar::{CalendarError, Calendars, SUPPORTED_YEARS, WorkingCalendar};
-use crate::repository::DueWindow;
+use crate::page::{DueCursor, Page, PageRequest};
+use crate::repository::{CaseFilter, CaseRepository, DueWindow, RepositoryError};
 
 /// How urgent an open case is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,6 +72,96 @@ pub fn due_windows(
             })
             .collect(),
     }
+}
+
+/// The latest date any centre's cases turn yellow by on `today`: the cases due by then are
+/// the candidates for a card, each then judged by its own centre's calendar.
+pub fn yellow_horizon(
+    calendars: &Calendars,
+    today: NaiveDate,
+    yellow_days: u32,
+) -> Result<NaiveDate, CalendarError> {
+    Ok(due_windows(Warning::Yellow, calendars, today, yellow_days)?
+        .iter()
+        .map(|w| w.to)
+        .max()
+        .unwrap_or(today))
+}
+
+/// An open case and its card.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Carded {
+    /// The case.
+    pub case: Case,
+    /// Its deadline (every carded case has one).
+    pub deadline: NaiveDate,
+    /// Its card.
+    pub warning: Warning,
+    /// Working days left (yellow) or overdue (red), as [`warning_for`] counts them.
+    pub days: i64,
+}
+
+/// Why the warnings could not be listed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WarningsError {
+    /// A date the calendar does not cover.
+    #[error(transparent)]
+    Calendar(#[from] CalendarError),
+    /// Storage failed, or the cursor is not one this listing handed out.
+    #[error(transparent)]
+    Repository(#[from] RepositoryError),
+}
+
+/// One page of the open cases with a card (of `level`, if given) on `today`, earliest
+/// deadline first, then by receipt and id; its `next_cursor` is a [`DueCursor`]. Storage is
+/// read in pages of the same size until the page is full or no candidate is left, so no
+/// card is ever dropped, however many candidates turn out to have none.
+pub fn warnings<R: CaseRepository + ?Sized>(
+    repo: &mut R,
+    calendars: &Calendars,
+    today: NaiveDate,
+    yellow_days: u32,
+    level: Option<Warning>,
+    filter: &CaseFilter,
+    page: &PageRequest,
+) -> Result<Page<Carded>, WarningsError> {
+    let horizon = yellow_horizon(calendars, today, yellow_days)?;
+    let mut carded = Vec::new();
+    let mut candidates = page.clone();
+    'reading: loop {
+        let batch = repo.cases_due_by(horizon, filter, &candidates)?;
+        for case in batch.items {
+            let calendar = calendars.for_center(case.center_id);
+            let Some((warning, days)) =
+                warning_for(case.status, case.deadline, today, calendar, yellow_days)?
+            else {
+                continue;
+            };
+            let Some(deadline) = case.deadline else {
+                continue;
+            };
+            if level.is_some_and(|level| level != warning) {
+                continue;
+            }
+            carded.push(Carded {
+                case,
+                deadline,
+                warning,
+                days,
+            });
+            // One more than the page tells that another page exists.
+            if carded.len() > page.limit as usize {
+                break 'reading;
+            }
+        }
+        match batch.next_cursor {
+            Some(next) => candidates.after = Some(next),
+            None => break,
+        }
+    }
+    Ok(Page::from_fetched(carded, page.limit, |c| {
+        DueCursor::after(&c.case).map_or_else(String::new, |cursor| cursor.to_string())
+    }))
 }
 
 #[cfg(test)]
