@@ -2,6 +2,7 @@
 
 use actix_web::{HttpResponse, get, post, put, web};
 use domain::ValidationErrors;
+use domain::audit::AuditAction;
 use domain::calendar::{Calendars, Division};
 use domain::case::recompute::{load_calendars, recompute_open_cases};
 use domain::catalogue::{Center, CenterInput, subtree, would_cycle};
@@ -110,18 +111,20 @@ pub async fn create_center(
     state: web::Data<AppState>,
     allowed: Allowed<ManageCatalogue, web::Json<CenterInput>>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.now().at;
     let (identity, body) = (allowed.identity, allowed.inner);
     let input = body.into_inner();
     input.validate()?;
-    let center = input.into_center(CenterId::new(), state.now().at);
+    let center = input.into_center(CenterId::new(), now);
     let center = state
         .write(move |conn| {
             check_parent(conn, &center)?;
             conn.insert_center(&center).map_err(taken(CODE_TAKEN))?;
             audit(
                 conn,
+                now,
                 Some(identity.user_id),
-                "center.create",
+                AuditAction::CenterCreate,
                 center.id,
                 None::<&Center>,
                 Some(&center),
@@ -163,8 +166,9 @@ pub async fn update_center(
             conn.update_center(&center).map_err(taken(CODE_TAKEN))?;
             audit(
                 conn,
+                now.at,
                 Some(identity.user_id),
-                "center.update",
+                AuditAction::CenterUpdate,
                 center.id,
                 Some(&before),
                 Some(&center),
@@ -220,8 +224,9 @@ pub async fn deactivate_center(
             conn.update_center(&center)?;
             audit(
                 conn,
+                now,
                 Some(identity.user_id),
-                "center.deactivate",
+                AuditAction::CenterDeactivate,
                 center.id,
                 Some(&before),
                 Some(&center),

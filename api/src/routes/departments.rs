@@ -1,9 +1,8 @@
 //! `/api/v1/departments`: the agencies that own service items.
 
 use actix_web::{HttpResponse, get, post, put, web};
-use chrono::Utc;
+use domain::audit::AuditAction;
 use domain::catalogue::{Department, DepartmentInput};
-use domain::clock::stored_moment;
 use domain::ids::DepartmentId;
 use domain::page::Page;
 use domain::permission::Permission;
@@ -67,18 +66,20 @@ pub async fn create_department(
     state: web::Data<AppState>,
     allowed: Allowed<ManageCatalogue, web::Json<DepartmentInput>>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.now().at;
     let (identity, body) = (allowed.identity, allowed.inner);
     let input = body.into_inner();
     input.validate()?;
-    let department = input.into_department(DepartmentId::new(), stored_moment(Utc::now()));
+    let department = input.into_department(DepartmentId::new(), now);
     let department = state
         .write(move |conn| {
             conn.insert_department(&department)
                 .map_err(taken(CODE_TAKEN))?;
             audit(
                 conn,
+                now,
                 Some(identity.user_id),
-                "department.create",
+                AuditAction::DepartmentCreate,
                 department.id,
                 None::<&Department>,
                 Some(&department),
@@ -105,6 +106,7 @@ pub async fn update_department(
     id: web::Path<DepartmentId>,
     allowed: Allowed<ManageCatalogue, web::Json<DepartmentInput>>,
 ) -> ApiResult<web::Json<Department>> {
+    let now = state.now().at;
     let (identity, body) = (allowed.identity, allowed.inner);
     let input = body.into_inner();
     input.validate()?;
@@ -112,13 +114,14 @@ pub async fn update_department(
     let department = state
         .write(move |conn| {
             let before = found(conn.department(id)?, "department")?;
-            let department = before.clone().updated(input, stored_moment(Utc::now()));
+            let department = before.clone().updated(input, now);
             conn.update_department(&department)
                 .map_err(taken(CODE_TAKEN))?;
             audit(
                 conn,
+                now,
                 Some(identity.user_id),
-                "department.update",
+                AuditAction::DepartmentUpdate,
                 department.id,
                 Some(&before),
                 Some(&department),
@@ -140,6 +143,7 @@ pub async fn deactivate_department(
     identity: Identity,
     id: web::Path<DepartmentId>,
 ) -> ApiResult<web::Json<Department>> {
+    let now = state.now().at;
     identity.require(Permission::ManageCatalogue)?;
     let id = id.into_inner();
     let department = state
@@ -147,14 +151,15 @@ pub async fn deactivate_department(
             let before = found(conn.department(id)?, "department")?;
             let department = Department {
                 active: false,
-                updated_at: stored_moment(Utc::now()),
+                updated_at: now,
                 ..before.clone()
             };
             conn.update_department(&department)?;
             audit(
                 conn,
+                now,
                 Some(identity.user_id),
-                "department.deactivate",
+                AuditAction::DepartmentDeactivate,
                 department.id,
                 Some(&before),
                 Some(&department),

@@ -1,10 +1,9 @@
 //! `/api/v1/items`: the service items (事项) with their guides.
 
 use actix_web::{HttpResponse, get, post, put, web};
-use chrono::Utc;
 use domain::ValidationErrors;
+use domain::audit::AuditAction;
 use domain::catalogue::{ServiceItem, ServiceItemInput};
-use domain::clock::stored_moment;
 use domain::ids::ServiceItemId;
 use domain::page::Page;
 use domain::permission::Permission;
@@ -89,18 +88,20 @@ pub async fn create_item(
     state: web::Data<AppState>,
     allowed: Allowed<ManageCatalogue, web::Json<ServiceItemInput>>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.now().at;
     let (identity, body) = (allowed.identity, allowed.inner);
     let input = body.into_inner();
     input.validate()?;
-    let item = input.into_item(ServiceItemId::new(), stored_moment(Utc::now()));
+    let item = input.into_item(ServiceItemId::new(), now);
     let item = state
         .write(move |conn| {
             check_department(conn, &item)?;
             conn.insert_item(&item).map_err(taken(CODE_TAKEN))?;
             audit(
                 conn,
+                now,
                 Some(identity.user_id),
-                "item.create",
+                AuditAction::ItemCreate,
                 item.id,
                 None::<&ServiceItem>,
                 Some(&item),
@@ -127,6 +128,7 @@ pub async fn update_item(
     id: web::Path<ServiceItemId>,
     allowed: Allowed<ManageCatalogue, web::Json<ServiceItemInput>>,
 ) -> ApiResult<web::Json<ServiceItem>> {
+    let now = state.now().at;
     let (identity, body) = (allowed.identity, allowed.inner);
     let input = body.into_inner();
     input.validate()?;
@@ -134,13 +136,14 @@ pub async fn update_item(
     let item = state
         .write(move |conn| {
             let before = found(conn.item(id)?, "service item")?;
-            let item = before.clone().updated(input, stored_moment(Utc::now()));
+            let item = before.clone().updated(input, now);
             check_department(conn, &item)?;
             conn.update_item(&item).map_err(taken(CODE_TAKEN))?;
             audit(
                 conn,
+                now,
                 Some(identity.user_id),
-                "item.update",
+                AuditAction::ItemUpdate,
                 item.id,
                 Some(&before),
                 Some(&item),
@@ -162,6 +165,7 @@ pub async fn deactivate_item(
     identity: Identity,
     id: web::Path<ServiceItemId>,
 ) -> ApiResult<web::Json<ServiceItem>> {
+    let now = state.now().at;
     identity.require(Permission::ManageCatalogue)?;
     let id = id.into_inner();
     let item = state
@@ -169,14 +173,15 @@ pub async fn deactivate_item(
             let before = found(conn.item(id)?, "service item")?;
             let item = ServiceItem {
                 active: false,
-                updated_at: stored_moment(Utc::now()),
+                updated_at: now,
                 ..before.clone()
             };
             conn.update_item(&item)?;
             audit(
                 conn,
+                now,
                 Some(identity.user_id),
-                "item.deactivate",
+                AuditAction::ItemDeactivate,
                 item.id,
                 Some(&before),
                 Some(&item),

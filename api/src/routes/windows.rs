@@ -1,10 +1,9 @@
 //! `/api/v1/windows`: the numbered counters and the items each serves.
 
 use actix_web::{HttpResponse, get, post, put, web};
-use chrono::Utc;
 use domain::ValidationErrors;
+use domain::audit::AuditAction;
 use domain::catalogue::{Window, WindowInput};
-use domain::clock::stored_moment;
 use domain::ids::WindowId;
 use domain::page::Page;
 use domain::permission::Permission;
@@ -69,18 +68,20 @@ pub async fn create_window(
     state: web::Data<AppState>,
     allowed: Allowed<ManageCatalogue, web::Json<WindowInput>>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.now().at;
     let (identity, body) = (allowed.identity, allowed.inner);
     let input = body.into_inner();
     input.validate()?;
-    let window = input.into_window(WindowId::new(), stored_moment(Utc::now()));
+    let window = input.into_window(WindowId::new(), now);
     let window = state
         .write(move |conn| {
             check_references(conn, &window)?;
             conn.insert_window(&window).map_err(taken(NUMBER_TAKEN))?;
             audit(
                 conn,
+                now,
                 Some(identity.user_id),
-                "window.create",
+                AuditAction::WindowCreate,
                 window.id,
                 None::<&Window>,
                 Some(&window),
@@ -107,6 +108,7 @@ pub async fn update_window(
     id: web::Path<WindowId>,
     allowed: Allowed<ManageCatalogue, web::Json<WindowInput>>,
 ) -> ApiResult<web::Json<Window>> {
+    let now = state.now().at;
     let (identity, body) = (allowed.identity, allowed.inner);
     let input = body.into_inner();
     input.validate()?;
@@ -114,13 +116,14 @@ pub async fn update_window(
     let window = state
         .write(move |conn| {
             let before = found(conn.window(id)?, "window")?;
-            let window = before.clone().updated(input, stored_moment(Utc::now()));
+            let window = before.clone().updated(input, now);
             check_references(conn, &window)?;
             conn.update_window(&window).map_err(taken(NUMBER_TAKEN))?;
             audit(
                 conn,
+                now,
                 Some(identity.user_id),
-                "window.update",
+                AuditAction::WindowUpdate,
                 window.id,
                 Some(&before),
                 Some(&window),
@@ -142,6 +145,7 @@ pub async fn deactivate_window(
     identity: Identity,
     id: web::Path<WindowId>,
 ) -> ApiResult<web::Json<Window>> {
+    let now = state.now().at;
     identity.require(Permission::ManageCatalogue)?;
     let id = id.into_inner();
     let window = state
@@ -149,14 +153,15 @@ pub async fn deactivate_window(
             let before = found(conn.window(id)?, "window")?;
             let window = Window {
                 active: false,
-                updated_at: stored_moment(Utc::now()),
+                updated_at: now,
                 ..before.clone()
             };
             conn.update_window(&window)?;
             audit(
                 conn,
+                now,
                 Some(identity.user_id),
-                "window.deactivate",
+                AuditAction::WindowDeactivate,
                 window.id,
                 Some(&before),
                 Some(&window),

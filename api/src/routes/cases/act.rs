@@ -61,7 +61,7 @@ pub async fn create_case_event(
                 }
             })?;
             // The answer shows the applicant's personal data to whoever acted.
-            record_reads(conn, actor, [case.id], "create_case_event")?;
+            record_reads(conn, now.at, actor, [case.id], "create_case_event")?;
             Ok(CaseView::new(case, &calendar))
         })
         .await?;

@@ -150,7 +150,7 @@ pub async fn create_case(
                 Receipt::Created(case, code) => Ok((CaseView::new(case, &calendar), code, false)),
                 Receipt::Replayed(case, code) => {
                     // The answer shows the applicant's personal data again.
-                    record_reads(conn, actor, [case.id], "create_case.replay")?;
+                    record_reads(conn, now.at, actor, [case.id], "create_case.replay")?;
                     Ok((CaseView::new(case, &calendar), code, true))
                 }
             }

@@ -137,12 +137,19 @@ pub async fn list_cases(
     .request()?;
     let shared = state.clone();
     let reader = identity.user_id;
+    let now = state.now().at;
     let found = state
         .read(move |conn| {
             let filter = case_filter(conn, query, own_window, &shared)?;
             let found = conn.cases(&filter, &page)?;
             // Every case on the page shows its applicant's personal data.
-            record_reads(conn, reader, found.items.iter().map(|c| c.id), "list_cases")?;
+            record_reads(
+                conn,
+                now,
+                reader,
+                found.items.iter().map(|c| c.id),
+                "list_cases",
+            )?;
             let calendars = shared.calendars.get(conn)?;
             Ok(Page {
                 items: found
@@ -176,11 +183,12 @@ pub async fn get_case(
     let id = id.into_inner();
     let reader = identity.user_id;
     let calendars = state.calendars.clone();
+    let now = state.now().at;
     let case = state
         .read(move |conn| {
             let case = found(conn.case(id)?, "case")?;
             within(own_window, &case)?;
-            record_reads(conn, reader, [case.id], "get_case")?;
+            record_reads(conn, now, reader, [case.id], "get_case")?;
             Ok(CaseView::new(case, &*calendars.get(conn)?))
         })
         .await?;
