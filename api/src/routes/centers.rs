@@ -14,10 +14,9 @@ use persistence::AnyConnection;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::audit::audit;
 use crate::auth::{Allowed, Identity, ManageCatalogue};
 use crate::problem::{ApiError, ApiResult, Problem};
-use crate::routes::{PageQuery, found, taken};
+use crate::routes::{Audited, PageQuery, change_audited, create_audited, found, taken};
 use crate::state::AppState;
 
 const CODE_TAKEN: &str = "a centre with this code already exists";
@@ -119,15 +118,15 @@ pub async fn create_center(
     let center = state
         .write(move |conn| {
             check_parent(conn, &center)?;
-            conn.insert_center(&center).map_err(taken(CODE_TAKEN))?;
-            audit(
+            let center = create_audited(
                 conn,
-                now,
-                Some(identity.user_id),
-                AuditAction::CenterCreate,
-                center.id,
-                None::<&Center>,
-                Some(&center),
+                Audited {
+                    at: now,
+                    actor: identity.user_id,
+                    action: AuditAction::CenterCreate,
+                },
+                center,
+                |conn, center| conn.insert_center(center).map_err(taken(CODE_TAKEN)),
             )?;
             Ok(CenterView::new(center, &load_calendars(conn)?))
         })
@@ -160,18 +159,20 @@ pub async fn update_center(
     let now = state.now();
     let center = state
         .write(move |conn| {
-            let before = found(conn.center(id)?, "centre")?;
-            let center = before.clone().updated(input, now.at)?;
-            check_parent(conn, &center)?;
-            conn.update_center(&center).map_err(taken(CODE_TAKEN))?;
-            audit(
+            let (before, center) = change_audited(
                 conn,
-                now.at,
-                Some(identity.user_id),
-                AuditAction::CenterUpdate,
-                center.id,
-                Some(&before),
-                Some(&center),
+                Audited {
+                    at: now.at,
+                    actor: identity.user_id,
+                    action: AuditAction::CenterUpdate,
+                },
+                |conn| found(conn.center(id)?, "centre"),
+                |conn, before| {
+                    let center = before.updated(input, now.at)?;
+                    check_parent(conn, &center)?;
+                    Ok(center)
+                },
+                |conn, center| conn.update_center(center).map_err(taken(CODE_TAKEN)),
             )?;
             let calendars = load_calendars(conn)?;
             if before.division != center.division || before.parent_id != center.parent_id {
@@ -215,21 +216,23 @@ pub async fn deactivate_center(
     let now = state.now().at;
     let center = state
         .write(move |conn| {
-            let before = found(conn.center(id)?, "centre")?;
-            let center = Center {
-                active: false,
-                updated_at: now,
-                ..before.clone()
-            };
-            conn.update_center(&center)?;
-            audit(
+            let (_, center) = change_audited(
                 conn,
-                now,
-                Some(identity.user_id),
-                AuditAction::CenterDeactivate,
-                center.id,
-                Some(&before),
-                Some(&center),
+                Audited {
+                    at: now,
+                    actor: identity.user_id,
+                    action: AuditAction::CenterDeactivate,
+                },
+                |conn| found(conn.center(id)?, "centre"),
+                |_, before| {
+                    let center = Center {
+                        active: false,
+                        updated_at: now,
+                        ..before
+                    };
+                    Ok(center)
+                },
+                |conn, center| Ok(conn.update_center(center)?),
             )?;
             Ok(CenterView::new(center, &load_calendars(conn)?))
         })

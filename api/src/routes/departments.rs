@@ -8,10 +8,9 @@ use domain::page::Page;
 use domain::permission::Permission;
 use domain::repository::DepartmentRepository;
 
-use crate::audit::audit;
 use crate::auth::{Allowed, Identity, ManageCatalogue};
 use crate::problem::{ApiResult, Problem};
-use crate::routes::{PageQuery, found, taken};
+use crate::routes::{Audited, PageQuery, change_audited, create_audited, found, taken};
 use crate::state::AppState;
 
 const CODE_TAKEN: &str = "a department with this code already exists";
@@ -73,16 +72,18 @@ pub async fn create_department(
     let department = input.into_department(DepartmentId::new(), now);
     let department = state
         .write(move |conn| {
-            conn.insert_department(&department)
-                .map_err(taken(CODE_TAKEN))?;
-            audit(
+            let department = create_audited(
                 conn,
-                now,
-                Some(identity.user_id),
-                AuditAction::DepartmentCreate,
-                department.id,
-                None::<&Department>,
-                Some(&department),
+                Audited {
+                    at: now,
+                    actor: identity.user_id,
+                    action: AuditAction::DepartmentCreate,
+                },
+                department,
+                |conn, department| {
+                    conn.insert_department(department)
+                        .map_err(taken(CODE_TAKEN))
+                },
             )?;
             Ok(department)
         })
@@ -113,18 +114,22 @@ pub async fn update_department(
     let id = id.into_inner();
     let department = state
         .write(move |conn| {
-            let before = found(conn.department(id)?, "department")?;
-            let department = before.clone().updated(input, now);
-            conn.update_department(&department)
-                .map_err(taken(CODE_TAKEN))?;
-            audit(
+            let (_, department) = change_audited(
                 conn,
-                now,
-                Some(identity.user_id),
-                AuditAction::DepartmentUpdate,
-                department.id,
-                Some(&before),
-                Some(&department),
+                Audited {
+                    at: now,
+                    actor: identity.user_id,
+                    action: AuditAction::DepartmentUpdate,
+                },
+                |conn| found(conn.department(id)?, "department"),
+                |_, before| {
+                    let department = before.updated(input, now);
+                    Ok(department)
+                },
+                |conn, department| {
+                    conn.update_department(department)
+                        .map_err(taken(CODE_TAKEN))
+                },
             )?;
             Ok(department)
         })
@@ -148,21 +153,23 @@ pub async fn deactivate_department(
     let id = id.into_inner();
     let department = state
         .write(move |conn| {
-            let before = found(conn.department(id)?, "department")?;
-            let department = Department {
-                active: false,
-                updated_at: now,
-                ..before.clone()
-            };
-            conn.update_department(&department)?;
-            audit(
+            let (_, department) = change_audited(
                 conn,
-                now,
-                Some(identity.user_id),
-                AuditAction::DepartmentDeactivate,
-                department.id,
-                Some(&before),
-                Some(&department),
+                Audited {
+                    at: now,
+                    actor: identity.user_id,
+                    action: AuditAction::DepartmentDeactivate,
+                },
+                |conn| found(conn.department(id)?, "department"),
+                |_, before| {
+                    let department = Department {
+                        active: false,
+                        updated_at: now,
+                        ..before
+                    };
+                    Ok(department)
+                },
+                |conn, department| Ok(conn.update_department(department)?),
             )?;
             Ok(department)
         })

@@ -10,10 +10,9 @@ use domain::permission::Permission;
 use domain::repository::{DepartmentRepository, ServiceItemRepository};
 use persistence::AnyConnection;
 
-use crate::audit::audit;
 use crate::auth::{Allowed, Identity, ManageCatalogue};
 use crate::problem::{ApiError, ApiResult, Problem};
-use crate::routes::{PageQuery, found, taken};
+use crate::routes::{Audited, PageQuery, change_audited, create_audited, found, taken};
 use crate::state::AppState;
 
 const CODE_TAKEN: &str = "a service item with this code already exists";
@@ -96,15 +95,15 @@ pub async fn create_item(
     let item = state
         .write(move |conn| {
             check_department(conn, &item)?;
-            conn.insert_item(&item).map_err(taken(CODE_TAKEN))?;
-            audit(
+            let item = create_audited(
                 conn,
-                now,
-                Some(identity.user_id),
-                AuditAction::ItemCreate,
-                item.id,
-                None::<&ServiceItem>,
-                Some(&item),
+                Audited {
+                    at: now,
+                    actor: identity.user_id,
+                    action: AuditAction::ItemCreate,
+                },
+                item,
+                |conn, item| conn.insert_item(item).map_err(taken(CODE_TAKEN)),
             )?;
             Ok(item)
         })
@@ -135,18 +134,20 @@ pub async fn update_item(
     let id = id.into_inner();
     let item = state
         .write(move |conn| {
-            let before = found(conn.item(id)?, "service item")?;
-            let item = before.clone().updated(input, now);
-            check_department(conn, &item)?;
-            conn.update_item(&item).map_err(taken(CODE_TAKEN))?;
-            audit(
+            let (_, item) = change_audited(
                 conn,
-                now,
-                Some(identity.user_id),
-                AuditAction::ItemUpdate,
-                item.id,
-                Some(&before),
-                Some(&item),
+                Audited {
+                    at: now,
+                    actor: identity.user_id,
+                    action: AuditAction::ItemUpdate,
+                },
+                |conn| found(conn.item(id)?, "service item"),
+                |conn, before| {
+                    let item = before.updated(input, now);
+                    check_department(conn, &item)?;
+                    Ok(item)
+                },
+                |conn, item| conn.update_item(item).map_err(taken(CODE_TAKEN)),
             )?;
             Ok(item)
         })
@@ -170,21 +171,23 @@ pub async fn deactivate_item(
     let id = id.into_inner();
     let item = state
         .write(move |conn| {
-            let before = found(conn.item(id)?, "service item")?;
-            let item = ServiceItem {
-                active: false,
-                updated_at: now,
-                ..before.clone()
-            };
-            conn.update_item(&item)?;
-            audit(
+            let (_, item) = change_audited(
                 conn,
-                now,
-                Some(identity.user_id),
-                AuditAction::ItemDeactivate,
-                item.id,
-                Some(&before),
-                Some(&item),
+                Audited {
+                    at: now,
+                    actor: identity.user_id,
+                    action: AuditAction::ItemDeactivate,
+                },
+                |conn| found(conn.item(id)?, "service item"),
+                |_, before| {
+                    let item = ServiceItem {
+                        active: false,
+                        updated_at: now,
+                        ..before
+                    };
+                    Ok(item)
+                },
+                |conn, item| Ok(conn.update_item(item)?),
             )?;
             Ok(item)
         })

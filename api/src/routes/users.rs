@@ -18,7 +18,7 @@ use crate::audit::audit;
 use crate::auth::{Allowed, Identity, ManageCatalogue, password};
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::routes::auth::AccessToken;
-use crate::routes::{PageQuery, found, taken};
+use crate::routes::{Audited, PageQuery, change_audited, create_audited, found, taken};
 use crate::state::AppState;
 
 /// A new account with its first password.
@@ -126,16 +126,18 @@ pub async fn create_user(
     let user = state
         .write(move |conn| {
             check_window(conn, &user)?;
-            conn.insert_user(&user, &hash)
-                .map_err(taken("this username is taken"))?;
-            audit(
+            let user = create_audited(
                 conn,
-                now,
-                Some(identity.user_id),
-                AuditAction::UserCreate,
-                user.id,
-                None::<&User>,
-                Some(&user),
+                Audited {
+                    at: now,
+                    actor: identity.user_id,
+                    action: AuditAction::UserCreate,
+                },
+                user,
+                |conn, user| {
+                    conn.insert_user(user, &hash)
+                        .map_err(taken("this username is taken"))
+                },
             )?;
             Ok(user)
         })
@@ -165,18 +167,20 @@ pub async fn update_user(
     let update = body.into_inner();
     let user = state
         .write(move |conn| {
-            let before = found(conn.user(id)?, "user")?;
-            let user = before.clone().updated(update, now)?;
-            check_window(conn, &user)?;
-            conn.update_user(&user, None)?;
-            audit(
+            let (_, user) = change_audited(
                 conn,
-                now,
-                Some(identity.user_id),
-                AuditAction::UserUpdate,
-                user.id,
-                Some(&before),
-                Some(&user),
+                Audited {
+                    at: now,
+                    actor: identity.user_id,
+                    action: AuditAction::UserUpdate,
+                },
+                |conn| found(conn.user(id)?, "user"),
+                |conn, before| {
+                    let user = before.updated(update, now)?;
+                    check_window(conn, &user)?;
+                    Ok(user)
+                },
+                |conn, user| Ok(conn.update_user(user, None)?),
             )?;
             Ok(user)
         })
@@ -210,17 +214,19 @@ pub async fn deactivate_user(
     }
     let user = state
         .write(move |conn| {
-            let before = found(conn.user(id)?, "user")?;
-            let user = before.clone().deactivated(now);
-            conn.update_user(&user, None)?;
-            audit(
+            let (_, user) = change_audited(
                 conn,
-                now,
-                Some(identity.user_id),
-                AuditAction::UserDeactivate,
-                user.id,
-                Some(&before),
-                Some(&user),
+                Audited {
+                    at: now,
+                    actor: identity.user_id,
+                    action: AuditAction::UserDeactivate,
+                },
+                |conn| found(conn.user(id)?, "user"),
+                |_, before| {
+                    let user = before.deactivated(now);
+                    Ok(user)
+                },
+                |conn, user| Ok(conn.update_user(user, None)?),
             )?;
             Ok(user)
         })

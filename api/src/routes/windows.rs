@@ -10,10 +10,9 @@ use domain::permission::Permission;
 use domain::repository::{CenterRepository, ServiceItemRepository, WindowRepository};
 use persistence::AnyConnection;
 
-use crate::audit::audit;
 use crate::auth::{Allowed, Identity, ManageCatalogue};
 use crate::problem::{ApiError, ApiResult, Problem};
-use crate::routes::{PageQuery, found, taken};
+use crate::routes::{Audited, PageQuery, change_audited, create_audited, found, taken};
 use crate::state::AppState;
 
 const NUMBER_TAKEN: &str = "the centre already has a window with this number";
@@ -76,15 +75,15 @@ pub async fn create_window(
     let window = state
         .write(move |conn| {
             check_references(conn, &window)?;
-            conn.insert_window(&window).map_err(taken(NUMBER_TAKEN))?;
-            audit(
+            let window = create_audited(
                 conn,
-                now,
-                Some(identity.user_id),
-                AuditAction::WindowCreate,
-                window.id,
-                None::<&Window>,
-                Some(&window),
+                Audited {
+                    at: now,
+                    actor: identity.user_id,
+                    action: AuditAction::WindowCreate,
+                },
+                window,
+                |conn, window| conn.insert_window(window).map_err(taken(NUMBER_TAKEN)),
             )?;
             Ok(window)
         })
@@ -115,18 +114,20 @@ pub async fn update_window(
     let id = id.into_inner();
     let window = state
         .write(move |conn| {
-            let before = found(conn.window(id)?, "window")?;
-            let window = before.clone().updated(input, now);
-            check_references(conn, &window)?;
-            conn.update_window(&window).map_err(taken(NUMBER_TAKEN))?;
-            audit(
+            let (_, window) = change_audited(
                 conn,
-                now,
-                Some(identity.user_id),
-                AuditAction::WindowUpdate,
-                window.id,
-                Some(&before),
-                Some(&window),
+                Audited {
+                    at: now,
+                    actor: identity.user_id,
+                    action: AuditAction::WindowUpdate,
+                },
+                |conn| found(conn.window(id)?, "window"),
+                |conn, before| {
+                    let window = before.updated(input, now);
+                    check_references(conn, &window)?;
+                    Ok(window)
+                },
+                |conn, window| conn.update_window(window).map_err(taken(NUMBER_TAKEN)),
             )?;
             Ok(window)
         })
@@ -150,21 +151,23 @@ pub async fn deactivate_window(
     let id = id.into_inner();
     let window = state
         .write(move |conn| {
-            let before = found(conn.window(id)?, "window")?;
-            let window = Window {
-                active: false,
-                updated_at: now,
-                ..before.clone()
-            };
-            conn.update_window(&window)?;
-            audit(
+            let (_, window) = change_audited(
                 conn,
-                now,
-                Some(identity.user_id),
-                AuditAction::WindowDeactivate,
-                window.id,
-                Some(&before),
-                Some(&window),
+                Audited {
+                    at: now,
+                    actor: identity.user_id,
+                    action: AuditAction::WindowDeactivate,
+                },
+                |conn| found(conn.window(id)?, "window"),
+                |_, before| {
+                    let window = Window {
+                        active: false,
+                        updated_at: now,
+                        ..before
+                    };
+                    Ok(window)
+                },
+                |conn, window| Ok(conn.update_window(window)?),
             )?;
             Ok(window)
         })
