@@ -193,16 +193,11 @@ fn replay<R: CaseRepository>(
 mod tests {
     use chrono::TimeZone;
 
-    use chrono::NaiveDate;
-
     use super::*;
-    use crate::case::fixtures::{Hall, applicant, hall};
-    use crate::case::{CaseEvent, Intake, IntakeDecision};
+    use crate::case::fixtures::{Hall, Memory as Fake, applicant, hall};
+    use crate::case::{Intake, IntakeDecision};
     use crate::catalogue::Handling;
-    use crate::ids::CaseId;
-    use crate::ids::UserId;
-    use crate::page::{Page, PageRequest};
-    use crate::repository::{CaseFilter, RepositoryResult};
+    use crate::ids::{CaseId, UserId};
 
     fn at(hour: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 11, 27, hour, 0, 0)
@@ -256,103 +251,6 @@ mod tests {
             !may_replay(Some(hall.other_window.id), &case),
             "a clerk whose case was transferred away, or who moved to another window"
         );
-    }
-
-    /// Keys and cases in memory; every other method of storage is refused.
-    #[derive(Default)]
-    struct Fake {
-        keys: std::collections::HashMap<(UserId, String), IdempotencyRecord>,
-        cases: Vec<Case>,
-        /// A key another request takes between the look-up and the remembering.
-        racing: Option<String>,
-        pruned_before: Option<DateTime<Utc>>,
-    }
-
-    fn not_in_fake<T>() -> RepositoryResult<T> {
-        Err(RepositoryError::Internal("not in this fake".into()))
-    }
-
-    impl IdempotencyRepository for Fake {
-        fn idempotency_record(
-            &mut self,
-            user: UserId,
-            key: &str,
-        ) -> RepositoryResult<Option<IdempotencyRecord>> {
-            Ok(self.keys.get(&(user, key.to_owned())).cloned())
-        }
-        fn remember_idempotency(
-            &mut self,
-            user: UserId,
-            key: &str,
-            record: &IdempotencyRecord,
-        ) -> RepositoryResult<()> {
-            if self.racing.as_deref() == Some(key) {
-                return Err(RepositoryError::Conflict);
-            }
-            match self.keys.entry((user, key.to_owned())) {
-                std::collections::hash_map::Entry::Occupied(_) => Err(RepositoryError::Conflict),
-                std::collections::hash_map::Entry::Vacant(slot) => {
-                    slot.insert(record.clone());
-                    Ok(())
-                }
-            }
-        }
-        fn forget_idempotency(&mut self, user: UserId, key: &str) -> RepositoryResult<()> {
-            self.keys.remove(&(user, key.to_owned()));
-            Ok(())
-        }
-        fn prune_idempotency(
-            &mut self,
-            before: DateTime<Utc>,
-            _limit: u32,
-        ) -> RepositoryResult<usize> {
-            self.pruned_before = Some(before);
-            let count = self.keys.len();
-            self.keys.retain(|_, record| record.created_at >= before);
-            Ok(count - self.keys.len())
-        }
-    }
-
-    impl CaseRepository for Fake {
-        fn next_case_seq(&mut self, _: &str, _: NaiveDate) -> RepositoryResult<u32> {
-            not_in_fake()
-        }
-        fn insert_case(&mut self, case: &Case, _: &str) -> RepositoryResult<()> {
-            self.cases.push(case.clone());
-            Ok(())
-        }
-        fn update_case(&mut self, _: &Case, _: i64) -> RepositoryResult<bool> {
-            not_in_fake()
-        }
-        fn append_event(&mut self, _: &str, _: &CaseEvent) -> RepositoryResult<()> {
-            not_in_fake()
-        }
-        fn case(&mut self, id: CaseId) -> RepositoryResult<Option<Case>> {
-            Ok(self.cases.iter().find(|c| c.id == id).cloned())
-        }
-        fn case_by_number(&mut self, _: &str) -> RepositoryResult<Option<(Case, String)>> {
-            not_in_fake()
-        }
-        fn case_events(&mut self, _: CaseId) -> RepositoryResult<Vec<CaseEvent>> {
-            not_in_fake()
-        }
-        fn cases(&mut self, _: &CaseFilter, _: &PageRequest) -> RepositoryResult<Page<Case>> {
-            not_in_fake()
-        }
-        fn cases_due_by(
-            &mut self,
-            _: NaiveDate,
-            _: &CaseFilter,
-            _: &PageRequest,
-        ) -> RepositoryResult<Page<Case>> {
-            not_in_fake()
-        }
-        fn open_cases(&mut self) -> RepositoryResult<Vec<Case>> {
-            not_in_fake()
-        }
-        fn recently_completed(&mut self, _: &PageRequest) -> RepositoryResult<Page<Case>> {
-            not_in_fake()
-        }
     }
 
     /// A fingerprint that is the body itself.

@@ -227,4 +227,109 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn warnings_come_a_full_page_at_a_time_whatever_the_candidates_without_a_card() {
+        use crate::case::fixtures::{Memory, applicant, hall};
+        use crate::case::{Intake, IntakeDecision};
+        use crate::catalogue::Handling;
+        use crate::ids::UserId;
+
+        let hall = hall(Handling::Committed);
+        let mut repo = Memory::default();
+        // Received on the working days of two weeks: deadlines 5 working days later.
+        let mut day = date("2026-11-02");
+        for n in 1..=10 {
+            let at = day.and_hms_opt(1, 0, 0).expect("moment").and_utc();
+            let case = Intake {
+                item: &hall.item,
+                window: &hall.window,
+                center: &hall.center,
+                applicant: applicant(),
+                note: String::new(),
+                decision: IntakeDecision::Accept,
+            }
+            .open(
+                format!("640105-{}-{n:05}", day.format("%Y%m%d")),
+                at,
+                day,
+                UserId::new(),
+                &hall.calendar,
+            )
+            .expect("open")
+            .case;
+            repo.cases.push(case);
+            day = hall.calendar.add_working_days(day, 1).expect("next day");
+        }
+        let calendars = Calendars::national_only(WorkingCalendar::new(china()));
+        let today = date("2026-11-16");
+        let filter = CaseFilter::default();
+        let read = |repo: &mut Memory, level, limit| {
+            let mut all = Vec::new();
+            let mut page = PageRequest { limit, after: None };
+            loop {
+                let got =
+                    warnings(repo, &calendars, today, 2, level, &filter, &page).expect("page");
+                assert!(got.items.len() <= limit as usize);
+                if got.next_cursor.is_some() {
+                    assert_eq!(
+                        got.items.len(),
+                        limit as usize,
+                        "only the last page is short"
+                    );
+                }
+                all.extend(got.items);
+                match got.next_cursor {
+                    Some(next) => page.after = Some(next),
+                    None => return all,
+                }
+            }
+        };
+        let everything = read(&mut repo, None, 500);
+        let expected: Vec<_> = repo
+            .cases
+            .iter()
+            .filter_map(|c| {
+                let (warning, _) =
+                    warning_for(c.status, c.deadline, today, &hall.calendar, 2).expect("judged")?;
+                Some((c.id, warning))
+            })
+            .collect();
+        assert_eq!(
+            everything
+                .iter()
+                .map(|c| (c.case.id, c.warning))
+                .collect::<Vec<_>>(),
+            expected,
+            "every card, earliest deadline first"
+        );
+        assert!(everything.iter().any(|c| c.warning == Warning::Red));
+        assert!(everything.iter().any(|c| c.warning == Warning::Yellow));
+        assert!(
+            everything.len() < repo.cases.len(),
+            "some candidates have no card"
+        );
+        for level in [None, Some(Warning::Red), Some(Warning::Yellow)] {
+            let wanted: Vec<_> = everything
+                .iter()
+                .filter(|c| level.is_none_or(|l| l == c.warning))
+                .map(|c| c.case.id)
+                .collect();
+            for limit in [1, 2, 3] {
+                let paged: Vec<_> = read(&mut repo, level, limit)
+                    .iter()
+                    .map(|c| c.case.id)
+                    .collect();
+                assert_eq!(paged, wanted, "{level:?} by {limit}");
+            }
+        }
+        let bad = PageRequest {
+            limit: 1,
+            after: Some("garbage".into()),
+        };
+        assert!(matches!(
+            warnings(&mut repo, &calendars, today, 2, None, &filter, &bad),
+            Err(WarningsError::Repository(RepositoryError::InvalidCursor))
+        ));
+    }
 }
