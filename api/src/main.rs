@@ -265,8 +265,9 @@ fn rotate_data_key(config: &Config, batch: u32) -> Result<(), String> {
         .transaction(|conn| {
             api::audit::audit(
                 conn,
+                chrono::Utc::now(),
                 None,
-                "data_key.rotate",
+                domain::audit::AuditAction::DataKeyRotate,
                 &key,
                 None::<&()>,
                 Some(&serde_json::json!({"cases": rotated})),

@@ -6,8 +6,9 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use domain::calendar::CalendarError;
-use domain::case::CaseError;
 use domain::case::workflow::WorkflowError;
+use domain::case::{CaseError, WarningsError};
+use domain::idempotency::IdempotencyError;
 use domain::repository::RepositoryError;
 use domain::{FieldError, ValidationErrors};
 use serde::Serialize;
@@ -423,6 +424,25 @@ impl From<WorkflowError> for ApiError {
             stale @ WorkflowError::Stale { .. } => Self::StaleVersion(stale.to_string()),
             WorkflowError::Case(error) => error.into(),
             WorkflowError::Repository(error) => error.into(),
+        }
+    }
+}
+
+impl From<WarningsError> for ApiError {
+    fn from(error: WarningsError) -> Self {
+        match error {
+            WarningsError::Calendar(error) => error.into(),
+            WarningsError::Repository(error) => error.into(),
+        }
+    }
+}
+
+impl From<IdempotencyError> for ApiError {
+    fn from(error: IdempotencyError) -> Self {
+        match error {
+            IdempotencyError::KeyReused => Self::IdempotencyKeyReused,
+            IdempotencyError::KeyInFlight => Self::IdempotencyKeyInFlight,
+            IdempotencyError::Workflow(error) => error.into(),
         }
     }
 }

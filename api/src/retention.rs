@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use domain::audit::AuditEntry;
+use domain::audit::{AuditAction, AuditEntry};
 use domain::clock::stored_moment;
 use domain::repository::{AuditRepository, RepositoryError};
 use persistence::Store;
@@ -27,7 +27,7 @@ pub fn run(store: &Store, years: u32, now: DateTime<Utc>) -> Result<usize, Repos
             conn.record_audit(&AuditEntry::new(
                 now,
                 None,
-                "retention.run",
+                AuditAction::RetentionRun,
                 years,
                 None,
                 Some(after),

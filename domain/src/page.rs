@@ -1,6 +1,10 @@
 //! Keyset pagination: a page of results and the cursor for the next one.
 
+use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
+
+use crate::case::Case;
+use crate::ids::CaseId;
 
 /// The largest page a client may ask for.
 pub const MAX_PAGE_SIZE: u32 = 500;
@@ -57,9 +61,86 @@ pub fn code_cursor(after: &str) -> Option<String> {
     errors.into_result().ok().map(|()| after.to_owned())
 }
 
+/// Where a listing of cases by deadline (earliest first, then by receipt, then by id) stands:
+/// the `next_cursor` of the due cases and of the warnings, written
+/// `{YYYYMMDD}_{YYYYMMDD}T{HHMMSS}.{micros}_{case id}` (deadline, receipt in UTC, id).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DueCursor {
+    /// The last listed case's deadline.
+    pub deadline: NaiveDate,
+    /// Its receipt, UTC, to the microsecond.
+    pub received_at: NaiveDateTime,
+    /// Its id.
+    pub case_id: CaseId,
+}
+
+impl DueCursor {
+    /// The cursor after `case`; `None` for a case without a deadline, which no such listing
+    /// holds.
+    pub fn after(case: &Case) -> Option<Self> {
+        Some(Self {
+            deadline: case.deadline?,
+            received_at: case.received_at.naive_utc(),
+            case_id: case.id,
+        })
+    }
+
+    /// Reads a cursor as [`DueCursor::to_string`] writes it; `None` when it is not one.
+    pub fn parse(cursor: &str) -> Option<Self> {
+        let mut parts = cursor.splitn(3, '_');
+        let deadline = NaiveDate::parse_from_str(parts.next()?, "%Y%m%d").ok()?;
+        let received_at = NaiveDateTime::parse_from_str(parts.next()?, "%Y%m%dT%H%M%S%.6f").ok()?;
+        let case_id = parts.next()?.parse().ok()?;
+        Some(Self {
+            deadline,
+            received_at,
+            case_id,
+        })
+    }
+}
+
+impl std::fmt::Display for DueCursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}_{}_{}",
+            self.deadline.format("%Y%m%d"),
+            self.received_at.format("%Y%m%dT%H%M%S%.6f"),
+            self.case_id
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_due_cursor_reads_back_what_it_writes_and_nothing_else() {
+        let cursor = DueCursor {
+            deadline: NaiveDate::from_ymd_opt(2026, 12, 4).expect("date"),
+            received_at: NaiveDate::from_ymd_opt(2026, 11, 27)
+                .and_then(|d| d.and_hms_micro_opt(9, 30, 5, 123_456))
+                .expect("moment"),
+            case_id: "0190e9b2-7c1e-7a3b-9f00-000000000001".parse().expect("id"),
+        };
+        let written = cursor.to_string();
+        assert_eq!(
+            written,
+            "20261204_20261127T093005.123456_0190e9b2-7c1e-7a3b-9f00-000000000001"
+        );
+        assert_eq!(DueCursor::parse(&written), Some(cursor));
+        for bad in [
+            "",
+            "20261204",
+            "20261204_20261127T093005.123456",
+            "20261304_20261127T093005.123456_0190e9b2-7c1e-7a3b-9f00-000000000001",
+            "20261204_20261127T093005.123456_garbage",
+            "20261127T093005.123456_0190e9b2-7c1e-7a3b-9f00-000000000001",
+        ] {
+            assert_eq!(DueCursor::parse(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn a_cursor_is_what_a_listing_hands_out_or_nothing() {

@@ -246,9 +246,15 @@ pub trait CaseRepository {
     fn case_events(&mut self, id: CaseId) -> RepositoryResult<Vec<CaseEvent>>;
     /// Cases matching the filter, newest received first.
     fn cases(&mut self, filter: &CaseFilter, page: &PageRequest) -> RepositoryResult<Page<Case>>;
-    /// Every open case whose clock runs and whose deadline is on or before `by`, earliest
-    /// deadline first.
-    fn cases_due_by(&mut self, by: NaiveDate, filter: &CaseFilter) -> RepositoryResult<Vec<Case>>;
+    /// A page of the open cases whose clock runs and whose deadline is on or before `by`,
+    /// earliest deadline first, then by receipt and id; the cursor is a
+    /// [`crate::page::DueCursor`].
+    fn cases_due_by(
+        &mut self,
+        by: NaiveDate,
+        filter: &CaseFilter,
+        page: &PageRequest,
+    ) -> RepositoryResult<Page<Case>>;
     /// Every open case (accepted, in progress or paused).
     fn open_cases(&mut self) -> RepositoryResult<Vec<Case>>;
     /// Completed and delivered cases, most recently completed first.

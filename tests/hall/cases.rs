@@ -108,7 +108,7 @@ impl Hall {
         )
     }
 
-    fn import(&self, lines: &[Value]) -> crate::support::Answer {
+    pub(crate) fn import(&self, lines: &[Value]) -> crate::support::Answer {
         let body: String = lines.iter().map(|l| format!("{l}\n")).collect();
         self.app.send(
             "POST",

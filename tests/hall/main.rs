@@ -20,4 +20,5 @@ mod problems;
 mod proxy;
 mod replica;
 mod stats;
+mod supervision;
 pub mod support;

@@ -35,6 +35,34 @@ impl Identity {
             .may(permission)
             .ok_or(ApiError::Forbidden("your role does not allow this"))
     }
+
+    /// The caller's reach over cases for `permission`: everywhere (`None`), or only their
+    /// own window; 403 when the role lacks it, or when it reaches a window only and the
+    /// account is bound to none.
+    pub fn case_scope(&self, permission: Permission) -> Result<Option<WindowId>, ApiError> {
+        match self.require(permission)? {
+            Scope::All => Ok(None),
+            Scope::OwnWindow => self
+                .window_id
+                .map(Some)
+                .ok_or(ApiError::Forbidden("your account is bound to no window")),
+        }
+    }
+}
+
+/// The window a query may look at, for a caller whose reach is `own_window` (see
+/// [`Identity::case_scope`]): for a clerk their own (asking for another is refused with
+/// `refusal`), for anyone else the one asked, if any.
+pub fn window_in_reach(
+    own_window: Option<WindowId>,
+    asked: Option<WindowId>,
+    refusal: &'static str,
+) -> Result<Option<WindowId>, ApiError> {
+    match (own_window, asked) {
+        (Some(own), Some(asked)) if own != asked => Err(ApiError::Forbidden(refusal)),
+        (Some(own), _) => Ok(Some(own)),
+        (None, asked) => Ok(asked),
+    }
 }
 
 fn bearer(req: &HttpRequest) -> Result<String, ApiError> {

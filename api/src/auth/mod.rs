@@ -4,5 +4,7 @@ mod identity;
 pub mod password;
 pub mod token;
 
-pub use identity::{Allowed, HandleCases, Identity, ManageCatalogue, Need, Supervise};
+pub use identity::{
+    Allowed, HandleCases, Identity, ManageCatalogue, Need, Supervise, window_in_reach,
+};
 pub use token::TokenKeys;

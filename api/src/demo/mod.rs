@@ -139,8 +139,9 @@ pub fn load(state: &AppState, seed: u64) -> Result<DemoReport, ApiError> {
         };
         crate::audit::audit(
             conn,
+            now,
             None,
-            "demo.load",
+            domain::audit::AuditAction::DemoLoad,
             seed,
             None::<&DemoReport>,
             Some(&report),

@@ -2,6 +2,7 @@
 
 use actix_web::{HttpResponse, get, post, put, web};
 use domain::ValidationErrors;
+use domain::audit::AuditAction;
 use domain::calendar::{Calendars, Division};
 use domain::case::recompute::{load_calendars, recompute_open_cases};
 use domain::catalogue::{Center, CenterInput, subtree, would_cycle};
@@ -13,10 +14,9 @@ use persistence::AnyConnection;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::audit::audit;
 use crate::auth::{Allowed, Identity, ManageCatalogue};
 use crate::problem::{ApiError, ApiResult, Problem};
-use crate::routes::{PageQuery, found, taken};
+use crate::routes::{Audited, PageQuery, change_audited, create_audited, found, taken};
 use crate::state::AppState;
 
 const CODE_TAKEN: &str = "a centre with this code already exists";
@@ -110,21 +110,23 @@ pub async fn create_center(
     state: web::Data<AppState>,
     allowed: Allowed<ManageCatalogue, web::Json<CenterInput>>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.now().at;
     let (identity, body) = (allowed.identity, allowed.inner);
     let input = body.into_inner();
     input.validate()?;
-    let center = input.into_center(CenterId::new(), state.now().at);
+    let center = input.into_center(CenterId::new(), now);
     let center = state
         .write(move |conn| {
             check_parent(conn, &center)?;
-            conn.insert_center(&center).map_err(taken(CODE_TAKEN))?;
-            audit(
+            let center = create_audited(
                 conn,
-                Some(identity.user_id),
-                "center.create",
-                center.id,
-                None::<&Center>,
-                Some(&center),
+                Audited {
+                    at: now,
+                    actor: identity.user_id,
+                    action: AuditAction::CenterCreate,
+                },
+                center,
+                |conn, center| conn.insert_center(center).map_err(taken(CODE_TAKEN)),
             )?;
             Ok(CenterView::new(center, &load_calendars(conn)?))
         })
@@ -157,17 +159,20 @@ pub async fn update_center(
     let now = state.now();
     let center = state
         .write(move |conn| {
-            let before = found(conn.center(id)?, "centre")?;
-            let center = before.clone().updated(input, now.at)?;
-            check_parent(conn, &center)?;
-            conn.update_center(&center).map_err(taken(CODE_TAKEN))?;
-            audit(
+            let (before, center) = change_audited(
                 conn,
-                Some(identity.user_id),
-                "center.update",
-                center.id,
-                Some(&before),
-                Some(&center),
+                Audited {
+                    at: now.at,
+                    actor: identity.user_id,
+                    action: AuditAction::CenterUpdate,
+                },
+                |conn| found(conn.center(id)?, "centre"),
+                |conn, before| {
+                    let center = before.updated(input, now.at)?;
+                    check_parent(conn, &center)?;
+                    Ok(center)
+                },
+                |conn, center| conn.update_center(center).map_err(taken(CODE_TAKEN)),
             )?;
             let calendars = load_calendars(conn)?;
             if before.division != center.division || before.parent_id != center.parent_id {
@@ -211,20 +216,23 @@ pub async fn deactivate_center(
     let now = state.now().at;
     let center = state
         .write(move |conn| {
-            let before = found(conn.center(id)?, "centre")?;
-            let center = Center {
-                active: false,
-                updated_at: now,
-                ..before.clone()
-            };
-            conn.update_center(&center)?;
-            audit(
+            let (_, center) = change_audited(
                 conn,
-                Some(identity.user_id),
-                "center.deactivate",
-                center.id,
-                Some(&before),
-                Some(&center),
+                Audited {
+                    at: now,
+                    actor: identity.user_id,
+                    action: AuditAction::CenterDeactivate,
+                },
+                |conn| found(conn.center(id)?, "centre"),
+                |_, before| {
+                    let center = Center {
+                        active: false,
+                        updated_at: now,
+                        ..before
+                    };
+                    Ok(center)
+                },
+                |conn, center| Ok(conn.update_center(center)?),
             )?;
             Ok(CenterView::new(center, &load_calendars(conn)?))
         })

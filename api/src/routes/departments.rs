@@ -1,18 +1,16 @@
 //! `/api/v1/departments`: the agencies that own service items.
 
 use actix_web::{HttpResponse, get, post, put, web};
-use chrono::Utc;
+use domain::audit::AuditAction;
 use domain::catalogue::{Department, DepartmentInput};
-use domain::clock::stored_moment;
 use domain::ids::DepartmentId;
 use domain::page::Page;
 use domain::permission::Permission;
 use domain::repository::DepartmentRepository;
 
-use crate::audit::audit;
 use crate::auth::{Allowed, Identity, ManageCatalogue};
 use crate::problem::{ApiResult, Problem};
-use crate::routes::{PageQuery, found, taken};
+use crate::routes::{Audited, PageQuery, change_audited, create_audited, found, taken};
 use crate::state::AppState;
 
 const CODE_TAKEN: &str = "a department with this code already exists";
@@ -67,21 +65,25 @@ pub async fn create_department(
     state: web::Data<AppState>,
     allowed: Allowed<ManageCatalogue, web::Json<DepartmentInput>>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.now().at;
     let (identity, body) = (allowed.identity, allowed.inner);
     let input = body.into_inner();
     input.validate()?;
-    let department = input.into_department(DepartmentId::new(), stored_moment(Utc::now()));
+    let department = input.into_department(DepartmentId::new(), now);
     let department = state
         .write(move |conn| {
-            conn.insert_department(&department)
-                .map_err(taken(CODE_TAKEN))?;
-            audit(
+            let department = create_audited(
                 conn,
-                Some(identity.user_id),
-                "department.create",
-                department.id,
-                None::<&Department>,
-                Some(&department),
+                Audited {
+                    at: now,
+                    actor: identity.user_id,
+                    action: AuditAction::DepartmentCreate,
+                },
+                department,
+                |conn, department| {
+                    conn.insert_department(department)
+                        .map_err(taken(CODE_TAKEN))
+                },
             )?;
             Ok(department)
         })
@@ -105,23 +107,29 @@ pub async fn update_department(
     id: web::Path<DepartmentId>,
     allowed: Allowed<ManageCatalogue, web::Json<DepartmentInput>>,
 ) -> ApiResult<web::Json<Department>> {
+    let now = state.now().at;
     let (identity, body) = (allowed.identity, allowed.inner);
     let input = body.into_inner();
     input.validate()?;
     let id = id.into_inner();
     let department = state
         .write(move |conn| {
-            let before = found(conn.department(id)?, "department")?;
-            let department = before.clone().updated(input, stored_moment(Utc::now()));
-            conn.update_department(&department)
-                .map_err(taken(CODE_TAKEN))?;
-            audit(
+            let (_, department) = change_audited(
                 conn,
-                Some(identity.user_id),
-                "department.update",
-                department.id,
-                Some(&before),
-                Some(&department),
+                Audited {
+                    at: now,
+                    actor: identity.user_id,
+                    action: AuditAction::DepartmentUpdate,
+                },
+                |conn| found(conn.department(id)?, "department"),
+                |_, before| {
+                    let department = before.updated(input, now);
+                    Ok(department)
+                },
+                |conn, department| {
+                    conn.update_department(department)
+                        .map_err(taken(CODE_TAKEN))
+                },
             )?;
             Ok(department)
         })
@@ -140,24 +148,28 @@ pub async fn deactivate_department(
     identity: Identity,
     id: web::Path<DepartmentId>,
 ) -> ApiResult<web::Json<Department>> {
+    let now = state.now().at;
     identity.require(Permission::ManageCatalogue)?;
     let id = id.into_inner();
     let department = state
         .write(move |conn| {
-            let before = found(conn.department(id)?, "department")?;
-            let department = Department {
-                active: false,
-                updated_at: stored_moment(Utc::now()),
-                ..before.clone()
-            };
-            conn.update_department(&department)?;
-            audit(
+            let (_, department) = change_audited(
                 conn,
-                Some(identity.user_id),
-                "department.deactivate",
-                department.id,
-                Some(&before),
-                Some(&department),
+                Audited {
+                    at: now,
+                    actor: identity.user_id,
+                    action: AuditAction::DepartmentDeactivate,
+                },
+                |conn| found(conn.department(id)?, "department"),
+                |_, before| {
+                    let department = Department {
+                        active: false,
+                        updated_at: now,
+                        ..before
+                    };
+                    Ok(department)
+                },
+                |conn, department| Ok(conn.update_department(department)?),
             )?;
             Ok(department)
         })

@@ -4,8 +4,8 @@ use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use actix_web::{HttpResponse, post, web};
-use chrono::Utc;
 use domain::ValidationErrors;
+use domain::audit::AuditAction;
 use domain::case::workflow::{self, ImportedCase, WorkflowError};
 use domain::ids::{CaseId, UserId};
 use domain::repository::{RepositoryError, StatsKey, StatsRepository, UserRepository};
@@ -102,7 +102,7 @@ pub fn import_ndjson(
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(PoisonError::into_inner);
     let store = &state.store;
     let offset = state.settings.utc_offset;
-    let now = Utc::now();
+    let now = state.now().at;
     let mut errors = ValidationErrors::default();
     let mut lines = Vec::new();
     for (index, raw) in text.lines().enumerate() {
@@ -205,8 +205,9 @@ pub fn import_ndjson(
     let audited = store.transaction(|conn| {
         audit(
             conn,
+            now,
             Some(importer),
-            "case.import",
+            AuditAction::CaseImport,
             cases.len(),
             None::<&serde_json::Value>,
             Some(&summary),

@@ -1,20 +1,18 @@
 //! `/api/v1/items`: the service items (事项) with their guides.
 
 use actix_web::{HttpResponse, get, post, put, web};
-use chrono::Utc;
 use domain::ValidationErrors;
+use domain::audit::AuditAction;
 use domain::catalogue::{ServiceItem, ServiceItemInput};
-use domain::clock::stored_moment;
 use domain::ids::ServiceItemId;
 use domain::page::Page;
 use domain::permission::Permission;
 use domain::repository::{DepartmentRepository, ServiceItemRepository};
 use persistence::AnyConnection;
 
-use crate::audit::audit;
 use crate::auth::{Allowed, Identity, ManageCatalogue};
 use crate::problem::{ApiError, ApiResult, Problem};
-use crate::routes::{PageQuery, found, taken};
+use crate::routes::{Audited, PageQuery, change_audited, create_audited, found, taken};
 use crate::state::AppState;
 
 const CODE_TAKEN: &str = "a service item with this code already exists";
@@ -89,21 +87,23 @@ pub async fn create_item(
     state: web::Data<AppState>,
     allowed: Allowed<ManageCatalogue, web::Json<ServiceItemInput>>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.now().at;
     let (identity, body) = (allowed.identity, allowed.inner);
     let input = body.into_inner();
     input.validate()?;
-    let item = input.into_item(ServiceItemId::new(), stored_moment(Utc::now()));
+    let item = input.into_item(ServiceItemId::new(), now);
     let item = state
         .write(move |conn| {
             check_department(conn, &item)?;
-            conn.insert_item(&item).map_err(taken(CODE_TAKEN))?;
-            audit(
+            let item = create_audited(
                 conn,
-                Some(identity.user_id),
-                "item.create",
-                item.id,
-                None::<&ServiceItem>,
-                Some(&item),
+                Audited {
+                    at: now,
+                    actor: identity.user_id,
+                    action: AuditAction::ItemCreate,
+                },
+                item,
+                |conn, item| conn.insert_item(item).map_err(taken(CODE_TAKEN)),
             )?;
             Ok(item)
         })
@@ -127,23 +127,27 @@ pub async fn update_item(
     id: web::Path<ServiceItemId>,
     allowed: Allowed<ManageCatalogue, web::Json<ServiceItemInput>>,
 ) -> ApiResult<web::Json<ServiceItem>> {
+    let now = state.now().at;
     let (identity, body) = (allowed.identity, allowed.inner);
     let input = body.into_inner();
     input.validate()?;
     let id = id.into_inner();
     let item = state
         .write(move |conn| {
-            let before = found(conn.item(id)?, "service item")?;
-            let item = before.clone().updated(input, stored_moment(Utc::now()));
-            check_department(conn, &item)?;
-            conn.update_item(&item).map_err(taken(CODE_TAKEN))?;
-            audit(
+            let (_, item) = change_audited(
                 conn,
-                Some(identity.user_id),
-                "item.update",
-                item.id,
-                Some(&before),
-                Some(&item),
+                Audited {
+                    at: now,
+                    actor: identity.user_id,
+                    action: AuditAction::ItemUpdate,
+                },
+                |conn| found(conn.item(id)?, "service item"),
+                |conn, before| {
+                    let item = before.updated(input, now);
+                    check_department(conn, &item)?;
+                    Ok(item)
+                },
+                |conn, item| conn.update_item(item).map_err(taken(CODE_TAKEN)),
             )?;
             Ok(item)
         })
@@ -162,24 +166,28 @@ pub async fn deactivate_item(
     identity: Identity,
     id: web::Path<ServiceItemId>,
 ) -> ApiResult<web::Json<ServiceItem>> {
+    let now = state.now().at;
     identity.require(Permission::ManageCatalogue)?;
     let id = id.into_inner();
     let item = state
         .write(move |conn| {
-            let before = found(conn.item(id)?, "service item")?;
-            let item = ServiceItem {
-                active: false,
-                updated_at: stored_moment(Utc::now()),
-                ..before.clone()
-            };
-            conn.update_item(&item)?;
-            audit(
+            let (_, item) = change_audited(
                 conn,
-                Some(identity.user_id),
-                "item.deactivate",
-                item.id,
-                Some(&before),
-                Some(&item),
+                Audited {
+                    at: now,
+                    actor: identity.user_id,
+                    action: AuditAction::ItemDeactivate,
+                },
+                |conn| found(conn.item(id)?, "service item"),
+                |_, before| {
+                    let item = ServiceItem {
+                        active: false,
+                        updated_at: now,
+                        ..before
+                    };
+                    Ok(item)
+                },
+                |conn, item| Ok(conn.update_item(item)?),
             )?;
             Ok(item)
         })

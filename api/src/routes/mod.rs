@@ -18,11 +18,18 @@ pub mod supervision;
 pub mod users;
 pub mod windows;
 
+use chrono::{DateTime, Utc};
+use domain::audit::AuditAction;
+use domain::catalogue::{Center, Department, ServiceItem, Window};
+use domain::ids::UserId;
 use domain::page::{MAX_PAGE_SIZE, PageRequest};
 use domain::repository::RepositoryError;
-use serde::Deserialize;
+use domain::user::User;
+use persistence::AnyConnection;
+use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 
+use crate::audit::audit;
 use crate::problem::ApiError;
 
 /// The default page size of list endpoints.
@@ -64,6 +71,81 @@ impl PageQuery {
 /// The record, or 404 naming what was looked for.
 pub fn found<T>(record: Option<T>, what: &str) -> Result<T, ApiError> {
     record.ok_or_else(|| ApiError::NotFound(format!("no such {what}")))
+}
+
+/// Who makes a catalogue change, when (the request's moment), and its name in the audit
+/// trail.
+#[derive(Debug, Clone, Copy)]
+pub struct Audited {
+    /// The moment of the request, from `AppState::now`.
+    pub at: DateTime<Utc>,
+    /// The signed-in user making the change.
+    pub actor: UserId,
+    /// What the trail calls it.
+    pub action: AuditAction,
+}
+
+/// A catalogue record as the audit trail refers to it.
+pub trait Record: Serialize + Clone {
+    /// The id the audit entry names.
+    fn record_id(&self) -> String;
+}
+
+macro_rules! record {
+    ($($kind:ty),*) => {$(
+        impl Record for $kind {
+            fn record_id(&self) -> String {
+                self.id.to_string()
+            }
+        }
+    )*};
+}
+record!(Center, Department, ServiceItem, Window, User);
+
+/// The one path of a new catalogue record, in the caller's transaction: stored with
+/// `store`, then audited.
+pub fn create_audited<T: Record>(
+    conn: &mut AnyConnection,
+    audited: Audited,
+    record: T,
+    store: impl FnOnce(&mut AnyConnection, &T) -> Result<(), ApiError>,
+) -> Result<T, ApiError> {
+    store(conn, &record)?;
+    audit(
+        conn,
+        audited.at,
+        Some(audited.actor),
+        audited.action,
+        record.record_id(),
+        None::<&T>,
+        Some(&record),
+    )?;
+    Ok(record)
+}
+
+/// The one path of a change to a catalogue record, in the caller's transaction: the record
+/// as found by `load` (404 there), changed by `change`, stored by `store`, and audited with
+/// before and after. Returns both.
+pub fn change_audited<T: Record>(
+    conn: &mut AnyConnection,
+    audited: Audited,
+    load: impl FnOnce(&mut AnyConnection) -> Result<T, ApiError>,
+    change: impl FnOnce(&mut AnyConnection, T) -> Result<T, ApiError>,
+    store: impl FnOnce(&mut AnyConnection, &T) -> Result<(), ApiError>,
+) -> Result<(T, T), ApiError> {
+    let before = load(conn)?;
+    let after = change(conn, before.clone())?;
+    store(conn, &after)?;
+    audit(
+        conn,
+        audited.at,
+        Some(audited.actor),
+        audited.action,
+        after.record_id(),
+        Some(&before),
+        Some(&after),
+    )?;
+    Ok((before, after))
 }
 
 /// Maps a taken unique value to a 409 `code-taken` that says which.

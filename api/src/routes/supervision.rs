@@ -3,7 +3,7 @@
 use actix_web::{get, post, web};
 use chrono::NaiveDate;
 use domain::ValidationErrors;
-use domain::case::{CaseStatus, Warning, due_windows, warning_for};
+use domain::case::{Carded, CaseStatus, Warning, warnings};
 use domain::ids::{CaseId, CenterId, RatingId, ServiceItemId, WindowId};
 use domain::permission::Permission;
 use domain::rating::Rating;
@@ -11,10 +11,10 @@ use domain::repository::{CaseFilter, CaseRepository, RatingRepository};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::{Allowed, Identity, Supervise};
+use crate::auth::{Allowed, Identity, Supervise, window_in_reach};
 use crate::problem::{ApiError, ApiResult, Problem};
-use crate::routes::cases::{case_scope, center_and_beneath, window_in_reach};
-use crate::routes::found;
+use crate::routes::cases::center_and_beneath;
+use crate::routes::{PageQuery, found};
 use crate::state::AppState;
 
 /// Which warnings to list.
@@ -28,6 +28,14 @@ pub struct WarningQuery {
     pub center: Option<CenterId>,
     /// Only at this window.
     pub window: Option<WindowId>,
+    /// How many cards, 1 to 500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<u32>,
+    /// The `next_cursor` of the previous page.
+    #[param(
+        pattern = "^[0-9]{4}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])_[0-9]{4}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3])[0-5][0-9][0-5][0-9]\\.[0-9]{6}_[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+    )]
+    pub after: Option<String>,
 }
 
 /// An open case with a yellow or red card. No personal data: analysts read this too.
@@ -64,15 +72,23 @@ pub struct Warnings {
     pub today: NaiveDate,
     /// Working days left at which a card turns yellow.
     pub yellow_days: u32,
-    /// The cards, earliest deadline first.
+    /// The cards, earliest deadline first (then by receipt).
     pub items: Vec<WarningView>,
+    /// Pass as `after` to read the next page; `null` on the last one.
+    pub next_cursor: Option<String>,
 }
 
 /// Open cases at yellow (at most `HALL_YELLOW_DAYS` working days left) or red (past the
-/// deadline), most urgent first. A paused case's clock does not run: it gets no card.
+/// deadline), most urgent first, a page at a time. A paused case's clock does not run: it
+/// gets no card.
 #[utoipa::path(
     tag = "supervision", operation_id = "list_warnings", security(("bearer" = [])), params(WarningQuery),
-    responses((status = 200, body = Warnings), (status = 403, body = Problem, content_type = "application/problem+json"))
+    responses(
+        (status = 200, body = Warnings),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "`invalid-cursor`: an `after` this list did not hand out", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation`: a `limit` out of 1–500", body = Problem, content_type = "application/problem+json"),
+    )
 )]
 #[get("/supervision/warnings")]
 pub async fn list_warnings(
@@ -80,68 +96,70 @@ pub async fn list_warnings(
     identity: Identity,
     query: web::Query<WarningQuery>,
 ) -> ApiResult<web::Json<Warnings>> {
-    let own_window = case_scope(&identity, Permission::ReadStatistics)?;
+    let own_window = identity.case_scope(Permission::ReadStatistics)?;
     let query = query.into_inner();
     let window_id = window_in_reach(
         own_window,
         query.window,
         "a clerk sees the warnings of their own window only",
     )?;
+    let page = PageQuery {
+        limit: query.limit,
+        after: query.after,
+    }
+    .request()?;
     let today = state.now().today;
     let yellow_days = state.settings.yellow_days;
     let calendars = state.calendars.clone();
-    let items = state
+    let page = state
         .read(move |conn| {
             let calendars = calendars.get(conn)?;
-            let center_ids = center_and_beneath(conn, query.center)?;
             let filter = CaseFilter {
-                center_ids,
+                center_ids: center_and_beneath(conn, query.center)?,
                 window_id,
                 ..CaseFilter::default()
             };
-            // The latest date any centre's cases turn yellow by; each case is then judged by
-            // its own centre's calendar.
-            let horizon = due_windows(Warning::Yellow, &calendars, today, yellow_days)?
-                .iter()
-                .map(|w| w.to)
-                .max()
-                .unwrap_or(today);
-            let mut items = Vec::new();
-            for case in conn.cases_due_by(horizon, &filter)? {
-                let calendar = calendars.for_center(case.center_id);
-                let Some((warning, days)) =
-                    warning_for(case.status, case.deadline, today, calendar, yellow_days)?
-                else {
-                    continue;
-                };
-                if query.level.is_some_and(|level| level != warning) {
-                    continue;
-                }
-                let Some(deadline) = case.deadline else {
-                    continue;
-                };
-                items.push(WarningView {
-                    warning,
-                    days_left: (warning == Warning::Yellow).then_some(days),
-                    days_overdue: (warning == Warning::Red).then_some(days),
-                    case_id: case.id,
-                    case_no: case.case_no,
-                    status: case.status,
-                    item_id: case.item_id,
-                    window_id: case.window_id,
-                    center_id: case.center_id,
-                    received_on: case.received_on,
-                    deadline,
-                });
-            }
-            Ok(items)
+            Ok(warnings(
+                conn,
+                &calendars,
+                today,
+                yellow_days,
+                query.level,
+                &filter,
+                &page,
+            )?)
         })
         .await?;
     Ok(web::Json(Warnings {
         today,
         yellow_days,
-        items,
+        items: page.items.into_iter().map(WarningView::new).collect(),
+        next_cursor: page.next_cursor,
     }))
+}
+
+impl WarningView {
+    fn new(carded: Carded) -> Self {
+        let Carded {
+            case,
+            deadline,
+            warning,
+            days,
+        } = carded;
+        Self {
+            warning,
+            days_left: (warning == Warning::Yellow).then_some(days),
+            days_overdue: (warning == Warning::Red).then_some(days),
+            case_id: case.id,
+            case_no: case.case_no,
+            status: case.status,
+            item_id: case.item_id,
+            window_id: case.window_id,
+            center_id: case.center_id,
+            received_on: case.received_on,
+            deadline,
+        }
+    }
 }
 
 /// Which rectifications to list.
@@ -190,7 +208,7 @@ pub async fn list_rectifications(
     // Each entry is one case's number and the citizen's own words about it: reading them is
     // reading a case (staff of the window and their supervisors), not statistics, which
     // analysts read as counts and shares in `/stats/summary`.
-    let own_window = case_scope(&identity, Permission::ReadCases)?;
+    let own_window = identity.case_scope(Permission::ReadCases)?;
     let open_only = query.open.unwrap_or(true);
     let today = state.now().today;
     let items = state

@@ -3,9 +3,8 @@
 //! account's earlier tokens at once.
 
 use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
-use chrono::Utc;
 use domain::ValidationErrors;
-use domain::clock::stored_moment;
+use domain::audit::AuditAction;
 use domain::ids::UserId;
 use domain::page::Page;
 use domain::permission::Permission;
@@ -19,7 +18,7 @@ use crate::audit::audit;
 use crate::auth::{Allowed, Identity, ManageCatalogue, password};
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::routes::auth::AccessToken;
-use crate::routes::{PageQuery, found, taken};
+use crate::routes::{Audited, PageQuery, change_audited, create_audited, found, taken};
 use crate::state::AppState;
 
 /// A new account with its first password.
@@ -106,6 +105,7 @@ pub async fn create_user(
     state: web::Data<AppState>,
     allowed: Allowed<ManageCatalogue, web::Json<NewUser>>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.now().at;
     let (identity, body) = (allowed.identity, allowed.inner);
     let NewUser {
         user,
@@ -122,19 +122,22 @@ pub async fn create_user(
         .run(move || password::hash(&secret))
         .await?
         .map_err(ApiError::Internal)?;
-    let user = user.into_user(UserId::new(), stored_moment(Utc::now()));
+    let user = user.into_user(UserId::new(), now);
     let user = state
         .write(move |conn| {
             check_window(conn, &user)?;
-            conn.insert_user(&user, &hash)
-                .map_err(taken("this username is taken"))?;
-            audit(
+            let user = create_audited(
                 conn,
-                Some(identity.user_id),
-                "user.create",
-                user.id,
-                None::<&User>,
-                Some(&user),
+                Audited {
+                    at: now,
+                    actor: identity.user_id,
+                    action: AuditAction::UserCreate,
+                },
+                user,
+                |conn, user| {
+                    conn.insert_user(user, &hash)
+                        .map_err(taken("this username is taken"))
+                },
             )?;
             Ok(user)
         })
@@ -158,22 +161,26 @@ pub async fn update_user(
     id: web::Path<UserId>,
     allowed: Allowed<ManageCatalogue, web::Json<UserUpdate>>,
 ) -> ApiResult<web::Json<User>> {
+    let now = state.now().at;
     let (identity, body) = (allowed.identity, allowed.inner);
     let id = id.into_inner();
     let update = body.into_inner();
     let user = state
         .write(move |conn| {
-            let before = found(conn.user(id)?, "user")?;
-            let user = before.clone().updated(update, stored_moment(Utc::now()))?;
-            check_window(conn, &user)?;
-            conn.update_user(&user, None)?;
-            audit(
+            let (_, user) = change_audited(
                 conn,
-                Some(identity.user_id),
-                "user.update",
-                user.id,
-                Some(&before),
-                Some(&user),
+                Audited {
+                    at: now,
+                    actor: identity.user_id,
+                    action: AuditAction::UserUpdate,
+                },
+                |conn| found(conn.user(id)?, "user"),
+                |conn, before| {
+                    let user = before.updated(update, now)?;
+                    check_window(conn, &user)?;
+                    Ok(user)
+                },
+                |conn, user| Ok(conn.update_user(user, None)?),
             )?;
             Ok(user)
         })
@@ -197,6 +204,7 @@ pub async fn deactivate_user(
     identity: Identity,
     id: web::Path<UserId>,
 ) -> ApiResult<web::Json<User>> {
+    let now = state.now().at;
     identity.require(Permission::ManageCatalogue)?;
     let id = id.into_inner();
     if id == identity.user_id {
@@ -206,16 +214,19 @@ pub async fn deactivate_user(
     }
     let user = state
         .write(move |conn| {
-            let before = found(conn.user(id)?, "user")?;
-            let user = before.clone().deactivated(stored_moment(Utc::now()));
-            conn.update_user(&user, None)?;
-            audit(
+            let (_, user) = change_audited(
                 conn,
-                Some(identity.user_id),
-                "user.deactivate",
-                user.id,
-                Some(&before),
-                Some(&user),
+                Audited {
+                    at: now,
+                    actor: identity.user_id,
+                    action: AuditAction::UserDeactivate,
+                },
+                |conn| found(conn.user(id)?, "user"),
+                |_, before| {
+                    let user = before.deactivated(now);
+                    Ok(user)
+                },
+                |conn, user| Ok(conn.update_user(user, None)?),
             )?;
             Ok(user)
         })
@@ -241,6 +252,7 @@ pub async fn change_password(
     identity: Identity,
     body: web::Json<PasswordChange>,
 ) -> ApiResult<web::Json<AccessToken>> {
+    let now = state.now().at;
     let PasswordChange {
         old_password,
         new_password,
@@ -276,14 +288,14 @@ pub async fn change_password(
     };
     let user = state
         .write(move |conn| {
-            let user =
-                found(conn.user(user_id)?, "user")?.with_new_password(stored_moment(Utc::now()));
+            let user = found(conn.user(user_id)?, "user")?.with_new_password(now);
             conn.update_user(&user, Some(&hash))?;
             // Neither password nor hash is recorded: only that it changed.
             audit(
                 conn,
+                now,
                 Some(user_id),
-                "user.password",
+                AuditAction::UserPassword,
                 user.id,
                 None::<&User>,
                 None::<&User>,

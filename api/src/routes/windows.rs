@@ -1,20 +1,18 @@
 //! `/api/v1/windows`: the numbered counters and the items each serves.
 
 use actix_web::{HttpResponse, get, post, put, web};
-use chrono::Utc;
 use domain::ValidationErrors;
+use domain::audit::AuditAction;
 use domain::catalogue::{Window, WindowInput};
-use domain::clock::stored_moment;
 use domain::ids::WindowId;
 use domain::page::Page;
 use domain::permission::Permission;
 use domain::repository::{CenterRepository, ServiceItemRepository, WindowRepository};
 use persistence::AnyConnection;
 
-use crate::audit::audit;
 use crate::auth::{Allowed, Identity, ManageCatalogue};
 use crate::problem::{ApiError, ApiResult, Problem};
-use crate::routes::{PageQuery, found, taken};
+use crate::routes::{Audited, PageQuery, change_audited, create_audited, found, taken};
 use crate::state::AppState;
 
 const NUMBER_TAKEN: &str = "the centre already has a window with this number";
@@ -69,21 +67,23 @@ pub async fn create_window(
     state: web::Data<AppState>,
     allowed: Allowed<ManageCatalogue, web::Json<WindowInput>>,
 ) -> ApiResult<HttpResponse> {
+    let now = state.now().at;
     let (identity, body) = (allowed.identity, allowed.inner);
     let input = body.into_inner();
     input.validate()?;
-    let window = input.into_window(WindowId::new(), stored_moment(Utc::now()));
+    let window = input.into_window(WindowId::new(), now);
     let window = state
         .write(move |conn| {
             check_references(conn, &window)?;
-            conn.insert_window(&window).map_err(taken(NUMBER_TAKEN))?;
-            audit(
+            let window = create_audited(
                 conn,
-                Some(identity.user_id),
-                "window.create",
-                window.id,
-                None::<&Window>,
-                Some(&window),
+                Audited {
+                    at: now,
+                    actor: identity.user_id,
+                    action: AuditAction::WindowCreate,
+                },
+                window,
+                |conn, window| conn.insert_window(window).map_err(taken(NUMBER_TAKEN)),
             )?;
             Ok(window)
         })
@@ -107,23 +107,27 @@ pub async fn update_window(
     id: web::Path<WindowId>,
     allowed: Allowed<ManageCatalogue, web::Json<WindowInput>>,
 ) -> ApiResult<web::Json<Window>> {
+    let now = state.now().at;
     let (identity, body) = (allowed.identity, allowed.inner);
     let input = body.into_inner();
     input.validate()?;
     let id = id.into_inner();
     let window = state
         .write(move |conn| {
-            let before = found(conn.window(id)?, "window")?;
-            let window = before.clone().updated(input, stored_moment(Utc::now()));
-            check_references(conn, &window)?;
-            conn.update_window(&window).map_err(taken(NUMBER_TAKEN))?;
-            audit(
+            let (_, window) = change_audited(
                 conn,
-                Some(identity.user_id),
-                "window.update",
-                window.id,
-                Some(&before),
-                Some(&window),
+                Audited {
+                    at: now,
+                    actor: identity.user_id,
+                    action: AuditAction::WindowUpdate,
+                },
+                |conn| found(conn.window(id)?, "window"),
+                |conn, before| {
+                    let window = before.updated(input, now);
+                    check_references(conn, &window)?;
+                    Ok(window)
+                },
+                |conn, window| conn.update_window(window).map_err(taken(NUMBER_TAKEN)),
             )?;
             Ok(window)
         })
@@ -142,24 +146,28 @@ pub async fn deactivate_window(
     identity: Identity,
     id: web::Path<WindowId>,
 ) -> ApiResult<web::Json<Window>> {
+    let now = state.now().at;
     identity.require(Permission::ManageCatalogue)?;
     let id = id.into_inner();
     let window = state
         .write(move |conn| {
-            let before = found(conn.window(id)?, "window")?;
-            let window = Window {
-                active: false,
-                updated_at: stored_moment(Utc::now()),
-                ..before.clone()
-            };
-            conn.update_window(&window)?;
-            audit(
+            let (_, window) = change_audited(
                 conn,
-                Some(identity.user_id),
-                "window.deactivate",
-                window.id,
-                Some(&before),
-                Some(&window),
+                Audited {
+                    at: now,
+                    actor: identity.user_id,
+                    action: AuditAction::WindowDeactivate,
+                },
+                |conn| found(conn.window(id)?, "window"),
+                |_, before| {
+                    let window = Window {
+                        active: false,
+                        updated_at: now,
+                        ..before
+                    };
+                    Ok(window)
+                },
+                |conn, window| Ok(conn.update_window(window)?),
             )?;
             Ok(window)
         })

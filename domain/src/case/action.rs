@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ValidationErrors;
 use crate::ids::WindowId;
+use crate::permission::Permission;
 
 /// Why a case's clock is stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -240,6 +241,20 @@ impl Action {
         }
     }
 
+    /// The permission the action needs (see [`crate::permission`]): extending a deadline and
+    /// transferring a case are for supervisors and admins; everything else is handling.
+    pub fn permission(&self) -> Permission {
+        match self {
+            Self::Extend { .. } | Self::Transfer { .. } => Permission::ExtendOrTransfer,
+            Self::Start
+            | Self::Pause { .. }
+            | Self::Resume
+            | Self::Complete { .. }
+            | Self::Deliver { .. }
+            | Self::Withdraw { .. } => Permission::HandleCases,
+        }
+    }
+
     /// Checks the action's own fields.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
         let mut errors = ValidationErrors::default();
@@ -261,5 +276,58 @@ impl Action {
             Self::Start | Self::Resume => {}
         }
         errors.into_result()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::permission::Scope;
+    use crate::user::Role;
+
+    #[test]
+    fn extending_and_transferring_are_for_supervisors_the_rest_is_handling() {
+        let note = String::new;
+        let actions = [
+            (Action::Start, Permission::HandleCases),
+            (
+                Action::Pause {
+                    reason: PauseReason::Supplement,
+                    note: note(),
+                },
+                Permission::HandleCases,
+            ),
+            (Action::Resume, Permission::HandleCases),
+            (
+                Action::Extend {
+                    days: 1,
+                    reason: "材料复杂".into(),
+                },
+                Permission::ExtendOrTransfer,
+            ),
+            (
+                Action::Transfer {
+                    window_id: WindowId::new(),
+                    note: note(),
+                },
+                Permission::ExtendOrTransfer,
+            ),
+            (
+                Action::Complete {
+                    outcome: Outcome::Approved,
+                    result: note(),
+                },
+                Permission::HandleCases,
+            ),
+            (Action::Deliver { note: note() }, Permission::HandleCases),
+            (Action::Withdraw { reason: note() }, Permission::HandleCases),
+        ];
+        for (action, permission) in &actions {
+            assert_eq!(action.permission(), *permission, "{action:?}");
+            let clerk = Role::Clerk.may(action.permission());
+            let expected = (*permission == Permission::HandleCases).then_some(Scope::OwnWindow);
+            assert_eq!(clerk, expected, "a clerk and {action:?}");
+            assert_eq!(Role::Supervisor.may(action.permission()), Some(Scope::All));
+        }
     }
 }

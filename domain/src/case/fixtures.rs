@@ -1,7 +1,15 @@
 //! A small hall for the domain's own tests: one centre, a committed or immediate item, two
 //! windows serving it, the shipped calendar.
 
-use chrono::Utc;
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::case::{Case, CaseEvent};
+use crate::ids::{CaseId, UserId};
+use crate::page::{DueCursor, Page, PageRequest};
+use crate::repository::{
+    CaseFilter, CaseRepository, IdempotencyRecord, IdempotencyRepository, RepositoryError,
+    RepositoryResult,
+};
 
 use crate::calendar::{WorkingCalendar, china};
 use crate::case::{Applicant, ApplicantKind, IdType};
@@ -79,5 +87,119 @@ pub(crate) fn applicant() -> Applicant {
         id_type: IdType::ResidentId,
         id_number: "11010519491231002X".into(),
         phone: "13800138000".into(),
+    }
+}
+
+/// Cases and idempotency keys in memory, for the domain's tests of functions generic over
+/// storage; every other method of storage is refused.
+#[derive(Default)]
+pub(crate) struct Memory {
+    pub(crate) keys: std::collections::HashMap<(UserId, String), IdempotencyRecord>,
+    pub(crate) cases: Vec<Case>,
+    /// A key another request takes between the look-up and the remembering.
+    pub(crate) racing: Option<String>,
+    pub(crate) pruned_before: Option<DateTime<Utc>>,
+}
+
+fn not_in_fake<T>() -> RepositoryResult<T> {
+    Err(RepositoryError::Internal("not in this fake".into()))
+}
+
+impl IdempotencyRepository for Memory {
+    fn idempotency_record(
+        &mut self,
+        user: UserId,
+        key: &str,
+    ) -> RepositoryResult<Option<IdempotencyRecord>> {
+        Ok(self.keys.get(&(user, key.to_owned())).cloned())
+    }
+    fn remember_idempotency(
+        &mut self,
+        user: UserId,
+        key: &str,
+        record: &IdempotencyRecord,
+    ) -> RepositoryResult<()> {
+        if self.racing.as_deref() == Some(key) {
+            return Err(RepositoryError::Conflict);
+        }
+        match self.keys.entry((user, key.to_owned())) {
+            std::collections::hash_map::Entry::Occupied(_) => Err(RepositoryError::Conflict),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(record.clone());
+                Ok(())
+            }
+        }
+    }
+    fn forget_idempotency(&mut self, user: UserId, key: &str) -> RepositoryResult<()> {
+        self.keys.remove(&(user, key.to_owned()));
+        Ok(())
+    }
+    fn prune_idempotency(&mut self, before: DateTime<Utc>, _limit: u32) -> RepositoryResult<usize> {
+        self.pruned_before = Some(before);
+        let count = self.keys.len();
+        self.keys.retain(|_, record| record.created_at >= before);
+        Ok(count - self.keys.len())
+    }
+}
+
+impl CaseRepository for Memory {
+    fn next_case_seq(&mut self, _: &str, _: NaiveDate) -> RepositoryResult<u32> {
+        not_in_fake()
+    }
+    fn insert_case(&mut self, case: &Case, _: &str) -> RepositoryResult<()> {
+        self.cases.push(case.clone());
+        Ok(())
+    }
+    fn update_case(&mut self, _: &Case, _: i64) -> RepositoryResult<bool> {
+        not_in_fake()
+    }
+    fn append_event(&mut self, _: &str, _: &CaseEvent) -> RepositoryResult<()> {
+        not_in_fake()
+    }
+    fn case(&mut self, id: CaseId) -> RepositoryResult<Option<Case>> {
+        Ok(self.cases.iter().find(|c| c.id == id).cloned())
+    }
+    fn case_by_number(&mut self, _: &str) -> RepositoryResult<Option<(Case, String)>> {
+        not_in_fake()
+    }
+    fn case_events(&mut self, _: CaseId) -> RepositoryResult<Vec<CaseEvent>> {
+        not_in_fake()
+    }
+    fn cases(&mut self, _: &CaseFilter, _: &PageRequest) -> RepositoryResult<Page<Case>> {
+        not_in_fake()
+    }
+    fn cases_due_by(
+        &mut self,
+        by: NaiveDate,
+        filter: &CaseFilter,
+        page: &PageRequest,
+    ) -> RepositoryResult<Page<Case>> {
+        let key = |c: &DueCursor| (c.deadline, c.received_at, c.case_id.to_string());
+        let after = match &page.after {
+            Some(after) => Some(DueCursor::parse(after).ok_or(RepositoryError::InvalidCursor)?),
+            None => None,
+        };
+        let mut due: Vec<(DueCursor, Case)> = self
+            .cases
+            .iter()
+            .filter(|c| c.status.clock_runs() && c.deadline.is_some_and(|d| d <= by))
+            .filter(|c| filter.window_id.is_none_or(|w| w == c.window_id))
+            .filter_map(|c| Some((DueCursor::after(c)?, c.clone())))
+            .filter(|(cursor, _)| after.is_none_or(|after| key(cursor) > key(&after)))
+            .collect();
+        due.sort_by_key(|(cursor, _)| key(cursor));
+        let fetched = due
+            .into_iter()
+            .map(|(_, c)| c)
+            .take(page.limit as usize + 1);
+        Ok(Page::from_fetched(fetched.collect(), page.limit, |c| {
+            DueCursor::after(c).map_or_else(String::new, |c| c.to_string())
+        }))
+    }
+    fn open_cases(&mut self) -> RepositoryResult<Vec<Case>> {
+        not_in_fake()
+    }
+    fn recently_completed(&mut self, _: &PageRequest) -> RepositoryResult<Page<Case>> {
+        not_in_fake()
     }
 }

@@ -27,4 +27,6 @@ pub use machine::next_status;
 pub use model::{Case, CaseError, Intake, IntakeDecision, Performed};
 pub use number::{CaseNumberError, case_number, normalise_typed};
 pub use status::CaseStatus;
-pub use warning::{Warning, due_windows, warning_for};
+pub use warning::{
+    Carded, Warning, WarningsError, due_windows, warning_for, warnings, yellow_horizon,
+};

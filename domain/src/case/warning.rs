@@ -3,9 +3,10 @@
 use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use super::CaseStatus;
+use super::{Case, CaseStatus};
 use crate::calendar::{CalendarError, Calendars, SUPPORTED_YEARS, WorkingCalendar};
-use crate::repository::DueWindow;
+use crate::page::{DueCursor, Page, PageRequest};
+use crate::repository::{CaseFilter, CaseRepository, DueWindow, RepositoryError};
 
 /// How urgent an open case is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -73,6 +74,96 @@ pub fn due_windows(
     }
 }
 
+/// The latest date any centre's cases turn yellow by on `today`: the cases due by then are
+/// the candidates for a card, each then judged by its own centre's calendar.
+pub fn yellow_horizon(
+    calendars: &Calendars,
+    today: NaiveDate,
+    yellow_days: u32,
+) -> Result<NaiveDate, CalendarError> {
+    Ok(due_windows(Warning::Yellow, calendars, today, yellow_days)?
+        .iter()
+        .map(|w| w.to)
+        .max()
+        .unwrap_or(today))
+}
+
+/// An open case and its card.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Carded {
+    /// The case.
+    pub case: Case,
+    /// Its deadline (every carded case has one).
+    pub deadline: NaiveDate,
+    /// Its card.
+    pub warning: Warning,
+    /// Working days left (yellow) or overdue (red), as [`warning_for`] counts them.
+    pub days: i64,
+}
+
+/// Why the warnings could not be listed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WarningsError {
+    /// A date the calendar does not cover.
+    #[error(transparent)]
+    Calendar(#[from] CalendarError),
+    /// Storage failed, or the cursor is not one this listing handed out.
+    #[error(transparent)]
+    Repository(#[from] RepositoryError),
+}
+
+/// One page of the open cases with a card (of `level`, if given) on `today`, earliest
+/// deadline first, then by receipt and id; its `next_cursor` is a [`DueCursor`]. Storage is
+/// read in pages of the same size until the page is full or no candidate is left, so no
+/// card is ever dropped, however many candidates turn out to have none.
+pub fn warnings<R: CaseRepository + ?Sized>(
+    repo: &mut R,
+    calendars: &Calendars,
+    today: NaiveDate,
+    yellow_days: u32,
+    level: Option<Warning>,
+    filter: &CaseFilter,
+    page: &PageRequest,
+) -> Result<Page<Carded>, WarningsError> {
+    let horizon = yellow_horizon(calendars, today, yellow_days)?;
+    let mut carded = Vec::new();
+    let mut candidates = page.clone();
+    'reading: loop {
+        let batch = repo.cases_due_by(horizon, filter, &candidates)?;
+        for case in batch.items {
+            let calendar = calendars.for_center(case.center_id);
+            let Some((warning, days)) =
+                warning_for(case.status, case.deadline, today, calendar, yellow_days)?
+            else {
+                continue;
+            };
+            let Some(deadline) = case.deadline else {
+                continue;
+            };
+            if level.is_some_and(|level| level != warning) {
+                continue;
+            }
+            carded.push(Carded {
+                case,
+                deadline,
+                warning,
+                days,
+            });
+            // One more than the page tells that another page exists.
+            if carded.len() > page.limit as usize {
+                break 'reading;
+            }
+        }
+        match batch.next_cursor {
+            Some(next) => candidates.after = Some(next),
+            None => break,
+        }
+    }
+    Ok(Page::from_fetched(carded, page.limit, |c| {
+        DueCursor::after(&c.case).map_or_else(String::new, |cursor| cursor.to_string())
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,5 +226,110 @@ mod tests {
                 Ok(None)
             );
         }
+    }
+
+    #[test]
+    fn warnings_come_a_full_page_at_a_time_whatever_the_candidates_without_a_card() {
+        use crate::case::fixtures::{Memory, applicant, hall};
+        use crate::case::{Intake, IntakeDecision};
+        use crate::catalogue::Handling;
+        use crate::ids::UserId;
+
+        let hall = hall(Handling::Committed);
+        let mut repo = Memory::default();
+        // Received on the working days of two weeks: deadlines 5 working days later.
+        let mut day = date("2026-11-02");
+        for n in 1..=10 {
+            let at = day.and_hms_opt(1, 0, 0).expect("moment").and_utc();
+            let case = Intake {
+                item: &hall.item,
+                window: &hall.window,
+                center: &hall.center,
+                applicant: applicant(),
+                note: String::new(),
+                decision: IntakeDecision::Accept,
+            }
+            .open(
+                format!("640105-{}-{n:05}", day.format("%Y%m%d")),
+                at,
+                day,
+                UserId::new(),
+                &hall.calendar,
+            )
+            .expect("open")
+            .case;
+            repo.cases.push(case);
+            day = hall.calendar.add_working_days(day, 1).expect("next day");
+        }
+        let calendars = Calendars::national_only(WorkingCalendar::new(china()));
+        let today = date("2026-11-16");
+        let filter = CaseFilter::default();
+        let read = |repo: &mut Memory, level, limit| {
+            let mut all = Vec::new();
+            let mut page = PageRequest { limit, after: None };
+            loop {
+                let got =
+                    warnings(repo, &calendars, today, 2, level, &filter, &page).expect("page");
+                assert!(got.items.len() <= limit as usize);
+                if got.next_cursor.is_some() {
+                    assert_eq!(
+                        got.items.len(),
+                        limit as usize,
+                        "only the last page is short"
+                    );
+                }
+                all.extend(got.items);
+                match got.next_cursor {
+                    Some(next) => page.after = Some(next),
+                    None => return all,
+                }
+            }
+        };
+        let everything = read(&mut repo, None, 500);
+        let expected: Vec<_> = repo
+            .cases
+            .iter()
+            .filter_map(|c| {
+                let (warning, _) =
+                    warning_for(c.status, c.deadline, today, &hall.calendar, 2).expect("judged")?;
+                Some((c.id, warning))
+            })
+            .collect();
+        assert_eq!(
+            everything
+                .iter()
+                .map(|c| (c.case.id, c.warning))
+                .collect::<Vec<_>>(),
+            expected,
+            "every card, earliest deadline first"
+        );
+        assert!(everything.iter().any(|c| c.warning == Warning::Red));
+        assert!(everything.iter().any(|c| c.warning == Warning::Yellow));
+        assert!(
+            everything.len() < repo.cases.len(),
+            "some candidates have no card"
+        );
+        for level in [None, Some(Warning::Red), Some(Warning::Yellow)] {
+            let wanted: Vec<_> = everything
+                .iter()
+                .filter(|c| level.is_none_or(|l| l == c.warning))
+                .map(|c| c.case.id)
+                .collect();
+            for limit in [1, 2, 3] {
+                let paged: Vec<_> = read(&mut repo, level, limit)
+                    .iter()
+                    .map(|c| c.case.id)
+                    .collect();
+                assert_eq!(paged, wanted, "{level:?} by {limit}");
+            }
+        }
+        let bad = PageRequest {
+            limit: 1,
+            after: Some("garbage".into()),
+        };
+        assert!(matches!(
+            warnings(&mut repo, &calendars, today, 2, None, &filter, &bad),
+            Err(WarningsError::Repository(RepositoryError::InvalidCursor))
+        ));
     }
 }

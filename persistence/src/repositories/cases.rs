@@ -7,7 +7,7 @@ use domain::case::{
 };
 use domain::catalogue::Handling;
 use domain::ids::CaseId;
-use domain::page::{Page, PageRequest};
+use domain::page::{DueCursor, Page, PageRequest};
 use domain::repository::{
     CaseFilter, CaseRepository, DueWindow, RepositoryError, RepositoryResult,
 };
@@ -500,16 +500,42 @@ impl CaseRepository for AnyConnection {
         Ok(Page::from_fetched(found, page.limit, cursor_of))
     }
 
-    fn cases_due_by(&mut self, by: NaiveDate, filter: &CaseFilter) -> RepositoryResult<Vec<Case>> {
-        let query = filtered(cases::table.into_boxed(), filter)?
+    fn cases_due_by(
+        &mut self,
+        by: NaiveDate,
+        filter: &CaseFilter,
+        page: &PageRequest,
+    ) -> RepositoryResult<Page<Case>> {
+        let mut query = filtered(cases::table.into_boxed(), filter)?
             .filter(cases::status.eq_any([
                 CaseStatus::Accepted.as_str(),
                 CaseStatus::InProgress.as_str(),
             ]))
             .filter(cases::deadline.le(by))
-            .order((cases::deadline.asc(), cases::received_at.asc()))
-            .limit(10_000);
-        load_cases(self, query)
+            .order((
+                cases::deadline.asc(),
+                cases::received_at.asc(),
+                cases::id.asc(),
+            ))
+            .limit(fetch_limit(page));
+        if let Some(after) = &page.after {
+            let cursor = DueCursor::parse(after).ok_or(RepositoryError::InvalidCursor)?;
+            let deadline = cases::deadline.assume_not_null();
+            let (at, case_id) = (cursor.received_at, cursor.case_id.to_string());
+            query = query.filter(
+                deadline
+                    .gt(cursor.deadline)
+                    .or(deadline.eq(cursor.deadline).and(
+                        cases::received_at
+                            .gt(at)
+                            .or(cases::received_at.eq(at).and(cases::id.gt(case_id))),
+                    )),
+            );
+        }
+        let found = load_cases(self, query)?;
+        Ok(Page::from_fetched(found, page.limit, |case| {
+            DueCursor::after(case).map_or_else(String::new, |cursor| cursor.to_string())
+        }))
     }
 
     fn recently_completed(&mut self, page: &PageRequest) -> RepositoryResult<Page<Case>> {

@@ -4,6 +4,7 @@
 use actix_web::{get, put, web};
 use chrono::NaiveDate;
 use domain::ValidationErrors;
+use domain::audit::AuditAction;
 use domain::calendar::{Division, Holiday, RegionalYear, YearCalendar};
 use domain::case::recompute;
 use domain::case::workflow::Moment;
@@ -190,8 +191,9 @@ pub fn replace_regional_year(
     let before = conn.regional_calendar_year(&doc.region, doc.calendar.year)?;
     audit(
         conn,
+        now.at,
         Some(actor),
-        "calendar.region.replace",
+        AuditAction::CalendarRegionReplace,
         format!("{}/{}", doc.region, doc.calendar.year),
         before.as_ref(),
         Some(&doc),

@@ -4,6 +4,7 @@
 use actix_web::{get, put, web};
 use chrono::NaiveDate;
 use domain::ValidationErrors;
+use domain::audit::AuditAction;
 use domain::calendar::{Calendars, Division, Holiday, YearCalendar, YearStatus};
 use domain::case::recompute;
 use domain::case::workflow::Moment;
@@ -199,8 +200,9 @@ pub fn replace_year(
     let before = conn.calendar_year(number)?;
     audit(
         conn,
+        now.at,
         Some(actor),
-        "calendar.replace",
+        AuditAction::CalendarReplace,
         number,
         before.as_ref(),
         Some(&doc),

@@ -4,11 +4,10 @@ use actix_web::{post, web};
 use domain::case::Action;
 use domain::case::workflow::{self, WorkflowError};
 use domain::ids::CaseId;
-use domain::permission::Permission;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::{CaseView, case_scope};
+use super::CaseView;
 use crate::access_log::record_reads;
 use crate::auth::{Allowed, HandleCases};
 use crate::problem::{ApiResult, Problem};
@@ -45,11 +44,7 @@ pub async fn create_case_event(
     let (identity, body) = (allowed.identity, allowed.inner);
     let ActionBody { version, action } = body.into_inner();
     let completes = matches!(action, Action::Complete { .. });
-    let permission = match action {
-        Action::Extend { .. } | Action::Transfer { .. } => Permission::ExtendOrTransfer,
-        _ => Permission::HandleCases,
-    };
-    let own_window = case_scope(&identity, permission)?;
+    let own_window = identity.case_scope(action.permission())?;
     let id = id.into_inner();
     let now = state.now();
     let actor = identity.user_id;
@@ -66,7 +61,7 @@ pub async fn create_case_event(
                 }
             })?;
             // The answer shows the applicant's personal data to whoever acted.
-            record_reads(conn, actor, [case.id], "create_case_event")?;
+            record_reads(conn, now.at, actor, [case.id], "create_case_event")?;
             Ok(CaseView::new(case, &calendar))
         })
         .await?;

@@ -2,25 +2,19 @@
 
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use domain::ValidationErrors;
-use domain::case::Case;
-use domain::case::workflow::{self, IntakeRequest, QueryCodes};
+use domain::case::workflow::IntakeRequest;
 use domain::case::{Applicant, IntakeDecision};
-use domain::idempotency;
+use domain::idempotency::{self, Receipt};
 use domain::ids::{ServiceItemId, WindowId};
 use domain::permission::Permission;
-use domain::repository::{
-    CaseRepository, IdempotencyRecord, IdempotencyRepository, RepositoryError,
-};
-use persistence::AnyConnection;
 use persistence::personal::DataKeys;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{CaseView, case_scope};
+use super::CaseView;
 use crate::access_log::record_reads;
 use crate::auth::{Allowed, HandleCases};
 use crate::problem::{ApiError, ApiResult, Problem};
-use crate::query_code::QueryCodeKey;
 use crate::state::AppState;
 
 /// The longest `Idempotency-Key` accepted.
@@ -91,7 +85,7 @@ pub async fn create_case(
     allowed: Allowed<HandleCases, web::Json<serde_json::Value>>,
 ) -> ApiResult<HttpResponse> {
     let (identity, body) = (allowed.identity, allowed.inner);
-    let own_window = case_scope(&identity, Permission::HandleCases)?;
+    let own_window = identity.case_scope(Permission::HandleCases)?;
     let key = idempotency_key(&request)?;
     let body = body.into_inner();
     let keys = state
@@ -99,7 +93,6 @@ pub async fn create_case(
         .data_keys_shared()
         .ok_or_else(|| ApiError::Internal("the store has no data keys".into()))?;
     let body_bytes = body.to_string().into_bytes();
-    let request_hash = keys.request_fingerprint(&body_bytes);
     let body: IntakeBody = serde_json::from_value(body)
         .map_err(|e| ValidationErrors::single("body", e.to_string()))?;
     let window_id = match (own_window, body.window_id) {
@@ -139,40 +132,28 @@ pub async fn create_case(
     let ttl = state.settings.idempotency_ttl;
     // A replay answers with personal data: the caller's reach is judged now, as a read is;
     // `None` when they may read no case at all.
-    let reach = case_scope(&identity, Permission::ReadCases).ok();
+    let reach = identity.case_scope(Permission::ReadCases).ok();
     let (case, code, replayed) = state
         .write(move |conn| {
-            if let Some(key) = &key {
-                if let Some(record) = conn.idempotency_record(actor, key)? {
-                    if idempotency::in_force(record.created_at, now.at, ttl) {
-                        let (case, code, replayed) =
-                            replay(conn, &record, &keys, &body_bytes, reach, &codes)?;
-                        // The answer shows the applicant's personal data again.
-                        record_reads(conn, actor, [case.id], "create_case.replay")?;
-                        let calendars = calendars.get(conn)?;
-                        return Ok((CaseView::new(case, &calendars), code, replayed));
-                    }
-                    // Expired: forgotten, and this request is a new intake.
-                    conn.forget_idempotency(actor, key)?;
-                }
-                conn.prune_idempotency(idempotency::expired_before(now.at, ttl), PRUNE_SLICE)?;
-            }
             let calendar = calendars.for_write(conn)?;
-            let (case, code) = workflow::receive(conn, &calendar, &codes, intake, actor, now)?;
-            if let Some(key) = &key {
-                let record = IdempotencyRecord {
-                    request_hash,
-                    region: case.region.clone(),
-                    case_id: case.id,
-                    created_at: now.at,
-                };
-                conn.remember_idempotency(actor, key, &record)
-                    .map_err(|e| match e {
-                        RepositoryError::Conflict => ApiError::IdempotencyKeyInFlight,
-                        other => other.into(),
-                    })?;
+            let fingerprint = BodyFingerprint {
+                keys: &keys,
+                body: &body_bytes,
+            };
+            let keyed = key.as_deref().map(|key| idempotency::Keyed {
+                key,
+                fingerprint: &fingerprint,
+                ttl,
+                reach,
+            });
+            match idempotency::receive(conn, &calendar, &codes, intake, actor, now, keyed)? {
+                Receipt::Created(case, code) => Ok((CaseView::new(case, &calendar), code, false)),
+                Receipt::Replayed(case, code) => {
+                    // The answer shows the applicant's personal data again.
+                    record_reads(conn, now.at, actor, [case.id], "create_case.replay")?;
+                    Ok((CaseView::new(case, &calendar), code, true))
+                }
             }
-            Ok((CaseView::new(case, &calendar), code, false))
         })
         .await?;
     if !replayed {
@@ -189,34 +170,20 @@ pub async fn create_case(
     })
 }
 
-/// Expired keys forgotten per keyed intake: enough to keep up with any hall, few enough that
-/// a backlog never makes one intake slow.
-const PRUNE_SLICE: u32 = 100;
+/// A request body's fingerprint under the store's data keys.
+struct BodyFingerprint<'a> {
+    keys: &'a DataKeys,
+    body: &'a [u8],
+}
 
-/// The case a remembered key created, for a retry of the same request by a caller who may
-/// still read it; 403 otherwise (the case moved to another window, or the clerk did), with
-/// nothing of the case in the answer.
-fn replay(
-    conn: &mut AnyConnection,
-    record: &IdempotencyRecord,
-    keys: &DataKeys,
-    body: &[u8],
-    reach: Option<Option<WindowId>>,
-    codes: &QueryCodeKey,
-) -> Result<(Case, String, bool), ApiError> {
-    if !keys.fingerprint_matches(&record.request_hash, body) {
-        return Err(ApiError::IdempotencyKeyReused);
+impl idempotency::Fingerprint for BodyFingerprint<'_> {
+    fn current(&self) -> String {
+        self.keys.request_fingerprint(self.body)
     }
-    let case = conn
-        .case(record.case_id)?
-        .ok_or_else(|| ApiError::Internal("idempotency key names no case".into()))?;
-    if !reach.is_some_and(|reach| idempotency::may_replay(reach, &case)) {
-        return Err(ApiError::Forbidden(
-            "the case this Idempotency-Key created is no longer within your reach",
-        ));
+
+    fn matches(&self, stored: &str) -> bool {
+        self.keys.fingerprint_matches(stored, self.body)
     }
-    let code = codes.code_for(case.id);
-    Ok((case, code, true))
 }
 
 fn idempotency_key(request: &HttpRequest) -> Result<Option<String>, ApiError> {

@@ -12,9 +12,9 @@ use persistence::AnyConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{CaseView, case_scope, center_and_beneath, window_in_reach, within};
+use super::{CaseView, center_and_beneath, within};
 use crate::access_log::record_reads;
-use crate::auth::Identity;
+use crate::auth::{Identity, window_in_reach};
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::routes::{PageQuery, found};
 use crate::state::AppState;
@@ -128,7 +128,7 @@ pub async fn list_cases(
     identity: Identity,
     query: web::Query<CaseQuery>,
 ) -> ApiResult<web::Json<Page<CaseView>>> {
-    let own_window = case_scope(&identity, Permission::ReadCases)?;
+    let own_window = identity.case_scope(Permission::ReadCases)?;
     let query = query.into_inner();
     let page = PageQuery {
         limit: query.limit,
@@ -137,12 +137,19 @@ pub async fn list_cases(
     .request()?;
     let shared = state.clone();
     let reader = identity.user_id;
+    let now = state.now().at;
     let found = state
         .read(move |conn| {
             let filter = case_filter(conn, query, own_window, &shared)?;
             let found = conn.cases(&filter, &page)?;
             // Every case on the page shows its applicant's personal data.
-            record_reads(conn, reader, found.items.iter().map(|c| c.id), "list_cases")?;
+            record_reads(
+                conn,
+                now,
+                reader,
+                found.items.iter().map(|c| c.id),
+                "list_cases",
+            )?;
             let calendars = shared.calendars.get(conn)?;
             Ok(Page {
                 items: found
@@ -172,15 +179,16 @@ pub async fn get_case(
     identity: Identity,
     id: web::Path<CaseId>,
 ) -> ApiResult<web::Json<CaseView>> {
-    let own_window = case_scope(&identity, Permission::ReadCases)?;
+    let own_window = identity.case_scope(Permission::ReadCases)?;
     let id = id.into_inner();
     let reader = identity.user_id;
     let calendars = state.calendars.clone();
+    let now = state.now().at;
     let case = state
         .read(move |conn| {
             let case = found(conn.case(id)?, "case")?;
             within(own_window, &case)?;
-            record_reads(conn, reader, [case.id], "get_case")?;
+            record_reads(conn, now, reader, [case.id], "get_case")?;
             Ok(CaseView::new(case, &*calendars.get(conn)?))
         })
         .await?;
@@ -202,7 +210,7 @@ pub async fn list_case_events(
     identity: Identity,
     id: web::Path<CaseId>,
 ) -> ApiResult<web::Json<CaseEvents>> {
-    let own_window = case_scope(&identity, Permission::ReadCases)?;
+    let own_window = identity.case_scope(Permission::ReadCases)?;
     let id = id.into_inner();
     let (case, events) = state
         .read(move |conn| {
@@ -231,7 +239,7 @@ pub async fn get_case_deadline(
     identity: Identity,
     id: web::Path<CaseId>,
 ) -> ApiResult<web::Json<DeadlineView>> {
-    let own_window = case_scope(&identity, Permission::ReadCases)?;
+    let own_window = identity.case_scope(Permission::ReadCases)?;
     let id = id.into_inner();
     let today = state.now().today;
     let offset = state.settings.utc_offset;
