@@ -10,12 +10,14 @@
 
 mod counters;
 mod deltas;
+mod period;
 mod rank;
 mod series;
 mod summary;
 
 pub use counters::*;
 pub use deltas::*;
+pub use period::Period;
 pub use rank::*;
 pub use series::*;
 pub use summary::*;

@@ -15,8 +15,7 @@ use std::collections::HashMap;
 
 use actix_web::http::header::ACCEPT;
 use actix_web::{HttpRequest, HttpResponse};
-use chrono::{Datelike, NaiveDate};
-use domain::ValidationErrors;
+use chrono::NaiveDate;
 use domain::catalogue::{ServiceItem, Window};
 use domain::ids::{CenterId, DepartmentId, ServiceItemId, WindowId};
 use domain::page::{Page, PageRequest};
@@ -24,7 +23,7 @@ use domain::repository::{
     CenterRepository, DepartmentRepository, RepositoryResult, ServiceItemRepository, StatsGroup,
     StatsQuery, StatsRepository, UserRepository, WindowRepository,
 };
-use domain::stats::{Counters, SUMMARY_COLUMNS, StatsBasis, Summary};
+use domain::stats::{Counters, Period, SUMMARY_COLUMNS, StatsBasis, Summary};
 use persistence::AnyConnection;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -126,22 +125,7 @@ pub(crate) fn stats_query(
         params.window,
         "a clerk sees the figures of their own window only",
     )?;
-    let to = params.to.unwrap_or(today);
-    let from = params
-        .from
-        .unwrap_or_else(|| NaiveDate::from_yo_opt(to.year(), 1).unwrap_or(to));
-    let as_of = params.as_of.unwrap_or(today);
-    let mut errors = ValidationErrors::default();
-    errors.date("from", params.from);
-    errors.date("to", params.to);
-    errors.date("as_of", params.as_of);
-    if from > to {
-        errors.add("from", "must not be after `to`");
-    }
-    if as_of > today {
-        errors.add("as_of", "cannot lie in the future");
-    }
-    errors.into_result()?;
+    let Period { from, to, as_of } = Period::asked(params.from, params.to, params.as_of, today)?;
     let center_ids = center_and_beneath(conn, params.center)?;
     Ok(StatsQuery {
         from,
