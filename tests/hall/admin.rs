@@ -124,7 +124,7 @@ fn changing_a_password_or_a_role_revokes_earlier_tokens(backend: Backend) {
     hall.app.get("/api/v1/auth/me", Some(&again)).problem(401);
 }
 
-/// What each role gets on each group of routes (DESIGN.md, "Permissions").
+/// What each role gets on each group of routes (`docs/DESIGN.md`, "Permissions").
 fn every_role_gets_what_the_permission_matrix_says(backend: Backend) {
     let hall = hall(backend);
     let case = hall.accept(&hall.clerk1, &hall.committed);

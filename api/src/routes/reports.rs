@@ -3,10 +3,10 @@
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::NaiveDate;
-use domain::ValidationErrors;
 use domain::ids::WindowId;
 use domain::permission::Permission;
 use domain::report::{YearReport, catalogue_figures};
+use domain::stats::Period;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
@@ -96,20 +96,11 @@ async fn year_report(
     through: Option<NaiveDate>,
 ) -> ApiResult<YearReport> {
     let today = state.now().today;
-    domain::calendar::check_year(year)?;
-    let first = NaiveDate::from_ymd_opt(year, 1, 1)
-        .ok_or_else(|| ValidationErrors::single("year", "is not a year"))?;
-    let last = NaiveDate::from_ymd_opt(year, 12, 31)
-        .unwrap_or(first)
-        .min(today);
-    let through = through.unwrap_or(last);
-    if through < first || through > last {
-        return Err(ValidationErrors::single(
-            "through",
-            format!("must lie between {first} and {last}"),
-        )
-        .into());
-    }
+    let Period {
+        from: first,
+        to: through,
+        ..
+    } = Period::report(year, through, today)?;
     state
         .read_replica(move |conn| {
             let params = StatsParams {

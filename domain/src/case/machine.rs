@@ -40,7 +40,7 @@ mod tests {
     use ActionKind as A;
     use CaseStatus as S;
 
-    /// Every state × every action × both handlings, against the lifecycle in DESIGN.md.
+    /// Every state × every action × both handlings, against the lifecycle in `docs/DESIGN.md`.
     #[test]
     fn every_state_and_action_is_decided_as_the_design_says() {
         for handling in Handling::ALL {

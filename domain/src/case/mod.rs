@@ -8,6 +8,7 @@ mod details;
 mod event;
 #[cfg(test)]
 pub(crate) mod fixtures;
+mod intake;
 mod machine;
 mod model;
 mod number;
@@ -23,8 +24,9 @@ pub use applicant::{Applicant, ApplicantKind, IdType};
 pub use clock::{DeadlineClock, DeadlineExplanation, ExplainedPause, Extension, Pause};
 pub use details::EventDetails;
 pub use event::CaseEvent;
+pub use intake::{Intake, IntakeDecision};
 pub use machine::next_status;
-pub use model::{Case, CaseError, Intake, IntakeDecision, Performed};
+pub use model::{Case, CaseError, Performed};
 pub use number::{CaseNumberError, case_number, normalise_typed};
 pub use status::CaseStatus;
 pub use warning::{

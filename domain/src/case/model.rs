@@ -1,5 +1,5 @@
-//! The case aggregate: intake, and every later action as a pure function from the case
-//! before to the case after plus the event that records it.
+//! The case aggregate after intake: every action as a pure function from the case before to
+//! the case after plus the event that records it.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -10,7 +10,7 @@ use super::{
 };
 use crate::ValidationErrors;
 use crate::calendar::{CalendarError, WorkingCalendar};
-use crate::catalogue::{Center, Handling, ServiceItem, Window};
+use crate::catalogue::{Handling, Window};
 use crate::ids::{CaseEventId, CaseId, CenterId, DepartmentId, ServiceItemId, UserId, WindowId};
 use crate::rating::Rating;
 use crate::stats::overdue_from;
@@ -101,35 +101,6 @@ pub enum CaseError {
     Calendar(#[from] CalendarError),
 }
 
-/// Accept or refuse at intake.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum IntakeDecision {
-    /// 受理.
-    Accept,
-    /// 不予受理, with the reason told to the applicant.
-    Refuse {
-        /// Why.
-        reason: String,
-    },
-}
-
-/// An application at a window.
-#[derive(Debug, Clone)]
-pub struct Intake<'a> {
-    /// The item applied for.
-    pub item: &'a ServiceItem,
-    /// The window receiving it.
-    pub window: &'a Window,
-    /// The window's centre; its code is the case number's region.
-    pub center: &'a Center,
-    /// Who applies.
-    pub applicant: Applicant,
-    /// The clerk's note.
-    pub note: String,
-    /// Accept or refuse.
-    pub decision: IntakeDecision,
-}
-
 /// An action's result: the case after it, and the event that records it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Performed {
@@ -139,111 +110,8 @@ pub struct Performed {
     pub event: CaseEvent,
 }
 
-impl Intake<'_> {
-    /// Checks everything about the application that does not need the database.
-    pub fn validate(&self) -> Result<(), ValidationErrors> {
-        let mut errors = match self.applicant.validate() {
-            Ok(()) => ValidationErrors::default(),
-            Err(errors) => errors,
-        };
-        errors.optional_text("note", &self.note, 2000);
-        if !self.item.active {
-            errors.add("item_id", "the service item no longer accepts applications");
-        }
-        if !self.window.active {
-            errors.add("window_id", "the window is closed");
-        }
-        if !self.window.serves(self.item.id) {
-            errors.add("item_id", "the window does not handle this service item");
-        }
-        if let IntakeDecision::Refuse { reason } = &self.decision {
-            errors.text("reason", reason, 2000);
-        }
-        errors.into_result()
-    }
-
-    /// Opens the case numbered `case_no` as of `at` (local date `today`), with its intake
-    /// event.
-    pub fn open(
-        self,
-        case_no: String,
-        at: DateTime<Utc>,
-        today: NaiveDate,
-        actor: UserId,
-        calendar: &WorkingCalendar,
-    ) -> Result<Performed, CaseError> {
-        self.validate()?;
-        let clock = DeadlineClock::new(today, self.item.promised_days);
-        let (status, action, deadline, refusal_reason) = match self.decision {
-            IntakeDecision::Accept => (
-                CaseStatus::Accepted,
-                ActionKind::Accept,
-                Some(clock.deadline(calendar)?),
-                None,
-            ),
-            IntakeDecision::Refuse { reason } => (
-                CaseStatus::NotAccepted,
-                ActionKind::Refuse,
-                None,
-                Some(reason),
-            ),
-        };
-        let mut case = Case {
-            id: CaseId::new(),
-            case_no,
-            region: self.center.code.clone(),
-            center_id: self.center.id,
-            window_id: self.window.id,
-            received_window_id: self.window.id,
-            received_center_id: self.center.id,
-            item_id: self.item.id,
-            item_version: self.item.version,
-            department_id: self.item.department_id,
-            handling: self.item.handling,
-            statutory_days: self.item.statutory_days,
-            status,
-            resume_to: None,
-            applicant: self.applicant,
-            note: self.note,
-            refusal_reason,
-            received_at: at,
-            received_on: today,
-            clock,
-            deadline,
-            completed_at: None,
-            completed_on: None,
-            on_time: None,
-            overdue_from: None,
-            outcome: None,
-            result: None,
-            accepted_by: actor,
-            version: 1,
-            updated_at: at,
-        };
-        let payload = match action {
-            ActionKind::Refuse => EventDetails::Refuse {
-                item_id: case.item_id,
-                window_id: case.window_id,
-                handling: case.handling,
-                promised_days: case.clock.promised_days,
-                reason: case.refusal_reason.clone(),
-            },
-            _ => EventDetails::Accept {
-                item_id: case.item_id,
-                window_id: case.window_id,
-                handling: case.handling,
-                promised_days: case.clock.promised_days,
-                deadline: case.deadline,
-            },
-        };
-        case.overdue_from = overdue_from(&case, today, None);
-        let event = case.event(action, None, at, Some(actor), payload);
-        Ok(Performed { case, event })
-    }
-}
-
 impl Case {
-    fn event(
+    pub(super) fn event(
         &self,
         action: ActionKind,
         from: Option<CaseStatus>,
@@ -436,6 +304,7 @@ mod tests {
     use super::*;
     use crate::calendar::china;
     use crate::case::PauseReason;
+    use crate::case::{Intake, IntakeDecision};
     use chrono::TimeZone;
 
     use crate::case::fixtures::{Hall, applicant, hall};

@@ -1,7 +1,12 @@
 //! Every error the API answers, as `application/problem+json` (RFC 9457), mapped in one
 //! place. A 5xx is logged with its cause and answered with a generic detail.
 
-use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+mod extractors;
+mod types;
+
+pub use extractors::*;
+pub use types::ProblemType;
+
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
@@ -16,147 +21,6 @@ use utoipa::ToSchema;
 
 /// The media type of every error body.
 pub const PROBLEM_JSON: &str = "application/problem+json";
-
-/// Declares the closed set of problem types: the enum, its URNs, statuses and meanings.
-macro_rules! problem_types {
-    ($($(#[doc = $doc:literal])+ $variant:ident = $urn:literal, $status:ident;)+) => {
-        /// The kind of a problem: a closed set, each with a stable URN in `type` and one HTTP
-        /// status, listed in `docs/API-DESIGN.md`. Clients branch on it, never on `detail`.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        pub enum ProblemType {
-            $($(#[doc = $doc])+ $variant,)+
-        }
-
-        impl ProblemType {
-            /// Every type.
-            pub const ALL: &[Self] = &[$(Self::$variant),+];
-
-            /// The stable URN, the value of `type`.
-            pub fn urn(self) -> &'static str {
-                match self {
-                    $(Self::$variant => $urn,)+
-                }
-            }
-
-            /// The status answered with it.
-            pub fn status(self) -> StatusCode {
-                match self {
-                    $(Self::$variant => StatusCode::$status,)+
-                }
-            }
-
-            /// What it means, as documented.
-            pub fn meaning(self) -> &'static str {
-                match self {
-                    $(Self::$variant => concat!($($doc),+).trim_ascii(),)+
-                }
-            }
-        }
-    };
-}
-
-impl Serialize for ProblemType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.urn())
-    }
-}
-
-impl utoipa::ToSchema for ProblemType {}
-
-impl utoipa::PartialSchema for ProblemType {
-    /// A string enum of the URNs, each listed with its status and meaning.
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        let mut description = String::from(
-            "The kind of problem: a closed set of stable URNs, each answered with one status \
-             (an error answer made outside the handlers keeps its own status and takes the \
-             general type of its class). Clients branch on it, never on `detail`.\n",
-        );
-        for kind in ProblemType::ALL {
-            description.push_str(&format!(
-                "\n- `{}` ({}): {}",
-                kind.urn(),
-                kind.status().as_u16(),
-                kind.meaning()
-                    .split_whitespace()
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            ));
-        }
-        utoipa::openapi::ObjectBuilder::new()
-            .schema_type(utoipa::openapi::schema::Type::String)
-            .enum_values(Some(ProblemType::ALL.iter().map(|kind| kind.urn())))
-            .description(Some(description))
-            .into()
-    }
-}
-
-problem_types! {
-    /// The request cannot be read: malformed JSON, an unreadable query string or header, a
-    /// text holding a NUL character.
-    Malformed = "urn:service-hall:problem:malformed", BAD_REQUEST;
-    /// A query parameter the operation does not take; `errors` names each.
-    UnknownParameter = "urn:service-hall:problem:unknown-parameter", BAD_REQUEST;
-    /// The `after` cursor is not one this listing handed out: start again from the first page.
-    InvalidCursor = "urn:service-hall:problem:invalid-cursor", BAD_REQUEST;
-    /// No token, or a bad, expired or revoked one; a failed sign-in.
-    Unauthenticated = "urn:service-hall:problem:unauthenticated", UNAUTHORIZED;
-    /// Signed in, but the role or the window may not do this.
-    Forbidden = "urn:service-hall:problem:forbidden", FORBIDDEN;
-    /// No such record or route; a path id that is not an id; at the kiosk, an unknown number
-    /// or a wrong query code alike.
-    NotFound = "urn:service-hall:problem:not-found", NOT_FOUND;
-    /// The route exists, but not for this method.
-    MethodNotAllowed = "urn:service-hall:problem:method-not-allowed", METHOD_NOT_ALLOWED;
-    /// The body did not arrive in time; the connection is closed.
-    Timeout = "urn:service-hall:problem:timeout", REQUEST_TIMEOUT;
-    /// The case changed since it was read (its `version` is stale): reload it and decide again.
-    StaleVersion = "urn:service-hall:problem:stale-version", CONFLICT;
-    /// The case's lifecycle does not allow the action in its current state; nothing changed.
-    TransitionNotAllowed = "urn:service-hall:problem:transition-not-allowed", CONFLICT;
-    /// A code, username, window number or other unique value is already taken.
-    CodeTaken = "urn:service-hall:problem:code-taken", CONFLICT;
-    /// A request with the same `Idempotency-Key` is still being processed: retry it shortly.
-    IdempotencyKeyInFlight = "urn:service-hall:problem:idempotency-key-in-flight", CONFLICT;
-    /// The case has been rated already; a case is rated once.
-    AlreadyRated = "urn:service-hall:problem:already-rated", CONFLICT;
-    /// Another clash with the current state (a rectification already closed, an
-    /// administrator deactivating their own account); `detail` says which.
-    Conflict = "urn:service-hall:problem:conflict", CONFLICT;
-    /// The body is larger than allowed.
-    TooLarge = "urn:service-hall:problem:too-large", PAYLOAD_TOO_LARGE;
-    /// The request line is too long (answered by the reverse proxy).
-    UriTooLong = "urn:service-hall:problem:uri-too-long", URI_TOO_LONG;
-    /// The body is not of the documented media type.
-    UnsupportedMediaType = "urn:service-hall:problem:unsupported-media-type", UNSUPPORTED_MEDIA_TYPE;
-    /// Values of the wrong type or out of range; `errors` lists every invalid field.
-    Validation = "urn:service-hall:problem:validation", UNPROCESSABLE_ENTITY;
-    /// The `Idempotency-Key` was used before with a different request: use a new key.
-    IdempotencyKeyReused = "urn:service-hall:problem:idempotency-key-reused", UNPROCESSABLE_ENTITY;
-    /// A date in a year the working-day calendar does not cover, so no deadline can be told.
-    CalendarYearMissing = "urn:service-hall:problem:calendar-year-missing", UNPROCESSABLE_ENTITY;
-    /// Valid values that cannot be processed, e.g. a reference to a record that does not
-    /// exist, the deadline of a case refused at intake.
-    Unprocessable = "urn:service-hall:problem:unprocessable", UNPROCESSABLE_ENTITY;
-    /// Too many requests from this client or for this case number: wait `Retry-After` seconds.
-    RateLimited = "urn:service-hall:problem:rate-limited", TOO_MANY_REQUESTS;
-    /// A fault of ours; logged with its cause, answered with a generic detail.
-    Internal = "urn:service-hall:problem:internal", INTERNAL_SERVER_ERROR;
-    /// The request uses something the server does not implement (answered by the reverse
-    /// proxy).
-    NotImplemented = "urn:service-hall:problem:not-implemented", NOT_IMPLEMENTED;
-    /// No hall process answered the reverse proxy: retry after `Retry-After` seconds.
-    BadGateway = "urn:service-hall:problem:bad-gateway", BAD_GATEWAY;
-    /// Too many sign-ins wait for password hashing: the request is shed; retry after
-    /// `Retry-After` seconds.
-    Overloaded = "urn:service-hall:problem:overloaded", SERVICE_UNAVAILABLE;
-    /// The database (or, behind the reverse proxy, the service) is unavailable: retry after
-    /// `Retry-After` seconds.
-    Unavailable = "urn:service-hall:problem:unavailable", SERVICE_UNAVAILABLE;
-    /// Hall did not answer the reverse proxy in time: retry after `Retry-After` seconds.
-    GatewayTimeout = "urn:service-hall:problem:gateway-timeout", GATEWAY_TIMEOUT;
-    /// The HTTP version is not supported (answered by the reverse proxy): use HTTP/1.1.
-    HttpVersionNotSupported = "urn:service-hall:problem:http-version-not-supported", HTTP_VERSION_NOT_SUPPORTED;
-}
 
 /// Why a request failed.
 #[derive(Debug, thiserror::Error)]
@@ -465,136 +329,6 @@ impl From<actix_web::error::BlockingError> for ApiError {
     }
 }
 
-/// Maps actix's JSON body errors: syntax ⇒ 400, wrong values ⇒ 422, size ⇒ 413.
-pub fn json_error(error: JsonPayloadError, _: &HttpRequest) -> actix_web::Error {
-    let api = match &error {
-        JsonPayloadError::Overflow { limit }
-        | JsonPayloadError::OverflowKnownLength { limit, .. } => ApiError::TooLarge(*limit),
-        JsonPayloadError::ContentType => ApiError::UnsupportedMediaType(
-            "the body must be JSON (Content-Type: application/json)".into(),
-        ),
-        JsonPayloadError::Deserialize(e) if e.is_data() => ApiError::Invalid(
-            ValidationErrors::single("body", without_values(&e.to_string())),
-        ),
-        JsonPayloadError::Deserialize(e) => ApiError::Malformed(format!("malformed JSON: {e}")),
-        other => ApiError::Malformed(format!("the body cannot be read: {other}")),
-    };
-    api.into()
-}
-
-/// Maps actix's query-string errors to 400, naming the parameter where serde does: an unknown
-/// one (every query struct denies unknown fields) is an `unknown-parameter` problem.
-pub fn query_error(error: QueryPayloadError, _: &HttpRequest) -> actix_web::Error {
-    let QueryPayloadError::Deserialize(cause) = &error else {
-        return ApiError::Malformed(format!("the query string cannot be read: {error}")).into();
-    };
-    let cause = cause.to_string();
-    // serde's wording: "unknown field `sort`, expected one of `limit`, `after`".
-    if let Some(rest) = cause.strip_prefix("unknown field `") {
-        let (name, expected) = rest.split_once('`').unwrap_or((rest, ""));
-        let known = expected
-            .split('`')
-            .skip(1)
-            .step_by(2)
-            .map(str::to_owned)
-            .collect();
-        return ApiError::UnknownParameters {
-            unknown: vec![name.to_owned()],
-            known,
-        }
-        .into();
-    }
-    ApiError::Malformed(format!(
-        "a query parameter cannot be read: {}",
-        without_values(&cause)
-    ))
-    .into()
-}
-
-/// A serde message with the values the client sent left out (`invalid type: integer
-/// `110101199003077777`, expected a string` ⇒ `invalid type: an integer, expected a string`):
-/// an answer, and the logs of whatever relays it, never repeat an ID number sent in the wrong
-/// place. Names of fields and the expectations stay.
-fn without_values(message: &str) -> String {
-    const VALUES: [(&str, &str); 5] = [
-        ("string \"", "a string"),
-        ("integer `", "an integer"),
-        ("floating point `", "a number"),
-        ("character `", "a character"),
-        ("unknown variant `", "an unknown variant"),
-    ];
-    let mut out = String::with_capacity(message.len());
-    let mut rest = message;
-    'scan: while !rest.is_empty() {
-        for (opening, replacement) in VALUES {
-            if let Some(after) = rest.strip_prefix(opening) {
-                out.push_str(replacement);
-                // Up to the closing mark, skipping escaped ones.
-                let close = if opening.ends_with('"') { '"' } else { '`' };
-                let mut escaped = false;
-                let end = after.char_indices().find_map(|(i, c)| {
-                    let closes = c == close && !escaped;
-                    escaped = c == '\\' && !escaped;
-                    closes.then_some(i + c.len_utf8())
-                });
-                rest = &after[end.unwrap_or(after.len())..];
-                continue 'scan;
-            }
-        }
-        let mut chars = rest.chars();
-        if let Some(c) = chars.next() {
-            out.push(c);
-        }
-        rest = chars.as_str();
-    }
-    out
-}
-
-/// Maps actix's path errors: a path value that cannot be an id names nothing, so 404.
-pub fn path_error(error: PathError, _: &HttpRequest) -> actix_web::Error {
-    ApiError::NotFound(format!("no such resource ({error})")).into()
-}
-
-/// The problem for an error answer that machinery outside the handlers made without a body
-/// (a resource's `405`, Swagger UI's `404` under `/docs/`): the status kept, a body added.
-pub fn for_status(status: StatusCode) -> HttpResponse {
-    let known = match status {
-        StatusCode::NOT_FOUND => Some(ApiError::NotFound("no such resource".into())),
-        StatusCode::BAD_REQUEST => Some(ApiError::Malformed("the request cannot be read".into())),
-        StatusCode::REQUEST_TIMEOUT => Some(ApiError::TimedOut),
-        StatusCode::INTERNAL_SERVER_ERROR => {
-            Some(ApiError::Internal("an error answer without a body".into()))
-        }
-        _ => None,
-    };
-    if let Some(error) = known {
-        return error.error_response();
-    }
-    // The set being closed, a status with no type of its own gets its class's general type.
-    let kind = match status {
-        StatusCode::METHOD_NOT_ALLOWED => ProblemType::MethodNotAllowed,
-        StatusCode::PAYLOAD_TOO_LARGE => ProblemType::TooLarge,
-        StatusCode::URI_TOO_LONG => ProblemType::UriTooLong,
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => ProblemType::UnsupportedMediaType,
-        StatusCode::NOT_IMPLEMENTED => ProblemType::NotImplemented,
-        StatusCode::BAD_GATEWAY => ProblemType::BadGateway,
-        StatusCode::SERVICE_UNAVAILABLE => ProblemType::Unavailable,
-        StatusCode::GATEWAY_TIMEOUT => ProblemType::GatewayTimeout,
-        StatusCode::HTTP_VERSION_NOT_SUPPORTED => ProblemType::HttpVersionNotSupported,
-        other if other.is_server_error() => ProblemType::Internal,
-        _ => ProblemType::Malformed,
-    };
-    let title = status.canonical_reason().unwrap_or("Error");
-    HttpResponse::build(status)
-        .insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)))
-        .json(Problem::new(kind, status, title.to_owned(), Vec::new()))
-}
-
-/// Unknown routes.
-pub async fn no_route() -> ApiError {
-    ApiError::NotFound("no such route".into())
-}
-
 impl actix_web::Responder for ApiError {
     type Body = actix_web::body::BoxBody;
 
@@ -609,6 +343,7 @@ pub type ApiResult<T> = Result<T, ApiError>;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use actix_web::error::QueryPayloadError;
 
     /// The kind after the URN's last colon.
     fn kind_name(kind: ProblemType) -> &'static str {
@@ -617,7 +352,7 @@ mod tests {
 
     #[test]
     fn every_type_is_listed_with_its_status_in_the_api_design_page_and_no_other() {
-        let page = include_str!("../../docs/API-DESIGN.md");
+        let page = include_str!("../../../docs/API-DESIGN.md");
         let rows: Vec<&str> = page
             .lines()
             .filter(|line| {

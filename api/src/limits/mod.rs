@@ -9,12 +9,16 @@
 //! when a trusted proxy sent it. The buckets live in each process: with N processes a
 //! client gets N times the rate, which is protection enough and needs no shared state.
 
-use std::collections::HashMap;
+mod address;
+mod failures;
+
+pub use address::*;
+
 use std::hash::Hash;
-use std::net::{IpAddr, Ipv6Addr};
+use std::net::IpAddr;
 use std::num::NonZeroU32;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use actix_web::HttpRequest;
@@ -25,75 +29,10 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use crate::auth::password::HashGate;
 use crate::problem::ApiError;
-
-/// An address or a range of addresses, e.g. `10.0.0.0/8`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct AddressRange {
-    network: IpAddr,
-    prefix: u8,
-}
-
-impl AddressRange {
-    /// Parses `ADDRESS` or `ADDRESS/PREFIX`.
-    pub fn parse(text: &str) -> Result<Self, String> {
-        let text = text.trim();
-        let (address, prefix) = match text.split_once('/') {
-            Some((address, prefix)) => (address, Some(prefix)),
-            None => (text, None),
-        };
-        let network: IpAddr = address
-            .parse()
-            .map_err(|_| format!("{text:?} is not an IP address or range"))?;
-        let bits = if network.is_ipv4() { 32 } else { 128 };
-        let prefix = match prefix {
-            None => bits,
-            Some(p) => p
-                .parse::<u8>()
-                .ok()
-                .filter(|p| *p <= bits)
-                .ok_or_else(|| format!("{text:?} has a bad prefix length"))?,
-        };
-        Ok(Self { network, prefix })
-    }
-
-    /// Whether `address` lies in the range.
-    pub fn contains(&self, address: IpAddr) -> bool {
-        match (self.network, address) {
-            (IpAddr::V4(net), IpAddr::V4(ip)) => {
-                let mask = u32::MAX
-                    .checked_shl(32 - u32::from(self.prefix))
-                    .unwrap_or(0);
-                u32::from(net) & mask == u32::from(ip) & mask
-            }
-            (IpAddr::V6(net), IpAddr::V6(ip)) => {
-                let mask = u128::MAX
-                    .checked_shl(128 - u32::from(self.prefix))
-                    .unwrap_or(0);
-                u128::from(net) & mask == u128::from(ip) & mask
-            }
-            _ => false,
-        }
-    }
-}
-
-/// The key a client is limited by: its IPv4 address, or the /64 network of its IPv6
-/// address (an IPv4 address written as IPv6, `::ffff:a.b.c.d`, counts as IPv4).
-pub fn client_key(address: IpAddr) -> IpAddr {
-    match address {
-        IpAddr::V4(v4) => IpAddr::V4(v4),
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => IpAddr::V4(v4),
-            None => IpAddr::V6(Ipv6Addr::from(u128::from(v6) & !u128::from(u64::MAX))),
-        },
-    }
-}
+use failures::Failures;
 
 /// How long wrong passwords count against a username.
 const FAILURE_WINDOW: Duration = Duration::from_secs(3600);
-
-/// Keys a failure map holds at most. Beyond it new keys go untracked rather than grow
-/// memory: the per-address buckets still hold then.
-const MAX_FAILURE_KEYS: usize = 100_000;
 
 /// Keys a bucket map may hold before idle ones are dropped at once.
 const MAX_BUCKET_KEYS: usize = 100_000;
@@ -383,90 +322,9 @@ fn take<K: Hash + Eq + Clone>(
         .map_err(|not_until| rate_limited(not_until.wait_time_from(DefaultClock::default().now())))
 }
 
-/// An allowance of failures per key: `allowance` in any `window`, one coming back every
-/// `window / allowance` (GCRA, like the buckets, but looked at before a failure is known
-/// and charged only once it is).
-#[derive(Debug)]
-struct Failures<K> {
-    /// Time one failure takes from the allowance.
-    cost: Duration,
-    /// The window: how far ahead of now a key's debt may run.
-    window: Duration,
-    /// Per key, when its debt is paid off; keys whose debt is paid are dropped.
-    debts: Mutex<HashMap<K, Instant>>,
-}
-
-impl<K: Hash + Eq> Failures<K> {
-    fn new(allowance: u32, window: Duration) -> Self {
-        Self {
-            cost: window / allowance.max(1),
-            window,
-            debts: Mutex::new(HashMap::new()),
-        }
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<K, Instant>> {
-        // A panic while holding the lock leaves a map that is still whole.
-        self.debts.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// `None` while the key has failures left; else how long until it has one again.
-    fn refusal<Q>(&self, key: &Q, now: Instant) -> Option<Duration>
-    where
-        K: std::borrow::Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
-    {
-        let paid_off = *self.lock().get(key)?;
-        // Refused when one more failure would run the debt past the window.
-        let free_at = paid_off.checked_sub(self.window - self.cost)?;
-        (free_at > now).then(|| free_at - now)
-    }
-
-    /// Charges one failure. The debt never runs more than one window ahead, so a flood of
-    /// failures cannot keep a key refused for longer than a window after it stops.
-    fn record(&self, key: K, now: Instant) {
-        let mut debts = self.lock();
-        if debts.len() >= MAX_FAILURE_KEYS && !debts.contains_key(&key) {
-            debts.retain(|_, paid_off| *paid_off > now);
-            if debts.len() >= MAX_FAILURE_KEYS {
-                return;
-            }
-        }
-        let debt = debts.entry(key).or_insert(now);
-        *debt = ((*debt).max(now) + self.cost).min(now + self.window);
-    }
-
-    fn prune(&self, now: Instant) {
-        let mut debts = self.lock();
-        debts.retain(|_, paid_off| *paid_off > now);
-        debts.shrink_to_fit();
-    }
-
-    fn len(&self) -> usize {
-        self.lock().len()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ranges_contain_their_addresses() {
-        let range = AddressRange::parse("10.0.0.0/8").expect("range");
-        assert!(range.contains("10.1.2.3".parse().expect("ip")));
-        assert!(!range.contains("11.0.0.1".parse().expect("ip")));
-        let one = AddressRange::parse("192.168.1.7").expect("address");
-        assert!(one.contains("192.168.1.7".parse().expect("ip")));
-        assert!(!one.contains("192.168.1.8".parse().expect("ip")));
-        assert!(
-            AddressRange::parse("::1/128")
-                .expect("v6")
-                .contains("::1".parse().expect("ip"))
-        );
-        assert!(AddressRange::parse("10.0.0.0/33").is_err());
-        assert!(AddressRange::parse("proxy").is_err());
-    }
 
     #[test]
     fn the_thirty_first_request_in_a_minute_is_refused() {
@@ -606,23 +464,5 @@ mod tests {
             Err(ApiError::RateLimited { retry_after }) if retry_after >= 1
         ));
         assert!(limits.check_password_change(&request, "user-2").is_ok());
-    }
-
-    #[test]
-    fn failures_come_back_one_by_one_and_a_flood_does_not_outlast_the_window() {
-        let failures = Failures::new(2, Duration::from_secs(60));
-        let start = Instant::now();
-        assert_eq!(failures.refusal("k", start), None);
-        failures.record("k".to_owned(), start);
-        assert_eq!(failures.refusal("k", start), None);
-        failures.record("k".to_owned(), start);
-        assert_eq!(failures.refusal("k", start), Some(Duration::from_secs(30)));
-        for _ in 0..1000 {
-            failures.record("k".to_owned(), start);
-        }
-        assert_eq!(failures.refusal("k", start), Some(Duration::from_secs(30)));
-        assert_eq!(failures.refusal("k", start + Duration::from_secs(30)), None);
-        failures.prune(start + Duration::from_secs(60));
-        assert_eq!(failures.len(), 0);
     }
 }

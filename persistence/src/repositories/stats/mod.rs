@@ -1,0 +1,135 @@
+//! Statistics persistence: the counters' rows, the write path, the query plan and its SQL.
+
+mod plan;
+mod rows;
+mod sql;
+mod write;
+
+pub(crate) use rows::StatsRow;
+pub(crate) use write::{dimensions, month_of};
+
+use diesel::prelude::*;
+use diesel::sql_types::{Date, Text};
+use domain::repository::{
+    CaseFilter, RepositoryResult, StatsGroup, StatsKey, StatsQuery, StatsRepository,
+};
+use domain::stats::{Counters, StatDelta, StatsBasis};
+
+use crate::AnyConnection;
+use crate::error::db;
+use crate::repositories::cases::filtered;
+use crate::schema::cases;
+use plan::plan;
+use rows::GroupRow;
+use sql::{Bind, effect_rollup_sql, fine_sql, rollup_sql};
+use write::{bump_fine, bump_rollup};
+
+pub(super) const COUNTERS: [&str; 16] = [
+    "received",
+    "immediate",
+    "committed",
+    "not_accepted",
+    "completed",
+    "completed_on_time",
+    "withdrawn",
+    "overdue_open",
+    "rated",
+    "rating_sum",
+    "rated_poor",
+    "rated_1",
+    "rated_2",
+    "rated_3",
+    "rated_4",
+    "rated_5",
+];
+
+impl StatsRepository for AnyConnection {
+    fn add_stats(&mut self, key: &StatsKey, deltas: &[StatDelta]) -> RepositoryResult<()> {
+        for delta in deltas {
+            bump_fine(self, &StatsRow::new(key, delta))?;
+            for (dim, dim_id) in dimensions(key) {
+                let days = (key.received_on, delta.effective_on);
+                bump_rollup(
+                    self,
+                    &key.region,
+                    "stats_day",
+                    ["received_on", "effective_on"],
+                    dim,
+                    &dim_id,
+                    days,
+                    &delta.counters,
+                )?;
+                let months = (month_of(key.received_on), month_of(delta.effective_on));
+                bump_rollup(
+                    self,
+                    &key.region,
+                    "stats_month",
+                    ["received_month", "effective_month"],
+                    dim,
+                    &dim_id,
+                    months,
+                    &delta.counters,
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    fn stats(
+        &mut self,
+        query: &StatsQuery,
+        group: Option<StatsGroup>,
+    ) -> RepositoryResult<Vec<(String, Counters)>> {
+        let completed = query.basis == StatsBasis::Completed;
+        if completed && query.from > query.to.min(query.as_of) {
+            // Nothing that happened after `as_of` counts.
+            return Ok(Vec::new());
+        }
+        let (sql, binds) = match plan(query, group) {
+            Some((dim, ids)) if completed => effect_rollup_sql(query, group, dim, ids),
+            Some((dim, ids)) => rollup_sql(query, group, dim, ids),
+            None => fine_sql(query, group),
+        };
+        let mut bound = diesel::sql_query(sql).into_boxed::<crate::connection::MultiBackend>();
+        for bind in binds {
+            bound = match bind {
+                Bind::Text(text) => bound.bind::<Text, _>(text),
+                Bind::Date(day) => bound.bind::<Date, _>(day),
+            };
+        }
+        let rows: Vec<GroupRow> = bound.load(self).map_err(db)?;
+        Ok(rows.into_iter().map(GroupRow::into_pair).collect())
+    }
+
+    fn case_counts(
+        &mut self,
+        filter: &CaseFilter,
+        group: Option<StatsGroup>,
+    ) -> RepositoryResult<Vec<(String, i64)>> {
+        let query = filtered(cases::table.into_boxed(), filter)?;
+        // Counted here rather than grouped in SQL: diesel cannot group a boxed query, and
+        // the cases open now are few next to the history.
+        macro_rules! counted_by {
+            ($column:expr) => {{
+                let mut counts: std::collections::BTreeMap<String, i64> = Default::default();
+                for id in query.select($column).load::<String>(self).map_err(db)? {
+                    *counts.entry(id).or_default() += 1;
+                }
+                Ok(counts.into_iter().collect())
+            }};
+        }
+        match group {
+            None => {
+                let n: i64 = query.count().get_result(self).map_err(db)?;
+                Ok(vec![(String::new(), n)])
+            }
+            Some(StatsGroup::Center) => counted_by!(cases::center_id),
+            Some(StatsGroup::Window) => counted_by!(cases::window_id),
+            Some(StatsGroup::Department) => counted_by!(cases::department_id),
+            Some(StatsGroup::Item) => counted_by!(cases::item_id),
+            Some(StatsGroup::Clerk) => counted_by!(cases::accepted_by),
+            // Cases now have no day to be grouped by: counted as one group.
+            Some(StatsGroup::Day | StatsGroup::Month) => self.case_counts(filter, None),
+        }
+    }
+}
