@@ -1,4 +1,4 @@
-//! The permission matrix of DESIGN.md as one pure function: what each role may do, and
+//! The permission matrix of docs/DESIGN.md as one pure function: what each role may do, and
 //! whether only at its own window.
 
 use crate::user::Role;

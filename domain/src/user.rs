@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::ValidationErrors;
 use crate::ids::{UserId, WindowId};
 
-/// What a user is allowed to do (see the permission matrix in DESIGN.md).
+/// What a user is allowed to do (see the permission matrix in docs/DESIGN.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]

@@ -12,7 +12,6 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::Identity;
 use crate::problem::{ApiResult, Problem};
-use crate::routes::cases::case_scope;
 use crate::routes::stats::{
     StatsParams, accepts, csv_answer, stats_query, summary, whole_catalogue,
 };
@@ -65,7 +64,7 @@ pub async fn get_report(
     year: web::Path<i32>,
     params: web::Query<ReportParams>,
 ) -> ApiResult<HttpResponse> {
-    let own_window = case_scope(&identity, Permission::ReadStatistics)?;
+    let own_window = identity.case_scope(Permission::ReadStatistics)?;
     let year = year.into_inner();
     let ReportParams { through, format } = params.into_inner();
     let format = format.unwrap_or_else(|| {
@@ -147,7 +146,7 @@ pub async fn get_report_csv(
     year: web::Path<i32>,
     params: web::Query<ThroughParam>,
 ) -> ApiResult<HttpResponse> {
-    let own_window = case_scope(&identity, Permission::ReadStatistics)?;
+    let own_window = identity.case_scope(Permission::ReadStatistics)?;
     let report = year_report(
         &state,
         own_window,

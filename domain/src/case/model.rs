@@ -258,10 +258,13 @@ impl Case {
     }
 
     /// Whether the deadline counts days of a year `calendar` has only provisionally (its
-    /// notice not loaded), so that it may still move.
+    /// notice not loaded), so that it may still move: never for a closed case, which stays
+    /// as it was judged.
     pub fn deadline_provisional(&self, calendar: &WorkingCalendar) -> bool {
-        self.deadline
-            .is_some_and(|d| !calendar.provisional_years(self.clock.start, d).is_empty())
+        self.status.is_open()
+            && self
+                .deadline
+                .is_some_and(|d| !calendar.provisional_years(self.clock.start, d).is_empty())
     }
 
     /// Recomputes the deadline after a calendar change by `actor` (`None`: the shipped data,

@@ -14,13 +14,11 @@ use domain::calendar::Calendars;
 use domain::case::{Applicant, Case, CaseStatus, Outcome};
 use domain::catalogue::{Handling, subtree};
 use domain::ids::{CaseId, CenterId, DepartmentId, ServiceItemId, WindowId};
-use domain::permission::Permission;
 use domain::repository::CenterRepository;
 use persistence::AnyConnection;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::auth::Identity;
 use crate::problem::ApiError;
 
 /// A case as staff see it, with the applicant's personal data.
@@ -113,18 +111,6 @@ impl CaseView {
         }
     }
 }
-
-/// The caller's reach over cases: [`Identity::case_scope`]. Kept under this name for
-/// `stats.rs` and `reports.rs`, which another change is moving; new code calls the method.
-pub(crate) fn case_scope(
-    identity: &Identity,
-    permission: Permission,
-) -> Result<Option<WindowId>, ApiError> {
-    identity.case_scope(permission)
-}
-
-/// Kept under this path for `stats.rs`, which another change is moving.
-pub(crate) use crate::auth::window_in_reach;
 
 /// A centre and every centre beneath it, when a centre is asked for.
 pub(crate) fn center_and_beneath(

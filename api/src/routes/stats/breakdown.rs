@@ -14,7 +14,6 @@ use utoipa::{IntoParams, ToSchema};
 use super::{StatsParams, basis_name, csv_answer, header, labels, stats_query, wants_csv};
 use crate::auth::Identity;
 use crate::problem::{ApiResult, Problem};
-use crate::routes::cases::case_scope;
 use crate::state::AppState;
 
 /// How to break the figures down, rank and cut them.
@@ -127,7 +126,7 @@ pub async fn get_stats_breakdown(
     breakdown: web::Query<BreakdownParams>,
     params: web::Query<StatsParams>,
 ) -> ApiResult<HttpResponse> {
-    let own_window = case_scope(&identity, Permission::ReadStatistics)?;
+    let own_window = identity.case_scope(Permission::ReadStatistics)?;
     let today = state.now().today;
     let BreakdownParams {
         by,

@@ -28,8 +28,9 @@ use persistence::AnyConnection;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
+use crate::auth::window_in_reach;
 use crate::problem::ApiError;
-use crate::routes::cases::{center_and_beneath, window_in_reach};
+use crate::routes::cases::center_and_beneath;
 
 /// Which cases to count, and as of when.
 #[derive(Debug, Clone, Deserialize, IntoParams)]

@@ -10,7 +10,6 @@ use utoipa::ToSchema;
 use super::{StatsParams, basis_name, csv_answer, header, stats_query, summary, wants_csv};
 use crate::auth::Identity;
 use crate::problem::{ApiResult, Problem};
-use crate::routes::cases::case_scope;
 use crate::state::AppState;
 
 /// A summary with the period it covers.
@@ -64,7 +63,7 @@ pub async fn get_stats_summary(
     request: HttpRequest,
     params: web::Query<StatsParams>,
 ) -> ApiResult<HttpResponse> {
-    let own_window = case_scope(&identity, Permission::ReadStatistics)?;
+    let own_window = identity.case_scope(Permission::ReadStatistics)?;
     let today = state.now().today;
     let params = params.into_inner();
     let csv = wants_csv(params.format, &request);

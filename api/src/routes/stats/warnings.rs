@@ -14,8 +14,9 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{TableFormat, csv_answer, labels, wants_csv};
 use crate::auth::Identity;
+use crate::auth::window_in_reach;
 use crate::problem::{ApiResult, Problem};
-use crate::routes::cases::{case_scope, center_and_beneath, window_in_reach};
+use crate::routes::cases::center_and_beneath;
 use crate::state::AppState;
 
 /// Which open cases to count, and how to group them.
@@ -139,7 +140,7 @@ pub async fn get_stats_warnings(
     request: HttpRequest,
     params: web::Query<WarningCountParams>,
 ) -> ApiResult<HttpResponse> {
-    let own_window = case_scope(&identity, Permission::ReadStatistics)?;
+    let own_window = identity.case_scope(Permission::ReadStatistics)?;
     let params = params.into_inner();
     let window_id = window_in_reach(
         own_window,
