@@ -98,14 +98,7 @@ fn document_common_problems(openapi: &mut utoipa::openapi::OpenApi) {
     for (path, item) in openapi.paths.paths.iter_mut() {
         let uses_database = !matches!(path.as_str(), "/healthz" | "/metrics");
         let rate_limited = path.starts_with("/api/v1/public/") || path == "/api/v1/auth/login";
-        let operations = [
-            item.get.as_mut(),
-            item.post.as_mut(),
-            item.put.as_mut(),
-            item.delete.as_mut(),
-            item.patch.as_mut(),
-        ];
-        for operation in operations.into_iter().flatten() {
+        for operation in crate::contract::operations(item) {
             let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
             let parameters = operation.parameters.as_deref().unwrap_or_default();
             let located = |place: ParameterIn| {

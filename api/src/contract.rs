@@ -14,14 +14,7 @@ pub fn complete(openapi: &mut OpenApi) {
     reference_page_items(openapi);
     one_schema_per_action(openapi);
     for item in openapi.paths.paths.values_mut() {
-        let operations = [
-            item.get.as_mut(),
-            item.post.as_mut(),
-            item.put.as_mut(),
-            item.delete.as_mut(),
-            item.patch.as_mut(),
-        ];
-        for operation in operations.into_iter().flatten() {
+        for operation in operations(item) {
             // Public operations (the kiosk, signing in, health) say so rather than leaving a
             // client to guess from a missing field.
             operation.security.get_or_insert_with(Vec::new);
@@ -206,6 +199,21 @@ fn document_headers(status: &str, response: &mut utoipa::openapi::Response) {
             .build()
             .into()
     });
+}
+
+/// The operations of a path, whichever methods it has.
+pub fn operations(
+    item: &mut utoipa::openapi::PathItem,
+) -> impl Iterator<Item = &mut utoipa::openapi::path::Operation> {
+    [
+        item.get.as_mut(),
+        item.post.as_mut(),
+        item.put.as_mut(),
+        item.delete.as_mut(),
+        item.patch.as_mut(),
+    ]
+    .into_iter()
+    .flatten()
 }
 
 /// The status's reason phrase, e.g. `OK`, `Created`, `Conflict`.

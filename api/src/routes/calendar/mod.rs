@@ -10,7 +10,7 @@ pub use years::*;
 use actix_web::{get, web};
 use chrono::NaiveDate;
 use domain::ValidationErrors;
-use domain::calendar::{CalendarDay, Division};
+use domain::calendar::{CalendarDay, Division, WorkingCalendar};
 use domain::catalogue::MAX_DAYS;
 use domain::permission::Permission;
 use serde::{Deserialize, Serialize};
@@ -52,6 +52,24 @@ pub struct Counted {
     pub provisional: bool,
     /// Those years.
     pub provisional_years: Vec<i32>,
+}
+
+impl Counted {
+    /// What `calendar`, asked for `division`, says of the days counted from `from` to `to`.
+    fn by(
+        calendar: &WorkingCalendar,
+        division: Option<Division>,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Self {
+        let provisional_years = calendar.provisional_years(from, to);
+        Self {
+            region: calendar.region().cloned(),
+            division,
+            provisional: !provisional_years.is_empty(),
+            provisional_years,
+        }
+    }
 }
 
 /// A computed deadline.
@@ -145,17 +163,11 @@ pub async fn get_deadline(
             let calendars = calendars.get(conn)?;
             let calendar = calendars.for_division(division.as_ref());
             let deadline = calendar.add_working_days(accepted, days)?;
-            let provisional_years = calendar.provisional_years(accepted, deadline);
             Ok(web::Json(Deadline {
                 accepted,
                 days,
                 deadline,
-                counted: Counted {
-                    region: calendar.region().cloned(),
-                    division,
-                    provisional: !provisional_years.is_empty(),
-                    provisional_years,
-                },
+                counted: Counted::by(calendar, division, accepted, deadline),
                 calendar_days: calendar.exceptions_between(accepted, deadline)?,
             }))
         })
@@ -189,17 +201,11 @@ pub async fn count_working_days(
             let calendars = calendars.get(conn)?;
             let calendar = calendars.for_division(division.as_ref());
             let working_days = calendar.working_days_between(from, to)?;
-            let provisional_years = calendar.provisional_years(from, to);
             Ok(web::Json(WorkingDays {
                 from,
                 to,
                 working_days,
-                counted: Counted {
-                    region: calendar.region().cloned(),
-                    division,
-                    provisional: !provisional_years.is_empty(),
-                    provisional_years,
-                },
+                counted: Counted::by(calendar, division, from, to),
             }))
         })
         .await
