@@ -6,6 +6,7 @@ demo hall's windows, items, departments and cases, read once through the API
 (SCHEMATHESIS_URL, SCHEMATHESIS_TOKEN) — so that generated bodies reach the rules behind the
 references instead of stopping at "no such window"."""
 
+import datetime
 import functools
 import json
 import os
@@ -69,11 +70,20 @@ def map_path_parameters(ctx, path_parameters):
 
 @schemathesis.hook
 def map_case(ctx, case):
-    """A body's references to what exists, and the fields that must agree with the path."""
+    """A body's references to what exists, and the fields that must agree with each other or
+    with the path, so that a generated body reaches the rules behind them. A body drawn invalid
+    on purpose (a wrong type where a list belongs) is left as drawn."""
+    if isinstance(case.body, dict):
+        try:
+            _realistic(ctx, case)
+        except (TypeError, AttributeError, KeyError, ValueError, OverflowError):
+            pass
+    return case
+
+
+def _realistic(ctx, case):
     method, path = _operation(ctx)
     body = case.body
-    if not isinstance(body, dict):
-        return case
     hall = _hall()
     seed = json.dumps(body, sort_keys=True, default=str)
     if hall and method == "POST" and path == "/api/v1/cases":
@@ -83,12 +93,60 @@ def map_case(ctx, case):
         body["applicant"] = dict(APPLICANT)
     if hall and path in ("/api/v1/items", "/api/v1/items/{id}") and "department_id" in body:
         body["department_id"] = _pick(hall["departments"], seed)
+    if path in ("/api/v1/items", "/api/v1/items/{id}"):
+        days = [body.get("promised_days"), body.get("statutory_days")]
+        if all(isinstance(d, int) for d in days) and days[0] > days[1]:
+            body["promised_days"], body["statutory_days"] = days[1], days[0]
+    if hall and path in ("/api/v1/users", "/api/v1/users/{id}") and "role" in body:
+        # Clerks work at a window; nobody else is bound to one.
+        clerk = body["role"] == "clerk"
+        body["window_id"] = _pick(hall["windows"], seed)["id"] if clerk else None
+    if hall and path == "/api/v1/cases/{id}/events" and case.path_parameters:
+        # The action is decided on the case's current version.
+        try:
+            current = _get(f"/api/v1/cases/{case.path_parameters['id']}")
+            body["version"] = current["version"]
+        except Exception:  # noqa: BLE001 - a case that is gone keeps the generated version
+            pass
     if path.startswith("/api/v1/calendar/") and method == "PUT" and case.path_parameters:
-        # The body's year is the path's; its dates are moved into that year.
         year = case.path_parameters.get("year")
-        if isinstance(year, int):
-            body["year"] = year
-    return case
+        if isinstance(year, int) and 2000 <= year <= 2100:
+            _year_body(body, year)
+
+
+def _in_year(day, year):
+    """`day` (YYYY-MM-DD) moved into `year`, or None when it has no such day there."""
+    if not isinstance(day, str) or len(day) != 10:
+        return None
+    try:
+        return datetime.date(year, int(day[5:7]), int(day[8:10]))
+    except ValueError:
+        return None
+
+
+def _year_body(body, year):
+    """A calendar body for the path's year: its year, a notice, its dates moved into the year,
+    periods running forwards, make-up days on weekends outside the periods."""
+    body["year"] = year
+    if not str(body.get("notice", "")).strip():
+        body["notice"] = f"{year}年部分节假日安排的通知"
+    holidays = []
+    for holiday in body.get("holidays") or []:
+        if not isinstance(holiday, dict):
+            continue
+        ends = sorted(d for d in (_in_year(holiday.get("from"), year), _in_year(holiday.get("to"), year)) if d)
+        if len(ends) == 2:
+            holiday["from"], holiday["to"] = ends[0].isoformat(), ends[1].isoformat()
+            holidays.append(holiday)
+    body["holidays"] = holidays
+    days = []
+    for day in body.get("working_days") or []:
+        moved = _in_year(day, year)
+        if moved and moved.weekday() >= 5 and not any(
+            h["from"] <= moved.isoformat() <= h["to"] for h in holidays
+        ):
+            days.append(moved.isoformat())
+    body["working_days"] = days
 
 
 @schemathesis.serializer("application/x-ndjson")
