@@ -194,8 +194,7 @@ mod tests {
     use chrono::TimeZone;
 
     use super::*;
-    use crate::case::fixtures::{Hall, Memory as Fake, applicant, hall};
-    use crate::case::{Intake, IntakeDecision};
+    use crate::case::fixtures::{Hall, Memory as Fake, hall};
     use crate::catalogue::Handling;
     use crate::ids::{CaseId, UserId};
 
@@ -228,23 +227,9 @@ mod tests {
     #[test]
     fn a_replay_reaches_only_who_may_still_read_the_case() {
         let hall = hall(Handling::Committed);
-        let case = Intake {
-            item: &hall.item,
-            window: &hall.window,
-            center: &hall.center,
-            applicant: applicant(),
-            note: String::new(),
-            decision: IntakeDecision::Accept,
-        }
-        .open(
-            "640105-20261127-00001".into(),
-            at(9),
-            at(9).date_naive(),
-            UserId::new(),
-            &hall.calendar,
-        )
-        .expect("open")
-        .case;
+        let case = hall
+            .accept("640105-20261127-00001".into(), at(9), at(9).date_naive())
+            .expect("open");
         assert!(may_replay(None, &case), "admins and supervisors");
         assert!(may_replay(Some(hall.window.id), &case), "the case's window");
         assert!(
@@ -283,22 +268,11 @@ mod tests {
     ) -> impl FnOnce(&mut Fake) -> Result<(Case, String), WorkflowError> {
         move |repo| {
             opened.set(opened.get() + 1);
-            let case = Intake {
-                item: &hall.item,
-                window: &hall.window,
-                center: &hall.center,
-                applicant: applicant(),
-                note: String::new(),
-                decision: IntakeDecision::Accept,
-            }
-            .open(
+            let case = hall.accept(
                 format!("640105-20261127-{:05}", opened.get()),
                 at(9),
                 at(9).date_naive(),
-                UserId::new(),
-                &hall.calendar,
-            )?
-            .case;
+            )?;
             repo.insert_case(&case, "123456")?;
             Ok((case, "123456".into()))
         }

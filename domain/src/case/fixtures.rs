@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::case::{Case, CaseEvent};
+use crate::case::{Case, CaseError, CaseEvent, Intake, IntakeDecision};
 use crate::ids::{CaseId, UserId};
 use crate::page::{DueCursor, Page, PageRequest};
 use crate::repository::{
@@ -25,6 +25,28 @@ pub(crate) struct Hall {
     pub(crate) window: Window,
     pub(crate) other_window: Window,
     pub(crate) calendar: WorkingCalendar,
+}
+
+impl Hall {
+    /// Accepts `applicant()` for the item at the first window as `case_no`, at `at` (local
+    /// date `today`): the intake every test case starts from.
+    pub(crate) fn accept(
+        &self,
+        case_no: String,
+        at: DateTime<Utc>,
+        today: NaiveDate,
+    ) -> Result<Case, CaseError> {
+        Intake {
+            item: &self.item,
+            window: &self.window,
+            center: &self.center,
+            applicant: applicant(),
+            note: String::new(),
+            decision: IntakeDecision::Accept,
+        }
+        .open(case_no, at, today, UserId::new(), &self.calendar)
+        .map(|opened| opened.case)
+    }
 }
 
 pub(crate) fn hall(handling: Handling) -> Hall {

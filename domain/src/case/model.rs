@@ -344,23 +344,8 @@ mod tests {
     }
 
     fn accept(hall: &Hall, on: &str) -> Case {
-        Intake {
-            item: &hall.item,
-            window: &hall.window,
-            center: &hall.center,
-            applicant: applicant(),
-            note: String::new(),
-            decision: IntakeDecision::Accept,
-        }
-        .open(
-            "640105-20120928-00001".into(),
-            at(on),
-            day(on),
-            UserId::new(),
-            &hall.calendar,
-        )
-        .expect("accepted")
-        .case
+        hall.accept("640105-20120928-00001".into(), at(on), day(on))
+            .expect("accepted")
     }
 
     fn act(hall: &Hall, case: &Case, action: Action, on: &str) -> Result<Performed, CaseError> {

@@ -230,10 +230,8 @@ mod tests {
 
     #[test]
     fn warnings_come_a_full_page_at_a_time_whatever_the_candidates_without_a_card() {
-        use crate::case::fixtures::{Memory, applicant, hall};
-        use crate::case::{Intake, IntakeDecision};
+        use crate::case::fixtures::{Memory, hall};
         use crate::catalogue::Handling;
-        use crate::ids::UserId;
 
         let hall = hall(Handling::Committed);
         let mut repo = Memory::default();
@@ -241,23 +239,9 @@ mod tests {
         let mut day = date("2026-11-02");
         for n in 1..=10 {
             let at = day.and_hms_opt(1, 0, 0).expect("moment").and_utc();
-            let case = Intake {
-                item: &hall.item,
-                window: &hall.window,
-                center: &hall.center,
-                applicant: applicant(),
-                note: String::new(),
-                decision: IntakeDecision::Accept,
-            }
-            .open(
-                format!("640105-{}-{n:05}", day.format("%Y%m%d")),
-                at,
-                day,
-                UserId::new(),
-                &hall.calendar,
-            )
-            .expect("open")
-            .case;
+            let case = hall
+                .accept(format!("640105-{}-{n:05}", day.format("%Y%m%d")), at, day)
+                .expect("open");
             repo.cases.push(case);
             day = hall.calendar.add_working_days(day, 1).expect("next day");
         }

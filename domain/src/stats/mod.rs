@@ -26,8 +26,8 @@ pub use summary::*;
 mod tests {
     use super::*;
     use crate::calendar::WorkingCalendar;
-    use crate::case::fixtures::{Hall, applicant, hall};
-    use crate::case::{Action, Intake, IntakeDecision, Outcome, PauseReason};
+    use crate::case::fixtures::hall;
+    use crate::case::{Action, Outcome, PauseReason};
     use crate::case::{ActionKind, Case};
     use crate::catalogue::Handling;
     use crate::ids::UserId;
@@ -48,28 +48,11 @@ mod tests {
     impl Replay {
         fn accept(on: &str) -> Self {
             let hall = hall(Handling::Committed);
-            let Hall {
-                center,
-                item,
-                window,
-                calendar,
-                ..
-            } = hall;
-            let applicant = applicant();
-            let opened = Intake {
-                item: &item,
-                window: &window,
-                center: &center,
-                applicant,
-                note: String::new(),
-                decision: IntakeDecision::Accept,
-            }
-            .open("n".into(), at(on), day(on), UserId::new(), &calendar)
-            .expect("open");
-            let deltas = deltas(None, &opened.case, ActionKind::Accept, day(on), None);
+            let case = hall.accept("n".into(), at(on), day(on)).expect("open");
+            let deltas = deltas(None, &case, ActionKind::Accept, day(on), None);
             Self {
-                calendar,
-                case: opened.case,
+                calendar: hall.calendar,
+                case,
                 deltas,
             }
         }
