@@ -25,6 +25,15 @@ impl Binds {
         format!("${}", self.0.len())
     }
 
+    /// The rows of dimension `dim`, of these ids only when given.
+    fn dimension(&mut self, dim: &str, ids: Option<&[String]>) -> String {
+        let dim = self.text(dim.to_owned());
+        match ids {
+            Some(ids) => format!("dim = {dim} AND dim_id IN ({})", self.list(ids)),
+            None => format!("dim = {dim}"),
+        }
+    }
+
     fn list(&mut self, texts: &[String]) -> String {
         texts
             .iter()
@@ -61,21 +70,10 @@ pub(super) fn rollup_sql(
     };
     let counters = COUNTERS.join(", ");
     let mut binds = Binds(Vec::new());
-    let selector = |binds: &mut Binds| {
-        let dim = binds.text(dim.to_owned());
-        match &ids {
-            Some(ids) => format!("dim = {dim} AND dim_id IN ({})", binds.list(ids)),
-            None => format!("dim = {dim}"),
-        }
-    };
+    let selector = |binds: &mut Binds| binds.dimension(dim, ids.as_deref());
     let mut parts = Vec::new();
     // By day, every day of receipt counts apart: the daily rows only.
-    let full = if group == Some(StatsGroup::Day) {
-        None
-    } else {
-        whole_months(query.from, query.to)
-    };
-    let mut edges = vec![(query.from, query.to)];
+    let (full, edges) = split_months(query.from, query.to, group);
     if let Some((first, last)) = full {
         let dims = selector(&mut binds);
         parts.push(format!(
@@ -92,13 +90,6 @@ pub(super) fn rollup_sql(
             binds.date(month_of(query.as_of)),
             binds.date(query.as_of),
         ));
-        edges.clear();
-        if query.from < first {
-            edges.push((query.from, first.pred_opt().unwrap_or(first)));
-        }
-        if last < query.to {
-            edges.push((last.succ_opt().unwrap_or(last), query.to));
-        }
     }
     for (from, to) in edges {
         let dims = selector(&mut binds);
@@ -109,18 +100,7 @@ pub(super) fn rollup_sql(
             binds.date(query.as_of),
         ));
     }
-    let grouping = if group.is_some() {
-        " GROUP BY grp ORDER BY grp"
-    } else {
-        ""
-    };
-    let key = if group.is_some() { "grp" } else { "'' AS grp" };
-    let sql = format!(
-        "SELECT {key}, {} FROM ({}) parts{grouping}",
-        sums(),
-        parts.join(" UNION ALL ")
-    );
-    (sql, binds.0)
+    (union(group, &parts), binds.0)
 }
 
 /// Sums from the rollups on the completion basis: the deltas that took effect in
@@ -142,21 +122,10 @@ pub(super) fn effect_rollup_sql(
     };
     let counters = COUNTERS.join(", ");
     let mut binds = Binds(Vec::new());
-    let selector = |binds: &mut Binds| {
-        let dim = binds.text(dim.to_owned());
-        match &ids {
-            Some(ids) => format!("dim = {dim} AND dim_id IN ({})", binds.list(ids)),
-            None => format!("dim = {dim}"),
-        }
-    };
+    let selector = |binds: &mut Binds| binds.dimension(dim, ids.as_deref());
     let to = query.to.min(query.as_of);
     let mut parts = Vec::new();
-    let full = if group == Some(StatsGroup::Day) {
-        None
-    } else {
-        whole_months(query.from, to)
-    };
-    let mut edges = vec![(query.from, to)];
+    let (full, edges) = split_months(query.from, to, group);
     if let Some((first, last)) = full {
         let dims = selector(&mut binds);
         parts.push(format!(
@@ -164,13 +133,6 @@ pub(super) fn effect_rollup_sql(
             binds.date(month_of(first)),
             binds.date(month_of(last)),
         ));
-        edges.clear();
-        if query.from < first {
-            edges.push((query.from, first.pred_opt().unwrap_or(first)));
-        }
-        if last < to {
-            edges.push((last.succ_opt().unwrap_or(last), to));
-        }
     }
     for (from, to) in edges {
         let dims = selector(&mut binds);
@@ -180,18 +142,50 @@ pub(super) fn effect_rollup_sql(
             binds.date(to),
         ));
     }
+    (union(group, &parts), binds.0)
+}
+
+/// A run of days, both ends included.
+type Span = (NaiveDate, NaiveDate);
+
+/// `[from, to]` as the whole months inside it (none when grouped by day, where every day
+/// counts apart) and the partial months at its edges, read from the daily rows.
+fn split_months(
+    from: NaiveDate,
+    to: NaiveDate,
+    group: Option<StatsGroup>,
+) -> (Option<Span>, Vec<Span>) {
+    let full = if group == Some(StatsGroup::Day) {
+        None
+    } else {
+        whole_months(from, to)
+    };
+    let Some((first, last)) = full else {
+        return (None, vec![(from, to)]);
+    };
+    let mut edges = Vec::new();
+    if from < first {
+        edges.push((from, first.pred_opt().unwrap_or(first)));
+    }
+    if last < to {
+        edges.push((last.succ_opt().unwrap_or(last), to));
+    }
+    (full, edges)
+}
+
+/// The parts' sums, per group when there is one.
+fn union(group: Option<StatsGroup>, parts: &[String]) -> String {
     let grouping = if group.is_some() {
         " GROUP BY grp ORDER BY grp"
     } else {
         ""
     };
     let key = if group.is_some() { "grp" } else { "'' AS grp" };
-    let sql = format!(
+    format!(
         "SELECT {key}, {} FROM ({}) parts{grouping}",
         sums(),
         parts.join(" UNION ALL ")
-    );
-    (sql, binds.0)
+    )
 }
 
 /// The whole months of receipt inside `[from, to]`: the first day of the first and the last
