@@ -76,6 +76,12 @@ id_type!(
     CaseEventId,
     /// Identifies a rating (好差评).
     RatingId,
+    /// Identifies a queue (队列) of a centre.
+    QueueId,
+    /// Identifies a queue ticket (排队号).
+    TicketId,
+    /// Identifies one event in a ticket's day.
+    TicketEventId,
 );
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ pub mod idempotency;
 pub mod ids;
 pub mod page;
 pub mod permission;
+pub mod queue;
 pub mod rating;
 pub mod report;
 pub mod repository;

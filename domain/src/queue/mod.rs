@@ -1,0 +1,15 @@
+//! The hall's front door (docs/DESIGN.md, "The queue"): queues of a centre, the tickets a
+//! citizen takes (取号) and is called with (叫号), the order they are called in, and the
+//! windows' sessions that decide who may call.
+
+mod definition;
+mod order;
+mod session;
+mod ticket;
+mod transition;
+
+pub use definition::{NoShowPolicy, Queue, QueueInput, serves};
+pub use order::{QueueKey, position_of, take_next};
+pub use session::{SessionError, SessionSpan, SessionState, WindowSession, WindowSessionInput};
+pub use ticket::{ELDERLY_AGE, IssueError, Issuing, Priority, Ticket, TicketStatus, ticket_number};
+pub use transition::{TicketAction, TicketActionKind, TicketChange, TicketError, TicketEvent};
