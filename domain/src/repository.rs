@@ -1,8 +1,10 @@
 //! What the domain needs from storage; `persistence` implements these traits with diesel.
 //! A caller runs them inside one transaction, so a state change is all or nothing.
 
+mod queue;
 mod stats;
 
+pub use queue::{DisplayRepository, QueueLine, QueueRepository, WindowSessionRepository};
 pub use stats::{StatsGroup, StatsKey, StatsQuery, StatsRepository};
 
 use chrono::{DateTime, NaiveDate, Utc};

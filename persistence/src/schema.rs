@@ -348,3 +348,113 @@ diesel::table! {
         purpose -> Text,
     }
 }
+
+diesel::table! {
+    queues (id) {
+        id -> Text,
+        center_id -> Text,
+        prefix -> Text,
+        name -> Text,
+        item_ids -> Text,
+        window_ids -> Text,
+        daily_cap -> Integer,
+        opens_at -> Text,
+        closes_at -> Text,
+        waiting_warning -> Integer,
+        no_show_policy -> Text,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    ticket_sequences (queue_id, day) {
+        queue_id -> Text,
+        day -> Date,
+        last_seq -> Integer,
+    }
+}
+
+diesel::table! {
+    tickets (id) {
+        id -> Text,
+        center_id -> Text,
+        queue_id -> Text,
+        issued_queue_id -> Text,
+        day -> Date,
+        seq -> Integer,
+        number -> Text,
+        status -> Text,
+        priority -> Text,
+        line_class -> Integer,
+        in_line_since -> Timestamp,
+        arrived_at -> Timestamp,
+        first_called_at -> Nullable<Timestamp>,
+        called_at -> Nullable<Timestamp>,
+        window_id -> Nullable<Text>,
+        clerk_id -> Nullable<Text>,
+        ended_at -> Nullable<Timestamp>,
+        recalls -> Integer,
+        holder_hash -> Nullable<Text>,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    ticket_events (id) {
+        id -> Text,
+        ticket_id -> Text,
+        action -> Text,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        queue_id -> Text,
+        window_id -> Nullable<Text>,
+        actor -> Nullable<Text>,
+        at -> Timestamp,
+        reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    ticket_cases (ticket_id, case_id) {
+        ticket_id -> Text,
+        case_id -> Text,
+    }
+}
+
+diesel::table! {
+    window_sessions (window_id) {
+        window_id -> Text,
+        clerk_id -> Nullable<Text>,
+        state -> Text,
+        reason -> Nullable<Text>,
+        since -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    window_session_spans (id) {
+        id -> Text,
+        window_id -> Text,
+        clerk_id -> Text,
+        state -> Text,
+        reason -> Nullable<Text>,
+        started_at -> Timestamp,
+        ended_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    display_events (id) {
+        id -> BigInt,
+        center_id -> Text,
+        window_id -> Nullable<Text>,
+        kind -> Text,
+        payload -> Text,
+        at -> Timestamp,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(tickets, ticket_cases, queues, cases);

@@ -3,12 +3,15 @@
 //! windows' sessions that decide who may call.
 
 mod definition;
+mod display;
 mod order;
 mod session;
 mod ticket;
 mod transition;
+pub mod workflow;
 
 pub use definition::{NoShowPolicy, Queue, QueueInput, serves};
+pub use display::{DisplayEvent, DisplayMessage, QueueWaiting};
 pub use order::{QueueKey, position_of, take_next};
 pub use session::{SessionError, SessionSpan, SessionState, WindowSession, WindowSessionInput};
 pub use ticket::{ELDERLY_AGE, IssueError, Issuing, Priority, Ticket, TicketStatus, ticket_number};

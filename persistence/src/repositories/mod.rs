@@ -10,6 +10,7 @@ mod departments;
 mod idempotency;
 mod items;
 mod kiosk_attempts;
+pub(crate) mod queue;
 pub(crate) mod ratings;
 pub(crate) mod stats;
 mod users;
