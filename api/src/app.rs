@@ -14,7 +14,7 @@ use crate::problem::{self, json_error, path_error, query_error};
 use crate::request_log::{REQUEST_ID, RouteOnly, request_id};
 use crate::routes::{
     access_log, audit, auth, calendar, cases, centers, departments, health, imports, items, public,
-    reports, stats, supervision, users, windows,
+    queue, reports, stats, supervision, users, windows,
 };
 use crate::state::AppState;
 use crate::{browsers, edge, metrics, parameters};
@@ -56,6 +56,7 @@ pub const JSON_LIMIT: usize = 256 * 1024;
         (name = "supervision", description = "Electronic supervision (电子监察): yellow and red cards"),
         (name = "imports", description = "Cases from a legacy system"),
         (name = "public", description = "The kiosks: no login, rate-limited, no personal data"),
+        (name = "queue", description = "The hall's front door: queues, tickets, window sessions and calls"),
         (name = "stats", description = "Statistics and the yearly report"),
     )
 )]
@@ -218,6 +219,20 @@ where
                 .service(public::get_public_item)
                 .service(public::list_public_windows)
                 .service(public::get_public_board)
+                .service(public::list_public_queues)
+                .service(public::take_ticket)
+                .service(public::get_public_ticket)
+                .service(queue::list_queues)
+                .service(queue::create_queue)
+                .service(queue::get_queue)
+                .service(queue::update_queue)
+                .service(queue::issue_ticket)
+                .service(queue::get_ticket)
+                .service(queue::list_ticket_events)
+                .service(queue::create_ticket_event)
+                .service(queue::get_window_session)
+                .service(queue::put_window_session)
+                .service(queue::call_next_ticket)
                 .service(stats::get_stats_summary)
                 .service(stats::get_stats_breakdown)
                 .service(stats::get_stats_warnings)

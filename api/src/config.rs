@@ -139,6 +139,16 @@ pub struct Config {
     #[arg(long, env = "HALL_PUBLIC_RATE", default_value_t = 30, global = true)]
     pub public_rate: u32,
 
+    /// Of those, the public writes a minute one client address may make: tickets taken and
+    /// appointments booked at a kiosk.
+    #[arg(
+        long,
+        env = "HALL_PUBLIC_WRITE_RATE",
+        default_value_t = 10,
+        global = true
+    )]
+    pub public_write_rate: u32,
+
     /// Sign-in attempts a minute per client address (an IPv6 /64 counts as one address);
     /// as many again for password changes.
     #[arg(long, env = "HALL_LOGIN_RATE", default_value_t = 10, global = true)]
@@ -246,6 +256,7 @@ impl Config {
     pub fn limit_settings(&self) -> crate::limits::LimitSettings {
         crate::limits::LimitSettings {
             public_rate: self.public_rate,
+            public_write_rate: self.public_write_rate,
             login_rate: self.login_rate,
             login_failures: self.login_failures,
             kiosk_case_failures: self.kiosk_case_failures,

@@ -101,6 +101,27 @@ fn one_schema_per_action(openapi: &mut OpenApi) {
         }
         components.schemas.remove("Action");
     }
+    // A ticket's action body is built the same way (`routes::queue::TicketActionBody`).
+    if let Some(actions) = variants_of("TicketAction", components)
+        && let Some(Ok(schema)) = components
+            .schemas
+            .get("TicketActionBody")
+            .map(serde_json::to_value)
+    {
+        let own = schema["allOf"]
+            .as_array()
+            .and_then(|parts| parts.iter().find(|p| p.get("$ref").is_none()))
+            .cloned();
+        discriminate(
+            components,
+            "TicketActionBody",
+            &schema,
+            &actions,
+            own.as_ref(),
+            |a| format!("{a}TicketAction"),
+        );
+        components.schemas.remove("TicketAction");
+    }
     if let Some(details) = variants_of("EventDetails", components)
         && let Some(Ok(schema)) = components
             .schemas

@@ -45,6 +45,12 @@ pub enum AuditAction {
     /// A window deactivated.
     #[serde(rename = "window.deactivate")]
     WindowDeactivate,
+    /// A queue created.
+    #[serde(rename = "queue.create")]
+    QueueCreate,
+    /// A queue changed.
+    #[serde(rename = "queue.update")]
+    QueueUpdate,
     /// A user created.
     #[serde(rename = "user.create")]
     UserCreate,
@@ -79,7 +85,7 @@ pub enum AuditAction {
 
 impl AuditAction {
     /// Every action.
-    pub const ALL: [AuditAction; 22] = [
+    pub const ALL: [AuditAction; 24] = [
         Self::CenterCreate,
         Self::CenterUpdate,
         Self::CenterDeactivate,
@@ -92,6 +98,8 @@ impl AuditAction {
         Self::WindowCreate,
         Self::WindowUpdate,
         Self::WindowDeactivate,
+        Self::QueueCreate,
+        Self::QueueUpdate,
         Self::UserCreate,
         Self::UserUpdate,
         Self::UserDeactivate,
@@ -119,6 +127,8 @@ impl AuditAction {
             Self::WindowCreate => "window.create",
             Self::WindowUpdate => "window.update",
             Self::WindowDeactivate => "window.deactivate",
+            Self::QueueCreate => "queue.create",
+            Self::QueueUpdate => "queue.update",
             Self::UserCreate => "user.create",
             Self::UserUpdate => "user.update",
             Self::UserDeactivate => "user.deactivate",

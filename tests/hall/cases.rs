@@ -31,7 +31,11 @@ pub(crate) fn id(value: &Value) -> String {
 }
 
 pub(crate) fn hall(backend: Backend) -> Hall {
-    let app = TestApp::start(backend);
+    hall_on(TestApp::start(backend))
+}
+
+/// The same hall over an app already started (on a given date, say).
+pub(crate) fn hall_on(app: TestApp) -> Hall {
     let admin = app.admin_token();
     let center = app
         .post(

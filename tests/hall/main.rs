@@ -18,6 +18,7 @@ mod openapi;
 mod personal_data;
 mod problems;
 mod proxy;
+mod queue;
 mod replica;
 mod stats;
 mod supervision;

@@ -45,6 +45,9 @@ const PRUNE_EVERY: u64 = 1024;
 pub struct LimitSettings {
     /// Kiosk requests a minute per client address (`HALL_PUBLIC_RATE`).
     pub public_rate: u32,
+    /// Of those, tickets taken and appointments booked a minute per client address
+    /// (`HALL_PUBLIC_WRITE_RATE`).
+    pub public_write_rate: u32,
     /// Sign-in attempts, and password-change attempts, a minute per client address
     /// (`HALL_LOGIN_RATE`).
     pub login_rate: u32,
@@ -67,6 +70,7 @@ impl Default for LimitSettings {
     fn default() -> Self {
         Self {
             public_rate: 30,
+            public_write_rate: 10,
             login_rate: 10,
             login_failures: 10,
             kiosk_case_failures: 10,
@@ -97,6 +101,7 @@ pub struct LoginAttempt {
 #[derive(Clone)]
 pub struct Limits {
     public: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    public_writes: Arc<DefaultKeyedRateLimiter<IpAddr>>,
     login_by_address: Arc<DefaultKeyedRateLimiter<IpAddr>>,
     password_by_address: Arc<DefaultKeyedRateLimiter<IpAddr>>,
     login_failures: Arc<Failures<String>>,
@@ -140,6 +145,7 @@ impl Limits {
     pub fn with_settings(settings: LimitSettings, trusted: Vec<AddressRange>) -> Self {
         Self {
             public: Arc::new(RateLimiter::keyed(per_minute(settings.public_rate))),
+            public_writes: Arc::new(RateLimiter::keyed(per_minute(settings.public_write_rate))),
             login_by_address: Arc::new(RateLimiter::keyed(per_minute(settings.login_rate))),
             password_by_address: Arc::new(RateLimiter::keyed(per_minute(settings.login_rate))),
             login_failures: Arc::new(Failures::new(settings.login_failures, FAILURE_WINDOW)),
@@ -190,6 +196,13 @@ impl Limits {
     pub fn check_public(&self, request: &HttpRequest) -> Result<(), ApiError> {
         self.tick();
         take(&self.public, &self.client(request))
+    }
+
+    /// Takes a token for a kiosk write (a ticket, a booking) from both the kiosk bucket and
+    /// the tighter one of writes, or answers 429: a script must not empty a queue's day.
+    pub fn check_public_write(&self, request: &HttpRequest) -> Result<(), ApiError> {
+        self.check_public(request)?;
+        take(&self.public_writes, &self.client(request))
     }
 
     /// Lets a sign-in attempt through, or answers 429 (too many from this address) or 422
@@ -270,6 +283,7 @@ impl Limits {
     /// How many keys the limiters hold in all: bounded by the clients seen lately.
     pub fn key_count(&self) -> usize {
         self.public.len()
+            + self.public_writes.len()
             + self.login_by_address.len()
             + self.password_by_address.len()
             + self.login_failures.len()
@@ -288,6 +302,7 @@ impl Limits {
     pub fn prune(&self) {
         for bucket in [
             &self.public,
+            &self.public_writes,
             &self.login_by_address,
             &self.password_by_address,
         ] {

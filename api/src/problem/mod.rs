@@ -2,6 +2,7 @@
 //! place. A 5xx is logged with its cause and answered with a generic detail.
 
 mod extractors;
+mod queue;
 mod types;
 
 pub use extractors::*;
@@ -77,6 +78,18 @@ pub enum ApiError {
     /// A case is rated once.
     #[error("this case has already been rated")]
     AlreadyRated,
+    /// The queue hands out no ticket now; says why.
+    #[error("{0}")]
+    TicketsUnavailable(String),
+    /// One live ticket per person and queue a day.
+    #[error("a ticket in this name already waits in this queue today")]
+    TicketHeld,
+    /// The window is not open, or another clerk holds it; says which.
+    #[error("{0}")]
+    WindowNotOpen(String),
+    /// Nobody waits for the calling window.
+    #[error("nobody is waiting for this window's queues; call again later")]
+    NobodyWaiting,
     /// Another clash with the current state.
     #[error("{0}")]
     Conflict(String),
@@ -158,6 +171,10 @@ impl ApiError {
             Self::IdempotencyKeyInFlight => ProblemType::IdempotencyKeyInFlight,
             Self::IdempotencyKeyReused => ProblemType::IdempotencyKeyReused,
             Self::AlreadyRated => ProblemType::AlreadyRated,
+            Self::TicketsUnavailable(_) => ProblemType::TicketsUnavailable,
+            Self::TicketHeld => ProblemType::TicketHeld,
+            Self::WindowNotOpen(_) => ProblemType::WindowNotOpen,
+            Self::NobodyWaiting => ProblemType::NobodyWaiting,
             Self::Conflict(_) => ProblemType::Conflict,
             Self::TooLarge(_) => ProblemType::TooLarge,
             Self::TimedOut => ProblemType::Timeout,

@@ -91,18 +91,30 @@ problem_types! {
     /// No such record or route; a path id that is not an id; at the kiosk, an unknown number
     /// or a wrong query code alike.
     NotFound = "urn:service-hall:problem:not-found", NOT_FOUND;
+    /// Nobody waits for the calling window's queues: call again later.
+    NobodyWaiting = "urn:service-hall:problem:nobody-waiting", NOT_FOUND;
     /// The route exists, but not for this method.
     MethodNotAllowed = "urn:service-hall:problem:method-not-allowed", METHOD_NOT_ALLOWED;
     /// The body did not arrive in time; the connection is closed.
     Timeout = "urn:service-hall:problem:timeout", REQUEST_TIMEOUT;
-    /// The case changed since it was read (its `version` is stale): reload it and decide again.
+    /// The case, ticket or window session changed since it was read (its `version` is
+    /// stale): reload it and decide again.
     StaleVersion = "urn:service-hall:problem:stale-version", CONFLICT;
-    /// The case's lifecycle does not allow the action in its current state; nothing changed.
+    /// The case's or the ticket's lifecycle does not allow the action in its current state
+    /// (or the ticket was for another day); nothing changed.
     TransitionNotAllowed = "urn:service-hall:problem:transition-not-allowed", CONFLICT;
     /// A code, username, window number or other unique value is already taken.
     CodeTaken = "urn:service-hall:problem:code-taken", CONFLICT;
     /// A request with the same `Idempotency-Key` is still being processed: retry it shortly.
     IdempotencyKeyInFlight = "urn:service-hall:problem:idempotency-key-in-flight", CONFLICT;
+    /// The queue hands out no ticket now: outside its issuing hours, on a day the hall is
+    /// closed, inactive, or its daily cap reached; `detail` says which.
+    TicketsUnavailable = "urn:service-hall:problem:tickets-unavailable", CONFLICT;
+    /// A live ticket in this name already waits in this queue today: one per person.
+    TicketHeld = "urn:service-hall:problem:ticket-held", CONFLICT;
+    /// The window is not open, or another clerk holds it: only its holder calls, and only
+    /// while it is open.
+    WindowNotOpen = "urn:service-hall:problem:window-not-open", CONFLICT;
     /// The case has been rated already; a case is rated once.
     AlreadyRated = "urn:service-hall:problem:already-rated", CONFLICT;
     /// Another clash with the current state (a rectification already closed, an

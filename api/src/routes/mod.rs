@@ -12,6 +12,7 @@ pub mod health;
 pub mod imports;
 pub mod items;
 pub mod public;
+pub mod queue;
 pub mod reports;
 pub mod stats;
 pub mod supervision;
@@ -100,7 +101,14 @@ macro_rules! record {
         }
     )*};
 }
-record!(Center, Department, ServiceItem, Window, User);
+record!(
+    Center,
+    Department,
+    ServiceItem,
+    Window,
+    User,
+    domain::queue::Queue
+);
 
 /// The one path of a new catalogue record, in the caller's transaction: stored with
 /// `store`, then audited.

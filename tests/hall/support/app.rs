@@ -109,6 +109,7 @@ fn config(url: &str) -> Config {
         query_code_secret: None,
         log_format: "text".into(),
         public_rate: 30,
+        public_write_rate: 10,
         login_rate: 10,
         login_failures: 10,
         kiosk_case_failures: 10,

@@ -5,11 +5,13 @@
 mod board;
 mod cases;
 mod guide;
+mod tickets;
 mod windows;
 
 pub use board::*;
 pub use cases::*;
 pub use guide::*;
+pub use tickets::*;
 pub use windows::*;
 
 use actix_web::http::header;
