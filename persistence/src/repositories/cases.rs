@@ -348,10 +348,7 @@ pub(crate) fn filtered<'a>(
     }
     if let Some(windows) = &filter.due_between {
         query = query
-            .filter(cases::status.eq_any([
-                CaseStatus::Accepted.as_str(),
-                CaseStatus::InProgress.as_str(),
-            ]))
+            .filter(cases::status.eq_any(statuses(&CaseStatus::CLOCK_RUNNING)))
             .filter(cases::deadline.is_not_null())
             .filter(any_due_window(windows));
     }
@@ -366,6 +363,12 @@ pub(crate) fn filtered<'a>(
         );
     }
     Ok(query)
+}
+
+/// The stored names of a list of states, for `eq_any`: the lists are the domain's
+/// ([`CaseStatus::OPEN`] and its kin), never spelled out here.
+fn statuses(list: &[CaseStatus]) -> Vec<&'static str> {
+    list.iter().map(|s| s.as_str()).collect()
 }
 
 fn load_cases(conn: &mut AnyConnection, query: BoxedCases<'_>) -> RepositoryResult<Vec<Case>> {
@@ -507,10 +510,7 @@ impl CaseRepository for AnyConnection {
         page: &PageRequest,
     ) -> RepositoryResult<Page<Case>> {
         let mut query = filtered(cases::table.into_boxed(), filter)?
-            .filter(cases::status.eq_any([
-                CaseStatus::Accepted.as_str(),
-                CaseStatus::InProgress.as_str(),
-            ]))
+            .filter(cases::status.eq_any(statuses(&CaseStatus::CLOCK_RUNNING)))
             .filter(cases::deadline.le(by))
             .order((
                 cases::deadline.asc(),
@@ -542,10 +542,7 @@ impl CaseRepository for AnyConnection {
         let mut query = cases::table
             .into_boxed()
             .filter(cases::completed_at.is_not_null())
-            .filter(cases::status.eq_any([
-                CaseStatus::Completed.as_str(),
-                CaseStatus::Delivered.as_str(),
-            ]))
+            .filter(cases::status.eq_any(statuses(&CaseStatus::FINISHED)))
             .order((cases::completed_at.desc(), cases::id.desc()))
             .limit(fetch_limit(page));
         if let Some(after) = &page.after {
@@ -563,15 +560,9 @@ impl CaseRepository for AnyConnection {
     }
 
     fn open_cases(&mut self) -> RepositoryResult<Vec<Case>> {
-        let open = [
-            CaseStatus::Accepted,
-            CaseStatus::InProgress,
-            CaseStatus::Paused,
-        ]
-        .map(CaseStatus::as_str);
         let query = cases::table
             .into_boxed()
-            .filter(cases::status.eq_any(open))
+            .filter(cases::status.eq_any(statuses(&CaseStatus::OPEN)))
             .order(cases::received_at);
         load_cases(self, query)
     }
@@ -672,7 +663,7 @@ pub(crate) fn anonymise_batch(
     batch: i64,
 ) -> RepositoryResult<usize> {
     let rows: Vec<(String, String)> = cases::table
-        .filter(cases::status.eq_any(domain::retention::CLOSED.map(CaseStatus::as_str)))
+        .filter(cases::status.eq_any(statuses(&CaseStatus::CLOSED)))
         .filter(cases::updated_at.lt(before.naive_utc()))
         .filter(cases::anonymised_at.is_null())
         .select((cases::id, cases::applicant_name))
