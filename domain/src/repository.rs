@@ -267,6 +267,35 @@ pub trait CaseRepository {
     fn recently_completed(&mut self, page: &PageRequest) -> RepositoryResult<Page<Case>>;
 }
 
+/// Where a performed action is written down besides the case: its event and its statistics
+/// deltas. Every store of cases and counters is one; so is the demo's batch, which gathers
+/// them for one bulk write. Its methods bear their own names, so that calling the
+/// repositories' own stays unambiguous where both are in scope.
+pub trait CaseLedger {
+    /// Appends an event to the history of a case in `region`.
+    fn record_event(&mut self, region: &str, event: &CaseEvent) -> RepositoryResult<()>;
+    /// Adds a case's statistics deltas.
+    fn record_deltas(
+        &mut self,
+        key: &StatsKey,
+        deltas: &[crate::stats::StatDelta],
+    ) -> RepositoryResult<()>;
+}
+
+impl<R: CaseRepository + StatsRepository + ?Sized> CaseLedger for R {
+    fn record_event(&mut self, region: &str, event: &CaseEvent) -> RepositoryResult<()> {
+        self.append_event(region, event)
+    }
+
+    fn record_deltas(
+        &mut self,
+        key: &StatsKey,
+        deltas: &[crate::stats::StatDelta],
+    ) -> RepositoryResult<()> {
+        self.add_stats(key, deltas)
+    }
+}
+
 /// Storage of the `Idempotency-Key`s of intake.
 pub trait IdempotencyRepository {
     /// The intake an idempotency key was used for, expired or not.

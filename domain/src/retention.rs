@@ -4,15 +4,7 @@
 
 use chrono::{DateTime, Months, Utc};
 
-use crate::case::{Applicant, CaseStatus};
-
-/// The states in which a case is closed for good.
-pub const CLOSED: [CaseStatus; 4] = [
-    CaseStatus::Completed,
-    CaseStatus::Delivered,
-    CaseStatus::Withdrawn,
-    CaseStatus::NotAccepted,
-];
+use crate::case::Applicant;
 
 /// Cases closed (last changed) before this moment are anonymised; `None` when the period is
 /// 0 (retention disabled) or reaches before the calendar's start.

@@ -9,17 +9,34 @@ use domain::catalogue::{Center, CenterInput, subtree, would_cycle};
 use domain::ids::CenterId;
 use domain::page::Page;
 use domain::permission::Permission;
-use domain::repository::CenterRepository;
+use domain::repository::{CenterRepository, RepositoryResult};
 use persistence::AnyConnection;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::auth::{Allowed, Identity, ManageCatalogue};
 use crate::problem::{ApiError, ApiResult, Problem};
-use crate::routes::{Audited, PageQuery, change_audited, create_audited, found, taken};
+use crate::routes::{Audited, PageQuery, Record, change_audited, create_audited, found, taken};
 use crate::state::AppState;
 
 const CODE_TAKEN: &str = "a centre with this code already exists";
+
+impl Record for Center {
+    type Id = CenterId;
+    const WHAT: &'static str = "centre";
+
+    fn record_id(&self) -> String {
+        self.id.to_string()
+    }
+
+    fn load(conn: &mut AnyConnection, id: CenterId) -> RepositoryResult<Option<Self>> {
+        conn.center(id)
+    }
+
+    fn store(&self, conn: &mut AnyConnection) -> Result<(), ApiError> {
+        conn.update_center(self).map_err(taken(CODE_TAKEN))
+    }
+}
 
 /// A centre, with the division whose calendar it keeps.
 #[derive(Debug, Serialize, ToSchema)]
@@ -120,11 +137,7 @@ pub async fn create_center(
             check_parent(conn, &center)?;
             let center = create_audited(
                 conn,
-                Audited {
-                    at: now,
-                    actor: identity.user_id,
-                    action: AuditAction::CenterCreate,
-                },
+                Audited::new(now, identity.user_id, AuditAction::CenterCreate),
                 center,
                 |conn, center| conn.insert_center(center).map_err(taken(CODE_TAKEN)),
             )?;
@@ -159,20 +172,15 @@ pub async fn update_center(
     let now = state.now();
     let center = state
         .write(move |conn| {
-            let (before, center) = change_audited(
+            let (before, center) = change_audited::<Center>(
                 conn,
-                Audited {
-                    at: now.at,
-                    actor: identity.user_id,
-                    action: AuditAction::CenterUpdate,
-                },
-                |conn| found(conn.center(id)?, "centre"),
+                Audited::new(now.at, identity.user_id, AuditAction::CenterUpdate),
+                id,
                 |conn, before| {
                     let center = before.updated(input, now.at)?;
                     check_parent(conn, &center)?;
                     Ok(center)
                 },
-                |conn, center| conn.update_center(center).map_err(taken(CODE_TAKEN)),
             )?;
             let calendars = load_calendars(conn)?;
             if before.division != center.division || before.parent_id != center.parent_id {
@@ -216,14 +224,10 @@ pub async fn deactivate_center(
     let now = state.now().at;
     let center = state
         .write(move |conn| {
-            let (_, center) = change_audited(
+            let (_, center) = change_audited::<Center>(
                 conn,
-                Audited {
-                    at: now,
-                    actor: identity.user_id,
-                    action: AuditAction::CenterDeactivate,
-                },
-                |conn| found(conn.center(id)?, "centre"),
+                Audited::new(now, identity.user_id, AuditAction::CenterDeactivate),
+                id,
                 |_, before| {
                     let center = Center {
                         active: false,
@@ -232,7 +236,6 @@ pub async fn deactivate_center(
                     };
                     Ok(center)
                 },
-                |conn, center| Ok(conn.update_center(center)?),
             )?;
             Ok(CenterView::new(center, &load_calendars(conn)?))
         })

@@ -6,14 +6,33 @@ use domain::catalogue::{Department, DepartmentInput};
 use domain::ids::DepartmentId;
 use domain::page::Page;
 use domain::permission::Permission;
-use domain::repository::DepartmentRepository;
+use domain::repository::{DepartmentRepository, RepositoryResult};
+
+use persistence::AnyConnection;
 
 use crate::auth::{Allowed, Identity, ManageCatalogue};
-use crate::problem::{ApiResult, Problem};
-use crate::routes::{Audited, PageQuery, change_audited, create_audited, found, taken};
+use crate::problem::{ApiError, ApiResult, Problem};
+use crate::routes::{Audited, PageQuery, Record, change_audited, create_audited, found, taken};
 use crate::state::AppState;
 
 const CODE_TAKEN: &str = "a department with this code already exists";
+
+impl Record for Department {
+    type Id = DepartmentId;
+    const WHAT: &'static str = "department";
+
+    fn record_id(&self) -> String {
+        self.id.to_string()
+    }
+
+    fn load(conn: &mut AnyConnection, id: DepartmentId) -> RepositoryResult<Option<Self>> {
+        conn.department(id)
+    }
+
+    fn store(&self, conn: &mut AnyConnection) -> Result<(), ApiError> {
+        conn.update_department(self).map_err(taken(CODE_TAKEN))
+    }
+}
 
 /// Lists departments, ordered by creation.
 #[utoipa::path(
@@ -74,11 +93,7 @@ pub async fn create_department(
         .write(move |conn| {
             let department = create_audited(
                 conn,
-                Audited {
-                    at: now,
-                    actor: identity.user_id,
-                    action: AuditAction::DepartmentCreate,
-                },
+                Audited::new(now, identity.user_id, AuditAction::DepartmentCreate),
                 department,
                 |conn, department| {
                     conn.insert_department(department)
@@ -114,21 +129,13 @@ pub async fn update_department(
     let id = id.into_inner();
     let department = state
         .write(move |conn| {
-            let (_, department) = change_audited(
+            let (_, department) = change_audited::<Department>(
                 conn,
-                Audited {
-                    at: now,
-                    actor: identity.user_id,
-                    action: AuditAction::DepartmentUpdate,
-                },
-                |conn| found(conn.department(id)?, "department"),
+                Audited::new(now, identity.user_id, AuditAction::DepartmentUpdate),
+                id,
                 |_, before| {
                     let department = before.updated(input, now);
                     Ok(department)
-                },
-                |conn, department| {
-                    conn.update_department(department)
-                        .map_err(taken(CODE_TAKEN))
                 },
             )?;
             Ok(department)
@@ -153,14 +160,10 @@ pub async fn deactivate_department(
     let id = id.into_inner();
     let department = state
         .write(move |conn| {
-            let (_, department) = change_audited(
+            let (_, department) = change_audited::<Department>(
                 conn,
-                Audited {
-                    at: now,
-                    actor: identity.user_id,
-                    action: AuditAction::DepartmentDeactivate,
-                },
-                |conn| found(conn.department(id)?, "department"),
+                Audited::new(now, identity.user_id, AuditAction::DepartmentDeactivate),
+                id,
                 |_, before| {
                     let department = Department {
                         active: false,
@@ -169,7 +172,6 @@ pub async fn deactivate_department(
                     };
                     Ok(department)
                 },
-                |conn, department| Ok(conn.update_department(department)?),
             )?;
             Ok(department)
         })

@@ -7,15 +7,32 @@ use domain::catalogue::{ServiceItem, ServiceItemInput};
 use domain::ids::ServiceItemId;
 use domain::page::Page;
 use domain::permission::Permission;
-use domain::repository::{DepartmentRepository, ServiceItemRepository};
+use domain::repository::{DepartmentRepository, RepositoryResult, ServiceItemRepository};
 use persistence::AnyConnection;
 
 use crate::auth::{Allowed, Identity, ManageCatalogue};
 use crate::problem::{ApiError, ApiResult, Problem};
-use crate::routes::{Audited, PageQuery, change_audited, create_audited, found, taken};
+use crate::routes::{Audited, PageQuery, Record, change_audited, create_audited, found, taken};
 use crate::state::AppState;
 
 const CODE_TAKEN: &str = "a service item with this code already exists";
+
+impl Record for ServiceItem {
+    type Id = ServiceItemId;
+    const WHAT: &'static str = "service item";
+
+    fn record_id(&self) -> String {
+        self.id.to_string()
+    }
+
+    fn load(conn: &mut AnyConnection, id: ServiceItemId) -> RepositoryResult<Option<Self>> {
+        conn.item(id)
+    }
+
+    fn store(&self, conn: &mut AnyConnection) -> Result<(), ApiError> {
+        conn.update_item(self).map_err(taken(CODE_TAKEN))
+    }
+}
 
 /// Lists service items, ordered by creation.
 #[utoipa::path(
@@ -97,11 +114,7 @@ pub async fn create_item(
             check_department(conn, &item)?;
             let item = create_audited(
                 conn,
-                Audited {
-                    at: now,
-                    actor: identity.user_id,
-                    action: AuditAction::ItemCreate,
-                },
+                Audited::new(now, identity.user_id, AuditAction::ItemCreate),
                 item,
                 |conn, item| conn.insert_item(item).map_err(taken(CODE_TAKEN)),
             )?;
@@ -134,20 +147,15 @@ pub async fn update_item(
     let id = id.into_inner();
     let item = state
         .write(move |conn| {
-            let (_, item) = change_audited(
+            let (_, item) = change_audited::<ServiceItem>(
                 conn,
-                Audited {
-                    at: now,
-                    actor: identity.user_id,
-                    action: AuditAction::ItemUpdate,
-                },
-                |conn| found(conn.item(id)?, "service item"),
+                Audited::new(now, identity.user_id, AuditAction::ItemUpdate),
+                id,
                 |conn, before| {
                     let item = before.updated(input, now);
                     check_department(conn, &item)?;
                     Ok(item)
                 },
-                |conn, item| conn.update_item(item).map_err(taken(CODE_TAKEN)),
             )?;
             Ok(item)
         })
@@ -171,14 +179,10 @@ pub async fn deactivate_item(
     let id = id.into_inner();
     let item = state
         .write(move |conn| {
-            let (_, item) = change_audited(
+            let (_, item) = change_audited::<ServiceItem>(
                 conn,
-                Audited {
-                    at: now,
-                    actor: identity.user_id,
-                    action: AuditAction::ItemDeactivate,
-                },
-                |conn| found(conn.item(id)?, "service item"),
+                Audited::new(now, identity.user_id, AuditAction::ItemDeactivate),
+                id,
                 |_, before| {
                     let item = ServiceItem {
                         active: false,
@@ -187,7 +191,6 @@ pub async fn deactivate_item(
                     };
                     Ok(item)
                 },
-                |conn, item| Ok(conn.update_item(item)?),
             )?;
             Ok(item)
         })

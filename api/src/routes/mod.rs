@@ -21,11 +21,9 @@ pub mod windows;
 
 use chrono::{DateTime, Utc};
 use domain::audit::AuditAction;
-use domain::catalogue::{Center, Department, ServiceItem, Window};
 use domain::ids::UserId;
 use domain::page::{MAX_PAGE_SIZE, PageRequest};
-use domain::repository::RepositoryError;
-use domain::user::User;
+use domain::repository::{RepositoryError, RepositoryResult};
 use persistence::AnyConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
@@ -86,29 +84,26 @@ pub struct Audited {
     pub action: AuditAction,
 }
 
-/// A catalogue record as the audit trail refers to it.
-pub trait Record: Serialize + Clone {
-    /// The id the audit entry names.
-    fn record_id(&self) -> String;
+impl Audited {
+    /// `actor`'s change called `action`, at `at`.
+    pub fn new(at: DateTime<Utc>, actor: UserId, action: AuditAction) -> Self {
+        Self { at, actor, action }
+    }
 }
 
-macro_rules! record {
-    ($($kind:ty),*) => {$(
-        impl Record for $kind {
-            fn record_id(&self) -> String {
-                self.id.to_string()
-            }
-        }
-    )*};
+/// A catalogue record as its write handlers find, store and audit it.
+pub trait Record: Serialize + Clone {
+    /// The type of its id.
+    type Id;
+    /// What a 404 calls it: `no such {WHAT}`.
+    const WHAT: &'static str;
+    /// The id the audit entry names.
+    fn record_id(&self) -> String;
+    /// The stored record with this id.
+    fn load(conn: &mut AnyConnection, id: Self::Id) -> RepositoryResult<Option<Self>>;
+    /// Stores the record's new values; a unique value taken answers 409 saying which.
+    fn store(&self, conn: &mut AnyConnection) -> Result<(), ApiError>;
 }
-record!(
-    Center,
-    Department,
-    ServiceItem,
-    Window,
-    User,
-    domain::queue::Queue
-);
 
 /// The one path of a new catalogue record, in the caller's transaction: stored with
 /// `store`, then audited.
@@ -132,18 +127,17 @@ pub fn create_audited<T: Record>(
 }
 
 /// The one path of a change to a catalogue record, in the caller's transaction: the record
-/// as found by `load` (404 there), changed by `change`, stored by `store`, and audited with
-/// before and after. Returns both.
+/// `id` as found (404 when it is not), changed by `change`, stored, and audited with before
+/// and after. Returns both.
 pub fn change_audited<T: Record>(
     conn: &mut AnyConnection,
     audited: Audited,
-    load: impl FnOnce(&mut AnyConnection) -> Result<T, ApiError>,
+    id: T::Id,
     change: impl FnOnce(&mut AnyConnection, T) -> Result<T, ApiError>,
-    store: impl FnOnce(&mut AnyConnection, &T) -> Result<(), ApiError>,
 ) -> Result<(T, T), ApiError> {
-    let before = load(conn)?;
+    let before = found(T::load(conn, id)?, T::WHAT)?;
     let after = change(conn, before.clone())?;
-    store(conn, &after)?;
+    after.store(conn)?;
     audit(
         conn,
         audited.at,

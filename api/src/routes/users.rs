@@ -8,7 +8,7 @@ use domain::audit::AuditAction;
 use domain::ids::UserId;
 use domain::page::Page;
 use domain::permission::Permission;
-use domain::repository::{UserRepository, WindowRepository};
+use domain::repository::{RepositoryResult, UserRepository, WindowRepository};
 use domain::user::{User, UserInput, UserUpdate, validate_password};
 use persistence::AnyConnection;
 use serde::Deserialize;
@@ -18,8 +18,25 @@ use crate::audit::audit;
 use crate::auth::{Allowed, Identity, ManageCatalogue, password};
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::routes::auth::AccessToken;
-use crate::routes::{Audited, PageQuery, change_audited, create_audited, found, taken};
+use crate::routes::{Audited, PageQuery, Record, change_audited, create_audited, found, taken};
 use crate::state::AppState;
+
+impl Record for User {
+    type Id = UserId;
+    const WHAT: &'static str = "user";
+
+    fn record_id(&self) -> String {
+        self.id.to_string()
+    }
+
+    fn load(conn: &mut AnyConnection, id: UserId) -> RepositoryResult<Option<Self>> {
+        conn.user(id)
+    }
+
+    fn store(&self, conn: &mut AnyConnection) -> Result<(), ApiError> {
+        Ok(conn.update_user(self, None)?)
+    }
+}
 
 /// A new account with its first password.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -128,11 +145,7 @@ pub async fn create_user(
             check_window(conn, &user)?;
             let user = create_audited(
                 conn,
-                Audited {
-                    at: now,
-                    actor: identity.user_id,
-                    action: AuditAction::UserCreate,
-                },
+                Audited::new(now, identity.user_id, AuditAction::UserCreate),
                 user,
                 |conn, user| {
                     conn.insert_user(user, &hash)
@@ -167,20 +180,15 @@ pub async fn update_user(
     let update = body.into_inner();
     let user = state
         .write(move |conn| {
-            let (_, user) = change_audited(
+            let (_, user) = change_audited::<User>(
                 conn,
-                Audited {
-                    at: now,
-                    actor: identity.user_id,
-                    action: AuditAction::UserUpdate,
-                },
-                |conn| found(conn.user(id)?, "user"),
+                Audited::new(now, identity.user_id, AuditAction::UserUpdate),
+                id,
                 |conn, before| {
                     let user = before.updated(update, now)?;
                     check_window(conn, &user)?;
                     Ok(user)
                 },
-                |conn, user| Ok(conn.update_user(user, None)?),
             )?;
             Ok(user)
         })
@@ -214,19 +222,14 @@ pub async fn deactivate_user(
     }
     let user = state
         .write(move |conn| {
-            let (_, user) = change_audited(
+            let (_, user) = change_audited::<User>(
                 conn,
-                Audited {
-                    at: now,
-                    actor: identity.user_id,
-                    action: AuditAction::UserDeactivate,
-                },
-                |conn| found(conn.user(id)?, "user"),
+                Audited::new(now, identity.user_id, AuditAction::UserDeactivate),
+                id,
                 |_, before| {
                     let user = before.deactivated(now);
                     Ok(user)
                 },
-                |conn, user| Ok(conn.update_user(user, None)?),
             )?;
             Ok(user)
         })

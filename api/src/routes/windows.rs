@@ -7,15 +7,34 @@ use domain::catalogue::{Window, WindowInput};
 use domain::ids::WindowId;
 use domain::page::Page;
 use domain::permission::Permission;
-use domain::repository::{CenterRepository, ServiceItemRepository, WindowRepository};
+use domain::repository::{
+    CenterRepository, RepositoryResult, ServiceItemRepository, WindowRepository,
+};
 use persistence::AnyConnection;
 
 use crate::auth::{Allowed, Identity, ManageCatalogue};
 use crate::problem::{ApiError, ApiResult, Problem};
-use crate::routes::{Audited, PageQuery, change_audited, create_audited, found, taken};
+use crate::routes::{Audited, PageQuery, Record, change_audited, create_audited, found, taken};
 use crate::state::AppState;
 
 const NUMBER_TAKEN: &str = "the centre already has a window with this number";
+
+impl Record for Window {
+    type Id = WindowId;
+    const WHAT: &'static str = "window";
+
+    fn record_id(&self) -> String {
+        self.id.to_string()
+    }
+
+    fn load(conn: &mut AnyConnection, id: WindowId) -> RepositoryResult<Option<Self>> {
+        conn.window(id)
+    }
+
+    fn store(&self, conn: &mut AnyConnection) -> Result<(), ApiError> {
+        conn.update_window(self).map_err(taken(NUMBER_TAKEN))
+    }
+}
 
 /// Lists windows, ordered by creation.
 #[utoipa::path(
@@ -77,11 +96,7 @@ pub async fn create_window(
             check_references(conn, &window)?;
             let window = create_audited(
                 conn,
-                Audited {
-                    at: now,
-                    actor: identity.user_id,
-                    action: AuditAction::WindowCreate,
-                },
+                Audited::new(now, identity.user_id, AuditAction::WindowCreate),
                 window,
                 |conn, window| conn.insert_window(window).map_err(taken(NUMBER_TAKEN)),
             )?;
@@ -114,20 +129,15 @@ pub async fn update_window(
     let id = id.into_inner();
     let window = state
         .write(move |conn| {
-            let (_, window) = change_audited(
+            let (_, window) = change_audited::<Window>(
                 conn,
-                Audited {
-                    at: now,
-                    actor: identity.user_id,
-                    action: AuditAction::WindowUpdate,
-                },
-                |conn| found(conn.window(id)?, "window"),
+                Audited::new(now, identity.user_id, AuditAction::WindowUpdate),
+                id,
                 |conn, before| {
                     let window = before.updated(input, now);
                     check_references(conn, &window)?;
                     Ok(window)
                 },
-                |conn, window| conn.update_window(window).map_err(taken(NUMBER_TAKEN)),
             )?;
             Ok(window)
         })
@@ -151,14 +161,10 @@ pub async fn deactivate_window(
     let id = id.into_inner();
     let window = state
         .write(move |conn| {
-            let (_, window) = change_audited(
+            let (_, window) = change_audited::<Window>(
                 conn,
-                Audited {
-                    at: now,
-                    actor: identity.user_id,
-                    action: AuditAction::WindowDeactivate,
-                },
-                |conn| found(conn.window(id)?, "window"),
+                Audited::new(now, identity.user_id, AuditAction::WindowDeactivate),
+                id,
                 |_, before| {
                     let window = Window {
                         active: false,
@@ -167,7 +173,6 @@ pub async fn deactivate_window(
                     };
                     Ok(window)
                 },
-                |conn, window| Ok(conn.update_window(window)?),
             )?;
             Ok(window)
         })

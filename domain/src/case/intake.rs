@@ -140,6 +140,6 @@ impl Intake<'_> {
         };
         case.overdue_from = overdue_from(&case, today, None);
         let event = case.event(action, None, at, Some(actor), payload);
-        Ok(Performed { case, event })
+        Ok(Performed::new(None, case, event, today))
     }
 }

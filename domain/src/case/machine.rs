@@ -28,7 +28,7 @@ pub fn next_status(
                 open
             })
         }
-        (S::Completed | S::Delivered, A::Rate) => Some(status),
+        (finished, A::Rate) if finished.is_finished() => Some(finished),
         (open, A::Recompute) if open.is_open() => Some(open),
         _ => None,
     }

@@ -13,7 +13,7 @@ use crate::calendar::{CalendarError, WorkingCalendar};
 use crate::catalogue::{Handling, Window};
 use crate::ids::{CaseEventId, CaseId, CenterId, DepartmentId, ServiceItemId, UserId, WindowId};
 use crate::rating::Rating;
-use crate::stats::overdue_from;
+use crate::stats::{StatDelta, deltas, overdue_from};
 
 /// A case (办件).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -101,13 +101,39 @@ pub enum CaseError {
     Calendar(#[from] CalendarError),
 }
 
-/// An action's result: the case after it, and the event that records it.
+/// An action's result: the case after it, the event that records it and the statistics
+/// deltas it makes — everything [`super::workflow::record`] writes besides the case.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Performed {
     /// The case after the action.
     pub case: Case,
     /// The event to append.
     pub event: CaseEvent,
+    /// The counters' changes, keyed by [`crate::repository::StatsKey::of`] the case after.
+    pub deltas: Vec<StatDelta>,
+}
+
+impl Performed {
+    /// The case `before` the action (`None` at intake) became `case`, recorded by `event`,
+    /// on the local date `today`: the deltas follow from these, so every action, live or
+    /// generated, counts the same (docs/DESIGN.md, Statistics).
+    pub(super) fn new(
+        before: Option<&Case>,
+        case: Case,
+        event: CaseEvent,
+        today: NaiveDate,
+    ) -> Self {
+        let score = match &event.payload {
+            EventDetails::Rate { score, .. } => Some(*score),
+            _ => None,
+        };
+        let deltas = deltas(before, &case, event.action, today, score);
+        Self {
+            case,
+            event,
+            deltas,
+        }
+    }
 }
 
 impl Case {
@@ -225,7 +251,7 @@ impl Case {
         }
         case.overdue_from = overdue_from(&case, today, self.overdue_from);
         let event = case.event(kind, Some(self.status), at, Some(actor), payload);
-        Ok(Performed { case, event })
+        Ok(Performed::new(Some(self), case, event, today))
     }
 
     /// Records the applicant's rating, given at a kiosk: the state stays, the version moves on
@@ -254,7 +280,7 @@ impl Case {
             None,
             payload,
         );
-        Ok(Performed { case, event })
+        Ok(Performed::new(Some(self), case, event, rating.rated_on))
     }
 
     /// Whether the deadline counts days of a year `calendar` has only provisionally (its
@@ -298,7 +324,7 @@ impl Case {
             deadline,
         };
         let event = case.event(ActionKind::Recompute, Some(self.status), at, actor, payload);
-        Ok(Some(Performed { case, event }))
+        Ok(Some(Performed::new(Some(self), case, event, today)))
     }
 }
 
@@ -357,6 +383,65 @@ mod tests {
             &hall.calendar,
             Some(&hall.other_window),
         )
+    }
+
+    /// What is stored besides the case comes with it: the intake counts a receipt that day,
+    /// and a rating counts its score on the day it was given.
+    #[test]
+    fn a_performed_action_carries_the_deltas_of_its_event() {
+        let hall = hall(Handling::Immediate);
+        let opened = Intake {
+            item: &hall.item,
+            window: &hall.window,
+            center: &hall.center,
+            applicant: applicant(),
+            note: String::new(),
+            decision: IntakeDecision::Accept,
+        }
+        .open(
+            "640105-20120928-00001".into(),
+            at("2012-09-28"),
+            day("2012-09-28"),
+            UserId::new(),
+            &hall.calendar,
+        )
+        .expect("accepted");
+        // Received today; due today, so overdue from tomorrow unless decided first.
+        assert_eq!(opened.deltas.len(), 2);
+        assert_eq!(opened.deltas[0].effective_on, day("2012-09-28"));
+        assert_eq!(opened.deltas[0].counters.received, 1);
+        assert_eq!(opened.deltas[0].counters.immediate, 1);
+        assert_eq!(opened.deltas[1].effective_on, day("2012-09-29"));
+        assert_eq!(opened.deltas[1].counters.overdue_open, 1);
+        let completed = act(
+            &hall,
+            &opened.case,
+            Action::Complete {
+                outcome: Outcome::Approved,
+                result: "done".into(),
+            },
+            "2012-09-28",
+        )
+        .expect("completed");
+        let rating = Rating::new(
+            completed.case.id,
+            2,
+            String::new(),
+            at("2012-10-08"),
+            day("2012-10-08"),
+            &hall.calendar,
+        )
+        .expect("rating");
+        let rated = completed.case.rate(&rating).expect("rated");
+        assert_eq!(rated.deltas.len(), 1);
+        let counted = &rated.deltas[0];
+        assert_eq!(counted.effective_on, day("2012-10-08"));
+        assert_eq!(
+            (counted.counters.rated, counted.counters.rating_sum),
+            (1, 2)
+        );
+        assert_eq!(counted.counters.rated_poor, 1);
+        assert_eq!(counted.counters.rated_levels, [0, 1, 0, 0, 0]);
     }
 
     #[test]

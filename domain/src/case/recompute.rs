@@ -46,7 +46,7 @@ pub fn recompute_open_cases<R: CaseStore>(
                 current: case.version + 1,
             });
         }
-        record(repo, Some(&case), &recomputed, now.today, None)?;
+        record(repo, &recomputed)?;
         moved += 1;
     }
     Ok(moved)

@@ -35,6 +35,23 @@ impl CaseStatus {
         Self::Withdrawn,
     ];
 
+    /// The open states, [`Self::is_open`] as a list: for asking storage.
+    pub const OPEN: [CaseStatus; 3] = [Self::Accepted, Self::InProgress, Self::Paused];
+
+    /// The states whose clock runs, [`Self::clock_runs`] as a list: for asking storage.
+    pub const CLOCK_RUNNING: [CaseStatus; 2] = [Self::Accepted, Self::InProgress];
+
+    /// The finished states, [`Self::is_finished`] as a list: for asking storage.
+    pub const FINISHED: [CaseStatus; 2] = [Self::Completed, Self::Delivered];
+
+    /// The states in which a case is closed for good: every state not open.
+    pub const CLOSED: [CaseStatus; 4] = [
+        Self::Completed,
+        Self::Delivered,
+        Self::NotAccepted,
+        Self::Withdrawn,
+    ];
+
     /// The stored and serialized name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -87,5 +104,50 @@ impl CaseStatus {
     /// Whether the deadline clock runs in this state.
     pub fn clock_runs(self) -> bool {
         matches!(self, Self::Accepted | Self::InProgress)
+    }
+
+    /// Whether the case is completed (办结), its result delivered since or not: what an
+    /// applicant may rate and the public board lists as done.
+    pub fn is_finished(self) -> bool {
+        matches!(self, Self::Completed | Self::Delivered)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CaseStatus;
+
+    /// The lists storage is asked with say what the predicates say, state by state.
+    #[test]
+    fn the_lists_agree_with_the_predicates() {
+        for status in CaseStatus::ALL {
+            assert_eq!(
+                CaseStatus::OPEN.contains(&status),
+                status.is_open(),
+                "{status:?}"
+            );
+            assert_eq!(
+                CaseStatus::CLOCK_RUNNING.contains(&status),
+                status.clock_runs(),
+                "{status:?}"
+            );
+            assert_eq!(
+                CaseStatus::FINISHED.contains(&status),
+                status.is_finished(),
+                "{status:?}"
+            );
+            assert_eq!(
+                CaseStatus::CLOSED.contains(&status),
+                !status.is_open(),
+                "{status:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_name_reads_back() {
+        for status in CaseStatus::ALL {
+            assert_eq!(CaseStatus::parse(status.as_str()), Some(status));
+        }
     }
 }

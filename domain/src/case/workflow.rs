@@ -1,5 +1,5 @@
 //! Intake, actions and imports against storage: load, decide with the pure functions above,
-//! store the case and append its event. Generic over the repository traits, so it runs
+//! store the case, then [`record`] its event and statistics deltas. Generic over the repository traits, so it runs
 //! inside whatever transaction the caller opened.
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
@@ -10,10 +10,9 @@ use crate::ValidationErrors;
 use crate::calendar::Calendars;
 use crate::ids::{CaseId, ServiceItemId, UserId, WindowId};
 use crate::repository::{
-    CaseRepository, CenterRepository, RepositoryError, ServiceItemRepository, StatsKey,
+    CaseLedger, CaseRepository, CenterRepository, RepositoryError, ServiceItemRepository, StatsKey,
     StatsRepository, WindowRepository,
 };
-use crate::stats;
 
 /// Gives each case its query code (查询码) and the hash that is stored instead of it.
 pub trait QueryCodes {
@@ -57,24 +56,15 @@ impl<T> CaseStore for T where
 {
 }
 
-/// Appends the event of a change already stored and adds its statistics deltas: the two
-/// writes every case change makes besides the case itself, in the caller's transaction.
-pub fn record<R: CaseRepository + StatsRepository + ?Sized>(
-    repo: &mut R,
-    before: Option<&Case>,
+/// Writes down what a performed action makes besides the case: its event and its
+/// statistics deltas, in the caller's transaction. The one writer of both, for live work,
+/// imports, recomputations and the demo alike.
+pub fn record<L: CaseLedger + ?Sized>(
+    ledger: &mut L,
     performed: &Performed,
-    today: NaiveDate,
-    score: Option<u8>,
 ) -> Result<(), RepositoryError> {
-    repo.append_event(&performed.case.region, &performed.event)?;
-    let deltas = stats::deltas(
-        before,
-        &performed.case,
-        performed.event.action,
-        today,
-        score,
-    );
-    repo.add_stats(&StatsKey::of(&performed.case), &deltas)
+    ledger.record_event(&performed.case.region, &performed.event)?;
+    ledger.record_deltas(&StatsKey::of(&performed.case), &performed.deltas)
 }
 
 /// Why the workflow refused.
@@ -167,7 +157,7 @@ pub fn receive<R: CaseStore>(
     let opened = intake.open(case_no, now.at, now.today, actor, calendar)?;
     let code = codes.code_for(opened.case.id);
     repo.insert_case(&opened.case, &codes.hash(&opened.case.case_no, &code))?;
-    record(repo, None, &opened, now.today, None)?;
+    record(repo, &opened)?;
     Ok((opened.case, code))
 }
 
@@ -208,7 +198,7 @@ pub fn act<R: CaseStore>(
             current,
         });
     }
-    record(repo, Some(&case), &performed, now.today, None)?;
+    record(repo, &performed)?;
     Ok(performed.case)
 }
 

@@ -5,16 +5,16 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeZone, Utc};
 use domain::calendar::WorkingCalendar;
-use domain::case::workflow::QueryCodes;
+use domain::case::workflow::{self, QueryCodes};
 use domain::case::{
-    Action, Applicant, ApplicantKind, Case, IdType, Intake, IntakeDecision, Outcome, PauseReason,
-    Performed, case_number,
+    Action, Applicant, ApplicantKind, Case, CaseEvent, IdType, Intake, IntakeDecision, Outcome,
+    PauseReason, Performed, case_number,
 };
 use domain::catalogue::{ServiceItem, Window};
 use domain::ids::UserId;
 use domain::rating::Rating;
-use domain::repository::StatsKey;
-use domain::stats;
+use domain::repository::{CaseLedger, RepositoryResult, StatsKey};
+use domain::stats::StatDelta;
 use persistence::bulk::Batch;
 use rand::Rng;
 use rand::rngs::StdRng;
@@ -29,6 +29,21 @@ const SURNAMES: [&str; 12] = [
 const GIVEN: [&str; 12] = [
     "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳",
 ];
+
+/// The demo's batch as a ledger: the events and deltas of the generated cases, gathered for
+/// one bulk write.
+struct BatchLedger<'b>(&'b mut Batch);
+
+impl CaseLedger for BatchLedger<'_> {
+    fn record_event(&mut self, region: &str, event: &CaseEvent) -> RepositoryResult<()> {
+        self.0.event(region, event)
+    }
+
+    fn record_deltas(&mut self, key: &StatsKey, deltas: &[StatDelta]) -> RepositoryResult<()> {
+        self.0.stats(key, deltas);
+        Ok(())
+    }
+}
 
 pub(super) struct Generator<'a> {
     pub(super) rng: StdRng,
@@ -100,23 +115,14 @@ impl Generator<'_> {
         let done = case
             .perform(&action, at, today, actor, self.calendar, target)
             .map_err(|e| format!("demo step {action:?}: {e}"))?;
-        self.keep(Some(case), &done, today, None)?;
+        self.keep(&done)?;
         Ok(done.case)
     }
 
-    pub(super) fn keep(
-        &mut self,
-        before: Option<&Case>,
-        done: &Performed,
-        today: NaiveDate,
-        score: Option<u8>,
-    ) -> Result<(), String> {
-        self.batch
-            .event(&done.case.region, &done.event)
-            .map_err(|e| e.to_string())?;
-        let deltas = stats::deltas(before, &done.case, done.event.action, today, score);
-        self.batch.stats(&StatsKey::of(&done.case), &deltas);
-        Ok(())
+    /// Writes down a performed action's event and deltas into the batch, by the same
+    /// [`workflow::record`] as live work.
+    pub(super) fn keep(&mut self, done: &Performed) -> Result<(), String> {
+        workflow::record(&mut BatchLedger(&mut self.batch), done).map_err(|e| e.to_string())
     }
 
     pub(super) fn rate_maybe(&mut self, case: Case, at: DateTime<Utc>) -> Result<Case, String> {
@@ -135,7 +141,7 @@ impl Generator<'_> {
         let rating = Rating::new(case.id, score, String::new(), at, today, self.calendar)
             .map_err(|e| e.to_string())?;
         let done = case.rate(&rating).map_err(|e| e.to_string())?;
-        self.keep(Some(&case), &done, today, Some(score))?;
+        self.keep(&done)?;
         self.batch.rating(&done.case.region, &rating);
         Ok(done.case)
     }
@@ -173,7 +179,7 @@ impl Generator<'_> {
                 self.calendar,
             )
             .map_err(|e| format!("demo intake: {e}"))?;
-        self.keep(None, &opened, today, None)?;
+        self.keep(&opened)?;
         Ok((opened.case, seq))
     }
 

@@ -358,7 +358,7 @@ pub async fn rate_case(
                     "the case changed meanwhile; try again".into(),
                 ));
             }
-            workflow::record(conn, Some(&case), &rated, now.today, Some(score))?;
+            workflow::record(conn, &rated)?;
             Ok(RatingReceipt {
                 case_no: case.case_no,
                 score,

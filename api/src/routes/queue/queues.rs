@@ -6,15 +6,32 @@ use domain::audit::AuditAction;
 use domain::ids::{CenterId, QueueId};
 use domain::permission::Permission;
 use domain::queue::{Queue, QueueInput};
-use domain::repository::{CenterRepository, QueueRepository, WindowRepository};
+use domain::repository::{CenterRepository, QueueRepository, RepositoryResult, WindowRepository};
 use persistence::AnyConnection;
 
 use crate::auth::{Allowed, Identity, ManageCatalogue};
 use crate::problem::{ApiError, ApiResult, Problem};
-use crate::routes::{Audited, change_audited, create_audited, found, taken};
+use crate::routes::{Audited, Record, change_audited, create_audited, found, taken};
 use crate::state::AppState;
 
 const PREFIX_TAKEN: &str = "the centre already has a queue with this prefix";
+
+impl Record for Queue {
+    type Id = QueueId;
+    const WHAT: &'static str = "queue";
+
+    fn record_id(&self) -> String {
+        self.id.to_string()
+    }
+
+    fn load(conn: &mut AnyConnection, id: QueueId) -> RepositoryResult<Option<Self>> {
+        conn.queue(id)
+    }
+
+    fn store(&self, conn: &mut AnyConnection) -> Result<(), ApiError> {
+        conn.update_queue(self).map_err(taken(PREFIX_TAKEN))
+    }
+}
 
 /// Lists a centre's queues, by prefix.
 #[utoipa::path(
@@ -65,11 +82,7 @@ pub async fn create_queue(
             check_references(conn, &queue)?;
             create_audited(
                 conn,
-                Audited {
-                    at: now,
-                    actor: identity.user_id,
-                    action: AuditAction::QueueCreate,
-                },
+                Audited::new(now, identity.user_id, AuditAction::QueueCreate),
                 queue,
                 |conn, queue| conn.insert_queue(queue).map_err(taken(PREFIX_TAKEN)),
             )
@@ -117,20 +130,15 @@ pub async fn update_queue(
     let id = id.into_inner();
     let (_, queue) = state
         .write(move |conn| {
-            change_audited(
+            change_audited::<Queue>(
                 conn,
-                Audited {
-                    at: now,
-                    actor: identity.user_id,
-                    action: AuditAction::QueueUpdate,
-                },
-                |conn| found(conn.queue(id)?, "queue"),
+                Audited::new(now, identity.user_id, AuditAction::QueueUpdate),
+                id,
                 |conn, before| {
                     let queue = input.apply_to(&before, now);
                     check_references(conn, &queue)?;
                     Ok(queue)
                 },
-                |conn, queue| conn.update_queue(queue).map_err(taken(PREFIX_TAKEN)),
             )
         })
         .await?;

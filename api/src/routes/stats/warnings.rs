@@ -165,11 +165,7 @@ pub async fn get_stats_warnings(
             let group = by.map(StatsGroup::from);
             // (open, yellow, red) per group.
             let mut counts: BTreeMap<String, (i64, i64, i64)> = BTreeMap::new();
-            for status in [
-                CaseStatus::Accepted,
-                CaseStatus::InProgress,
-                CaseStatus::Paused,
-            ] {
+            for status in CaseStatus::OPEN {
                 let filter = CaseFilter {
                     status: Some(status),
                     ..filter.clone()

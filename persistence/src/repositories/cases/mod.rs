@@ -1,0 +1,212 @@
+//! Cases and their events on [`AnyConnection`]: the repository itself here, its rows in
+//! [`rows`], what the listings share in [`listing`], the sealed applicant columns and their
+//! upkeep in [`sealed`].
+
+mod listing;
+mod rows;
+mod sealed;
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use domain::case::{Case, CaseEvent, CaseStatus};
+use domain::ids::CaseId;
+use domain::page::{DueCursor, Page, PageRequest};
+use domain::repository::{CaseFilter, CaseRepository, RepositoryError, RepositoryResult};
+
+pub(crate) use listing::filtered;
+use listing::{cursor_at, cursor_of, load_cases, parse_cursor, statuses};
+pub(crate) use rows::{CaseRow, EventRow};
+pub(crate) use sealed::{anonymise_batch, rotate_batch, seal_plaintext_batch};
+
+use super::fetch_limit;
+use crate::AnyConnection;
+use crate::convert::count;
+use crate::error::db;
+use crate::schema::{case_events, case_sequences, cases};
+
+impl CaseRepository for AnyConnection {
+    fn next_case_seq(&mut self, region: &str, day: NaiveDate) -> RepositoryResult<u32> {
+        let key = (region.to_owned(), day);
+        let bump = |conn: &mut AnyConnection| {
+            diesel::update(case_sequences::table.find(key.clone()))
+                .set(case_sequences::last_seq.eq(case_sequences::last_seq + 1))
+                .execute(conn)
+        };
+        if bump(self).map_err(db)? == 0 {
+            // The day's first case. The insert runs in a savepoint: on PostgreSQL a unique
+            // violation would otherwise abort the whole transaction when another process
+            // drew the first number at the same moment.
+            let first = self.transaction(|conn| {
+                diesel::insert_into(case_sequences::table)
+                    .values((
+                        case_sequences::region.eq(region),
+                        case_sequences::day.eq(day),
+                        case_sequences::last_seq.eq(1),
+                    ))
+                    .execute(conn)
+            });
+            match first.map_err(db) {
+                Ok(_) => return Ok(1),
+                Err(RepositoryError::Conflict) => {
+                    bump(self).map_err(db)?;
+                }
+                Err(other) => return Err(other),
+            }
+        }
+        let seq: i32 = case_sequences::table
+            .find(key)
+            .select(case_sequences::last_seq)
+            .first(self)
+            .map_err(db)?;
+        count(seq)
+    }
+
+    fn insert_case(&mut self, case: &Case, query_code_hash: &str) -> RepositoryResult<()> {
+        diesel::insert_into(cases::table)
+            .values(CaseRow::from_domain(case, query_code_hash.to_owned())?)
+            .execute(self)
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn update_case(&mut self, case: &Case, expected_version: i64) -> RepositoryResult<bool> {
+        let updated = diesel::update(
+            cases::table
+                .filter(cases::id.eq(case.id.to_string()))
+                .filter(cases::version.eq(expected_version)),
+        )
+        .set(CaseRow::from_domain(case, String::new())?)
+        .execute(self)
+        .map_err(db)?;
+        Ok(updated == 1)
+    }
+
+    fn append_event(&mut self, region: &str, event: &CaseEvent) -> RepositoryResult<()> {
+        diesel::insert_into(case_events::table)
+            .values(EventRow::from_domain(region, event)?)
+            .execute(self)
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn case(&mut self, case_id: CaseId) -> RepositoryResult<Option<Case>> {
+        cases::table
+            .find(case_id.to_string())
+            .select(CaseRow::as_select())
+            .first(self)
+            .optional()
+            .map_err(db)?
+            .map(CaseRow::into_domain)
+            .transpose()
+    }
+
+    fn case_by_number(&mut self, case_no: &str) -> RepositoryResult<Option<(Case, String)>> {
+        // The number begins with its region: filtering on both uses the key, and on a
+        // distributed database reaches one shard.
+        let region = case_no.split('-').next().unwrap_or_default();
+        let row = cases::table
+            .filter(cases::region.eq(region))
+            .filter(cases::case_no.eq(case_no))
+            .select(CaseRow::as_select())
+            .first(self)
+            .optional()
+            .map_err(db)?;
+        row.map(|row| {
+            let hash = row.query_code_hash.clone();
+            row.into_domain().map(|case| (case, hash))
+        })
+        .transpose()
+    }
+
+    fn case_events(&mut self, case_id: CaseId) -> RepositoryResult<Vec<CaseEvent>> {
+        case_events::table
+            .filter(case_events::case_id.eq(case_id.to_string()))
+            .order(case_events::seq)
+            .select(EventRow::as_select())
+            .load(self)
+            .map_err(db)?
+            .into_iter()
+            .map(EventRow::into_domain)
+            .collect()
+    }
+
+    fn cases(&mut self, filter: &CaseFilter, page: &PageRequest) -> RepositoryResult<Page<Case>> {
+        let mut query = filtered(cases::table.into_boxed(), filter)?
+            .order((cases::received_at.desc(), cases::id.desc()))
+            .limit(fetch_limit(page));
+        if let Some(after) = &page.after {
+            let (at, case_id) = parse_cursor(after)?;
+            query = query.filter(
+                cases::received_at
+                    .lt(at)
+                    .or(cases::received_at.eq(at).and(cases::id.lt(case_id))),
+            );
+        }
+        let found = load_cases(self, query)?;
+        Ok(Page::from_fetched(found, page.limit, cursor_of))
+    }
+
+    fn cases_due_by(
+        &mut self,
+        by: NaiveDate,
+        filter: &CaseFilter,
+        page: &PageRequest,
+    ) -> RepositoryResult<Page<Case>> {
+        let mut query = filtered(cases::table.into_boxed(), filter)?
+            .filter(cases::status.eq_any(statuses(&CaseStatus::CLOCK_RUNNING)))
+            .filter(cases::deadline.le(by))
+            .order((
+                cases::deadline.asc(),
+                cases::received_at.asc(),
+                cases::id.asc(),
+            ))
+            .limit(fetch_limit(page));
+        if let Some(after) = &page.after {
+            let cursor = DueCursor::parse(after).ok_or(RepositoryError::InvalidCursor)?;
+            let deadline = cases::deadline.assume_not_null();
+            let (at, case_id) = (cursor.received_at, cursor.case_id.to_string());
+            query = query.filter(
+                deadline
+                    .gt(cursor.deadline)
+                    .or(deadline.eq(cursor.deadline).and(
+                        cases::received_at
+                            .gt(at)
+                            .or(cases::received_at.eq(at).and(cases::id.gt(case_id))),
+                    )),
+            );
+        }
+        let found = load_cases(self, query)?;
+        Ok(Page::from_fetched(found, page.limit, |case| {
+            DueCursor::after(case).map_or_else(String::new, |cursor| cursor.to_string())
+        }))
+    }
+
+    fn recently_completed(&mut self, page: &PageRequest) -> RepositoryResult<Page<Case>> {
+        let mut query = cases::table
+            .into_boxed()
+            .filter(cases::completed_at.is_not_null())
+            .filter(cases::status.eq_any(statuses(&CaseStatus::FINISHED)))
+            .order((cases::completed_at.desc(), cases::id.desc()))
+            .limit(fetch_limit(page));
+        if let Some(after) = &page.after {
+            let (at, case_id) = parse_cursor(after)?;
+            query = query.filter(
+                cases::completed_at
+                    .lt(at)
+                    .or(cases::completed_at.eq(at).and(cases::id.lt(case_id))),
+            );
+        }
+        let found = load_cases(self, query)?;
+        Ok(Page::from_fetched(found, page.limit, |case| {
+            cursor_at(case.completed_at.unwrap_or(case.received_at), case)
+        }))
+    }
+
+    fn open_cases(&mut self) -> RepositoryResult<Vec<Case>> {
+        let query = cases::table
+            .into_boxed()
+            .filter(cases::status.eq_any(statuses(&CaseStatus::OPEN)))
+            .order(cases::received_at);
+        load_cases(self, query)
+    }
+}
