@@ -68,8 +68,8 @@ pub trait QueueRepository {
     fn link_case(&mut self, ticket: TicketId, case: CaseId) -> RepositoryResult<()>;
     /// The cases a ticket became.
     fn cases_of_ticket(&mut self, ticket: TicketId) -> RepositoryResult<Vec<CaseId>>;
-    /// The ticket a case came from.
-    fn ticket_of_case(&mut self, case: CaseId) -> RepositoryResult<Option<TicketId>>;
+    /// The tickets these cases came from, for those that came from one.
+    fn tickets_of_cases(&mut self, cases: &[CaseId]) -> RepositoryResult<Vec<(CaseId, TicketId)>>;
 }
 
 /// Storage of windows' sessions.

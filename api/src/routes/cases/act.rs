@@ -7,7 +7,7 @@ use domain::ids::CaseId;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::CaseView;
+use super::{CaseView, view};
 use crate::access_log::record_reads;
 use crate::auth::{Allowed, HandleCases};
 use crate::problem::{ApiResult, Problem};
@@ -62,7 +62,7 @@ pub async fn create_case_event(
             })?;
             // The answer shows the applicant's personal data to whoever acted.
             record_reads(conn, now.at, actor, [case.id], "create_case_event")?;
-            Ok(CaseView::new(case, &calendar))
+            view(conn, case, &calendar)
         })
         .await?;
     if completes {

@@ -12,7 +12,7 @@ use persistence::AnyConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{CaseView, center_and_beneath, within};
+use super::{CaseView, center_and_beneath, view, views, within};
 use crate::access_log::record_reads;
 use crate::auth::{Identity, window_in_reach};
 use crate::problem::{ApiError, ApiResult, Problem};
@@ -152,11 +152,7 @@ pub async fn list_cases(
             )?;
             let calendars = shared.calendars.get(conn)?;
             Ok(Page {
-                items: found
-                    .items
-                    .into_iter()
-                    .map(|case| CaseView::new(case, &calendars))
-                    .collect(),
+                items: views(conn, found.items, &calendars)?,
                 next_cursor: found.next_cursor,
             })
         })
@@ -189,7 +185,8 @@ pub async fn get_case(
             let case = found(conn.case(id)?, "case")?;
             within(own_window, &case)?;
             record_reads(conn, now, reader, [case.id], "get_case")?;
-            Ok(CaseView::new(case, &*calendars.get(conn)?))
+            let calendars = calendars.get(conn)?;
+            view(conn, case, &calendars)
         })
         .await?;
     Ok(web::Json(case))
