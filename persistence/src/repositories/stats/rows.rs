@@ -153,3 +153,54 @@ where
         Ok(Self(group, Counters::from_values(values)))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::ids::{CenterId, DepartmentId, ServiceItemId, UserId, WindowId};
+
+    fn day(s: &str) -> NaiveDate {
+        s.parse().expect("date")
+    }
+
+    #[test]
+    fn a_delta_adds_to_its_fine_row_then_a_day_and_a_month_row_per_dimension_all_last() {
+        let key = StatsKey {
+            region: "110000".into(),
+            received_on: day("2012-09-28"),
+            center_id: CenterId::new(),
+            window_id: WindowId::new(),
+            item_id: ServiceItemId::new(),
+            department_id: DepartmentId::new(),
+            clerk_id: UserId::new(),
+        };
+        let rows = rows_of(&key, day("2012-10-15"));
+        let tables: Vec<_> = rows.iter().map(|r| r.table).collect();
+        assert_eq!(tables[0], Table::Fine);
+        assert_eq!(tables[1..].len(), 2 * Dimension::WRITE_ORDER.len());
+        let last = &rows[rows.len() - 1];
+        assert_eq!(last.table, Table::Month);
+        assert!(last.key.contains(&("dim", Bind::Text("all".into()))));
+        assert!(
+            last.key
+                .contains(&("received_month", Bind::Date(day("2012-09-01"))))
+        );
+        let fine: Vec<_> = rows[0].key.iter().map(|(column, _)| *column).collect();
+        assert_eq!(
+            fine.len(),
+            8,
+            "region, two dates, five dimensions: {fine:?}"
+        );
+        let update = rows[0].update();
+        assert!(
+            Counters::COLUMNS
+                .iter()
+                .all(|c| update.contains(&format!("{c} = {c} + $")))
+        );
+        assert!(
+            rows[0]
+                .insert(2, |i| format!("${i}"))
+                .ends_with(&format!("${})", 2 * (Counters::LEN + 8)))
+        );
+    }
+}
