@@ -314,6 +314,49 @@ fn a_cursor_never_handed_out_is_refused_and_a_real_one_reads_on(backend: Backend
     }
 }
 
+fn a_query_value_that_cannot_be_read_is_refused_naming_its_parameter(backend: Backend) {
+    let hall = hall(backend);
+    for (path, token, name) in [
+        ("/api/v1/cases?limit=abc", &hall.supervisor, "limit"),
+        ("/api/v1/items?limit=-1", &hall.admin, "limit"),
+        (
+            "/api/v1/calendar/working-days?from=notadate&to=2026-01-01",
+            &hall.admin,
+            "from",
+        ),
+        (
+            "/api/v1/calendar/working-days?from=2026-01-01&to=2026-02-30",
+            &hall.admin,
+            "to",
+        ),
+        (
+            "/api/v1/calendar/deadline?accepted=2026-01-05",
+            &hall.admin,
+            "days",
+        ),
+        (
+            "/api/v1/stats/summary?from=2026-01-01&to=2026-01-31&basis=whenever",
+            &hall.analyst,
+            "basis",
+        ),
+        (
+            "/api/v1/supervision/ratings?open=perhaps",
+            &hall.supervisor,
+            "open",
+        ),
+    ] {
+        let answer = hall.app.get(path, Some(token));
+        let refused = problem(&answer, 400, "malformed");
+        assert_eq!(refused["errors"][0]["field"], name, "{path}: {refused}");
+        let detail = refused["detail"].as_str().expect("detail");
+        assert!(detail.contains(&format!("`{name}`")), "{path}: {refused}");
+        // What was sent is not repeated back.
+        for sent in ["abc", "notadate", "whenever", "perhaps"] {
+            assert!(!answer.text.contains(sent), "{path}: {refused}");
+        }
+    }
+}
+
 on_both_backends!(
     a_clerk_tells_a_stale_version_from_a_refused_action_and_a_taken_code,
     an_idempotency_key_reused_with_another_body_is_its_own_problem,
@@ -322,5 +365,6 @@ on_both_backends!(
     wrong_codes_for_one_number_are_rate_limited_however_the_number_is_typed,
     the_kiosk_reads_a_number_and_code_typed_in_full_width_forms,
     unknown_query_parameters_are_refused_naming_them,
+    a_query_value_that_cannot_be_read_is_refused_naming_its_parameter,
     a_cursor_never_handed_out_is_refused_and_a_real_one_reads_on,
 );
