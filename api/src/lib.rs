@@ -13,6 +13,7 @@ pub mod config;
 pub mod contract;
 pub mod demo;
 pub mod edge;
+pub mod json;
 pub mod limits;
 pub mod metrics;
 pub mod parameters;

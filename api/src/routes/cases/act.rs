@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 use super::{CaseView, view};
 use crate::access_log::record_reads;
 use crate::auth::{Allowed, HandleCases};
+use crate::json::Json;
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
 
@@ -39,7 +40,7 @@ pub struct ActionBody {
 pub async fn create_case_event(
     state: web::Data<AppState>,
     id: web::Path<CaseId>,
-    allowed: Allowed<HandleCases, web::Json<ActionBody>>,
+    allowed: Allowed<HandleCases, Json<ActionBody>>,
 ) -> ApiResult<web::Json<CaseView>> {
     let (identity, body) = (allowed.identity, allowed.inner);
     let ActionBody { version, action } = body.into_inner();

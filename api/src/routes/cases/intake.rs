@@ -93,14 +93,16 @@ pub async fn create_case(
     let (identity, body) = (allowed.identity, allowed.inner);
     let own_window = identity.case_scope(Permission::HandleCases)?;
     let key = idempotency_key(&request)?;
-    let body = body.into_inner();
+    let mut body = body.into_inner();
+    // Whole numbers as integers before the fingerprint, so a retry spelling `2` as `2.0`
+    // is the same request.
+    crate::json::whole_numbers(&mut body);
     let keys = state
         .store
         .data_keys_shared()
         .ok_or_else(|| ApiError::Internal("the store has no data keys".into()))?;
     let body_bytes = body.to_string().into_bytes();
-    let body: IntakeBody = serde_json::from_value(body)
-        .map_err(|e| ValidationErrors::single("body", e.to_string()))?;
+    let body: IntakeBody = crate::json::read(body)?;
     let window_id = match (own_window, body.window_id) {
         (Some(own), Some(asked)) if own != asked => {
             return Err(ApiError::Forbidden(

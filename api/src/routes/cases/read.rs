@@ -15,6 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::{CaseView, center_and_beneath, view, views, within};
 use crate::access_log::record_reads;
 use crate::auth::{Identity, window_in_reach};
+use crate::parameters::Query;
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::routes::{PageQuery, found};
 use crate::state::AppState;
@@ -126,7 +127,7 @@ fn case_filter(
 pub async fn list_cases(
     state: web::Data<AppState>,
     identity: Identity,
-    query: web::Query<CaseQuery>,
+    query: Query<CaseQuery>,
 ) -> ApiResult<web::Json<Page<CaseView>>> {
     let own_window = identity.case_scope(Permission::ReadCases)?;
     let query = query.into_inner();

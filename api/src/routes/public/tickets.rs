@@ -12,6 +12,7 @@ use persistence::AnyConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::json::Json;
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::routes::queue::{hall_time, in_center};
 use crate::state::AppState;
@@ -150,7 +151,7 @@ pub async fn take_ticket(
     state: web::Data<AppState>,
     request: HttpRequest,
     id: web::Path<CenterId>,
-    input: web::Json<KioskTicketInput>,
+    input: Json<KioskTicketInput>,
 ) -> ApiResult<HttpResponse> {
     state.limits.check_public_write(&request)?;
     let input = input.into_inner();

@@ -13,6 +13,7 @@ use utoipa::ToSchema;
 
 use super::{hall_time, ticket_actor};
 use crate::auth::{Allowed, HandleCases, Identity};
+use crate::json::Json;
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::routes::found;
 use crate::state::AppState;
@@ -73,7 +74,7 @@ pub struct StaffTicketInput {
 pub async fn issue_ticket(
     state: web::Data<AppState>,
     id: web::Path<CenterId>,
-    allowed: Allowed<HandleCases, web::Json<StaffTicketInput>>,
+    allowed: Allowed<HandleCases, Json<StaffTicketInput>>,
 ) -> ApiResult<HttpResponse> {
     let (identity, input) = (allowed.identity, allowed.inner.into_inner());
     let center = id.into_inner();
@@ -179,7 +180,7 @@ pub struct TicketActionBody {
 pub async fn create_ticket_event(
     state: web::Data<AppState>,
     id: web::Path<TicketId>,
-    allowed: Allowed<HandleCases, web::Json<TicketActionBody>>,
+    allowed: Allowed<HandleCases, Json<TicketActionBody>>,
 ) -> ApiResult<web::Json<TicketView>> {
     let (identity, body) = (allowed.identity, allowed.inner.into_inner());
     let actor = ticket_actor(&identity);
