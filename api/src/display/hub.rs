@@ -140,6 +140,14 @@ impl Hub {
         }
     }
 
+    /// Ends every stream: for a process shutting down, whose graceful stop would otherwise
+    /// wait its whole timeout for streams that never end. Their screens reconnect, through
+    /// the proxy to another process, with `Last-Event-ID`, and miss nothing.
+    pub fn close(&self) {
+        // Dropping a channel's sender ends each receiver once it has read what was sent.
+        lock(&self.inner.feeds).clear();
+    }
+
     /// Starts the hub's threads unless they run.
     fn start(&self) {
         let mut wakes = lock(&self.inner.wakes);

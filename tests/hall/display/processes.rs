@@ -1,7 +1,8 @@
 //! On PostgreSQL several `hall` processes serve one hall: a call committed anywhere reaches
 //! the screens connected to each of them within a moment (through `LISTEN/NOTIFY`, well
 //! before the periodic re-read), each process keeps one listening connection however many
-//! screens it serves, and a listener whose connection is cut listens again.
+//! screens it serves, a listener whose connection is cut listens again, and a process told
+//! to stop ends its streams instead of waiting for them.
 
 use std::time::{Duration, Instant};
 
@@ -73,7 +74,7 @@ fn round(hall: &QueueHall, writer: &persistence::Store, screens: &[&Screen], wai
 fn a_call_made_anywhere_reaches_the_screens_of_every_process() {
     let db = TestDb::new(Backend::Postgres);
     let a = HallProcess::start(&db.url, &[]);
-    let b = HallProcess::start(&db.url, &[]);
+    let mut b = HallProcess::start(&db.url, &[]);
     // The test writes as a third process would: its commits wake nobody but by NOTIFY.
     let writer = db.store();
     let hall = queue_hall(&a.client, &writer);
@@ -109,4 +110,17 @@ fn a_call_made_anywhere_reaches_the_screens_of_every_process() {
     assert_eq!(terminated, 2);
     until_two_listen(&db, &listening);
     round(&hall, &writer, &[&on_a, &on_b, &also_on_b], 0);
+
+    // B is stopped (a deploy): its streams end at once rather than hold the stop for its
+    // 30 s of grace, so its screens go to A; A's screen carries on.
+    let stopping = Instant::now();
+    assert!(b.terminate().success());
+    assert!(
+        stopping.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        stopping.elapsed()
+    );
+    assert!(on_b.ends_within(Duration::from_secs(1)));
+    assert!(also_on_b.ends_within(Duration::from_secs(1)));
+    round(&hall, &writer, &[&on_a], 0);
 }

@@ -132,6 +132,19 @@ impl Screen {
         }
     }
 
+    /// Whether the stream ends within `wait` (events still coming are passed over).
+    pub fn ends_within(&self, wait: Duration) -> bool {
+        let until = std::time::Instant::now() + wait;
+        loop {
+            let left = until.saturating_duration_since(std::time::Instant::now());
+            match self.events.recv_timeout(left) {
+                Ok(_) => {}
+                Err(RecvTimeoutError::Timeout) => return false,
+                Err(RecvTimeoutError::Disconnected) => return true,
+            }
+        }
+    }
+
     /// Every byte received so far, as text.
     pub fn received(&self) -> String {
         self.received.lock().map(|t| t.clone()).unwrap_or_default()
