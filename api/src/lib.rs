@@ -12,6 +12,7 @@ pub mod cli;
 pub mod config;
 pub mod contract;
 pub mod demo;
+pub mod display;
 pub mod edge;
 pub mod json;
 pub mod limits;

@@ -4,12 +4,14 @@
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Barrier};
+use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
 use domain::user::Role;
 use serde_json::{Value, json};
 
 use crate::cases::{Hall, hall_on, id};
+use crate::display::screen::watch;
 use crate::on_both_backends;
 use crate::support::{Answer, Backend, Client, TestApp};
 
@@ -415,7 +417,31 @@ fn the_kiosk_cannot_enumerate_tickets_or_empty_a_queue(backend: Backend) {
     assert!(refused.header("retry-after").is_some());
 }
 
+fn a_call_at_a_window_is_on_the_hall_screen_within_a_moment(backend: Backend) {
+    let m = morning(backend);
+    let hall = &m.hall;
+    let screen = watch(
+        &hall.app.base,
+        &format!("/api/v1/public/centers/{}/display", m.center),
+        None,
+        &[],
+    )
+    .expect("a stream");
+    assert_eq!(screen.next().kind, "waiting");
+    m.take(&m.queue_a, None);
+    let waiting = screen.next_within(Duration::from_secs(1)).expect("at once");
+    assert_eq!(waiting.data["queues"][0]["waiting"], 1);
+    m.open(&hall.clerk2, &hall.window2);
+    m.call(&hall.clerk2, &hall.window2);
+    // The route wakes the screens when its call commits: well before the hub's periodic read.
+    let call = screen.next_within(Duration::from_secs(1)).expect("at once");
+    assert_eq!(call.kind, "call");
+    assert_eq!(call.data["ticket"], "A001");
+    assert_eq!(call.data["window_number"], 2);
+}
+
 on_both_backends!(
+    a_call_at_a_window_is_on_the_hall_screen_within_a_moment,
     a_morning_at_the_hall_calls_the_elderly_first_takes_back_a_no_show_and_redirects,
     six_windows_calling_at_once_never_get_the_same_ticket,
     the_kiosk_cannot_enumerate_tickets_or_empty_a_queue,

@@ -173,6 +173,7 @@ pub async fn take_ticket(
             public_view(conn, issued.ticket)
         })
         .await?;
+    state.display.wake(center);
     Ok(HttpResponse::Created().json(ticket))
 }
 

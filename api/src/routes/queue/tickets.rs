@@ -94,6 +94,8 @@ pub async fn issue_ticket(
             view(conn, issued.ticket)
         })
         .await?;
+    // Committed: the screens may read the new waiting counts.
+    state.display.wake(center);
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -192,5 +194,6 @@ pub async fn create_ticket_event(
             view(conn, ticket)
         })
         .await?;
+    state.display.wake(view.ticket.center_id);
     Ok(web::Json(view))
 }

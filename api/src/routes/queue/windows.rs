@@ -118,5 +118,7 @@ pub async fn call_next_ticket(
             view(conn, ticket)
         })
         .await?;
+    // Committed: the screens may show the call.
+    state.display.wake(view.ticket.center_id);
     Ok(web::Json(view))
 }
