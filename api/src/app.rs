@@ -42,6 +42,7 @@ pub const JSON_LIMIT: usize = 256 * 1024;
         stats::SortOrder,
         domain::stats::StatsSort,
         stats::WarningGroup,
+        domain::queue::DisplayMessage,
     )),
     tags(
         (name = "health", description = "Liveness and readiness"),

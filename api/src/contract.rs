@@ -15,6 +15,7 @@ pub fn complete(openapi: &mut OpenApi) {
     reference_page_items(openapi);
     one_schema_per_action(openapi);
     text_rules(openapi);
+    display_event_data(openapi);
     for item in openapi.paths.paths.values_mut() {
         for operation in operations(item) {
             // Public operations (the kiosk, signing in, health) say so rather than leaving a
@@ -29,6 +30,28 @@ pub fn complete(openapi: &mut OpenApi) {
                 }
             }
         }
+    }
+}
+
+/// A display stream's `data` is a `DisplayMessage` as JSON text: say so with `contentSchema`,
+/// which utoipa cannot write, so that a client decodes it into the message's type.
+fn display_event_data(openapi: &mut OpenApi) {
+    let Some(components) = openapi.components.as_mut() else {
+        return;
+    };
+    let Some(Ok(mut event)) = components
+        .schemas
+        .get("DisplayStreamEvent")
+        .map(serde_json::to_value)
+    else {
+        return;
+    };
+    event["properties"]["data"]["contentSchema"] =
+        serde_json::json!({"$ref": "#/components/schemas/DisplayMessage"});
+    if let Ok(event) = serde_json::from_value(event) {
+        components
+            .schemas
+            .insert("DisplayStreamEvent".to_owned(), event);
     }
 }
 

@@ -9,8 +9,9 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use domain::ids::{CenterId, WindowId};
 use domain::permission::Permission;
-use domain::queue::{DisplayMessage, serves};
+use domain::queue::serves;
 use domain::repository::{CenterRepository, QueueRepository, WindowRepository};
+use utoipa::ToSchema;
 
 use crate::auth::{Identity, window_in_reach};
 use crate::display::{Screen, Shows, open};
@@ -37,6 +38,41 @@ fn streaming(screen: Screen) -> HttpResponse {
         .streaming(screen.into_stream())
 }
 
+/// What a display stream's event is.
+#[derive(Debug, ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(
+    dead_code,
+    reason = "documents the stream's framing; the hub writes the frames"
+)]
+pub enum DisplayEventKind {
+    /// A ticket called to a window.
+    Call,
+    /// People waiting per queue.
+    Waiting,
+}
+
+/// One event of a display stream as Server-Sent Events frame it (OpenAPI before 3.2 describes
+/// each event of a stream by the response's schema): its kind, its place in the feed, and the
+/// `DisplayMessage` as JSON text. The stream's first frame may carry only `retry`.
+#[derive(Debug, ToSchema)]
+#[allow(
+    dead_code,
+    reason = "documents the stream's framing; the hub writes the frames"
+)]
+pub struct DisplayStreamEvent {
+    /// `call` or `waiting`.
+    event: Option<DisplayEventKind>,
+    /// The feed's id of the message: send it back as `Last-Event-ID` to resume after it.
+    #[schema(pattern = "^[0-9]+$")]
+    id: Option<String>,
+    /// The message, a `DisplayMessage` as JSON.
+    #[schema(content_media_type = "application/json")]
+    data: Option<String>,
+    /// Milliseconds a client waits before reconnecting.
+    retry: Option<u64>,
+}
+
 /// A centre's live display (叫号屏), as Server-Sent Events.
 ///
 /// `call` and `waiting` events, each with `id:` its place in the feed and `data:` a
@@ -50,7 +86,7 @@ fn streaming(screen: Screen) -> HttpResponse {
         ("Last-Event-ID" = Option<String>, Header, description = "The `id` of the last event received: the stream resumes after it"),
     ),
     responses(
-        (status = 200, description = "An event stream of `call` and `waiting` events whose `data` is a `DisplayMessage`", content_type = "text/event-stream", body = DisplayMessage,
+        (status = 200, description = "An event stream: each event a `call` or `waiting`, its `data` a `DisplayMessage` as JSON", content_type = "text/event-stream", body = DisplayStreamEvent,
             headers(("Cache-Control" = String, description = "`no-store`"))),
         (status = 404, description = "No such centre, or none open", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many requests, or too many streams held, from this address; see Retry-After", body = Problem, content_type = "application/problem+json"),
@@ -97,7 +133,7 @@ pub async fn get_public_display(
         ("Last-Event-ID" = Option<String>, Header, description = "The `id` of the last event received: the stream resumes after it"),
     ),
     responses(
-        (status = 200, description = "An event stream of `call` and `waiting` events whose `data` is a `DisplayMessage`", content_type = "text/event-stream", body = DisplayMessage,
+        (status = 200, description = "An event stream: each event a `call` or `waiting`, its `data` a `DisplayMessage` as JSON", content_type = "text/event-stream", body = DisplayStreamEvent,
             headers(("Cache-Control" = String, description = "`no-store`"))),
         (status = 403, description = "Another clerk's window, or a role that handles no tickets", body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),

@@ -302,3 +302,17 @@ mod tests {
         assert!(!serves(&window, &named));
     }
 }
+
+#[cfg(test)]
+mod times {
+    #[test]
+    fn issuing_hours_are_read_with_or_without_seconds() {
+        let input: super::QueueInput = serde_json::from_value(serde_json::json!({
+            "prefix": "A", "name": "x", "item_ids": [crate::ids::ServiceItemId::new()],
+            "opens_at": "08:00", "closes_at": "17:30:00"
+        }))
+        .expect("hours");
+        assert_eq!(input.opens_at.to_string(), "08:00:00");
+        assert_eq!(input.closes_at.to_string(), "17:30:00");
+    }
+}
