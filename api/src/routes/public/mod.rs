@@ -2,12 +2,14 @@
 //! by number and query code, the service guide, the windows, the public board, and ratings.
 //! Rate-limited per client address; never an ID number, a phone, a clerk or a note.
 
+mod appointments;
 mod board;
 mod cases;
 mod guide;
 mod tickets;
 mod windows;
 
+pub use appointments::*;
 pub use board::*;
 pub use cases::*;
 pub use guide::*;
