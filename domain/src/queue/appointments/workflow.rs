@@ -78,13 +78,13 @@ pub fn create_slots<R: AppointmentStore>(
         _ => return Err(AppointmentWorkflowError::NotFound),
     }
     let mut errors = ValidationErrors::default();
-    if !repo
+    if repo
         .queue(input.queue_id)?
-        .is_some_and(|q| q.center_id == center)
+        .is_none_or(|q| q.center_id != center)
     {
         errors.add("queue_id", "names no queue of this centre");
     }
-    if !repo.item(input.item_id)?.is_some_and(|i| i.active) {
+    if repo.item(input.item_id)?.is_none_or(|i| !i.active) {
         errors.add("item_id", "names no active service item");
     }
     if input.day < now.today() {
@@ -126,7 +126,7 @@ pub fn book<R: AppointmentStore>(
     let mut slot = repo
         .slot(slot_id)?
         .ok_or(AppointmentWorkflowError::NotFound)?;
-    if !repo.center(slot.center_id)?.is_some_and(|c| c.active) {
+    if repo.center(slot.center_id)?.is_none_or(|c| !c.active) {
         return Err(AppointmentWorkflowError::NotFound);
     }
     rules.can_book(&slot, local(now))?;
