@@ -1,20 +1,33 @@
 """Schemathesis hooks for Service Hall: how to send an NDJSON body (one generated
 ImportedCase per line), which schemathesis has no serializer for; the throwaway account the
-account operations work on (SCHEMATHESIS_USER_ID), so that updating or deactivating a user
-never touches the administrator whose token the run uses; and realistic references — the
-demo hall's windows, items, departments and cases, read once through the API
-(SCHEMATHESIS_URL, SCHEMATHESIS_TOKEN) — so that generated bodies reach the rules behind the
-references instead of stopping at "no such window"."""
+account operations work on (SCHEMATHESIS_USER_ID, SCHEMATHESIS_USER_PASSWORD), so that
+updating or deactivating a user never touches the administrator whose token the run uses, and
+a password change is made with the account's current password and token; and realistic
+references — the demo hall's windows, items, departments, centres, regional calendars, open
+rectifications and cases, read through the API (SCHEMATHESIS_URL, SCHEMATHESIS_TOKEN) — so
+that generated requests reach the rules behind the references instead of stopping at "no such
+window". References that depend on the hall's state as it is when the request is sent (a
+case in a state that allows the action, at its current version; a finished case and its
+query code for the kiosk) are filled in just before the call. A value drawn invalid on purpose
+(a wrong type, a string outside its pattern) is left as drawn."""
 
 import datetime
 import functools
 import json
 import os
+import re
+import urllib.error
 import urllib.request
 
 import schemathesis
 
 THROWAWAY = os.environ.get("SCHEMATHESIS_USER_ID")
+# The throwaway account's password and token as they stand: a change of password revokes the
+# account's tokens and answers a fresh one, which the next change uses.
+ACCOUNT = {
+    "password": os.environ.get("SCHEMATHESIS_USER_PASSWORD"),
+    "token": os.environ.get("SCHEMATHESIS_USER_TOKEN"),
+}
 URL = os.environ.get("SCHEMATHESIS_URL")
 TOKEN = os.environ.get("SCHEMATHESIS_TOKEN")
 # A resident ID number with a valid GB 11643-1999 check digit.
@@ -33,6 +46,16 @@ def _get(path):
         return json.load(answer)
 
 
+def _post(path, body):
+    request = urllib.request.Request(
+        URL + path,
+        data=json.dumps(body).encode(),
+        headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        return json.load(answer)
+
+
 @functools.lru_cache(maxsize=None)
 def _hall():
     """The demo hall's windows (with the items they serve), departments and open cases."""
@@ -40,11 +63,25 @@ def _hall():
         return None
     windows = _get("/api/v1/windows?limit=500")["items"]
     departments = _get("/api/v1/departments?limit=500")["items"]
-    cases = _get("/api/v1/cases?limit=100")["items"]
+    centers = {c["id"]: c["code"] for c in _get("/api/v1/centers?limit=500")["items"] if c["active"]}
+    items = {i["id"]: i["code"] for i in _get("/api/v1/items?limit=500")["items"]}
+    regions = _get("/api/v1/calendar/regions")["items"]
+    serving = [w for w in windows if w.get("item_ids") and w.get("active")]
     return {
-        "windows": [w for w in windows if w.get("item_ids")],
+        "windows": serving,
         "departments": [d["id"] for d in departments],
-        "cases": [c["id"] for c in cases],
+        # (centre code, window number, item code) that belong together, for imports.
+        "places": [
+            (centers[w["center_id"]], w["number"], items[i])
+            for w in serving
+            if w["center_id"] in centers
+            for i in w["item_ids"]
+            if i in items
+        ],
+        "items": sorted(items.values()),
+        "item_ids": sorted(items),
+        "centers": sorted(centers),
+        "regional_years": [(r["region"], y) for r in regions for y in r["years"]],
     }
 
 
@@ -63,9 +100,26 @@ def map_path_parameters(ctx, path_parameters):
     if THROWAWAY and path_parameters and path.startswith("/api/v1/users/{id}"):
         path_parameters["id"] = THROWAWAY
     hall = _hall()
-    if hall and path_parameters and path == "/api/v1/cases/{id}/events":
-        path_parameters["id"] = _pick(hall["cases"], json.dumps(path_parameters, sort_keys=True))
+    if not (hall and path_parameters):
+        return path_parameters
+    seed = json.dumps(path_parameters, sort_keys=True, default=str)
+    if method == "GET" and path == "/api/v1/calendar/regions/{region}/{year}" and _valid_year(
+        path_parameters.get("year")
+    ):
+        # A region's notice that was loaded, rather than one of the many that were not.
+        region, year = _pick(hall["regional_years"], seed)
+        path_parameters["region"], path_parameters["year"] = region, year
+    if path == "/api/v1/public/items/{code}" and isinstance(path_parameters.get("code"), str):
+        path_parameters["code"] = _pick(hall["items"], seed)
     return path_parameters
+
+
+def _valid_year(year):
+    """Whether a drawn path year is one the document allows (coverage draws it as text)."""
+    try:
+        return 2000 <= int(year) <= 2100
+    except (TypeError, ValueError):
+        return False
 
 
 @schemathesis.hook
@@ -97,21 +151,155 @@ def _realistic(ctx, case):
         days = [body.get("promised_days"), body.get("statutory_days")]
         if all(isinstance(d, int) for d in days) and days[0] > days[1]:
             body["promised_days"], body["statutory_days"] = days[1], days[0]
+        # An immediate item is decided the day it is accepted; a committed one takes days.
+        if body.get("handling") == "immediate" and isinstance(body.get("promised_days"), int):
+            body["promised_days"] = 0
+        if body.get("handling") == "committed" and body.get("promised_days") == 0:
+            if isinstance(body.get("statutory_days"), int) and body["statutory_days"] >= 1:
+                body["promised_days"] = 1
+    if hall and path in ("/api/v1/windows", "/api/v1/windows/{id}"):
+        # A window stands in a centre that exists and serves items that exist.
+        if _is_id(body.get("center_id")):
+            body["center_id"] = _pick(hall["centers"], seed)
+        if isinstance(body.get("item_ids"), list) and all(_is_id(i) for i in body["item_ids"]):
+            body["item_ids"] = sorted({_pick(hall["item_ids"], seed + i) for i in body["item_ids"]})
+    if hall and method == "POST" and path == "/api/v1/imports/cases":
+        # The centre, window and item of a window that serves it, and a well-formed applicant.
+        center, number, item = _pick(hall["places"], seed)
+        body["center_code"], body["window_number"], body["item_code"] = center, number, item
+        body["applicant"] = dict(APPLICANT)
+        if isinstance(body.get("received_by"), str):
+            body["received_by"] = None
     if hall and path in ("/api/v1/users", "/api/v1/users/{id}") and "role" in body:
         # Clerks work at a window; nobody else is bound to one.
         clerk = body["role"] == "clerk"
         body["window_id"] = _pick(hall["windows"], seed)["id"] if clerk else None
-    if hall and path == "/api/v1/cases/{id}/events" and case.path_parameters:
-        # The action is decided on the case's current version.
-        try:
-            current = _get(f"/api/v1/cases/{case.path_parameters['id']}")
-            body["version"] = current["version"]
-        except Exception:  # noqa: BLE001 - a case that is gone keeps the generated version
-            pass
     if path.startswith("/api/v1/calendar/") and method == "PUT" and case.path_parameters:
         year = case.path_parameters.get("year")
-        if isinstance(year, int) and 2000 <= year <= 2100:
-            _year_body(body, year)
+        if _valid_year(year):
+            _year_body(body, int(year))
+
+
+# Actions and the states that allow them (docs/DESIGN.md, the case lifecycle); a committed
+# case is completed from `in_progress`.
+ALLOWED_IN = {
+    "start": ["accepted"],
+    "pause": ["in_progress", "accepted"],
+    "resume": ["paused"],
+    "complete": ["in_progress"],
+    "deliver": ["completed"],
+    "withdraw": ["accepted", "in_progress", "paused"],
+    "extend": ["in_progress", "accepted", "paused"],
+    "transfer": ["accepted", "in_progress", "paused"],
+}
+# How a new case is brought to a state: the actions after acceptance.
+WALKS = {
+    "accepted": [],
+    "in_progress": [{"action": "start"}],
+    "paused": [{"action": "start"}, {"action": "pause", "reason": "supplement"}],
+    "completed": [{"action": "start"}, {"action": "complete", "outcome": "approved"}],
+}
+
+
+def _new_case(status, seed):
+    """A case opened at a window of the demo hall and brought to `status`, with its code."""
+    hall = _hall()
+    window = _pick(hall["windows"], seed)
+    body = {"window_id": window["id"], "item_id": _pick(window["item_ids"], seed), "applicant": APPLICANT}
+    receipt = _post("/api/v1/cases", body)
+    case = receipt
+    for step in WALKS[status]:
+        case = _post(f"/api/v1/cases/{receipt['id']}/events", {**step, "version": case["version"]})
+        case = case.get("case", case)
+    return receipt["id"], receipt["case_no"], receipt["query_code"]
+
+
+def _case_in(statuses, seed):
+    """The id of a case in one of `statuses`, made so when the hall has none."""
+    for status in statuses:
+        found = _get(f"/api/v1/cases?status={status}&limit=20")["items"]
+        if found:
+            return _pick(found, seed)["id"]
+    return _new_case(statuses[0], seed)[0]
+
+
+def _open_rectification(seed):
+    found = _get("/api/v1/supervision/ratings?open=true")["items"]
+    if found:
+        return _pick(found, seed)["id"]
+    _, case_no, code = _new_case("completed", seed)
+    _post(f"/api/v1/public/cases/{case_no}/rating", {"code": code, "score": 1})
+    return _get("/api/v1/supervision/ratings?open=true")["items"][0]["id"]
+
+
+CODE = re.compile(r"[0-9]{6}\Z")
+
+
+@schemathesis.hook
+def before_call(ctx, case, **kwargs):
+    """References that must hold when the request is sent: the hall changes as the run goes."""
+    method, path = _operation(ctx)
+    try:
+        _just_before(method, path, case)
+    except (urllib.error.URLError, TypeError, AttributeError, KeyError, ValueError, IndexError):
+        pass
+
+
+def _just_before(method, path, case):
+    body = case.body if isinstance(case.body, dict) else None
+    seed = json.dumps([case.path_parameters, case.query, body], sort_keys=True, default=str)
+    if path == "/api/v1/auth/password" and ACCOUNT["password"]:
+        if body is not None and isinstance(body.get("old_password"), str):
+            body["old_password"] = ACCOUNT["password"]
+        if ACCOUNT["token"]:
+            case.headers = {**(case.headers or {}), "Authorization": f"Bearer {ACCOUNT['token']}"}
+    if path.startswith("/api/v1/calendar/") and method == "PUT" and body is not None:
+        year = (case.path_parameters or {}).get("year")
+        if _valid_year(year):
+            _year_body(body, int(year))
+    if not _hall() or not case.path_parameters:
+        return
+    if path == "/api/v1/cases/{id}/events" and body is not None:
+        # A case whose state allows the action, decided on at its current version.
+        statuses = ALLOWED_IN.get(body.get("action"))
+        if statuses and _is_id(case.path_parameters.get("id")):
+            case.path_parameters["id"] = _case_in(statuses, seed)
+        if isinstance(body.get("version"), int) and _is_id(case.path_parameters.get("id")):
+            current = _get(f"/api/v1/cases/{case.path_parameters['id']}")
+            body["version"] = current["version"]
+            if body.get("action") == "transfer" and _is_id(body.get("window_id")):
+                others = [
+                    w["id"] for w in _hall()["windows"]
+                    if current["item_id"] in w["item_ids"] and w["id"] != current["window_id"]
+                ]
+                if others:
+                    body["window_id"] = _pick(others, seed)
+    if path.startswith("/api/v1/public/cases/{case_no}") and isinstance(
+        case.path_parameters.get("case_no"), str
+    ):
+        # A case the kiosk can find, with the code from its receipt; finished, to be rated.
+        rating = path.endswith("/rating")
+        _, case_no, code = _new_case("completed" if rating else "accepted", seed)
+        case.path_parameters["case_no"] = case_no
+        if rating and body is not None and CODE.match(str(body.get("code"))):
+            body["code"] = code
+        if not rating and case.query is not None and isinstance(case.query.get("code"), str):
+            case.query["code"] = code
+    if path == "/api/v1/supervision/ratings/{id}/close" and _is_id(case.path_parameters.get("id")):
+        case.path_parameters["id"] = _open_rectification(seed)
+
+
+def _is_id(value):
+    return isinstance(value, str) and re.fullmatch(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}", value)
+
+
+@schemathesis.hook
+def after_call(ctx, case, response):
+    """A changed password, and the fresh token its answer carries, are the account's now."""
+    _, path = _operation(ctx)
+    if path == "/api/v1/auth/password" and response.status_code == 200:
+        ACCOUNT["password"] = case.body["new_password"]
+        ACCOUNT["token"] = response.json()["access_token"]
 
 
 def _in_year(day, year):

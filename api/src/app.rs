@@ -12,6 +12,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::problem::{self, json_error, path_error, query_error};
 use crate::request_log::{REQUEST_ID, RouteOnly, request_id};
+use crate::routes::display;
 use crate::routes::{
     access_log, audit, auth, calendar, cases, centers, departments, health, imports, items, public,
     queue, reports, slots, stats, supervision, users, windows,
@@ -195,6 +196,7 @@ where
                 .service(windows::create_window)
                 .service(windows::update_window)
                 .service(windows::deactivate_window)
+                .service(display::get_window_display)
                 // The fixed paths before `/calendar/{year}`, which would take them otherwise.
                 .service(calendar::get_deadline)
                 .service(calendar::count_working_days)
@@ -213,6 +215,7 @@ where
                 .service(imports::import_cases)
                 .service(supervision::list_rectifications)
                 .service(supervision::close_rectification)
+                .service(display::get_public_display)
                 .service(public::get_public_case)
                 .service(public::rate_case)
                 .service(public::list_public_items)
@@ -322,6 +325,16 @@ pub fn build(
         // that a 406 to a client refusing every encoding still becomes a problem. No answer
         // streams: every body is whole when it is compressed.
         .wrap(Compress::default())
+        // Event streams are never compressed (`display::is_stream_route` says why): their
+        // requests reach `Compress` as if they accepted no encoding.
+        .wrap_fn(|mut request, service| {
+            if crate::display::is_stream_route(request.match_pattern().as_deref()) {
+                request
+                    .headers_mut()
+                    .remove(actix_web::http::header::ACCEPT_ENCODING);
+            }
+            service.call(request)
+        })
         // Outermost: settle the request id first, so the log line and the answer carry it;
         // start the body's clock as soon as the head is in.
         .wrap_fn(|mut request, service| {

@@ -16,6 +16,7 @@ use persistence::{Backend, DatabaseUrl, ReadRouter, Store, StoreOptions};
 
 use crate::auth::{TokenKeys, password};
 use crate::config::Config;
+use crate::display::{Hub, StreamGate};
 use crate::limits::{AddressRange, Limits};
 use crate::metrics::Metrics;
 use crate::problem::ApiError;
@@ -350,8 +351,13 @@ pub fn prepare(config: &Config) -> Result<(AppState, Option<String>), StartError
         }
         _ => ReadRouter::from(store.clone()),
     };
+    let display = Hub::new(
+        store.clone(),
+        StreamGate::new(config.display_streams, config.display_streams_per_client),
+    );
     let state = AppState {
         replica,
+        display,
         store,
         tokens,
         query_codes,

@@ -258,6 +258,27 @@ pub struct Config {
     )]
     pub max_connections: usize,
 
+    /// Display streams (Server-Sent Events to the hall's screens and to clerks' windows) the
+    /// process holds open at once; beyond, 503 with `Retry-After`. Each holds a client
+    /// connection: keep it below `HALL_MAX_CONNECTIONS`, which the other requests share.
+    #[arg(
+        long,
+        env = "HALL_DISPLAY_STREAMS",
+        default_value_t = 800,
+        global = true
+    )]
+    pub display_streams: usize,
+
+    /// Display streams one client address (an IPv6 /64 counts as one) holds open at once;
+    /// beyond, 429. A hall whose screens reach `hall` through one NAT address shares it.
+    #[arg(
+        long,
+        env = "HALL_DISPLAY_STREAMS_PER_CLIENT",
+        default_value_t = 50,
+        global = true
+    )]
+    pub display_streams_per_client: usize,
+
     /// Worker threads serving HTTP; 0 means one per core.
     #[arg(long, env = "HALL_WORKERS", default_value_t = 0, global = true)]
     pub workers: usize,

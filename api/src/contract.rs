@@ -5,6 +5,7 @@
 //! repeating them, and action bodies as one schema per action.
 
 use actix_web::http::StatusCode;
+use domain::validation::TextRule;
 use utoipa::openapi::server::Server;
 use utoipa::openapi::{OpenApi, RefOr};
 
@@ -13,6 +14,7 @@ pub fn complete(openapi: &mut OpenApi) {
     openapi.servers = Some(vec![Server::new("/")]);
     reference_page_items(openapi);
     one_schema_per_action(openapi);
+    text_rules(openapi);
     for item in openapi.paths.paths.values_mut() {
         for operation in operations(item) {
             // Public operations (the kiosk, signing in, health) say so rather than leaving a
@@ -54,6 +56,120 @@ fn reference_page_items(openapi: &mut OpenApi) {
             serde_json::json!({"$ref": format!("#/components/schemas/{item}")});
         if let Ok(referenced) = serde_json::from_value(value) {
             *schema = referenced;
+        }
+    }
+}
+
+/// The texts of request bodies and the rule each is checked by (`domain::validation`): the
+/// schema property, and the longest it may be in characters.
+const TEXTS: &[(&str, &str, TextRule, usize)] = &[
+    ("Applicant", "name", TextRule::Name, 100),
+    ("Applicant", "id_number", TextRule::Name, 50),
+    ("IntakeBody", "note", TextRule::OptionalText, 2000),
+    ("IntakeBody", "reason", TextRule::Text, 2000),
+    ("ImportedCase", "note", TextRule::OptionalText, 2000),
+    ("ImportedCase", "refused_because", TextRule::Text, 2000),
+    ("PauseAction", "note", TextRule::OptionalText, 1000),
+    ("TransferAction", "note", TextRule::OptionalText, 1000),
+    ("DeliverAction", "note", TextRule::OptionalText, 1000),
+    ("ExtendAction", "reason", TextRule::Text, 1000),
+    ("CompleteAction", "result", TextRule::OptionalText, 4000),
+    ("WithdrawAction", "reason", TextRule::OptionalText, 1000),
+    ("ImportedPauseEvent", "note", TextRule::OptionalText, 1000),
+    (
+        "ImportedTransferEvent",
+        "note",
+        TextRule::OptionalText,
+        1000,
+    ),
+    ("ImportedDeliverEvent", "note", TextRule::OptionalText, 1000),
+    ("ImportedExtendEvent", "reason", TextRule::Text, 1000),
+    (
+        "ImportedCompleteEvent",
+        "result",
+        TextRule::OptionalText,
+        4000,
+    ),
+    (
+        "ImportedWithdrawEvent",
+        "reason",
+        TextRule::OptionalText,
+        1000,
+    ),
+    ("RatingBody", "comment", TextRule::OptionalText, 500),
+    ("CloseBody", "note", TextRule::Text, 2000),
+    ("UserInput", "display_name", TextRule::OptionalName, 100),
+    ("CenterInput", "name", TextRule::Name, 200),
+    ("DepartmentInput", "name", TextRule::Name, 200),
+    ("WindowInput", "name", TextRule::Name, 200),
+    ("ServiceItemInput", "name", TextRule::Name, 200),
+    (
+        "ServiceItemInput",
+        "conditions",
+        TextRule::OptionalText,
+        4000,
+    ),
+    (
+        "ServiceItemInput",
+        "responsible_post",
+        TextRule::OptionalText,
+        4000,
+    ),
+    ("ServiceItemInput", "fee", TextRule::OptionalText, 4000),
+    (
+        "ServiceItemInput",
+        "fee_basis",
+        TextRule::OptionalText,
+        4000,
+    ),
+    (
+        "ServiceItemInput",
+        "legal_basis",
+        TextRule::OptionalText,
+        4000,
+    ),
+    (
+        "ServiceItemInput",
+        "rights_and_remedies",
+        TextRule::OptionalText,
+        4000,
+    ),
+    ("ServiceItemInput", "contact", TextRule::OptionalText, 4000),
+    (
+        "ServiceItemInput",
+        "complaint_channel",
+        TextRule::OptionalText,
+        4000,
+    ),
+    ("ServiceItemInput", "materials", TextRule::Text, 500),
+    ("ServiceItemInput", "procedure", TextRule::Text, 500),
+    ("YearCalendar", "notice", TextRule::OptionalText, 500),
+];
+
+/// Says in the schema of every text in [`TEXTS`] what the server checks of it: its pattern,
+/// that a required one is not empty, and its longest (of each entry, for a list of texts).
+fn text_rules(openapi: &mut OpenApi) {
+    let Some(components) = openapi.components.as_mut() else {
+        return;
+    };
+    for &(name, property, rule, longest) in TEXTS {
+        let Some(Ok(mut schema)) = components.schemas.get(name).map(serde_json::to_value) else {
+            panic!("contract::TEXTS names {name}, which the document lacks");
+        };
+        let text = &mut schema["properties"][property];
+        assert!(!text.is_null(), "contract::TEXTS names {name}.{property}");
+        let text = if text["type"] == "array" {
+            &mut text["items"]
+        } else {
+            text
+        };
+        text["pattern"] = rule.pattern().into();
+        text["maxLength"] = longest.into();
+        if matches!(rule, TextRule::Text | TextRule::Name) {
+            text["minLength"] = 1.into();
+        }
+        if let Ok(described) = serde_json::from_value(schema) {
+            components.schemas.insert(name.to_owned(), described);
         }
     }
 }

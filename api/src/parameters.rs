@@ -5,18 +5,24 @@
 //! document and the server cannot disagree. Query structs also deny unknown fields; this
 //! check runs first and covers the operations that read their parameters through two
 //! structs (`/stats/breakdown`), where serde cannot.
+//!
+//! The parameters an operation takes are read by [`Query`], which names the one whose value
+//! cannot be read (`?limit=abc`, `?from=notadate`) — actix's own `web::Query` says only what
+//! went wrong, not where.
 
 use std::collections::HashMap;
+use std::future::{Ready, ready};
 
 use actix_web::body::{EitherBody, MessageBody};
-use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
 use actix_web::middleware::Next;
-use actix_web::{Error, ResponseError, web};
+use actix_web::{Error, FromRequest, HttpRequest, ResponseError, web};
+use serde::de::DeserializeOwned;
 use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::{OpenApi, RefOr};
 
-use crate::problem::ApiError;
+use crate::problem::{ApiError, query_refusal};
 
 /// The query parameters of every documented operation, by method and path pattern.
 #[derive(Debug, Default)]
@@ -101,4 +107,49 @@ pub async fn refuse_unknown<B: MessageBody + 'static>(
     next.call(request)
         .await
         .map(ServiceResponse::map_into_left_body)
+}
+
+/// An operation's query parameters, read into `T`; a value that cannot be read is refused
+/// with 400 naming its parameter, an unknown parameter with 400 `unknown-parameter`.
+#[derive(Debug)]
+pub struct Query<T>(pub T);
+
+impl<T> Query<T> {
+    /// The parameters.
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> std::ops::Deref for Query<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: DeserializeOwned> Query<T> {
+    /// Reads `query`, a query string without its `?`.
+    pub fn from_query(query: &str) -> Result<Self, ApiError> {
+        let parameters =
+            serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(parameters)
+            .map(Query)
+            .map_err(|error| {
+                let name = error.path().to_string();
+                // The struct itself (a missing parameter, an unknown one) has the path `.`.
+                let name = (name != ".").then_some(name);
+                query_refusal(name, &error.into_inner().to_string())
+            })
+    }
+}
+
+impl<T: DeserializeOwned> FromRequest for Query<T> {
+    type Error = Error;
+    type Future = Ready<Result<Self, Error>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(Self::from_query(request.query_string()).map_err(Into::into))
+    }
 }

@@ -20,6 +20,7 @@ pub fn start(
     // has connections: more threads would only wait for one, each holding its memory.
     let blocking = usize::try_from(state.store.pool_size()).unwrap_or(1).max(2);
     let edge = state.settings.edge;
+    let display = state.display.clone();
     let keep_alive = if edge.keep_alive.is_zero() {
         KeepAlive::Disabled
     } else {
@@ -42,5 +43,25 @@ pub fn start(
         .max_connections(edge.max_connections.div_ceil(workers).max(1));
     let server = server.bind(bind)?;
     let addrs = server.addrs();
+    actix_web::rt::spawn(end_streams_on_shutdown(display));
     Ok((server.run(), addrs))
+}
+
+/// Ends the display's streams when the process is told to stop (SIGTERM or SIGINT, which
+/// the server hears too and answers by stopping gracefully), so that the stop does not wait
+/// for streams that would never end by themselves.
+async fn end_streams_on_shutdown(display: crate::display::Hub) {
+    #[cfg(unix)]
+    {
+        use actix_web::rt::signal::unix::{SignalKind, signal};
+        let Ok(mut terminate) = signal(SignalKind::terminate()) else {
+            return;
+        };
+        let interrupt = std::pin::pin!(actix_web::rt::signal::ctrl_c());
+        let terminate = std::pin::pin!(terminate.recv());
+        futures_util::future::select(terminate, interrupt).await;
+    }
+    #[cfg(not(unix))]
+    let _ = actix_web::rt::signal::ctrl_c().await;
+    display.close();
 }

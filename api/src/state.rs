@@ -41,6 +41,9 @@ pub struct AppState {
     /// The same as last read from the read replica, apart: while the replica lags, one cache
     /// for both would rebuild at every alternation.
     pub replica_calendars: CalendarCache,
+    /// The live display: the process's one reader of the screens' feed, and its streams.
+    /// Routes that commit display messages call [`crate::display::Hub::wake`] afterwards.
+    pub display: crate::display::Hub,
     /// The origins of browser apps on other sites that may call the API
     /// (`HALL_CORS_ORIGINS`, see [`crate::browsers::cors_origins`]); none answers no CORS.
     pub cors_origins: Arc<[String]>,

@@ -151,29 +151,94 @@ fn unfit(value: &str, lines: Lines) -> Option<&'static str> {
 /// line and paragraph separators. NUL and the other control characters are refused apart:
 /// they are `char::is_control`, and PostgreSQL cannot store NUL at all.
 pub fn is_invisible(c: char) -> bool {
-    matches!(
-        c,
-        '\u{00AD}'
-            | '\u{0600}'..='\u{0605}'
-            | '\u{061C}'
-            | '\u{06DD}'
-            | '\u{070F}'
-            | '\u{0890}'..='\u{0891}'
-            | '\u{08E2}'
-            | '\u{180E}'
-            | '\u{200B}'..='\u{200F}'
-            | '\u{2028}'..='\u{202E}'
-            | '\u{2060}'..='\u{206F}'
-            | '\u{FEFF}'
-            | '\u{FFF9}'..='\u{FFFB}'
-            | '\u{110BD}'
-            | '\u{110CD}'
-            | '\u{13430}'..='\u{1343F}'
-            | '\u{1BCA0}'..='\u{1BCA3}'
-            | '\u{1D173}'..='\u{1D17A}'
-            | '\u{E0001}'
-            | '\u{E0020}'..='\u{E007F}'
-    )
+    INVISIBLE
+        .iter()
+        .any(|&(first, last)| (first..=last).contains(&c))
+}
+
+/// The characters [`is_invisible`] refuses, as inclusive ranges.
+const INVISIBLE: &[(char, char)] = &[
+    ('\u{00AD}', '\u{00AD}'),
+    ('\u{0600}', '\u{0605}'),
+    ('\u{061C}', '\u{061C}'),
+    ('\u{06DD}', '\u{06DD}'),
+    ('\u{070F}', '\u{070F}'),
+    ('\u{0890}', '\u{0891}'),
+    ('\u{08E2}', '\u{08E2}'),
+    ('\u{180E}', '\u{180E}'),
+    ('\u{200B}', '\u{200F}'),
+    ('\u{2028}', '\u{202E}'),
+    ('\u{2060}', '\u{206F}'),
+    ('\u{FEFF}', '\u{FEFF}'),
+    ('\u{FFF9}', '\u{FFFB}'),
+    ('\u{110BD}', '\u{110BD}'),
+    ('\u{110CD}', '\u{110CD}'),
+    ('\u{13430}', '\u{1343F}'),
+    ('\u{1BCA0}', '\u{1BCA3}'),
+    ('\u{1D173}', '\u{1D17A}'),
+    ('\u{E0001}', '\u{E0001}'),
+    ('\u{E0020}', '\u{E007F}'),
+];
+
+/// The kinds of text the hall keeps, as the checks above apply them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextRule {
+    /// [`ValidationErrors::text`]: required, may run over several lines.
+    Text,
+    /// [`ValidationErrors::name`]: required, one line.
+    Name,
+    /// [`ValidationErrors::optional_text`]: may be empty, may run over several lines.
+    OptionalText,
+    /// [`ValidationErrors::optional_name`]: may be empty, one line.
+    OptionalName,
+}
+
+impl TextRule {
+    /// The rule as a JSON Schema `pattern` (ECMA-262, which Python's `re` reads alike): no
+    /// control character (but line breaks and tabs where lines may be several), no invisible
+    /// character, and for a required text a first and last character that are not white
+    /// space. A pattern names characters of the Basic Multilingual Plane only, so the few
+    /// invisible characters above it (tags, format controls of historic scripts) are refused
+    /// by the server without the pattern saying so.
+    pub fn pattern(self) -> String {
+        let one_line = matches!(self, Self::Name | Self::OptionalName);
+        let mut refused = String::new();
+        for (first, last) in refused_ranges(one_line) {
+            let escape = |c: char| format!("\\u{:04X}", u32::from(c));
+            refused.push_str(&escape(first));
+            if last != first {
+                refused.push('-');
+                refused.push_str(&escape(last));
+            }
+        }
+        match self {
+            Self::OptionalText | Self::OptionalName => format!("^[^{refused}]*$"),
+            Self::Text | Self::Name => {
+                format!("^[^{refused}\\s](?:[^{refused}]*[^{refused}\\s])?$")
+            }
+        }
+    }
+}
+
+/// The characters of the Basic Multilingual Plane a text refuses, as inclusive ranges:
+/// the control characters (but line breaks and tabs unless `one_line`) and the invisible.
+fn refused_ranges(one_line: bool) -> Vec<(char, char)> {
+    let controls: &[(char, char)] = if one_line {
+        &[('\u{0000}', '\u{001F}'), ('\u{007F}', '\u{009F}')]
+    } else {
+        &[
+            ('\u{0000}', '\u{0008}'),
+            ('\u{000B}', '\u{000C}'),
+            ('\u{000E}', '\u{001F}'),
+            ('\u{007F}', '\u{009F}'),
+        ]
+    };
+    controls
+        .iter()
+        .chain(INVISIBLE)
+        .copied()
+        .filter(|&(first, _)| u32::from(first) <= 0xFFFF)
+        .collect()
 }
 
 #[cfg(test)]
@@ -212,6 +277,38 @@ mod tests {
         errors.text("reason", "第一行\r\n第二行", 50);
         let fields: Vec<_> = errors.errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["name", "display_name"]);
+    }
+
+    #[test]
+    fn the_patterns_refuse_what_the_checks_refuse_in_the_basic_multilingual_plane() {
+        for one_line in [false, true] {
+            let lines = if one_line { Lines::One } else { Lines::Many };
+            let ranges = refused_ranges(one_line);
+            for c in (0..=0xFFFF).filter_map(char::from_u32) {
+                let by_pattern = ranges
+                    .iter()
+                    .any(|&(first, last)| (first..=last).contains(&c));
+                let text = format!("a{c}b");
+                assert_eq!(
+                    by_pattern,
+                    unfit(&text, lines).is_some(),
+                    "{:04X}",
+                    u32::from(c)
+                );
+            }
+        }
+        assert_eq!(
+            TextRule::OptionalName.pattern().matches("\\u").count(),
+            refused_ranges(true)
+                .iter()
+                .map(|(a, b)| if a == b { 1 } else { 2 })
+                .sum::<usize>()
+        );
+        assert!(
+            TextRule::Text
+                .pattern()
+                .starts_with("^[^\\u0000-\\u0008\\u000B")
+        );
     }
 
     #[test]

@@ -15,11 +15,8 @@ use crate::AnyConnection;
 use crate::error::db;
 use crate::repositories::cases::{CaseRow, EventRow};
 use crate::repositories::ratings::RatingRow;
-use crate::repositories::stats::StatsRow;
-use crate::repositories::stats::{dimensions, month_of};
-use crate::schema::{
-    case_events, case_sequences, case_stats, cases, ratings, stats_day, stats_month,
-};
+use crate::repositories::stats::{RowKey, Table, bound, rows_of};
+use crate::schema::{case_events, case_sequences, cases, ratings};
 
 /// Rows per statement: the widest table has 34 columns, and SQLite takes 32,766 parameters.
 const CHUNK: usize = 500;
@@ -101,24 +98,17 @@ impl Batch {
         insert_chunks!(conn, cases::table, self.cases);
         insert_chunks!(conn, case_events::table, self.events);
         insert_chunks!(conn, ratings::table, self.ratings);
-        let stats: Vec<StatsRow> = self
-            .stats
-            .iter()
-            .map(|((key, effective_on), counters)| ((key.clone(), *effective_on), *counters))
-            .map(|((key, effective_on), counters)| {
-                StatsRow::new(
-                    &key,
-                    &StatDelta {
-                        effective_on,
-                        counters,
-                    },
-                )
-            })
-            .collect();
-        insert_chunks!(conn, case_stats::table, stats);
-        let (days, months) = rollups(&self.stats);
-        insert_chunks!(conn, stats_day::table, days);
-        insert_chunks!(conn, stats_month::table, months);
+        // Summed into every row the live path adds them to: the fine rows and the rollups.
+        let mut rows: HashMap<RowKey, Counters> = HashMap::new();
+        for ((key, effective_on), counters) in &self.stats {
+            for row in rows_of(key, *effective_on) {
+                *rows.entry(row).or_default() += *counters;
+            }
+        }
+        for table in Table::ALL {
+            let rows: Vec<_> = rows.iter().filter(|(row, _)| row.table == table).collect();
+            insert_stats(conn, &rows)?;
+        }
         let sequences: Vec<_> = self
             .sequences
             .into_iter()
@@ -135,141 +125,26 @@ impl Batch {
     }
 }
 
-#[derive(Insertable)]
-#[diesel(table_name = stats_day)]
-struct DayRow {
-    region: String,
-    dim: String,
-    dim_id: String,
-    received_on: NaiveDate,
-    effective_on: NaiveDate,
-    received: i64,
-    immediate: i64,
-    committed: i64,
-    not_accepted: i64,
-    completed: i64,
-    completed_on_time: i64,
-    withdrawn: i64,
-    overdue_open: i64,
-    rated: i64,
-    rating_sum: i64,
-    rated_poor: i64,
-    rated_1: i64,
-    rated_2: i64,
-    rated_3: i64,
-    rated_4: i64,
-    rated_5: i64,
-}
-
-#[derive(Insertable)]
-#[diesel(table_name = stats_month)]
-struct MonthRow {
-    region: String,
-    dim: String,
-    dim_id: String,
-    received_month: NaiveDate,
-    effective_month: NaiveDate,
-    received: i64,
-    immediate: i64,
-    committed: i64,
-    not_accepted: i64,
-    completed: i64,
-    completed_on_time: i64,
-    withdrawn: i64,
-    overdue_open: i64,
-    rated: i64,
-    rating_sum: i64,
-    rated_poor: i64,
-    rated_1: i64,
-    rated_2: i64,
-    rated_3: i64,
-    rated_4: i64,
-    rated_5: i64,
-}
-
-type RollupKey = (String, &'static str, String, NaiveDate, NaiveDate);
-
-/// The per-dimension rollups of the fine deltas, as the live path keeps them.
-fn rollups(stats: &HashMap<(StatsKey, NaiveDate), Counters>) -> (Vec<DayRow>, Vec<MonthRow>) {
-    let mut days: HashMap<RollupKey, Counters> = HashMap::new();
-    let mut months: HashMap<RollupKey, Counters> = HashMap::new();
-    for ((key, effective_on), counters) in stats {
-        for (dim, dim_id) in dimensions(key) {
-            *days
-                .entry((
-                    key.region.clone(),
-                    dim,
-                    dim_id.clone(),
-                    key.received_on,
-                    *effective_on,
-                ))
-                .or_default() += *counters;
-            *months
-                .entry((
-                    key.region.clone(),
-                    dim,
-                    dim_id,
-                    month_of(key.received_on),
-                    month_of(*effective_on),
-                ))
-                .or_default() += *counters;
+/// Inserts rows of one statistics table, many a statement.
+fn insert_stats(conn: &mut AnyConnection, rows: &[(&RowKey, &Counters)]) -> RepositoryResult<()> {
+    // SQLite looks each `$n` up among the names before it, which is quadratic in a statement
+    // of thousands of binds; its anonymous `?` is numbered as it comes.
+    let sqlite = matches!(conn, AnyConnection::Sqlite(_));
+    let bind = |i: usize| {
+        if sqlite {
+            "?".to_owned()
+        } else {
+            format!("${i}")
         }
+    };
+    for chunk in rows.chunks(CHUNK) {
+        let Some((first, _)) = chunk.first() else {
+            continue;
+        };
+        let binds = chunk.iter().flat_map(|(row, counters)| row.binds(counters));
+        bound(first.insert(chunk.len(), bind), binds)
+            .execute(conn)
+            .map_err(db)?;
     }
-    let days = days
-        .into_iter()
-        .map(
-            |((region, dim, dim_id, received_on, effective_on), c)| DayRow {
-                region,
-                dim: dim.to_owned(),
-                dim_id,
-                received_on,
-                effective_on,
-                received: c.received,
-                immediate: c.immediate,
-                committed: c.committed,
-                not_accepted: c.not_accepted,
-                completed: c.completed,
-                completed_on_time: c.completed_on_time,
-                withdrawn: c.withdrawn,
-                overdue_open: c.overdue_open,
-                rated: c.rated,
-                rating_sum: c.rating_sum,
-                rated_poor: c.rated_poor,
-                rated_1: c.rated_levels[0],
-                rated_2: c.rated_levels[1],
-                rated_3: c.rated_levels[2],
-                rated_4: c.rated_levels[3],
-                rated_5: c.rated_levels[4],
-            },
-        )
-        .collect();
-    let months = months
-        .into_iter()
-        .map(
-            |((region, dim, dim_id, received_month, effective_month), c)| MonthRow {
-                region,
-                dim: dim.to_owned(),
-                dim_id,
-                received_month,
-                effective_month,
-                received: c.received,
-                immediate: c.immediate,
-                committed: c.committed,
-                not_accepted: c.not_accepted,
-                completed: c.completed,
-                completed_on_time: c.completed_on_time,
-                withdrawn: c.withdrawn,
-                overdue_open: c.overdue_open,
-                rated: c.rated,
-                rating_sum: c.rating_sum,
-                rated_poor: c.rated_poor,
-                rated_1: c.rated_levels[0],
-                rated_2: c.rated_levels[1],
-                rated_3: c.rated_levels[2],
-                rated_4: c.rated_levels[3],
-                rated_5: c.rated_levels[4],
-            },
-        )
-        .collect();
-    (days, months)
+    Ok(())
 }

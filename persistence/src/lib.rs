@@ -6,6 +6,7 @@ mod connection;
 mod convert;
 mod error;
 pub mod import;
+pub mod listen;
 mod migrations;
 pub mod personal;
 mod replica;

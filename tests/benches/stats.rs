@@ -19,11 +19,17 @@ use domain::stats::Counters;
 use persistence::{AnyConnection, DatabaseUrl, Store, StoreOptions};
 
 const FIRST_DAY: &str = "2021-01-01";
-const SUMS: &str = "sum(received), sum(immediate), sum(committed), sum(not_accepted), sum(completed), sum(completed_on_time), \
-                    sum(withdrawn), sum(overdue_open), sum(rated), sum(rating_sum), sum(rated_poor)";
-const COUNTERS: &str = "received, immediate, committed, not_accepted, completed, completed_on_time, withdrawn, \
-                        overdue_open, rated, rating_sum, rated_poor";
 const DAYS: i64 = 1826;
+/// The counters the synthetic events change; every other counter stays 0.
+const SIMULATED: [&str; 7] = [
+    "received",
+    "immediate",
+    "committed",
+    "completed",
+    "completed_on_time",
+    "withdrawn",
+    "overdue_open",
+];
 
 fn env<T: std::str::FromStr>(name: &str, default: T) -> T {
     std::env::var(name)
@@ -109,13 +115,25 @@ fn load(conn: &mut AnyConnection, cases: i64) {
     );
     conn.batch_execute(&sql).expect("load cases");
     // The deltas of each case's events, as the live path adds them (domain::stats).
+    let counters = Counters::COLUMNS.join(", ");
+    let sums = |simulated_only: bool| {
+        Counters::COLUMNS
+            .map(|c| {
+                if simulated_only && !SIMULATED.contains(&c) {
+                    "0".to_owned()
+                } else {
+                    format!("sum({c})")
+                }
+            })
+            .join(", ")
+    };
     let deltas = format!(
         r#"
         CREATE TEMP TABLE deltas AS
           SELECT received_on, received_on AS effective_on, received_center_id AS c, received_window_id AS w, item_id AS i,
                  department_id AS d, accepted_by AS u, 1 AS received, (handling = 'immediate')::int AS immediate,
-                 (handling = 'committed')::int AS committed, 0 AS completed, 0 AS on_time, 0 AS withdrawn, 0 AS overdue,
-                 region AS rg FROM cases
+                 (handling = 'committed')::int AS committed, 0 AS completed, 0 AS completed_on_time, 0 AS withdrawn,
+                 0 AS overdue_open, region AS rg FROM cases
           UNION ALL SELECT received_on, completed_on, {key_r}, 0, 0, 0, 1, on_time::int, 0, 0, region FROM cases WHERE completed_on IS NOT NULL
           UNION ALL SELECT received_on, (updated_at)::date, {key_r}, 0, 0, 0, 0, 0, 1, 0, region FROM cases WHERE status = 'withdrawn'
           UNION ALL SELECT received_on, deadline + 1, {key_r}, 0, 0, 0, 0, 0, 0, 1, region FROM cases
@@ -124,8 +142,7 @@ fn load(conn: &mut AnyConnection, cases: i64) {
                      WHERE handling = 'committed' AND completed_on > deadline;
         -- Keyed by region first, as the live path writes them.
         INSERT INTO case_stats (received_on, effective_on, center_id, window_id, item_id, department_id, clerk_id, {counters}, region)
-          SELECT received_on, effective_on, c, w, i, d, u, sum(received), sum(immediate), sum(committed), 0, sum(completed),
-                 sum(on_time), sum(withdrawn), sum(overdue), 0, 0, 0, rg
+          SELECT received_on, effective_on, c, w, i, d, u, {simulated}, rg
             FROM deltas GROUP BY 1, 2, 3, 4, 5, 6, 7, rg;
         DROP TABLE deltas;
         {rollups}
@@ -138,13 +155,14 @@ fn load(conn: &mut AnyConnection, cases: i64) {
         rollups = [("all", "''"), ("center", "center_id"), ("window", "window_id"), ("item", "item_id"), ("department", "department_id"), ("clerk", "clerk_id")]
             .iter()
             .map(|(dim, column)| format!(
-                "INSERT INTO stats_day (dim, dim_id, received_on, effective_on, {COUNTERS}, region) \
-                 SELECT '{dim}', {column}, received_on, effective_on, {SUMS}, region FROM case_stats GROUP BY 2, 3, 4, region;"
+                "INSERT INTO stats_day (dim, dim_id, received_on, effective_on, {counters}, region) \
+                 SELECT '{dim}', {column}, received_on, effective_on, {sums}, region FROM case_stats GROUP BY 2, 3, 4, region;",
+                sums = sums(false),
             ))
             .collect::<Vec<_>>()
             .join("\n"),
-        sums = SUMS,
-        counters = COUNTERS,
+        simulated = sums(true),
+        sums = sums(false),
     );
     conn.batch_execute(&deltas).expect("load deltas");
 }

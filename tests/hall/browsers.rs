@@ -262,7 +262,8 @@ fn answers_come_gzipped_when_asked_and_plain_otherwise() {
             assert_eq!(gzipped.header("Cache-Control"), Some("no-store"));
         }
     }
-    // The whole document shrinks to a fraction.
+    // The whole document shrinks to a fraction: a quarter or less at gzip's fastest level
+    // (about a fifth as it stands; its prose compresses less than its repeated schemas).
     let doc = exchange(
         &hall.app,
         "GET",
@@ -270,7 +271,7 @@ fn answers_come_gzipped_when_asked_and_plain_otherwise() {
         &[("Accept-Encoding", "gzip, deflate, br")],
     );
     assert_eq!(doc.header("Content-Encoding"), Some("gzip"));
-    assert!(gunzip(&doc.body).len() > 5 * doc.body.len());
+    assert!(gunzip(&doc.body).len() > 4 * doc.body.len());
 
     // A problem is compressed like any answer; a client refusing every coding the hall has
     // gets a problem, plain.

@@ -8,6 +8,7 @@ mod calendar;
 mod cases;
 mod contract;
 mod dashboards;
+mod display;
 mod edge;
 mod faults;
 mod foundation;

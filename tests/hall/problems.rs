@@ -1,13 +1,14 @@
 //! Stories of what goes wrong, as a client sees it: each failure it may act on has its own
 //! problem `type` and status, so it branches on `type` and never parses `detail`; unknown
 //! query parameters and cursors never handed out are refused, naming them; the kiosk reads
-//! numbers and codes as a Chinese keyboard types them — on both databases.
+//! numbers and codes as a Chinese keyboard types them; an `Idempotency-Key` still being
+//! processed is told apart — on both databases.
 
 use serde_json::{Value, json};
 
 use crate::cases::{Hall, applicant, hall, id};
 use crate::on_both_backends;
-use crate::support::{Answer, Backend};
+use crate::support::{Answer, Backend, Client};
 
 /// Asserts a problem of this status and kind (`urn:service-hall:problem:<kind>`); returns it.
 fn problem(answer: &Answer, status: u16, kind: &str) -> Value {
@@ -314,6 +315,188 @@ fn a_cursor_never_handed_out_is_refused_and_a_real_one_reads_on(backend: Backend
     }
 }
 
+fn a_query_value_that_cannot_be_read_is_refused_naming_its_parameter(backend: Backend) {
+    let hall = hall(backend);
+    for (path, token, name) in [
+        ("/api/v1/cases?limit=abc", &hall.supervisor, "limit"),
+        ("/api/v1/items?limit=-1", &hall.admin, "limit"),
+        (
+            "/api/v1/calendar/working-days?from=notadate&to=2026-01-01",
+            &hall.admin,
+            "from",
+        ),
+        (
+            "/api/v1/calendar/working-days?from=2026-01-01&to=2026-02-30",
+            &hall.admin,
+            "to",
+        ),
+        (
+            "/api/v1/calendar/deadline?accepted=2026-01-05",
+            &hall.admin,
+            "days",
+        ),
+        (
+            "/api/v1/stats/summary?from=2026-01-01&to=2026-01-31&basis=whenever",
+            &hall.analyst,
+            "basis",
+        ),
+        (
+            "/api/v1/supervision/ratings?open=perhaps",
+            &hall.supervisor,
+            "open",
+        ),
+    ] {
+        let answer = hall.app.get(path, Some(token));
+        let refused = problem(&answer, 400, "malformed");
+        assert_eq!(refused["errors"][0]["field"], name, "{path}: {refused}");
+        let detail = refused["detail"].as_str().expect("detail");
+        assert!(detail.contains(&format!("`{name}`")), "{path}: {refused}");
+        // What was sent is not repeated back.
+        for sent in ["abc", "notadate", "whenever", "perhaps"] {
+            assert!(!answer.text.contains(sent), "{path}: {refused}");
+        }
+    }
+}
+
+/// Two intakes with one `Idempotency-Key`, the second sent while the first is still in its
+/// transaction. The first is played by the test: it writes the key (naming a case it opened,
+/// under the fingerprint of the body the second sends) in a transaction it holds open until
+/// the second is seen waiting. On PostgreSQL the second did not see the uncommitted key, made
+/// its own case and waits on the key's unique index; when the first commits it answers 409
+/// `idempotency-key-in-flight` and its case is rolled back. SQLite lets one writer in at a
+/// time, so there the second waits at its start and is answered as a retry of the first.
+fn a_key_still_being_processed_is_in_flight_and_makes_no_second_case(backend: Backend) {
+    use diesel::RunQueryDsl;
+    use diesel::sql_types::BigInt;
+    use domain::ids::{CaseId, UserId};
+    use domain::repository::{
+        CaseRepository, IdempotencyRecord, IdempotencyRepository, RepositoryError,
+    };
+
+    #[derive(diesel::QueryableByName)]
+    struct Waiting {
+        #[diesel(sql_type = BigInt)]
+        waiting: i64,
+    }
+
+    let hall = hall(backend);
+    let first = hall.accept(&hall.clerk1, &hall.committed);
+    let first_id: CaseId = id(&first).parse().expect("a case id");
+    let me = hall.app.get("/api/v1/auth/me", Some(&hall.clerk1)).json();
+    let clerk: UserId = me["id"].as_str().expect("id").parse().expect("a user id");
+    let body = json!({"item_id": hall.committed, "applicant": applicant()}).to_string();
+    let store = &hall.app.state.store;
+    let keys = store.data_keys_shared().expect("data keys");
+
+    let (go, ready) = std::sync::mpsc::channel::<()>();
+    let second = {
+        let (base, token, body) = (hall.app.base.clone(), hall.clerk1.clone(), body.clone());
+        std::thread::spawn(move || {
+            ready.recv().expect("the first holds its transaction");
+            Client::new(&base).send_with_header(
+                "POST",
+                "/api/v1/cases",
+                Some(&token),
+                ("Idempotency-Key", "intake-in-flight"),
+                &body,
+            )
+        })
+    };
+    store
+        .transaction(|conn| -> Result<(), RepositoryError> {
+            let region = conn.case(first_id)?.expect("the first case").region;
+            let record = IdempotencyRecord {
+                request_hash: keys.request_fingerprint(body.as_bytes()),
+                region,
+                case_id: first_id,
+                created_at: chrono::Utc::now(),
+            };
+            conn.remember_idempotency(clerk, "intake-in-flight", &record)?;
+            go.send(()).expect("the second request is ready");
+            if backend == Backend::Postgres {
+                // Held until the second waits on the key this transaction wrote.
+                let started = std::time::Instant::now();
+                loop {
+                    let [Waiting { waiting }] = store
+                        .read(|other| {
+                            diesel::sql_query(
+                                "SELECT COUNT(*) AS waiting FROM pg_stat_activity \
+                                 WHERE datname = current_database() AND wait_event_type = 'Lock'",
+                            )
+                            .load::<Waiting>(other)
+                            .map_err(|e| RepositoryError::Internal(e.to_string()))
+                        })?
+                        .try_into()
+                        .map_err(|_| RepositoryError::Internal("one row".into()))?;
+                    if waiting > 0 {
+                        break;
+                    }
+                    assert!(
+                        started.elapsed() < std::time::Duration::from_secs(20),
+                        "the second request never waited on the key"
+                    );
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+            } else {
+                std::thread::sleep(std::time::Duration::from_millis(300));
+            }
+            Ok(())
+        })
+        .expect("the first commits");
+    let second = second.join().expect("the second request");
+
+    match backend {
+        Backend::Postgres => {
+            let refused = problem(&second, 409, "idempotency-key-in-flight");
+            assert!(
+                refused["detail"]
+                    .as_str()
+                    .is_some_and(|d| d.contains("retry")),
+                "{refused}"
+            );
+        }
+        Backend::Sqlite => {
+            assert_eq!(second.status, 200, "{}", second.text);
+            assert_eq!(second.json()["id"], first["id"]);
+        }
+    }
+    // Nothing but the first case was made, and a retry now gets it.
+    let listed = hall.app.get("/api/v1/cases", Some(&hall.clerk1)).json();
+    assert_eq!(
+        listed["items"].as_array().map(Vec::len),
+        Some(1),
+        "{listed}"
+    );
+    let retry = hall.app.send_with_header(
+        "POST",
+        "/api/v1/cases",
+        Some(&hall.clerk1),
+        ("Idempotency-Key", "intake-in-flight"),
+        &body,
+    );
+    assert_eq!(retry.status, 200, "{}", retry.text);
+    assert_eq!(retry.json()["id"], first["id"]);
+}
+
+/// JSON Schema counts `2.0` an integer, and so does the hall.
+fn a_whole_number_written_with_a_decimal_point_is_an_integer(backend: Backend) {
+    let hall = hall(backend);
+    let case = hall.accept(&hall.clerk1, &hall.committed);
+    let started = hall.app.post(
+        &format!("/api/v1/cases/{}/events", id(&case)),
+        Some(&hall.clerk1),
+        &json!({"action": "start", "version": case["version"].as_f64().expect("version")}),
+    );
+    assert_eq!(started.status, 200, "{}", started.text);
+    let half = hall.app.post(
+        &format!("/api/v1/cases/{}/events", id(&case)),
+        Some(&hall.clerk1),
+        &json!({"action": "pause", "reason": "supplement", "version": 1.5}),
+    );
+    let refused = problem(&half, 422, "validation");
+    assert_eq!(refused["errors"][0]["field"], "body", "{refused}");
+}
+
 on_both_backends!(
     a_clerk_tells_a_stale_version_from_a_refused_action_and_a_taken_code,
     an_idempotency_key_reused_with_another_body_is_its_own_problem,
@@ -322,5 +505,8 @@ on_both_backends!(
     wrong_codes_for_one_number_are_rate_limited_however_the_number_is_typed,
     the_kiosk_reads_a_number_and_code_typed_in_full_width_forms,
     unknown_query_parameters_are_refused_naming_them,
+    a_query_value_that_cannot_be_read_is_refused_naming_its_parameter,
+    a_key_still_being_processed_is_in_flight_and_makes_no_second_case,
+    a_whole_number_written_with_a_decimal_point_is_an_integer,
     a_cursor_never_handed_out_is_refused_and_a_real_one_reads_on,
 );

@@ -4,12 +4,14 @@
 
 use std::collections::BTreeSet;
 use std::sync::{Arc, Barrier};
+use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
 use domain::user::Role;
 use serde_json::{Value, json};
 
 use crate::cases::{Hall, hall_on, id};
+use crate::display::screen::watch;
 use crate::on_both_backends;
 use crate::support::{Answer, Backend, Client, TestApp};
 
@@ -203,8 +205,36 @@ fn a_morning_at_the_hall_calls_the_elderly_first_takes_back_a_no_show_and_redire
         impossible.problem(409)["type"],
         "urn:service-hall:problem:transition-not-allowed"
     );
+    // Served, the citizen has two applications: two cases from the one ticket.
+    let from_ticket = |ticket: &Value| {
+        app.post(
+            "/api/v1/cases",
+            Some(&hall.clerk1),
+            &json!({"item_id": hall.committed, "applicant": crate::cases::applicant(), "ticket_id": id(ticket)}),
+        )
+    };
+    let case_one = from_ticket(&serving);
+    assert_eq!(case_one.status, 201, "{}", case_one.text);
+    let case_one = case_one.json();
+    assert_eq!(case_one["ticket_id"], json!(id(&serving)));
+    let case_two = from_ticket(&serving).json();
+    let read = app
+        .get(
+            &format!("/api/v1/cases/{}", id(&case_two)),
+            Some(&hall.clerk1),
+        )
+        .json();
+    assert_eq!(read["ticket_id"], json!(id(&serving)));
+    // A ticket still waiting in line is nobody at this window yet.
+    let not_yet = from_ticket(&second);
+    assert_eq!(not_yet.problem(422)["errors"][0]["field"], "ticket_id");
     let finished = m.done(&hall.clerk1, &serving, "finish");
     assert_eq!(finished["status"], "finished");
+    let mut cases: Vec<Value> = finished["case_ids"].as_array().expect("cases").clone();
+    cases.sort_by_key(|c| c.as_str().map(str::to_owned));
+    let mut expected = vec![json!(id(&case_one)), json!(id(&case_two))];
+    expected.sort_by_key(|c| c.as_str().map(str::to_owned));
+    assert_eq!(cases, expected);
 
     // A001 is called next and does not come: a no-show, taken back at the back of the line.
     let absent = m.call(&hall.clerk1, &hall.window1).json();
@@ -271,11 +301,12 @@ fn a_morning_at_the_hall_calls_the_elderly_first_takes_back_a_no_show_and_redire
     );
 }
 
-fn windows_calling_at_once_never_get_the_same_ticket(backend: Backend) {
+fn six_windows_calling_at_once_never_get_the_same_ticket(backend: Backend) {
     let m = morning(backend);
     let app = &m.hall.app;
-    // Six more windows of queue A's items, each with its clerk, all open.
-    let windows: Vec<(String, String)> = (3..9)
+    // Four more windows of queue A's items, each with its clerk, all open (sign-ins are
+    // rate-limited per address: the hall's five and these four stay under ten a minute).
+    let windows: Vec<(String, String)> = (3..7)
         .map(|number| {
             let window = app.post(
                 "/api/v1/windows",
@@ -295,6 +326,15 @@ fn windows_calling_at_once_never_get_the_same_ticket(backend: Backend) {
         .collect();
     for (window, clerk) in &windows {
         m.open(clerk, window);
+    }
+    // The two first windows call too.
+    let mut windows = windows;
+    for (window, clerk) in [
+        (&m.hall.window1, &m.hall.clerk1),
+        (&m.hall.window2, &m.hall.clerk2),
+    ] {
+        m.open(clerk, window);
+        windows.push((window.clone(), clerk.clone()));
     }
     // Thirty tickets handed out at the door (staff are not rate-limited like a kiosk).
     let issued: BTreeSet<String> = (0..30)
@@ -377,8 +417,32 @@ fn the_kiosk_cannot_enumerate_tickets_or_empty_a_queue(backend: Backend) {
     assert!(refused.header("retry-after").is_some());
 }
 
+fn a_call_at_a_window_is_on_the_hall_screen_within_a_moment(backend: Backend) {
+    let m = morning(backend);
+    let hall = &m.hall;
+    let screen = watch(
+        &hall.app.base,
+        &format!("/api/v1/public/centers/{}/display", m.center),
+        None,
+        &[],
+    )
+    .expect("a stream");
+    assert_eq!(screen.next().kind, "waiting");
+    m.take(&m.queue_a, None);
+    let waiting = screen.next_within(Duration::from_secs(1)).expect("at once");
+    assert_eq!(waiting.data["queues"][0]["waiting"], 1);
+    m.open(&hall.clerk2, &hall.window2);
+    m.call(&hall.clerk2, &hall.window2);
+    // The route wakes the screens when its call commits: well before the hub's periodic read.
+    let call = screen.next_within(Duration::from_secs(1)).expect("at once");
+    assert_eq!(call.kind, "call");
+    assert_eq!(call.data["ticket"], "A001");
+    assert_eq!(call.data["window_number"], 2);
+}
+
 on_both_backends!(
+    a_call_at_a_window_is_on_the_hall_screen_within_a_moment,
     a_morning_at_the_hall_calls_the_elderly_first_takes_back_a_no_show_and_redirects,
-    windows_calling_at_once_never_get_the_same_ticket,
+    six_windows_calling_at_once_never_get_the_same_ticket,
     the_kiosk_cannot_enumerate_tickets_or_empty_a_queue,
 );

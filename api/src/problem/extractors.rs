@@ -26,13 +26,20 @@ pub fn json_error(error: JsonPayloadError, _: &HttpRequest) -> actix_web::Error 
     api.into()
 }
 
-/// Maps actix's query-string errors to 400, naming the parameter where serde does: an unknown
-/// one (every query struct denies unknown fields) is an `unknown-parameter` problem.
+/// Maps actix's query-string errors to 400 (the operations read their parameters with
+/// [`crate::parameters::Query`], which names the parameter; this covers anything else).
 pub fn query_error(error: QueryPayloadError, _: &HttpRequest) -> actix_web::Error {
-    let QueryPayloadError::Deserialize(cause) = &error else {
-        return ApiError::Malformed(format!("the query string cannot be read: {error}")).into();
-    };
-    let cause = cause.to_string();
+    match &error {
+        QueryPayloadError::Deserialize(cause) => query_refusal(None, &cause.to_string()),
+        other => ApiError::Malformed(format!("the query string cannot be read: {other}")),
+    }
+    .into()
+}
+
+/// The refusal of a query string serde could not read: 400, naming the parameter — `name`
+/// where the reader knows it, else the one serde's message names. An unknown one (every
+/// query struct denies unknown fields) is an `unknown-parameter` problem.
+pub fn query_refusal(name: Option<String>, cause: &str) -> ApiError {
     // serde's wording: "unknown field `sort`, expected one of `limit`, `after`".
     if let Some(rest) = cause.strip_prefix("unknown field `") {
         let (name, expected) = rest.split_once('`').unwrap_or((rest, ""));
@@ -45,21 +52,29 @@ pub fn query_error(error: QueryPayloadError, _: &HttpRequest) -> actix_web::Erro
         return ApiError::UnknownParameters {
             unknown: vec![name.to_owned()],
             known,
-        }
-        .into();
+        };
     }
-    ApiError::Malformed(format!(
-        "a query parameter cannot be read: {}",
-        without_values(&cause)
-    ))
-    .into()
+    let missing = cause
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split_once('`'))
+        .map(|(name, _)| name.to_owned());
+    match name.or(missing) {
+        Some(name) => ApiError::UnreadableParameter {
+            name,
+            why: without_values(cause),
+        },
+        None => ApiError::Malformed(format!(
+            "a query parameter cannot be read: {}",
+            without_values(cause)
+        )),
+    }
 }
 
 /// A serde message with the values the client sent left out (`invalid type: integer
 /// `110101199003077777`, expected a string` ⇒ `invalid type: an integer, expected a string`):
 /// an answer, and the logs of whatever relays it, never repeat an ID number sent in the wrong
 /// place. Names of fields and the expectations stay.
-pub(super) fn without_values(message: &str) -> String {
+pub fn without_values(message: &str) -> String {
     const VALUES: [(&str, &str); 5] = [
         ("string \"", "a string"),
         ("integer `", "an integer"),

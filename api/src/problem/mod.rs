@@ -48,6 +48,14 @@ pub enum ApiError {
         /// The names it takes.
         known: Vec<String>,
     },
+    /// A query parameter that is missing or whose value cannot be read (`?limit=abc`).
+    #[error("the query parameter `{name}` cannot be read: {why}")]
+    UnreadableParameter {
+        /// The parameter.
+        name: String,
+        /// What serde said, without the value sent.
+        why: String,
+    },
     /// A pagination cursor this listing never handed out.
     #[error(
         "the `after` cursor is not one this listing handed out; start again from the first page"
@@ -164,7 +172,8 @@ pub struct Problem {
     /// What went wrong with this request, in English, for people: clients branch on `type`.
     pub detail: String,
     /// For validation problems, every invalid field (for an unknown query parameter, each
-    /// name; for a reused `Idempotency-Key`, the header).
+    /// name; for a query parameter that is missing or cannot be read, its name; for a
+    /// malformed `after` cursor, `after`; for a reused `Idempotency-Key`, the header).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
 }
@@ -173,7 +182,7 @@ impl ApiError {
     /// The kind of problem: the one place where errors meet their types.
     pub fn kind(&self) -> ProblemType {
         match self {
-            Self::Malformed(_) => ProblemType::Malformed,
+            Self::Malformed(_) | Self::UnreadableParameter { .. } => ProblemType::Malformed,
             Self::UnknownParameters { .. } => ProblemType::UnknownParameter,
             Self::InvalidCursor => ProblemType::InvalidCursor,
             Self::Unauthenticated(_) => ProblemType::Unauthenticated,
@@ -224,6 +233,13 @@ impl ApiError {
                         message: "is not a parameter of this operation".into(),
                     })
                     .collect(),
+            ),
+            Self::UnreadableParameter { name, why } => (
+                self.to_string(),
+                vec![FieldError {
+                    field: name.clone(),
+                    message: why.clone(),
+                }],
             ),
             Self::InvalidCursor => (
                 self.to_string(),

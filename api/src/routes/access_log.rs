@@ -12,6 +12,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::auth::Identity;
+use crate::parameters::Query;
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
 
@@ -48,7 +49,7 @@ pub struct AccessQuery {
 pub async fn list_access_entries(
     state: web::Data<AppState>,
     identity: Identity,
-    query: web::Query<AccessQuery>,
+    query: Query<AccessQuery>,
 ) -> ApiResult<web::Json<Page<AccessEntry>>> {
     identity.require(Permission::ManageCatalogue)?;
     let query = query.into_inner();

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::auth::Identity;
+use crate::parameters::Query;
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
 
@@ -51,7 +52,7 @@ pub struct AuditQuery {
 pub async fn list_audit_entries(
     state: web::Data<AppState>,
     identity: Identity,
-    query: web::Query<AuditQuery>,
+    query: Query<AuditQuery>,
 ) -> ApiResult<web::Json<Page<AuditEntry>>> {
     identity.require(Permission::ManageCatalogue)?;
     let query = query.into_inner();

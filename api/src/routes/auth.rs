@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::{Identity, password};
+use crate::json::Json;
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::routes::found;
 use crate::state::AppState;
@@ -48,7 +49,7 @@ pub struct AccessToken {
 pub async fn login(
     state: web::Data<AppState>,
     request: HttpRequest,
-    body: web::Json<Login>,
+    body: Json<Login>,
 ) -> ApiResult<HttpResponse> {
     let Login { username, password } = body.into_inner();
     let attempt = state.limits.check_login(&request, &username)?;

@@ -15,6 +15,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::auth::{Allowed, Identity, ManageCatalogue};
+use crate::json::Json;
+use crate::parameters::Query;
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::routes::{Audited, PageQuery, Record, change_audited, create_audited, found, taken};
 use crate::state::AppState;
@@ -67,7 +69,7 @@ impl CenterView {
 pub async fn list_centers(
     state: web::Data<AppState>,
     identity: Identity,
-    query: web::Query<PageQuery>,
+    query: Query<PageQuery>,
 ) -> ApiResult<web::Json<Page<CenterView>>> {
     identity.require(Permission::ReadCatalogue)?;
     let page = query.into_inner().request()?;
@@ -125,7 +127,7 @@ pub async fn get_center(
 #[post("/centers")]
 pub async fn create_center(
     state: web::Data<AppState>,
-    allowed: Allowed<ManageCatalogue, web::Json<CenterInput>>,
+    allowed: Allowed<ManageCatalogue, Json<CenterInput>>,
 ) -> ApiResult<HttpResponse> {
     let now = state.now().at;
     let (identity, body) = (allowed.identity, allowed.inner);
@@ -163,7 +165,7 @@ pub async fn create_center(
 pub async fn update_center(
     state: web::Data<AppState>,
     id: web::Path<CenterId>,
-    allowed: Allowed<ManageCatalogue, web::Json<CenterInput>>,
+    allowed: Allowed<ManageCatalogue, Json<CenterInput>>,
 ) -> ApiResult<web::Json<CenterView>> {
     let (identity, body) = (allowed.identity, allowed.inner);
     let input = body.into_inner();

@@ -11,6 +11,8 @@ use domain::repository::{DepartmentRepository, RepositoryResult};
 use persistence::AnyConnection;
 
 use crate::auth::{Allowed, Identity, ManageCatalogue};
+use crate::json::Json;
+use crate::parameters::Query;
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::routes::{Audited, PageQuery, Record, change_audited, create_audited, found, taken};
 use crate::state::AppState;
@@ -43,7 +45,7 @@ impl Record for Department {
 pub async fn list_departments(
     state: web::Data<AppState>,
     identity: Identity,
-    query: web::Query<PageQuery>,
+    query: Query<PageQuery>,
 ) -> ApiResult<web::Json<Page<Department>>> {
     identity.require(Permission::ReadCatalogue)?;
     let page = query.into_inner().request()?;
@@ -82,7 +84,7 @@ pub async fn get_department(
 #[post("/departments")]
 pub async fn create_department(
     state: web::Data<AppState>,
-    allowed: Allowed<ManageCatalogue, web::Json<DepartmentInput>>,
+    allowed: Allowed<ManageCatalogue, Json<DepartmentInput>>,
 ) -> ApiResult<HttpResponse> {
     let now = state.now().at;
     let (identity, body) = (allowed.identity, allowed.inner);
@@ -120,7 +122,7 @@ pub async fn create_department(
 pub async fn update_department(
     state: web::Data<AppState>,
     id: web::Path<DepartmentId>,
-    allowed: Allowed<ManageCatalogue, web::Json<DepartmentInput>>,
+    allowed: Allowed<ManageCatalogue, Json<DepartmentInput>>,
 ) -> ApiResult<web::Json<Department>> {
     let now = state.now().at;
     let (identity, body) = (allowed.identity, allowed.inner);

@@ -17,7 +17,7 @@ use utoipa::ToSchema;
 
 use crate::audit::audit;
 use crate::auth::{Allowed, ManageCatalogue};
-use crate::problem::{ApiError, ApiResult, Problem};
+use crate::problem::{ApiError, ApiResult, Problem, without_values};
 use crate::state::AppState;
 
 /// The largest import accepted in one request.
@@ -110,9 +110,22 @@ pub fn import_ndjson(
         if raw.trim().is_empty() {
             continue;
         }
-        match serde_json::from_str::<ImportedCase>(raw) {
+        // Each line read as a JSON body is (`crate::json`): whole numbers are integers.
+        let parsed = serde_json::from_str::<serde_json::Value>(raw)
+            .map_err(|e| without_values(&e.to_string()))
+            .and_then(|value| {
+                crate::json::read::<ImportedCase>(value).map_err(|e| {
+                    e.problem()
+                        .errors
+                        .into_iter()
+                        .map(|error| error.message)
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                })
+            });
+        match parsed {
             Ok(parsed) => lines.push((line, parsed)),
-            Err(e) => errors.add(&format!("line {line}"), e.to_string()),
+            Err(why) => errors.add(&format!("line {line}"), why),
         }
     }
     if lines.is_empty() && errors.errors.is_empty() {

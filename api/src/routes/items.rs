@@ -11,6 +11,8 @@ use domain::repository::{DepartmentRepository, RepositoryResult, ServiceItemRepo
 use persistence::AnyConnection;
 
 use crate::auth::{Allowed, Identity, ManageCatalogue};
+use crate::json::Json;
+use crate::parameters::Query;
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::routes::{Audited, PageQuery, Record, change_audited, create_audited, found, taken};
 use crate::state::AppState;
@@ -43,7 +45,7 @@ impl Record for ServiceItem {
 pub async fn list_items(
     state: web::Data<AppState>,
     identity: Identity,
-    query: web::Query<PageQuery>,
+    query: Query<PageQuery>,
 ) -> ApiResult<web::Json<Page<ServiceItem>>> {
     identity.require(Permission::ReadCatalogue)?;
     let page = query.into_inner().request()?;
@@ -102,7 +104,7 @@ pub async fn get_item_version(
 #[post("/items")]
 pub async fn create_item(
     state: web::Data<AppState>,
-    allowed: Allowed<ManageCatalogue, web::Json<ServiceItemInput>>,
+    allowed: Allowed<ManageCatalogue, Json<ServiceItemInput>>,
 ) -> ApiResult<HttpResponse> {
     let now = state.now().at;
     let (identity, body) = (allowed.identity, allowed.inner);
@@ -138,7 +140,7 @@ pub async fn create_item(
 pub async fn update_item(
     state: web::Data<AppState>,
     id: web::Path<ServiceItemId>,
-    allowed: Allowed<ManageCatalogue, web::Json<ServiceItemInput>>,
+    allowed: Allowed<ManageCatalogue, Json<ServiceItemInput>>,
 ) -> ApiResult<web::Json<ServiceItem>> {
     let now = state.now().at;
     let (identity, body) = (allowed.identity, allowed.inner);

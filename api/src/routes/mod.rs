@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod cases;
 pub mod centers;
 pub mod departments;
+pub mod display;
 pub mod health;
 pub mod imports;
 pub mod items;

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::Identity;
+use crate::parameters::Query;
 use crate::problem::{ApiResult, Problem};
 use crate::routes::stats::{
     StatsParams, accepts, csv_answer, stats_query, summary, whole_catalogue,
@@ -62,7 +63,7 @@ pub async fn get_report(
     identity: Identity,
     request: HttpRequest,
     year: web::Path<i32>,
-    params: web::Query<ReportParams>,
+    params: Query<ReportParams>,
 ) -> ApiResult<HttpResponse> {
     let own_window = identity.case_scope(Permission::ReadStatistics)?;
     let year = year.into_inner();
@@ -144,7 +145,7 @@ pub async fn get_report_csv(
     state: web::Data<AppState>,
     identity: Identity,
     year: web::Path<i32>,
-    params: web::Query<ThroughParam>,
+    params: Query<ThroughParam>,
 ) -> ApiResult<HttpResponse> {
     let own_window = identity.case_scope(Permission::ReadStatistics)?;
     let report = year_report(

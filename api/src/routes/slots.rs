@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::{Allowed, Identity, Supervise};
+use crate::json::Json;
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::routes::found;
 use crate::routes::queue::hall_time;
@@ -33,7 +34,7 @@ use crate::state::AppState;
 pub async fn create_slots(
     state: web::Data<AppState>,
     id: web::Path<CenterId>,
-    allowed: Allowed<Supervise, web::Json<SlotInput>>,
+    allowed: Allowed<Supervise, Json<SlotInput>>,
 ) -> ApiResult<HttpResponse> {
     let input = allowed.inner.into_inner();
     input.validate()?;

@@ -12,6 +12,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::{Allowed, Identity, Supervise, window_in_reach};
+use crate::json::Json;
+use crate::parameters::Query;
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::routes::cases::center_and_beneath;
 use crate::routes::{PageQuery, found};
@@ -94,7 +96,7 @@ pub struct Warnings {
 pub async fn list_warnings(
     state: web::Data<AppState>,
     identity: Identity,
-    query: web::Query<WarningQuery>,
+    query: Query<WarningQuery>,
 ) -> ApiResult<web::Json<Warnings>> {
     let own_window = identity.case_scope(Permission::ReadStatistics)?;
     let query = query.into_inner();
@@ -203,7 +205,7 @@ pub struct Rectifications {
 pub async fn list_rectifications(
     state: web::Data<AppState>,
     identity: Identity,
-    query: web::Query<RectificationQuery>,
+    query: Query<RectificationQuery>,
 ) -> ApiResult<web::Json<Rectifications>> {
     // Each entry is one case's number and the citizen's own words about it: reading them is
     // reading a case (staff of the window and their supervisors), not statistics, which
@@ -256,7 +258,7 @@ pub struct CloseBody {
 pub async fn close_rectification(
     state: web::Data<AppState>,
     id: web::Path<RatingId>,
-    allowed: Allowed<Supervise, web::Json<CloseBody>>,
+    allowed: Allowed<Supervise, Json<CloseBody>>,
 ) -> ApiResult<web::Json<RectificationView>> {
     let (identity, body) = (allowed.identity, allowed.inner);
     let note = body.into_inner().note;

@@ -16,6 +16,8 @@ use utoipa::ToSchema;
 
 use crate::audit::audit;
 use crate::auth::{Allowed, Identity, ManageCatalogue, password};
+use crate::json::Json;
+use crate::parameters::Query;
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::routes::auth::AccessToken;
 use crate::routes::{Audited, PageQuery, Record, change_audited, create_audited, found, taken};
@@ -79,7 +81,7 @@ fn check_window(conn: &mut AnyConnection, user: &User) -> Result<(), ApiError> {
 pub async fn list_users(
     state: web::Data<AppState>,
     identity: Identity,
-    query: web::Query<PageQuery>,
+    query: Query<PageQuery>,
 ) -> ApiResult<web::Json<Page<User>>> {
     identity.require(Permission::ManageCatalogue)?;
     let page = query.into_inner().request()?;
@@ -120,7 +122,7 @@ pub async fn get_user(
 #[post("/users")]
 pub async fn create_user(
     state: web::Data<AppState>,
-    allowed: Allowed<ManageCatalogue, web::Json<NewUser>>,
+    allowed: Allowed<ManageCatalogue, Json<NewUser>>,
 ) -> ApiResult<HttpResponse> {
     let now = state.now().at;
     let (identity, body) = (allowed.identity, allowed.inner);
@@ -172,7 +174,7 @@ pub async fn create_user(
 pub async fn update_user(
     state: web::Data<AppState>,
     id: web::Path<UserId>,
-    allowed: Allowed<ManageCatalogue, web::Json<UserUpdate>>,
+    allowed: Allowed<ManageCatalogue, Json<UserUpdate>>,
 ) -> ApiResult<web::Json<User>> {
     let now = state.now().at;
     let (identity, body) = (allowed.identity, allowed.inner);
@@ -253,7 +255,7 @@ pub async fn change_password(
     state: web::Data<AppState>,
     request: HttpRequest,
     identity: Identity,
-    body: web::Json<PasswordChange>,
+    body: Json<PasswordChange>,
 ) -> ApiResult<web::Json<AccessToken>> {
     let now = state.now().at;
     let PasswordChange {

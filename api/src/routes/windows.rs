@@ -13,6 +13,8 @@ use domain::repository::{
 use persistence::AnyConnection;
 
 use crate::auth::{Allowed, Identity, ManageCatalogue};
+use crate::json::Json;
+use crate::parameters::Query;
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::routes::{Audited, PageQuery, Record, change_audited, create_audited, found, taken};
 use crate::state::AppState;
@@ -45,7 +47,7 @@ impl Record for Window {
 pub async fn list_windows(
     state: web::Data<AppState>,
     identity: Identity,
-    query: web::Query<PageQuery>,
+    query: Query<PageQuery>,
 ) -> ApiResult<web::Json<Page<Window>>> {
     identity.require(Permission::ReadCatalogue)?;
     let page = query.into_inner().request()?;
@@ -84,7 +86,7 @@ pub async fn get_window(
 #[post("/windows")]
 pub async fn create_window(
     state: web::Data<AppState>,
-    allowed: Allowed<ManageCatalogue, web::Json<WindowInput>>,
+    allowed: Allowed<ManageCatalogue, Json<WindowInput>>,
 ) -> ApiResult<HttpResponse> {
     let now = state.now().at;
     let (identity, body) = (allowed.identity, allowed.inner);
@@ -120,7 +122,7 @@ pub async fn create_window(
 pub async fn update_window(
     state: web::Data<AppState>,
     id: web::Path<WindowId>,
-    allowed: Allowed<ManageCatalogue, web::Json<WindowInput>>,
+    allowed: Allowed<ManageCatalogue, Json<WindowInput>>,
 ) -> ApiResult<web::Json<Window>> {
     let now = state.now().at;
     let (identity, body) = (allowed.identity, allowed.inner);

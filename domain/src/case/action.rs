@@ -74,7 +74,8 @@ pub enum Action {
     Resume,
     /// 延期: more working days (supervisors and admins).
     Extend {
-        /// Working days added, 1 to [`MAX_EXTENSION_DAYS_EACH`].
+        /// Working days added, 1 to 30 ([`MAX_EXTENSION_DAYS_EACH`]).
+        #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 30))]
         days: u32,
         /// Why the extension was approved.
         reason: String,
@@ -219,6 +220,11 @@ impl ActionKind {
 
 /// The most working days one extension may add.
 pub const MAX_EXTENSION_DAYS_EACH: u32 = 30;
+
+const _: () = assert!(
+    MAX_EXTENSION_DAYS_EACH == 30,
+    "the schema of `Action::Extend::days` says 30"
+);
 
 /// The most working days all extensions of a case may add together: what the promise cut
 /// from the statutory limit, plus the 10 days 行政许可法 art. 42 lets a head of office add.

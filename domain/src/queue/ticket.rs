@@ -260,6 +260,30 @@ impl Issuing<'_> {
     }
 }
 
+impl Ticket {
+    /// Whether a case may be accepted from this ticket at a window of `center` on `today`:
+    /// its holder was called and stands at a counter of that centre, today.
+    pub fn may_become_case(
+        &self,
+        center: CenterId,
+        today: NaiveDate,
+    ) -> Result<(), crate::ValidationErrors> {
+        let why = if self.center_id != center {
+            Some("is a ticket of another centre")
+        } else if self.day != today {
+            Some("is a ticket of another day")
+        } else if !matches!(self.status, TicketStatus::Called | TicketStatus::Serving) {
+            Some("is not called to a window: call it first")
+        } else {
+            None
+        };
+        match why {
+            Some(why) => Err(crate::ValidationErrors::single("ticket_id", why)),
+            None => Ok(()),
+        }
+    }
+}
+
 /// The number shown for the `seq`-th ticket of a queue: its prefix and at least three digits,
 /// `A001`, `A017`, `A1000`.
 pub fn ticket_number(prefix: &str, seq: u32) -> String {

@@ -68,8 +68,8 @@ pub trait QueueRepository {
     fn link_case(&mut self, ticket: TicketId, case: CaseId) -> RepositoryResult<()>;
     /// The cases a ticket became.
     fn cases_of_ticket(&mut self, ticket: TicketId) -> RepositoryResult<Vec<CaseId>>;
-    /// The ticket a case came from.
-    fn ticket_of_case(&mut self, case: CaseId) -> RepositoryResult<Option<TicketId>>;
+    /// The tickets these cases came from, for those that came from one.
+    fn tickets_of_cases(&mut self, cases: &[CaseId]) -> RepositoryResult<Vec<(CaseId, TicketId)>>;
 }
 
 /// Storage of windows' sessions.
@@ -103,4 +103,8 @@ pub trait DisplayRepository {
     ) -> RepositoryResult<Vec<DisplayEvent>>;
     /// The id of the latest message of any centre, 0 when none: where a new listener starts.
     fn display_head(&mut self) -> RepositoryResult<i64>;
+    /// The id of the latest message of `center`, 0 when none. One centre's messages commit
+    /// in id order (see `append_display`), so every message of `center` up to it is
+    /// committed: where a screen's reader starts without missing one committed late.
+    fn display_head_of(&mut self, center: CenterId) -> RepositoryResult<i64>;
 }

@@ -121,6 +121,8 @@ fn config(url: &str) -> Config {
         body_timeout_seconds: 30,
         keep_alive_seconds: 0,
         max_connections: 1000,
+        display_streams: 800,
+        display_streams_per_client: 50,
         data_key: Some(DATA_KEY.into()),
         data_key_file: None,
         data_key_previous: vec![],
@@ -222,6 +224,7 @@ impl TestApp {
         let store = Store::open(url, &options);
         let state = AppState {
             replica: store.clone().into(),
+            display: api::display::Hub::new(store.clone(), api::display::StreamGate::new(10, 10)),
             store,
             tokens: TokenKeys::new(JWT_SECRET.as_bytes(), Duration::from_secs(60)),
             query_codes: QueryCodeKey::new(JWT_SECRET.as_bytes()),

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::Identity;
+use crate::parameters::Query;
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
 
@@ -142,7 +143,7 @@ fn division(value: Option<&str>) -> Result<Option<Division>, ValidationErrors> {
 pub async fn get_deadline(
     state: web::Data<AppState>,
     identity: Identity,
-    query: web::Query<DeadlineQuery>,
+    query: Query<DeadlineQuery>,
 ) -> ApiResult<web::Json<Deadline>> {
     identity.require(Permission::ReadCatalogue)?;
     let DeadlineQuery {
@@ -186,7 +187,7 @@ pub async fn get_deadline(
 pub async fn count_working_days(
     state: web::Data<AppState>,
     identity: Identity,
-    query: web::Query<SpanQuery>,
+    query: Query<SpanQuery>,
 ) -> ApiResult<web::Json<WorkingDays>> {
     identity.require(Permission::ReadCatalogue)?;
     let SpanQuery { from, to, division } = query.into_inner();

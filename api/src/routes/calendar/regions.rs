@@ -17,6 +17,7 @@ use utoipa::ToSchema;
 
 use crate::audit::audit;
 use crate::auth::{Allowed, Identity, ManageCatalogue};
+use crate::json::Json;
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::routes::found;
 use crate::state::AppState;
@@ -163,7 +164,7 @@ pub struct RegionalChange {
 pub async fn put_regional_calendar_year(
     state: web::Data<AppState>,
     path: web::Path<(String, i32)>,
-    allowed: Allowed<ManageCatalogue, web::Json<YearCalendar>>,
+    allowed: Allowed<ManageCatalogue, Json<YearCalendar>>,
 ) -> ApiResult<web::Json<RegionalChange>> {
     let (identity, body) = (allowed.identity, allowed.inner);
     let (code, year) = path.into_inner();

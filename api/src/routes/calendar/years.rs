@@ -19,6 +19,8 @@ use super::division;
 use crate::audit::audit;
 use crate::auth::{Allowed, Identity, ManageCatalogue};
 use crate::calendar_watch;
+use crate::json::Json;
+use crate::parameters::Query;
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
 
@@ -118,7 +120,7 @@ pub async fn get_calendar_year(
     state: web::Data<AppState>,
     identity: Identity,
     year: web::Path<i32>,
-    query: web::Query<YearQuery>,
+    query: Query<YearQuery>,
 ) -> ApiResult<web::Json<CalendarYear>> {
     identity.require(Permission::ReadCatalogue)?;
     let year = year.into_inner();
@@ -167,7 +169,7 @@ pub struct CalendarChange {
 pub async fn put_calendar_year(
     state: web::Data<AppState>,
     year: web::Path<i32>,
-    allowed: Allowed<ManageCatalogue, web::Json<YearCalendar>>,
+    allowed: Allowed<ManageCatalogue, Json<YearCalendar>>,
 ) -> ApiResult<web::Json<CalendarChange>> {
     let (identity, body) = (allowed.identity, allowed.inner);
     let doc = body.into_inner();

@@ -7,9 +7,10 @@ use domain::ids::CaseId;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::CaseView;
+use super::{CaseView, view};
 use crate::access_log::record_reads;
 use crate::auth::{Allowed, HandleCases};
+use crate::json::Json;
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
 
@@ -39,7 +40,7 @@ pub struct ActionBody {
 pub async fn create_case_event(
     state: web::Data<AppState>,
     id: web::Path<CaseId>,
-    allowed: Allowed<HandleCases, web::Json<ActionBody>>,
+    allowed: Allowed<HandleCases, Json<ActionBody>>,
 ) -> ApiResult<web::Json<CaseView>> {
     let (identity, body) = (allowed.identity, allowed.inner);
     let ActionBody { version, action } = body.into_inner();
@@ -62,7 +63,7 @@ pub async fn create_case_event(
             })?;
             // The answer shows the applicant's personal data to whoever acted.
             record_reads(conn, now.at, actor, [case.id], "create_case_event")?;
-            Ok(CaseView::new(case, &calendar))
+            view(conn, case, &calendar)
         })
         .await?;
     if completes {

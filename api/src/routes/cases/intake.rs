@@ -5,17 +5,19 @@ use domain::ValidationErrors;
 use domain::case::workflow::IntakeRequest;
 use domain::case::{Applicant, IntakeDecision};
 use domain::idempotency::{self, Receipt};
-use domain::ids::{ServiceItemId, WindowId};
+use domain::ids::{ServiceItemId, TicketId, WindowId};
 use domain::permission::Permission;
+use domain::repository::{QueueRepository, WindowRepository};
 use persistence::personal::DataKeys;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::CaseView;
+use super::{CaseView, view};
 use crate::access_log::record_reads;
 use crate::auth::{Allowed, HandleCases};
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::state::AppState;
+use persistence::AnyConnection;
 
 /// The longest `Idempotency-Key` accepted.
 const MAX_KEY_LEN: usize = 200;
@@ -51,6 +53,10 @@ pub struct IntakeBody {
     /// Why the application is refused, for `not_accepted`.
     #[serde(default)]
     pub reason: Option<String>,
+    /// The queue ticket of the applicant at the window (called or being served there,
+    /// today); a ticket may become several cases.
+    #[serde(default)]
+    pub ticket_id: Option<TicketId>,
 }
 
 /// A received case, with its query code.
@@ -87,14 +93,16 @@ pub async fn create_case(
     let (identity, body) = (allowed.identity, allowed.inner);
     let own_window = identity.case_scope(Permission::HandleCases)?;
     let key = idempotency_key(&request)?;
-    let body = body.into_inner();
+    let mut body = body.into_inner();
+    // Whole numbers as integers before the fingerprint, so a retry spelling `2` as `2.0`
+    // is the same request.
+    crate::json::whole_numbers(&mut body);
     let keys = state
         .store
         .data_keys_shared()
         .ok_or_else(|| ApiError::Internal("the store has no data keys".into()))?;
     let body_bytes = body.to_string().into_bytes();
-    let body: IntakeBody = serde_json::from_value(body)
-        .map_err(|e| ValidationErrors::single("body", e.to_string()))?;
+    let body: IntakeBody = crate::json::read(body)?;
     let window_id = match (own_window, body.window_id) {
         (Some(own), Some(asked)) if own != asked => {
             return Err(ApiError::Forbidden(
@@ -118,6 +126,7 @@ pub async fn create_case(
             .into());
         }
     };
+    let ticket_id = body.ticket_id;
     let intake = IntakeRequest {
         item_id: body.item_id,
         window_id,
@@ -147,11 +156,19 @@ pub async fn create_case(
                 reach,
             });
             match idempotency::receive(conn, &calendar, &codes, intake, actor, now, keyed)? {
-                Receipt::Created(case, code) => Ok((CaseView::new(case, &calendar), code, false)),
+                Receipt::Created(case, code) => {
+                    // Checked once the case exists, so a replay answers as the first time
+                    // whatever the ticket became since; a refusal rolls the case back.
+                    if let Some(ticket) = ticket_id {
+                        ticket_at_window(conn, ticket, window_id, now.today)?;
+                        conn.link_case(ticket, case.id)?;
+                    }
+                    Ok((view(conn, case, &calendar)?, code, false))
+                }
                 Receipt::Replayed(case, code) => {
                     // The answer shows the applicant's personal data again.
                     record_reads(conn, now.at, actor, [case.id], "create_case.replay")?;
-                    Ok((CaseView::new(case, &calendar), code, true))
+                    Ok((view(conn, case, &calendar)?, code, true))
                 }
             }
         })
@@ -168,6 +185,24 @@ pub async fn create_case(
     } else {
         HttpResponse::Created().json(receipt)
     })
+}
+
+/// The ticket exists and its holder stands at a counter of the window's centre today, or
+/// 422 naming `ticket_id`.
+fn ticket_at_window(
+    conn: &mut AnyConnection,
+    ticket: TicketId,
+    window: WindowId,
+    today: chrono::NaiveDate,
+) -> Result<(), ApiError> {
+    let ticket = conn
+        .ticket(ticket)?
+        .ok_or_else(|| ValidationErrors::single("ticket_id", "no such ticket"))?;
+    // An unknown window is the intake's to refuse, naming `window_id`.
+    let Some(window) = conn.window(window)? else {
+        return Ok(());
+    };
+    Ok(ticket.may_become_case(window.center_id, today)?)
 }
 
 /// A request body's fingerprint under the store's data keys.

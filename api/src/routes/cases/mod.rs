@@ -9,12 +9,14 @@ pub use act::*;
 pub use intake::*;
 pub use read::*;
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::calendar::Calendars;
 use domain::case::{Applicant, Case, CaseStatus, Outcome};
 use domain::catalogue::{Handling, subtree};
-use domain::ids::{CaseId, CenterId, DepartmentId, ServiceItemId, WindowId};
-use domain::repository::CenterRepository;
+use domain::ids::{CaseId, CenterId, DepartmentId, ServiceItemId, TicketId, WindowId};
+use domain::repository::{CenterRepository, QueueRepository};
 use persistence::AnyConnection;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -76,11 +78,41 @@ pub struct CaseView {
     pub result: Option<String>,
     /// Send it back with the next action.
     pub version: i64,
+    /// The queue ticket it was accepted from, if any.
+    pub ticket_id: Option<TicketId>,
+}
+
+/// The views of `cases`, each with the ticket it came from: one query for the page.
+pub(crate) fn views(
+    conn: &mut AnyConnection,
+    cases: Vec<Case>,
+    calendars: &Calendars,
+) -> Result<Vec<CaseView>, ApiError> {
+    let ids: Vec<CaseId> = cases.iter().map(|c| c.id).collect();
+    let tickets: HashMap<CaseId, TicketId> = conn.tickets_of_cases(&ids)?.into_iter().collect();
+    Ok(cases
+        .into_iter()
+        .map(|case| {
+            let ticket = tickets.get(&case.id).copied();
+            CaseView::new(case, calendars, ticket)
+        })
+        .collect())
+}
+
+/// The view of one case, with the ticket it came from.
+pub(crate) fn view(
+    conn: &mut AnyConnection,
+    case: Case,
+    calendars: &Calendars,
+) -> Result<CaseView, ApiError> {
+    views(conn, vec![case], calendars)?
+        .pop()
+        .ok_or_else(|| ApiError::Internal("a case without a view".into()))
 }
 
 impl CaseView {
     /// The case as staff see it, its deadline judged by its centre's calendar.
-    pub fn new(case: Case, calendars: &Calendars) -> Self {
+    pub fn new(case: Case, calendars: &Calendars, ticket_id: Option<TicketId>) -> Self {
         let deadline_provisional = case.deadline_provisional(calendars.for_center(case.center_id));
         Self {
             deadline_provisional,
@@ -108,6 +140,7 @@ impl CaseView {
             outcome: case.outcome,
             result: case.result,
             version: case.version,
+            ticket_id,
         }
     }
 }

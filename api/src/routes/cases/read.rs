@@ -12,9 +12,10 @@ use persistence::AnyConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{CaseView, center_and_beneath, within};
+use super::{CaseView, center_and_beneath, view, views, within};
 use crate::access_log::record_reads;
 use crate::auth::{Identity, window_in_reach};
+use crate::parameters::Query;
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::routes::{PageQuery, found};
 use crate::state::AppState;
@@ -126,7 +127,7 @@ fn case_filter(
 pub async fn list_cases(
     state: web::Data<AppState>,
     identity: Identity,
-    query: web::Query<CaseQuery>,
+    query: Query<CaseQuery>,
 ) -> ApiResult<web::Json<Page<CaseView>>> {
     let own_window = identity.case_scope(Permission::ReadCases)?;
     let query = query.into_inner();
@@ -152,11 +153,7 @@ pub async fn list_cases(
             )?;
             let calendars = shared.calendars.get(conn)?;
             Ok(Page {
-                items: found
-                    .items
-                    .into_iter()
-                    .map(|case| CaseView::new(case, &calendars))
-                    .collect(),
+                items: views(conn, found.items, &calendars)?,
                 next_cursor: found.next_cursor,
             })
         })
@@ -189,7 +186,8 @@ pub async fn get_case(
             let case = found(conn.case(id)?, "case")?;
             within(own_window, &case)?;
             record_reads(conn, now, reader, [case.id], "get_case")?;
-            Ok(CaseView::new(case, &*calendars.get(conn)?))
+            let calendars = calendars.get(conn)?;
+            view(conn, case, &calendars)
         })
         .await?;
     Ok(web::Json(case))

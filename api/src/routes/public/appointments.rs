@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{PublicTicket, known_center, public_view};
+use crate::json::Json;
 use crate::problem::{ApiError, ApiResult, NO_SUCH_APPOINTMENT, Problem};
 use crate::routes::queue::hall_time;
 use crate::state::AppState;
@@ -173,7 +174,7 @@ pub struct BookedAppointment {
 pub async fn book_appointment(
     state: web::Data<AppState>,
     request: HttpRequest,
-    input: web::Json<BookingInput>,
+    input: Json<BookingInput>,
 ) -> ApiResult<HttpResponse> {
     state.limits.check_public_write(&request)?;
     let input = input.into_inner();
@@ -287,7 +288,7 @@ fn public_appointment(appointment: &domain::queue::Appointment, slot: &Slot) -> 
 pub async fn cancel_appointment(
     state: web::Data<AppState>,
     request: HttpRequest,
-    input: web::Json<CancelInput>,
+    input: Json<CancelInput>,
 ) -> ApiResult<web::Json<PublicAppointment>> {
     state.limits.check_public_write(&request)?;
     let code = booking_code(&input.booking_code)?;
@@ -331,7 +332,7 @@ pub async fn check_in_appointment(
     state: web::Data<AppState>,
     request: HttpRequest,
     id: web::Path<CenterId>,
-    input: web::Json<CheckInInput>,
+    input: Json<CheckInInput>,
 ) -> ApiResult<HttpResponse> {
     state.limits.check_public_write(&request)?;
     let input = input.into_inner();
@@ -366,5 +367,7 @@ pub async fn check_in_appointment(
             public_view(conn, issued.ticket)
         })
         .await?;
+    // The new ticket changes how many wait: the screens hear of it once it has committed.
+    state.display.wake(center);
     Ok(HttpResponse::Created().json(ticket))
 }

@@ -10,6 +10,7 @@ use domain::repository::{CaseRepository, ServiceItemRepository};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::parameters::Query;
 use crate::problem::{ApiResult, Problem};
 use crate::routes::PageQuery;
 use crate::state::AppState;
@@ -57,7 +58,7 @@ pub struct BoardQuery {
 pub async fn get_public_board(
     state: web::Data<AppState>,
     request: HttpRequest,
-    query: web::Query<BoardQuery>,
+    query: Query<BoardQuery>,
 ) -> ApiResult<web::Json<Page<BoardEntry>>> {
     state.limits.check_public(&request)?;
     let BoardQuery { limit, after } = query.into_inner();

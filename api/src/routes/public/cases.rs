@@ -13,6 +13,8 @@ use persistence::AnyConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::json::Json;
+use crate::parameters::Query;
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::query_code::QueryCodeKey;
 use crate::state::AppState;
@@ -196,7 +198,7 @@ pub async fn get_public_case(
     state: web::Data<AppState>,
     request: HttpRequest,
     case_no: web::Path<String>,
-    query: web::Query<CodeQuery>,
+    query: Query<CodeQuery>,
 ) -> ApiResult<web::Json<PublicCase>> {
     state.limits.check_public(&request)?;
     let case_no = normalise_typed(&case_no.into_inner());
@@ -314,7 +316,7 @@ pub async fn rate_case(
     state: web::Data<AppState>,
     request: HttpRequest,
     case_no: web::Path<String>,
-    body: web::Json<RatingBody>,
+    body: Json<RatingBody>,
 ) -> ApiResult<HttpResponse> {
     state.limits.check_public(&request)?;
     let RatingBody {

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::with_etag;
+use crate::parameters::Query;
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::routes::{PageQuery, found};
 use crate::state::AppState;
@@ -92,7 +93,7 @@ pub struct Guide {
 pub async fn list_public_items(
     state: web::Data<AppState>,
     request: HttpRequest,
-    query: web::Query<GuideQuery>,
+    query: Query<GuideQuery>,
 ) -> ApiResult<web::Json<Page<GuideEntry>>> {
     state.limits.check_public(&request)?;
     let query = query.into_inner();

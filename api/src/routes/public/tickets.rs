@@ -12,6 +12,7 @@ use persistence::AnyConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::json::Json;
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::routes::queue::{hall_time, in_center};
 use crate::state::AppState;
@@ -153,7 +154,7 @@ pub async fn take_ticket(
     state: web::Data<AppState>,
     request: HttpRequest,
     id: web::Path<CenterId>,
-    input: web::Json<KioskTicketInput>,
+    input: Json<KioskTicketInput>,
 ) -> ApiResult<HttpResponse> {
     state.limits.check_public_write(&request)?;
     let input = input.into_inner();
@@ -175,6 +176,7 @@ pub async fn take_ticket(
             public_view(conn, issued.ticket)
         })
         .await?;
+    state.display.wake(center);
     Ok(HttpResponse::Created().json(ticket))
 }
 

@@ -10,6 +10,7 @@ use domain::repository::{CenterRepository, QueueRepository, RepositoryResult, Wi
 use persistence::AnyConnection;
 
 use crate::auth::{Allowed, Identity, ManageCatalogue};
+use crate::json::Json;
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::routes::{Audited, Record, change_audited, create_audited, found, taken};
 use crate::state::AppState;
@@ -69,7 +70,7 @@ pub async fn list_queues(
 pub async fn create_queue(
     state: web::Data<AppState>,
     id: web::Path<CenterId>,
-    allowed: Allowed<ManageCatalogue, web::Json<QueueInput>>,
+    allowed: Allowed<ManageCatalogue, Json<QueueInput>>,
 ) -> ApiResult<HttpResponse> {
     let now = state.now().at;
     let (identity, input) = (allowed.identity, allowed.inner.into_inner());
@@ -122,7 +123,7 @@ pub async fn get_queue(
 pub async fn update_queue(
     state: web::Data<AppState>,
     id: web::Path<QueueId>,
-    allowed: Allowed<ManageCatalogue, web::Json<QueueInput>>,
+    allowed: Allowed<ManageCatalogue, Json<QueueInput>>,
 ) -> ApiResult<web::Json<Queue>> {
     let now = state.now().at;
     let (identity, input) = (allowed.identity, allowed.inner.into_inner());

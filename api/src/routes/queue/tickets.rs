@@ -13,6 +13,7 @@ use utoipa::ToSchema;
 
 use super::{hall_time, ticket_actor};
 use crate::auth::{Allowed, HandleCases, Identity};
+use crate::json::Json;
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::routes::found;
 use crate::state::AppState;
@@ -73,7 +74,7 @@ pub struct StaffTicketInput {
 pub async fn issue_ticket(
     state: web::Data<AppState>,
     id: web::Path<CenterId>,
-    allowed: Allowed<HandleCases, web::Json<StaffTicketInput>>,
+    allowed: Allowed<HandleCases, Json<StaffTicketInput>>,
 ) -> ApiResult<HttpResponse> {
     let (identity, input) = (allowed.identity, allowed.inner.into_inner());
     let center = id.into_inner();
@@ -93,6 +94,8 @@ pub async fn issue_ticket(
             view(conn, issued.ticket)
         })
         .await?;
+    // Committed: the screens may read the new waiting counts.
+    state.display.wake(center);
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -179,7 +182,7 @@ pub struct TicketActionBody {
 pub async fn create_ticket_event(
     state: web::Data<AppState>,
     id: web::Path<TicketId>,
-    allowed: Allowed<HandleCases, web::Json<TicketActionBody>>,
+    allowed: Allowed<HandleCases, Json<TicketActionBody>>,
 ) -> ApiResult<web::Json<TicketView>> {
     let (identity, body) = (allowed.identity, allowed.inner.into_inner());
     let actor = ticket_actor(&identity);
@@ -191,5 +194,6 @@ pub async fn create_ticket_event(
             view(conn, ticket)
         })
         .await?;
+    state.display.wake(view.ticket.center_id);
     Ok(web::Json(view))
 }

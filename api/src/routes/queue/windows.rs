@@ -11,6 +11,7 @@ use domain::repository::{WindowRepository, WindowSessionRepository};
 use super::tickets::{TicketView, view};
 use super::{hall_time, supervises};
 use crate::auth::{Allowed, HandleCases, Identity};
+use crate::json::Json;
 use crate::problem::{ApiError, ApiResult, Problem};
 use crate::routes::found;
 use crate::state::AppState;
@@ -66,7 +67,7 @@ pub async fn get_window_session(
 pub async fn put_window_session(
     state: web::Data<AppState>,
     id: web::Path<WindowId>,
-    allowed: Allowed<HandleCases, web::Json<WindowSessionInput>>,
+    allowed: Allowed<HandleCases, Json<WindowSessionInput>>,
 ) -> ApiResult<web::Json<WindowSession>> {
     let (identity, input) = (allowed.identity, allowed.inner.into_inner());
     let id = id.into_inner();
@@ -117,5 +118,7 @@ pub async fn call_next_ticket(
             view(conn, ticket)
         })
         .await?;
+    // Committed: the screens may show the call.
+    state.display.wake(view.ticket.center_id);
     Ok(web::Json(view))
 }

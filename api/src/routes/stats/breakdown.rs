@@ -13,6 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{StatsParams, basis_name, csv_answer, header, labels, stats_query, wants_csv};
 use crate::auth::Identity;
+use crate::parameters::Query;
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
 
@@ -123,8 +124,8 @@ pub async fn get_stats_breakdown(
     state: web::Data<AppState>,
     identity: Identity,
     request: HttpRequest,
-    breakdown: web::Query<BreakdownParams>,
-    params: web::Query<StatsParams>,
+    breakdown: Query<BreakdownParams>,
+    params: Query<StatsParams>,
 ) -> ApiResult<HttpResponse> {
     let own_window = identity.case_scope(Permission::ReadStatistics)?;
     let today = state.now().today;

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 
 use super::{StatsParams, basis_name, csv_answer, header, stats_query, summary, wants_csv};
 use crate::auth::Identity;
+use crate::parameters::Query;
 use crate::problem::{ApiResult, Problem};
 use crate::state::AppState;
 
@@ -61,7 +62,7 @@ pub async fn get_stats_summary(
     state: web::Data<AppState>,
     identity: Identity,
     request: HttpRequest,
-    params: web::Query<StatsParams>,
+    params: Query<StatsParams>,
 ) -> ApiResult<HttpResponse> {
     let own_window = identity.case_scope(Permission::ReadStatistics)?;
     let today = state.now().today;

@@ -15,6 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::{TableFormat, csv_answer, labels, wants_csv};
 use crate::auth::Identity;
 use crate::auth::window_in_reach;
+use crate::parameters::Query;
 use crate::problem::{ApiResult, Problem};
 use crate::routes::cases::center_and_beneath;
 use crate::state::AppState;
@@ -138,7 +139,7 @@ pub async fn get_stats_warnings(
     state: web::Data<AppState>,
     identity: Identity,
     request: HttpRequest,
-    params: web::Query<WarningCountParams>,
+    params: Query<WarningCountParams>,
 ) -> ApiResult<HttpResponse> {
     let own_window = identity.case_scope(Permission::ReadStatistics)?;
     let params = params.into_inner();

@@ -111,4 +111,13 @@ impl DisplayRepository for AnyConnection {
             .map_err(db)?;
         Ok(head.unwrap_or(0))
     }
+
+    fn display_head_of(&mut self, center: CenterId) -> RepositoryResult<i64> {
+        let head: Option<i64> = display_events::table
+            .filter(display_events::center_id.eq(center.to_string()))
+            .select(diesel::dsl::max(display_events::id))
+            .first(self)
+            .map_err(db)?;
+        Ok(head.unwrap_or(0))
+    }
 }

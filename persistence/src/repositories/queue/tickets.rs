@@ -358,15 +358,17 @@ impl QueueRepository for AnyConnection {
             .collect()
     }
 
-    fn ticket_of_case(&mut self, case: CaseId) -> RepositoryResult<Option<TicketId>> {
+    fn tickets_of_cases(&mut self, cases: &[CaseId]) -> RepositoryResult<Vec<(CaseId, TicketId)>> {
+        let cases: Vec<String> = cases.iter().map(ToString::to_string).collect();
+        // A page holds at most 500 cases: one query with their ids.
         ticket_cases::table
-            .filter(ticket_cases::case_id.eq(case.to_string()))
-            .select(ticket_cases::ticket_id)
-            .first::<String>(self)
-            .optional()
+            .filter(ticket_cases::case_id.eq_any(cases))
+            .select((ticket_cases::case_id, ticket_cases::ticket_id))
+            .load::<(String, String)>(self)
             .map_err(db)?
-            .map(|t| id(&t))
-            .transpose()
+            .iter()
+            .map(|(case, ticket)| Ok((id(case)?, id(ticket)?)))
+            .collect()
     }
 }
 

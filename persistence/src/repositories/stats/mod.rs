@@ -1,15 +1,17 @@
-//! Statistics persistence: the counters' rows, the write path, the query plan and its SQL.
+//! Statistics persistence, by job: the typed dimensions and tables, the rows a delta touches,
+//! the write path, the query plan and its SQL.
 
+mod dimension;
 mod plan;
 mod rows;
 mod sql;
 mod write;
 
-pub(crate) use rows::StatsRow;
-pub(crate) use write::{dimensions, month_of};
+pub(crate) use dimension::Table;
+pub(crate) use rows::{RowKey, bound, rows_of};
+pub(crate) use write::month_of;
 
 use diesel::prelude::*;
-use diesel::sql_types::{Date, Text};
 use domain::repository::{
     CaseFilter, RepositoryResult, StatsGroup, StatsKey, StatsQuery, StatsRepository,
 };
@@ -21,55 +23,14 @@ use crate::repositories::cases::filtered;
 use crate::schema::cases;
 use plan::plan;
 use rows::GroupRow;
-use sql::{Bind, effect_rollup_sql, fine_sql, rollup_sql};
-use write::{bump_fine, bump_rollup};
-
-pub(super) const COUNTERS: [&str; 16] = [
-    "received",
-    "immediate",
-    "committed",
-    "not_accepted",
-    "completed",
-    "completed_on_time",
-    "withdrawn",
-    "overdue_open",
-    "rated",
-    "rating_sum",
-    "rated_poor",
-    "rated_1",
-    "rated_2",
-    "rated_3",
-    "rated_4",
-    "rated_5",
-];
+use sql::{effect_rollup_sql, fine_sql, rollup_sql};
+use write::bump;
 
 impl StatsRepository for AnyConnection {
     fn add_stats(&mut self, key: &StatsKey, deltas: &[StatDelta]) -> RepositoryResult<()> {
         for delta in deltas {
-            bump_fine(self, &StatsRow::new(key, delta))?;
-            for (dim, dim_id) in dimensions(key) {
-                let days = (key.received_on, delta.effective_on);
-                bump_rollup(
-                    self,
-                    &key.region,
-                    "stats_day",
-                    ["received_on", "effective_on"],
-                    dim,
-                    &dim_id,
-                    days,
-                    &delta.counters,
-                )?;
-                let months = (month_of(key.received_on), month_of(delta.effective_on));
-                bump_rollup(
-                    self,
-                    &key.region,
-                    "stats_month",
-                    ["received_month", "effective_month"],
-                    dim,
-                    &dim_id,
-                    months,
-                    &delta.counters,
-                )?;
+            for row in rows_of(key, delta.effective_on) {
+                bump(self, &row, &delta.counters)?;
             }
         }
         Ok(())
@@ -90,15 +51,11 @@ impl StatsRepository for AnyConnection {
             Some((dim, ids)) => rollup_sql(query, group, dim, ids),
             None => fine_sql(query, group),
         };
-        let mut bound = diesel::sql_query(sql).into_boxed::<crate::connection::MultiBackend>();
-        for bind in binds {
-            bound = match bind {
-                Bind::Text(text) => bound.bind::<Text, _>(text),
-                Bind::Date(day) => bound.bind::<Date, _>(day),
-            };
-        }
-        let rows: Vec<GroupRow> = bound.load(self).map_err(db)?;
-        Ok(rows.into_iter().map(GroupRow::into_pair).collect())
+        let rows: Vec<GroupRow> = bound(sql, binds).load(self).map_err(db)?;
+        Ok(rows
+            .into_iter()
+            .map(|GroupRow(group, sums)| (group, sums))
+            .collect())
     }
 
     fn case_counts(

@@ -1,133 +1,206 @@
-//! The rows of the statistics tables: a fine row to insert, and a group's sums read back.
+//! The rows of the statistics tables as portable SQL: which rows a delta is added to, the
+//! statements that add to them or insert them, and a group's sums read back. Every counter's
+//! column comes from [`Counters::COLUMNS`]; none is named here.
 
-use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Text};
+use chrono::NaiveDate;
+use diesel::backend::Backend;
+use diesel::deserialize::{self, FromSql, QueryableByName};
+use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
+use diesel::row::NamedRow;
+use diesel::sql_types::{BigInt, Date, Text};
 use domain::repository::StatsKey;
-use domain::stats::{Counters, StatDelta};
+use domain::stats::Counters;
 
-use crate::schema::case_stats;
+use super::dimension::{Dimension, Table};
+use crate::connection::MultiBackend;
 
-#[derive(Insertable)]
-#[diesel(table_name = case_stats)]
-pub(crate) struct StatsRow {
-    pub(super) received_on: chrono::NaiveDate,
-    pub(super) effective_on: chrono::NaiveDate,
-    pub(super) center_id: String,
-    pub(super) window_id: String,
-    pub(super) item_id: String,
-    pub(super) department_id: String,
-    pub(super) clerk_id: String,
-    pub(super) received: i64,
-    pub(super) immediate: i64,
-    pub(super) committed: i64,
-    pub(super) not_accepted: i64,
-    pub(super) completed: i64,
-    pub(super) completed_on_time: i64,
-    pub(super) withdrawn: i64,
-    pub(super) overdue_open: i64,
-    pub(super) rated: i64,
-    pub(super) rating_sum: i64,
-    pub(super) rated_poor: i64,
-    pub(super) region: String,
-    pub(super) rated_1: i64,
-    pub(super) rated_2: i64,
-    pub(super) rated_3: i64,
-    pub(super) rated_4: i64,
-    pub(super) rated_5: i64,
+/// A value bound to a statement, with its SQL type.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) enum Bind {
+    Text(String),
+    Date(NaiveDate),
+    BigInt(i64),
 }
 
-impl StatsRow {
-    pub(crate) fn new(key: &StatsKey, delta: &StatDelta) -> Self {
-        let c = delta.counters;
+/// A statement with its values bound. Binds are numbered `$1`, `$2`, … in the order they
+/// appear in the SQL, as both backends need.
+pub(crate) fn bound(
+    sql: String,
+    binds: impl IntoIterator<Item = Bind>,
+) -> BoxedSqlQuery<'static, MultiBackend, SqlQuery> {
+    let mut query = diesel::sql_query(sql).into_boxed::<MultiBackend>();
+    for bind in binds {
+        query = match bind {
+            Bind::Text(text) => query.bind::<Text, _>(text),
+            Bind::Date(day) => query.bind::<Date, _>(day),
+            Bind::BigInt(n) => query.bind::<BigInt, _>(n),
+        };
+    }
+    query
+}
+
+/// One row of a statistics table, by its key's columns and values.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct RowKey {
+    pub(crate) table: Table,
+    pub(crate) key: Vec<(&'static str, Bind)>,
+}
+
+impl RowKey {
+    fn new(table: Table, region: &str, dates: [NaiveDate; 2]) -> Self {
+        let [received, effective] = table.dates();
         Self {
-            region: key.region.clone(),
-            received_on: key.received_on,
-            effective_on: delta.effective_on,
-            center_id: key.center_id.to_string(),
-            window_id: key.window_id.to_string(),
-            item_id: key.item_id.to_string(),
-            department_id: key.department_id.to_string(),
-            clerk_id: key.clerk_id.to_string(),
-            received: c.received,
-            immediate: c.immediate,
-            committed: c.committed,
-            not_accepted: c.not_accepted,
-            completed: c.completed,
-            completed_on_time: c.completed_on_time,
-            withdrawn: c.withdrawn,
-            overdue_open: c.overdue_open,
-            rated: c.rated,
-            rating_sum: c.rating_sum,
-            rated_poor: c.rated_poor,
-            rated_1: c.rated_levels[0],
-            rated_2: c.rated_levels[1],
-            rated_3: c.rated_levels[2],
-            rated_4: c.rated_levels[3],
-            rated_5: c.rated_levels[4],
+            table,
+            key: vec![
+                ("region", Bind::Text(region.to_owned())),
+                (received, Bind::Date(dates[0])),
+                (effective, Bind::Date(dates[1])),
+            ],
         }
+    }
+
+    /// The binds of the row with these counters: the counters' first, then the key's, the
+    /// order [`RowKey::insert`] and [`RowKey::update`] number them in.
+    pub(crate) fn binds(&self, counters: &Counters) -> impl Iterator<Item = Bind> + '_ {
+        let values = counters.values().into_iter().map(Bind::BigInt);
+        values.chain(self.key.iter().map(|(_, value)| value.clone()))
+    }
+
+    /// The statement that adds counters to the row.
+    pub(crate) fn update(&self) -> String {
+        let n = Counters::LEN;
+        let sets: Vec<String> = Counters::COLUMNS
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{c} = {c} + ${}", i + 1))
+            .collect();
+        let keys: Vec<String> = self
+            .key
+            .iter()
+            .enumerate()
+            .map(|(i, (column, _))| format!("{column} = ${}", n + i + 1))
+            .collect();
+        format!(
+            "UPDATE {} SET {} WHERE {}",
+            self.table.name(),
+            sets.join(", "),
+            keys.join(" AND ")
+        )
+    }
+
+    /// The statement that inserts `rows` rows of the table, each keyed like this one, every
+    /// row's binds in the order of [`RowKey::binds`]; `bind(i)` writes the `i`-th bind's
+    /// placeholder, counting from 1.
+    pub(crate) fn insert(&self, rows: usize, bind: impl Fn(usize) -> String) -> String {
+        let width = Counters::LEN + self.key.len();
+        let columns: Vec<&str> = Counters::COLUMNS
+            .into_iter()
+            .chain(self.key.iter().map(|(column, _)| *column))
+            .collect();
+        let tuples: Vec<String> = (0..rows)
+            .map(|row| {
+                let binds: Vec<String> = (1..=width).map(|i| bind(row * width + i)).collect();
+                format!("({})", binds.join(", "))
+            })
+            .collect();
+        format!(
+            "INSERT INTO {} ({}) VALUES {}",
+            self.table.name(),
+            columns.join(", "),
+            tuples.join(", ")
+        )
     }
 }
 
-#[derive(QueryableByName)]
-pub(super) struct GroupRow {
-    #[diesel(sql_type = Text)]
-    grp: String,
-    #[diesel(sql_type = BigInt)]
-    received: i64,
-    #[diesel(sql_type = BigInt)]
-    immediate: i64,
-    #[diesel(sql_type = BigInt)]
-    committed: i64,
-    #[diesel(sql_type = BigInt)]
-    not_accepted: i64,
-    #[diesel(sql_type = BigInt)]
-    completed: i64,
-    #[diesel(sql_type = BigInt)]
-    completed_on_time: i64,
-    #[diesel(sql_type = BigInt)]
-    withdrawn: i64,
-    #[diesel(sql_type = BigInt)]
-    overdue_open: i64,
-    #[diesel(sql_type = BigInt)]
-    rated: i64,
-    #[diesel(sql_type = BigInt)]
-    rating_sum: i64,
-    #[diesel(sql_type = BigInt)]
-    rated_poor: i64,
-    #[diesel(sql_type = BigInt)]
-    rated_1: i64,
-    #[diesel(sql_type = BigInt)]
-    rated_2: i64,
-    #[diesel(sql_type = BigInt)]
-    rated_3: i64,
-    #[diesel(sql_type = BigInt)]
-    rated_4: i64,
-    #[diesel(sql_type = BigInt)]
-    rated_5: i64,
+/// The rows a delta of a case is added to, in the order they are written: its fine row
+/// first, the least shared, then each dimension's day and month rows in the dimensions'
+/// write order.
+pub(crate) fn rows_of(key: &StatsKey, effective_on: NaiveDate) -> Vec<RowKey> {
+    let dated = |table: Table| table.dated(key.received_on, effective_on);
+    let mut fine = RowKey::new(Table::Fine, &key.region, dated(Table::Fine));
+    for dim in Dimension::WRITE_ORDER {
+        if let Some(column) = dim.column() {
+            fine.key.push((column, Bind::Text(dim.id(key))));
+        }
+    }
+    let mut rows = vec![fine];
+    for dim in Dimension::WRITE_ORDER {
+        for table in Table::ROLLUPS {
+            let mut row = RowKey::new(table, &key.region, dated(table));
+            row.key.push(("dim", Bind::Text(dim.name().to_owned())));
+            row.key.push(("dim_id", Bind::Text(dim.id(key))));
+            rows.push(row);
+        }
+    }
+    rows
 }
 
-impl GroupRow {
-    pub(super) fn into_pair(self) -> (String, Counters) {
-        let counters = Counters {
-            received: self.received,
-            immediate: self.immediate,
-            committed: self.committed,
-            not_accepted: self.not_accepted,
-            completed: self.completed,
-            completed_on_time: self.completed_on_time,
-            withdrawn: self.withdrawn,
-            overdue_open: self.overdue_open,
-            rated: self.rated,
-            rating_sum: self.rating_sum,
-            rated_poor: self.rated_poor,
-            rated_levels: [
-                self.rated_1,
-                self.rated_2,
-                self.rated_3,
-                self.rated_4,
-                self.rated_5,
-            ],
+/// A group's sums read back: the group's key (`grp`) and the counters, each column by the
+/// name it has in [`Counters::COLUMNS`].
+pub(super) struct GroupRow(pub(super) String, pub(super) Counters);
+
+impl<DB: Backend> QueryableByName<DB> for GroupRow
+where
+    String: FromSql<Text, DB>,
+    i64: FromSql<BigInt, DB>,
+{
+    fn build<'a>(row: &impl NamedRow<'a, DB>) -> deserialize::Result<Self> {
+        let mut values = [0; Counters::LEN];
+        for (value, column) in values.iter_mut().zip(Counters::COLUMNS) {
+            *value = NamedRow::get::<BigInt, i64>(row, column)?;
+        }
+        let group = NamedRow::get::<Text, String>(row, "grp")?;
+        Ok(Self(group, Counters::from_values(values)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::ids::{CenterId, DepartmentId, ServiceItemId, UserId, WindowId};
+
+    fn day(s: &str) -> NaiveDate {
+        s.parse().expect("date")
+    }
+
+    #[test]
+    fn a_delta_adds_to_its_fine_row_then_a_day_and_a_month_row_per_dimension_all_last() {
+        let key = StatsKey {
+            region: "110000".into(),
+            received_on: day("2012-09-28"),
+            center_id: CenterId::new(),
+            window_id: WindowId::new(),
+            item_id: ServiceItemId::new(),
+            department_id: DepartmentId::new(),
+            clerk_id: UserId::new(),
         };
-        (self.grp, counters)
+        let rows = rows_of(&key, day("2012-10-15"));
+        let tables: Vec<_> = rows.iter().map(|r| r.table).collect();
+        assert_eq!(tables[0], Table::Fine);
+        assert_eq!(tables[1..].len(), 2 * Dimension::WRITE_ORDER.len());
+        let last = &rows[rows.len() - 1];
+        assert_eq!(last.table, Table::Month);
+        assert!(last.key.contains(&("dim", Bind::Text("all".into()))));
+        assert!(
+            last.key
+                .contains(&("received_month", Bind::Date(day("2012-09-01"))))
+        );
+        let fine: Vec<_> = rows[0].key.iter().map(|(column, _)| *column).collect();
+        assert_eq!(
+            fine.len(),
+            8,
+            "region, two dates, five dimensions: {fine:?}"
+        );
+        let update = rows[0].update();
+        assert!(
+            Counters::COLUMNS
+                .iter()
+                .all(|c| update.contains(&format!("{c} = {c} + $")))
+        );
+        assert!(
+            rows[0]
+                .insert(2, |i| format!("${i}"))
+                .ends_with(&format!("${})", 2 * (Counters::LEN + 8)))
+        );
     }
 }

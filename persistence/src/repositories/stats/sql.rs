@@ -2,14 +2,11 @@
 
 use chrono::{Datelike, Months, NaiveDate};
 use domain::repository::{StatsGroup, StatsQuery};
-use domain::stats::StatsBasis;
+use domain::stats::{Counters, StatsBasis};
 
-use super::{COUNTERS, month_of};
-
-pub(super) enum Bind {
-    Text(String),
-    Date(NaiveDate),
-}
+use super::dimension::{Dimension, Table};
+use super::month_of;
+use super::rows::Bind;
 
 /// Numbers binds in the order they are pushed, which is the order they appear in the SQL.
 pub(super) struct Binds(Vec<Bind>);
@@ -26,12 +23,31 @@ impl Binds {
     }
 
     /// The rows of dimension `dim`, of these ids only when given.
-    fn dimension(&mut self, dim: &str, ids: Option<&[String]>) -> String {
-        let dim = self.text(dim.to_owned());
+    fn dimension(&mut self, dim: Dimension, ids: Option<&[String]>) -> String {
+        let dim = self.text(dim.name().to_owned());
         match ids {
             Some(ids) => format!("dim = {dim} AND dim_id IN ({})", self.list(ids)),
             None => format!("dim = {dim}"),
         }
+    }
+
+    /// A part read from a rollup: each row's group and counters, of the dimension's rows;
+    /// by date, the group is the date of the basis.
+    fn rollup(
+        &mut self,
+        table: Table,
+        basis: StatsBasis,
+        group: Option<StatsGroup>,
+        dim: Dimension,
+        ids: Option<&[String]>,
+    ) -> String {
+        format!(
+            "SELECT {} AS grp, {} FROM {} WHERE {}",
+            group_key(table, basis, group),
+            Counters::COLUMNS.join(", "),
+            table.name(),
+            self.dimension(dim, ids),
+        )
     }
 
     fn list(&mut self, texts: &[String]) -> String {
@@ -43,8 +59,9 @@ impl Binds {
     }
 }
 
+/// Each counter's sum, named as its column.
 pub(super) fn sums() -> String {
-    COUNTERS
+    Counters::COLUMNS
         .iter()
         .map(|c| format!("CAST(COALESCE(SUM({c}), 0) AS BIGINT) AS {c}"))
         .collect::<Vec<_>>()
@@ -58,33 +75,29 @@ pub(super) fn sums() -> String {
 pub(super) fn rollup_sql(
     query: &StatsQuery,
     group: Option<StatsGroup>,
-    dim: &str,
+    dim: Dimension,
     ids: Option<Vec<String>>,
 ) -> (String, Vec<Bind>) {
-    let (day_key, month_key) = match group {
-        None => ("''", "''"),
-        Some(StatsGroup::Day | StatsGroup::Month) => {
-            ("CAST(received_on AS TEXT)", "CAST(received_month AS TEXT)")
-        }
-        Some(_) => ("dim_id", "dim_id"),
-    };
-    let counters = COUNTERS.join(", ");
+    let [day_received, day_effective] = Table::Day.dates();
+    let [month_received, month_effective] = Table::Month.dates();
     let mut binds = Binds(Vec::new());
-    let selector = |binds: &mut Binds| binds.dimension(dim, ids.as_deref());
+    let rows = |binds: &mut Binds, table: Table| {
+        binds.rollup(table, StatsBasis::Received, group, dim, ids.as_deref())
+    };
     let mut parts = Vec::new();
     // By day, every day of receipt counts apart: the daily rows only.
     let (full, edges) = split_months(query.from, query.to, group);
     if let Some((first, last)) = full {
-        let dims = selector(&mut binds);
         parts.push(format!(
-            "SELECT {month_key} AS grp, {counters} FROM stats_month WHERE {dims} AND received_month >= {} AND received_month <= {} AND effective_month < {}",
+            "{} AND {month_received} >= {} AND {month_received} <= {} AND {month_effective} < {}",
+            rows(&mut binds, Table::Month),
             binds.date(month_of(first)),
             binds.date(month_of(last)),
             binds.date(month_of(query.as_of)),
         ));
-        let dims = selector(&mut binds);
         parts.push(format!(
-            "SELECT {day_key} AS grp, {counters} FROM stats_day WHERE {dims} AND received_on >= {} AND received_on <= {} AND effective_on >= {} AND effective_on <= {}",
+            "{} AND {day_received} >= {} AND {day_received} <= {} AND {day_effective} >= {} AND {day_effective} <= {}",
+            rows(&mut binds, Table::Day),
             binds.date(first),
             binds.date(last),
             binds.date(month_of(query.as_of)),
@@ -92,9 +105,9 @@ pub(super) fn rollup_sql(
         ));
     }
     for (from, to) in edges {
-        let dims = selector(&mut binds);
         parts.push(format!(
-            "SELECT {day_key} AS grp, {counters} FROM stats_day WHERE {dims} AND received_on >= {} AND received_on <= {} AND effective_on <= {}",
+            "{} AND {day_received} >= {} AND {day_received} <= {} AND {day_effective} <= {}",
+            rows(&mut binds, Table::Day),
             binds.date(from),
             binds.date(to),
             binds.date(query.as_of),
@@ -109,35 +122,30 @@ pub(super) fn rollup_sql(
 pub(super) fn effect_rollup_sql(
     query: &StatsQuery,
     group: Option<StatsGroup>,
-    dim: &str,
+    dim: Dimension,
     ids: Option<Vec<String>>,
 ) -> (String, Vec<Bind>) {
-    let (day_key, month_key) = match group {
-        None => ("''", "''"),
-        Some(StatsGroup::Day | StatsGroup::Month) => (
-            "CAST(effective_on AS TEXT)",
-            "CAST(effective_month AS TEXT)",
-        ),
-        Some(_) => ("dim_id", "dim_id"),
-    };
-    let counters = COUNTERS.join(", ");
+    let [_, day_effective] = Table::Day.dates();
+    let [_, month_effective] = Table::Month.dates();
     let mut binds = Binds(Vec::new());
-    let selector = |binds: &mut Binds| binds.dimension(dim, ids.as_deref());
+    let rows = |binds: &mut Binds, table: Table| {
+        binds.rollup(table, StatsBasis::Completed, group, dim, ids.as_deref())
+    };
     let to = query.to.min(query.as_of);
     let mut parts = Vec::new();
     let (full, edges) = split_months(query.from, to, group);
     if let Some((first, last)) = full {
-        let dims = selector(&mut binds);
         parts.push(format!(
-            "SELECT {month_key} AS grp, {counters} FROM stats_month WHERE {dims} AND effective_month >= {} AND effective_month <= {}",
+            "{} AND {month_effective} >= {} AND {month_effective} <= {}",
+            rows(&mut binds, Table::Month),
             binds.date(month_of(first)),
             binds.date(month_of(last)),
         ));
     }
     for (from, to) in edges {
-        let dims = selector(&mut binds);
         parts.push(format!(
-            "SELECT {day_key} AS grp, {counters} FROM stats_day WHERE {dims} AND effective_on >= {} AND effective_on <= {}",
+            "{} AND {day_effective} >= {} AND {day_effective} <= {}",
+            rows(&mut binds, Table::Day),
             binds.date(from),
             binds.date(to),
         ));
@@ -206,58 +214,52 @@ pub(super) fn whole_months(from: NaiveDate, to: NaiveDate) -> Option<(NaiveDate,
 
 /// Sums from the fine table, keyed by every dimension: any combination of filters.
 pub(super) fn fine_sql(query: &StatsQuery, group: Option<StatsGroup>) -> (String, Vec<Bind>) {
-    let grp = match group {
-        None => "''",
-        Some(StatsGroup::Center) => "center_id",
-        Some(StatsGroup::Window) => "window_id",
-        Some(StatsGroup::Department) => "department_id",
-        Some(StatsGroup::Item) => "item_id",
-        Some(StatsGroup::Clerk) => "clerk_id",
-        Some(StatsGroup::Day | StatsGroup::Month) => match query.basis {
-            StatsBasis::Received => "CAST(received_on AS TEXT)",
-            StatsBasis::Completed => "CAST(effective_on AS TEXT)",
-        },
-    };
+    let grp = group_key(Table::Fine, query.basis, group);
+    let [received, effective] = Table::Fine.dates();
+    let select = format!(
+        "SELECT {grp} AS grp, {} FROM {}",
+        sums(),
+        Table::Fine.name()
+    );
     let mut binds = Binds(Vec::new());
     let mut sql = match query.basis {
         StatsBasis::Received => format!(
-            "SELECT {grp} AS grp, {} FROM case_stats WHERE received_on >= {} AND received_on <= {} AND effective_on <= {}",
-            sums(),
+            "{select} WHERE {received} >= {} AND {received} <= {} AND {effective} <= {}",
             binds.date(query.from),
             binds.date(query.to),
             binds.date(query.as_of),
         ),
         StatsBasis::Completed => format!(
-            "SELECT {grp} AS grp, {} FROM case_stats WHERE effective_on >= {} AND effective_on <= {}",
-            sums(),
+            "{select} WHERE {effective} >= {} AND {effective} <= {}",
             binds.date(query.from),
             binds.date(query.to.min(query.as_of)),
         ),
     };
-    let conditions: [(&str, Option<Vec<String>>); 4] = [
-        (
-            "center_id",
-            query
-                .center_ids
-                .as_ref()
-                .map(|c| c.iter().map(ToString::to_string).collect()),
-        ),
-        ("window_id", query.window_id.map(|w| vec![w.to_string()])),
-        (
-            "department_id",
-            query.department_id.map(|d| vec![d.to_string()]),
-        ),
-        ("item_id", query.item_id.map(|i| vec![i.to_string()])),
-    ];
-    for (column, values) in conditions {
-        if let Some(values) = values {
-            sql.push_str(&format!(" AND {column} IN ({})", binds.list(&values)));
+    for (dim, ids) in Dimension::filters(query) {
+        if let Some(column) = dim.column() {
+            sql.push_str(&format!(" AND {column} IN ({})", binds.list(&ids)));
         }
     }
     if group.is_some() {
         sql.push_str(&format!(" GROUP BY {grp} ORDER BY {grp}"));
     }
     (sql, binds.0)
+}
+
+/// What a table's rows are grouped by: nothing (`''`), the date of the basis, or the
+/// dimension's id — `dim_id` in a rollup, the dimension's column in the fine table.
+fn group_key(table: Table, basis: StatsBasis, group: Option<StatsGroup>) -> String {
+    match group {
+        None => "''".to_owned(),
+        Some(StatsGroup::Day | StatsGroup::Month) => {
+            format!("CAST({} AS TEXT)", table.date(basis))
+        }
+        Some(by) if table == Table::Fine => Dimension::grouping(by)
+            .and_then(Dimension::column)
+            .unwrap_or("''")
+            .to_owned(),
+        Some(_) => "dim_id".to_owned(),
+    }
 }
 
 #[cfg(test)]
