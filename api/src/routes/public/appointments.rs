@@ -1,8 +1,7 @@
 //! The public's side of appointments (预约): free places, a booking with name, ID number and
-//! phone (answered with a code, never with the person), a cancellation with the code and ID
-//! number, and the check-in at the kiosk that turns a booking into a priority ticket. Reads
-//! and writes are rate-limited per address; an appointment not found answers one 404,
-//! whichever part was wrong.
+//! phone (answered with a code, never with the person), and a cancellation with the code and
+//! ID number; the check-in is in `check_in`. Reads and writes are rate-limited per address;
+//! an appointment not found answers one 404, whichever part was wrong.
 
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime, TimeDelta};
@@ -11,13 +10,13 @@ use domain::ids::{AppointmentId, CenterId, ServiceItemId, SlotId};
 use domain::queue::appointments::workflow;
 use domain::queue::appointments::{BOOKING_CODE_LEN, RESIDENT_ID_RULE};
 use domain::queue::{AppointmentStatus, Booker, BookingCode, Slot};
-use domain::repository::{AppointmentRepository, CheckInKey};
+use domain::repository::AppointmentRepository;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{PublicTicket, known_center, public_view};
+use super::known_center;
 use crate::json::Json;
-use crate::problem::{ApiError, ApiResult, NO_SUCH_APPOINTMENT, Problem};
+use crate::problem::{ApiError, ApiResult, Problem};
 use crate::routes::queue::hall_time;
 use crate::state::AppState;
 
@@ -219,7 +218,7 @@ pub async fn book_appointment(
 }
 
 /// A booking code as typed, or 422 (its form is no secret).
-fn booking_code(typed: &str) -> Result<BookingCode, ApiError> {
+pub(super) fn booking_code(typed: &str) -> Result<BookingCode, ApiError> {
     BookingCode::parse(typed).ok_or_else(|| {
         ValidationErrors::single(
             "booking_code",
@@ -229,7 +228,7 @@ fn booking_code(typed: &str) -> Result<BookingCode, ApiError> {
     })
 }
 
-fn resident_id(number: &str) -> Result<(), ApiError> {
+pub(super) fn resident_id(number: &str) -> Result<(), ApiError> {
     if domain::case::is_resident_id(number) {
         Ok(())
     } else {
@@ -300,74 +299,4 @@ pub async fn cancel_appointment(
         .write(move |conn| Ok(workflow::cancel(conn, &rules, &code, &id_number, now)?))
         .await?;
     Ok(web::Json(public_appointment(&appointment, &slot)))
-}
-
-/// A check-in at a kiosk: the booking code typed, or the ID card read — one of them.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CheckInInput {
-    /// The booking code.
-    #[schema(example = "K7QM4XPA")]
-    pub booking_code: Option<String>,
-    /// The resident ID number read from the holder's card.
-    #[schema(min_length = 18, max_length = 18, pattern = "^[0-9]{17}[0-9Xx]$")]
-    pub id_number: Option<String>,
-}
-
-/// Checks in today's appointment at a kiosk of the centre (签到): a priority ticket in the
-/// slot's queue, called before walk-ins. Open from 30 minutes before the slot to 15 minutes
-/// after it. An unknown code or card answers 404, the same for both.
-#[utoipa::path(
-    tag = "public", operation_id = "check_in_appointment", params(("id" = CenterId, Path)), request_body = CheckInInput,
-    responses(
-        (status = 201, body = PublicTicket),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`check-in-closed`: not open now; `transition-not-allowed`: checked in already; `tickets-unavailable`: the queue hands out no ticket now", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
-        (status = 429, body = Problem, content_type = "application/problem+json"),
-    )
-)]
-#[post("/public/centers/{id}/check-in")]
-pub async fn check_in_appointment(
-    state: web::Data<AppState>,
-    request: HttpRequest,
-    id: web::Path<CenterId>,
-    input: Json<CheckInInput>,
-) -> ApiResult<HttpResponse> {
-    state.limits.check_public_write(&request)?;
-    let input = input.into_inner();
-    let code = match (&input.booking_code, &input.id_number) {
-        (Some(code), None) => Some(booking_code(code)?),
-        (None, Some(number)) => {
-            resident_id(number)?;
-            None
-        }
-        _ => {
-            return Err(ValidationErrors::single(
-                "booking_code",
-                "give either the booking code or the ID number, not both",
-            )
-            .into());
-        }
-    };
-    let center = id.into_inner();
-    let now = hall_time(&state);
-    let rules = state.settings.appointments;
-    let calendars = state.calendars.clone();
-    let ticket = state
-        .write(move |conn| {
-            known_center(conn, center)?;
-            let key = match (&code, &input.id_number) {
-                (Some(code), _) => CheckInKey::Code(code),
-                (None, Some(number)) => CheckInKey::IdNumber(number),
-                (None, None) => return Err(ApiError::NotFound(NO_SUCH_APPOINTMENT.into())),
-            };
-            let calendars = calendars.for_write(conn)?;
-            let (_, issued) = workflow::check_in(conn, &calendars, &rules, center, key, now)?;
-            public_view(conn, issued.ticket)
-        })
-        .await?;
-    // The new ticket changes how many wait: the screens hear of it once it has committed.
-    state.display.wake(center);
-    Ok(HttpResponse::Created().json(ticket))
 }

@@ -5,6 +5,7 @@
 mod appointments;
 mod board;
 mod cases;
+mod check_in;
 mod guide;
 mod tickets;
 mod windows;
@@ -12,6 +13,7 @@ mod windows;
 pub use appointments::*;
 pub use board::*;
 pub use cases::*;
+pub use check_in::*;
 pub use guide::*;
 pub use tickets::*;
 pub use windows::*;
