@@ -15,7 +15,7 @@ use crate::request_log::{REQUEST_ID, RouteOnly, request_id};
 use crate::routes::display;
 use crate::routes::{
     access_log, audit, auth, calendar, cases, centers, departments, health, imports, items, public,
-    queue, reports, stats, supervision, users, windows,
+    queue, reports, slots, stats, supervision, users, windows,
 };
 use crate::state::AppState;
 use crate::{browsers, edge, metrics, parameters};
@@ -226,6 +226,10 @@ where
                 .service(public::list_public_queues)
                 .service(public::take_ticket)
                 .service(public::get_public_ticket)
+                .service(public::list_public_slots)
+                .service(public::book_appointment)
+                .service(public::cancel_appointment)
+                .service(public::check_in_appointment)
                 .service(queue::list_queues)
                 .service(queue::create_queue)
                 .service(queue::get_queue)
@@ -237,6 +241,8 @@ where
                 .service(queue::get_window_session)
                 .service(queue::put_window_session)
                 .service(queue::call_next_ticket)
+                .service(slots::create_slots)
+                .service(slots::list_slots)
                 .service(stats::get_stats_summary)
                 .service(stats::get_stats_breakdown)
                 .service(stats::get_stats_warnings)

@@ -134,6 +134,18 @@ pub struct Config {
     )]
     pub retention_years: u32,
 
+    /// Minutes before its slot starts until which the public may cancel an appointment;
+    /// 120 follows a hall's booking notice (docs/research/queue.md), 0 allows it up to the
+    /// start, at most a day (1440).
+    #[arg(
+        long,
+        env = "HALL_APPOINTMENT_CANCEL_BEFORE_MINUTES",
+        default_value_t = 120,
+        value_parser = clap::value_parser!(u32).range(0..=1440),
+        global = true
+    )]
+    pub appointment_cancel_before_minutes: u32,
+
     /// Requests a minute one client address may make to the public (kiosk) endpoints; as
     /// many may come at once.
     #[arg(long, env = "HALL_PUBLIC_RATE", default_value_t = 30, global = true)]

@@ -64,6 +64,8 @@ pub struct Settings {
     /// it); a story that must live on another date — the last days of a year whose
     /// successor's notice is not out — sets it in code.
     pub clock_shift: chrono::TimeDelta,
+    /// When appointments may be cancelled and checked in.
+    pub appointments: domain::queue::AppointmentRules,
 }
 
 impl AppState {

@@ -82,6 +82,12 @@ id_type!(
     TicketId,
     /// Identifies one event in a ticket's day.
     TicketEventId,
+    /// Identifies an appointment slot (预约时段) of a centre.
+    SlotId,
+    /// Identifies an appointment (预约).
+    AppointmentId,
+    /// Identifies one event in an appointment's life.
+    AppointmentEventId,
 );
 
 #[cfg(test)]

@@ -1,9 +1,11 @@
 //! What the domain needs from storage; `persistence` implements these traits with diesel.
 //! A caller runs them inside one transaction, so a state change is all or nothing.
 
+mod appointments;
 mod queue;
 mod stats;
 
+pub use appointments::{AppointmentRepository, CheckInKey, SlotTally};
 pub use queue::{DisplayRepository, QueueLine, QueueRepository, WindowSessionRepository};
 pub use stats::{StatsGroup, StatsKey, StatsQuery, StatsRepository};
 

@@ -458,3 +458,46 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(tickets, ticket_cases, queues, cases);
+
+diesel::table! {
+    appointment_slots (id) {
+        id -> Text,
+        center_id -> Text,
+        item_id -> Text,
+        queue_id -> Text,
+        day -> Date,
+        starts_at -> Text,
+        ends_at -> Text,
+        capacity -> Integer,
+        booked -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    appointments (id) {
+        id -> Text,
+        slot_id -> Text,
+        center_id -> Text,
+        day -> Date,
+        status -> Text,
+        code_hash -> Text,
+        id_hash -> Text,
+        name_sealed -> Text,
+        id_number_sealed -> Text,
+        phone_sealed -> Text,
+        ticket_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    appointment_events (id) {
+        id -> Text,
+        appointment_id -> Text,
+        action -> Text,
+        at -> Timestamp,
+        ticket_id -> Nullable<Text>,
+    }
+}

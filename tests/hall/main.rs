@@ -2,6 +2,7 @@
 //! whole app over HTTP on both databases, told as its users' stories.
 
 mod admin;
+mod appointments;
 mod browsers;
 mod calendar;
 mod cases;

@@ -1,10 +1,12 @@
 //! Every error the API answers, as `application/problem+json` (RFC 9457), mapped in one
 //! place. A 5xx is logged with its cause and answered with a generic detail.
 
+mod appointments;
 mod extractors;
 mod queue;
 mod types;
 
+pub use appointments::NO_SUCH_APPOINTMENT;
 pub use extractors::*;
 pub use types::ProblemType;
 
@@ -86,6 +88,18 @@ pub enum ApiError {
     /// A case is rated once.
     #[error("this case has already been rated")]
     AlreadyRated,
+    /// The slot takes no booking; says why.
+    #[error("{0}")]
+    SlotUnavailable(String),
+    /// One live appointment per person and day.
+    #[error("an appointment in this name already holds a place that day")]
+    AlreadyBooked,
+    /// Past the cancellation cut-off; says until when it was open.
+    #[error("{0}")]
+    CancellationClosed(String),
+    /// Check-in is not open now; says when it is.
+    #[error("{0}")]
+    CheckInClosed(String),
     /// The queue hands out no ticket now; says why.
     #[error("{0}")]
     TicketsUnavailable(String),
@@ -180,6 +194,10 @@ impl ApiError {
             Self::IdempotencyKeyInFlight => ProblemType::IdempotencyKeyInFlight,
             Self::IdempotencyKeyReused => ProblemType::IdempotencyKeyReused,
             Self::AlreadyRated => ProblemType::AlreadyRated,
+            Self::SlotUnavailable(_) => ProblemType::SlotUnavailable,
+            Self::AlreadyBooked => ProblemType::AlreadyBooked,
+            Self::CancellationClosed(_) => ProblemType::CancellationClosed,
+            Self::CheckInClosed(_) => ProblemType::CheckInClosed,
             Self::TicketsUnavailable(_) => ProblemType::TicketsUnavailable,
             Self::TicketHeld => ProblemType::TicketHeld,
             Self::WindowNotOpen(_) => ProblemType::WindowNotOpen,

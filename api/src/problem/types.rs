@@ -97,11 +97,11 @@ problem_types! {
     MethodNotAllowed = "urn:service-hall:problem:method-not-allowed", METHOD_NOT_ALLOWED;
     /// The body did not arrive in time; the connection is closed.
     Timeout = "urn:service-hall:problem:timeout", REQUEST_TIMEOUT;
-    /// The case, ticket or window session changed since it was read (its `version` is
-    /// stale): reload it and decide again.
+    /// The case, ticket, window session or appointment changed since it was read (its
+    /// `version` is stale): reload it and decide again.
     StaleVersion = "urn:service-hall:problem:stale-version", CONFLICT;
-    /// The case's or the ticket's lifecycle does not allow the action in its current state
-    /// (or the ticket was for another day); nothing changed.
+    /// The case's, the ticket's or the appointment's lifecycle does not allow the action in
+    /// its current state (or the ticket was for another day); nothing changed.
     TransitionNotAllowed = "urn:service-hall:problem:transition-not-allowed", CONFLICT;
     /// A code, username, window number or other unique value is already taken.
     CodeTaken = "urn:service-hall:problem:code-taken", CONFLICT;
@@ -115,6 +115,15 @@ problem_types! {
     /// The window is not open, or another clerk holds it: only its holder calls, and only
     /// while it is open.
     WindowNotOpen = "urn:service-hall:problem:window-not-open", CONFLICT;
+    /// The appointment slot takes no booking: every place is taken, it has begun, or the
+    /// centre's calendar closes its day; `detail` says which. Pick another slot.
+    SlotUnavailable = "urn:service-hall:problem:slot-unavailable", CONFLICT;
+    /// A live appointment in this name already holds a place that day: one per person.
+    AlreadyBooked = "urn:service-hall:problem:already-booked", CONFLICT;
+    /// Past the appointment's cancellation cut-off; it stands.
+    CancellationClosed = "urn:service-hall:problem:cancellation-closed", CONFLICT;
+    /// The appointment's check-in is not open now; `detail` gives when it is.
+    CheckInClosed = "urn:service-hall:problem:check-in-closed", CONFLICT;
     /// The case has been rated already; a case is rated once.
     AlreadyRated = "urn:service-hall:problem:already-rated", CONFLICT;
     /// Another clash with the current state (a rectification already closed, an

@@ -15,6 +15,7 @@ pub mod items;
 pub mod public;
 pub mod queue;
 pub mod reports;
+pub mod slots;
 pub mod stats;
 pub mod supervision;
 pub mod users;

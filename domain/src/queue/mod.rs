@@ -2,6 +2,7 @@
 //! citizen takes (取号) and is called with (叫号), the order they are called in, and the
 //! windows' sessions that decide who may call.
 
+pub mod appointments;
 mod definition;
 mod display;
 mod order;
@@ -10,6 +11,10 @@ mod ticket;
 mod transition;
 pub mod workflow;
 
+pub use appointments::{
+    Appointment, AppointmentAction, AppointmentError, AppointmentEvent, AppointmentRules,
+    AppointmentStatus, Booker, BookingCode, Slot, SlotInput,
+};
 pub use definition::{NoShowPolicy, Queue, QueueInput, serves};
 pub use display::{DisplayEvent, DisplayMessage, QueueWaiting};
 pub use order::{QueueKey, position_of, take_next};

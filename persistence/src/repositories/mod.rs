@@ -2,6 +2,7 @@
 //! table group, rows private to each.
 
 mod access;
+mod appointments;
 mod audit;
 mod calendar;
 pub(crate) mod cases;

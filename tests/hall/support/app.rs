@@ -127,6 +127,7 @@ fn config(url: &str) -> Config {
         data_key_file: None,
         data_key_previous: vec![],
         retention_years: 30,
+        appointment_cancel_before_minutes: 120,
     }
 }
 
@@ -139,11 +140,36 @@ impl TestApp {
     /// Starts the app over a fresh database with its clock moved so that it is now `at`
     /// (and runs on from there): for stories on a given date.
     pub fn start_at(backend: Backend, at: chrono::DateTime<chrono::Utc>) -> Self {
+        Self::start_at_configured(backend, at, |_| {})
+    }
+
+    /// As [`Self::start_at`], configured as the test's story needs.
+    pub fn start_at_configured(
+        backend: Backend,
+        at: chrono::DateTime<chrono::Utc>,
+        configure: impl FnOnce(&mut Config),
+    ) -> Self {
         let db = TestDb::new(backend);
-        let config = config(&db.url);
+        let mut config = config(&db.url);
+        configure(&mut config);
         let (mut state, _) = api::bootstrap::prepare(&config).expect("prepare the app");
         state.settings.clock_shift = at - chrono::Utc::now();
         Self::serve(state, Some(db))
+    }
+
+    /// Another app process over the same database whose clock says it is now `at`: the
+    /// same hall later in the day.
+    pub fn another_at(
+        &self,
+        at: chrono::DateTime<chrono::Utc>,
+        configure: impl FnOnce(&mut Config),
+    ) -> Self {
+        let url = &self._db.as_ref().expect("an app over a test database").url;
+        let mut config = config(url);
+        configure(&mut config);
+        let (mut state, _) = api::bootstrap::prepare(&config).expect("prepare the app");
+        state.settings.clock_shift = at - chrono::Utc::now();
+        Self::serve(state, None)
     }
 
     /// Starts the app over a fresh database, configured as the test's story needs.
@@ -208,6 +234,7 @@ impl TestApp {
                 edge: Default::default(),
                 idempotency_ttl: chrono::TimeDelta::days(1),
                 clock_shift: chrono::TimeDelta::zero(),
+                appointments: Default::default(),
             },
             limits: Limits::new(30, 10, vec![]),
             metrics: api::metrics::Metrics::new(),

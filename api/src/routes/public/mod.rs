@@ -2,14 +2,18 @@
 //! by number and query code, the service guide, the windows, the public board, and ratings.
 //! Rate-limited per client address; never an ID number, a phone, a clerk or a note.
 
+mod appointments;
 mod board;
 mod cases;
+mod check_in;
 mod guide;
 mod tickets;
 mod windows;
 
+pub use appointments::*;
 pub use board::*;
 pub use cases::*;
+pub use check_in::*;
 pub use guide::*;
 pub use tickets::*;
 pub use windows::*;

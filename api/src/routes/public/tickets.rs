@@ -70,7 +70,7 @@ pub async fn list_public_queues(
     ))
 }
 
-fn known_center(conn: &mut AnyConnection, center: CenterId) -> Result<(), ApiError> {
+pub(crate) fn known_center(conn: &mut AnyConnection, center: CenterId) -> Result<(), ApiError> {
     match conn.center(center)? {
         Some(c) if c.active => Ok(()),
         _ => Err(ApiError::NotFound("no such centre".into())),
@@ -111,7 +111,10 @@ pub struct PublicTicket {
     pub issued_at: DateTime<Utc>,
 }
 
-fn public_view(conn: &mut AnyConnection, ticket: Ticket) -> Result<PublicTicket, ApiError> {
+pub(crate) fn public_view(
+    conn: &mut AnyConnection,
+    ticket: Ticket,
+) -> Result<PublicTicket, ApiError> {
     let ahead = match ticket.status {
         TicketStatus::Waiting => Some(conn.waiting_ahead(&ticket)?),
         _ => None,

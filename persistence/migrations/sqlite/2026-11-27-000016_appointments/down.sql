@@ -1,0 +1,3 @@
+DROP TABLE appointment_events;
+DROP TABLE appointments;
+DROP TABLE appointment_slots;
