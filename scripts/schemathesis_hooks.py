@@ -111,7 +111,95 @@ def map_path_parameters(ctx, path_parameters):
         path_parameters["region"], path_parameters["year"] = region, year
     if path == "/api/v1/public/items/{code}" and isinstance(path_parameters.get("code"), str):
         path_parameters["code"] = _pick(hall["items"], seed)
+    _queue_paths(path, path_parameters)
     return path_parameters
+
+
+# The operations of the hall's front door whose path names a centre, a queue or a window: the
+# centre, queue and window of the run's own queue (made once, see `_front_door`). The display
+# streams are left to their drawn ids: a real one would stream until the request's timeout.
+CENTRE_PATHS = {
+    "/api/v1/centers/{id}/queues",
+    "/api/v1/centers/{id}/tickets",
+    "/api/v1/centers/{id}/slots",
+    "/api/v1/public/centers/{id}/queues",
+    "/api/v1/public/centers/{id}/tickets",
+    "/api/v1/public/centers/{id}/slots",
+    "/api/v1/public/centers/{id}/check-in",
+}
+
+
+def _queue_paths(path, path_parameters):
+    door = _front_door()
+    if not door or not _is_id(path_parameters.get("id")):
+        return
+    if path in CENTRE_PATHS:
+        path_parameters["id"] = door["center"]
+    elif path.startswith("/api/v1/queues/{id}"):
+        path_parameters["id"] = door["queue"]
+    elif path in ("/api/v1/windows/{id}/call-next", "/api/v1/windows/{id}/session"):
+        path_parameters["id"] = door["window"]
+
+
+@functools.lru_cache(maxsize=None)
+def _front_door():
+    """A queue of the run's own, open all day, for the first serving window's items, with its
+    window opened by the administrator (who then holds it and may call to it)."""
+    hall = _hall()
+    if not hall:
+        return None
+    window = hall["windows"][0]
+    body = {"prefix": "Q", "name": "schemathesis", "item_ids": window["item_ids"],
+            "opens_at": "00:00", "closes_at": "23:59"}
+    try:
+        queue = _post(f"/api/v1/centers/{window['center_id']}/queues", body)["id"]
+    except urllib.error.HTTPError:
+        queues = _get(f"/api/v1/centers/{window['center_id']}/queues")
+        queue = next(q["id"] for q in queues if q["prefix"] == "Q")
+    other = _send("POST", f"/api/v1/centers/{window['center_id']}/queues", {**body, "prefix": "R"})
+    if other is None:
+        queues = _get(f"/api/v1/centers/{window['center_id']}/queues")
+        other = next(q for q in queues if q["prefix"] == "R")
+    door = {"center": window["center_id"], "queue": queue, "other": other["id"],
+            "window": window["id"], "items": window["item_ids"]}
+    _open_window(door)
+    return door
+
+
+def _open_window(door):
+    _send("PUT", f"/api/v1/windows/{door['window']}/session", {"state": "open"})
+
+
+def _send(method, path, body):
+    request = urllib.request.Request(
+        URL + path,
+        data=json.dumps(body).encode(),
+        method=method,
+        headers={"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return json.load(answer)
+    except urllib.error.HTTPError:
+        return None
+
+
+def _resident_id(n):
+    """The `n`-th of a run of distinct resident ID numbers with valid check digits."""
+    body = f"110105195001{n % 1000000:06d}"[:17]
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    total = sum(int(c) * w for c, w in zip(body, weights))
+    return body + "10X98765432"[total % 11]
+
+
+ISSUED = {"n": 0}
+
+
+def _ticket():
+    """A fresh waiting ticket of the run's queue (none on a day the hall's calendar closes)."""
+    door = _front_door()
+    answer = _send("POST", f"/api/v1/centers/{door['center']}/tickets", {"queue_id": door["queue"]})
+    return answer
 
 
 def _valid_year(year):
@@ -157,6 +245,23 @@ def _realistic(ctx, case):
         if body.get("handling") == "committed" and body.get("promised_days") == 0:
             if isinstance(body.get("statutory_days"), int) and body["statutory_days"] >= 1:
                 body["promised_days"] = 1
+    door = _front_door() if hall else None
+    if door and path in ("/api/v1/centers/{id}/queues", "/api/v1/queues/{id}"):
+        if isinstance(body.get("item_ids"), list):
+            body["item_ids"] = [_pick(door["items"], f"{seed}{i}") for i in range(len(body["item_ids"]))]
+        if isinstance(body.get("window_ids"), list) and body["window_ids"]:
+            body["window_ids"] = [door["window"]]
+        if body.get("item_ids") == [] and not body.get("window_ids"):
+            body["item_ids"] = door["items"][:1]
+        hours = [body.get("opens_at"), body.get("closes_at")]
+        if all(isinstance(h, str) for h in hours) and hours[0] >= hours[1]:
+            body["opens_at"], body["closes_at"] = "08:30", "17:30"
+    if door and path in ("/api/v1/centers/{id}/tickets", "/api/v1/public/centers/{id}/tickets"):
+        if _is_id(body.get("queue_id")):
+            body["queue_id"] = door["queue"]
+        if isinstance(body.get("id_number"), str) and re.fullmatch(r"[0-9]{17}[0-9Xx]", body["id_number"]):
+            ISSUED["n"] += 1
+            body["id_number"] = _resident_id(ISSUED["n"])
     if hall and path in ("/api/v1/windows", "/api/v1/windows/{id}"):
         # A window stands in a centre that exists and serves items that exist.
         if _is_id(body.get("center_id")):
@@ -285,8 +390,41 @@ def _just_before(method, path, case):
             body["code"] = code
         if not rating and case.query is not None and isinstance(case.query.get("code"), str):
             case.query["code"] = code
+    if path == "/api/v1/windows/{id}/call-next" and _front_door():
+        _open_window(_front_door())
+        _ticket()
+    if path in TICKET_PATHS and _is_id(case.path_parameters.get("id")) and _front_door():
+        ticket = _ticket_for(body.get("action") if body else None)
+        if ticket:
+            case.path_parameters["id"] = ticket["id"]
+            if body is not None and isinstance(body.get("version"), int):
+                body["version"] = ticket["version"]
+            if body is not None and body.get("action") == "redirect" and _is_id(body.get("queue_id")):
+                body["queue_id"] = _front_door()["other"]
     if path == "/api/v1/supervision/ratings/{id}/close" and _is_id(case.path_parameters.get("id")):
         case.path_parameters["id"] = _open_rectification(seed)
+
+
+TICKET_PATHS = {"/api/v1/tickets/{id}", "/api/v1/tickets/{id}/events", "/api/v1/public/tickets/{id}"}
+# The steps after the call that bring a ticket to a state allowing each action.
+AFTER_CALL = {"finish": ["serve"], "reactivate": ["no_show"]}
+
+
+def _ticket_for(action):
+    """A ticket in a state that allows `action`: waiting for a redirect, a cancel or a read;
+    called (and on) for what happens at the counter."""
+    door = _front_door()
+    ticket = _ticket()
+    if ticket is None or action in (None, "redirect", "cancel"):
+        return ticket
+    _open_window(door)
+    called = _send("POST", f"/api/v1/windows/{door['window']}/call-next", {})
+    for step in AFTER_CALL.get(action, []):
+        if called is None:
+            break
+        called = _send("POST", f"/api/v1/tickets/{called['id']}/events",
+                       {"action": step, "version": called["version"]})
+    return called
 
 
 def _is_id(value):

@@ -126,6 +126,10 @@ const TEXTS: &[(&str, &str, TextRule, usize)] = &[
     ("DepartmentInput", "name", TextRule::Name, 200),
     ("WindowInput", "name", TextRule::Name, 200),
     ("ServiceItemInput", "name", TextRule::Name, 200),
+    ("QueueInput", "name", TextRule::Name, 100),
+    ("WindowSessionInput", "reason", TextRule::Name, 200),
+    ("CancelTicketAction", "reason", TextRule::OptionalText, 500),
+    ("BookingInput", "name", TextRule::Name, 100),
     (
         "ServiceItemInput",
         "conditions",

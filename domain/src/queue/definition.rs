@@ -99,11 +99,11 @@ pub struct QueueInput {
     pub daily_cap: u32,
     /// Local time issuing starts, `HH:MM` (default 08:30).
     #[serde(default = "default_opens")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "08:30"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "08:30", pattern = "^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"))]
     pub opens_at: NaiveTime,
     /// Local time issuing stops, `HH:MM` (default 17:30).
     #[serde(default = "default_closes")]
-    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "17:30"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "17:30", pattern = "^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"))]
     pub closes_at: NaiveTime,
     /// People waiting at which to warn, 1 to 9999 (default 30).
     #[serde(default = "default_warning")]

@@ -6,6 +6,7 @@ pub mod appointments;
 mod definition;
 mod display;
 mod order;
+mod screens;
 mod session;
 mod ticket;
 mod transition;
