@@ -301,9 +301,12 @@ pub const FIGURE_COLUMNS: [&str; 13] = [
 ];
 
 impl QueueFigures {
-    /// Its cells, in [`FIGURE_COLUMNS`] order; an absent figure is an empty cell.
+    /// Its cells, in [`FIGURE_COLUMNS`] order, numbers as JSON writes them; an absent
+    /// figure is an empty cell.
     pub fn cells(&self) -> Vec<String> {
-        let opt = |v: Option<String>| v.unwrap_or_default();
+        fn opt<T: ToString>(value: Option<T>) -> String {
+            value.map(|v| v.to_string()).unwrap_or_default()
+        }
         vec![
             self.issued.to_string(),
             self.called.to_string(),
@@ -312,12 +315,12 @@ impl QueueFigures {
             self.cancelled.to_string(),
             self.waiting.to_string(),
             self.at_window.to_string(),
-            opt(self.mean_wait_seconds.map(|v| format!("{v:.1}"))),
-            opt(self.max_wait_seconds.map(|v| v.to_string())),
-            opt(self.mean_service_seconds.map(|v| format!("{v:.1}"))),
-            opt(self.no_show_rate.map(|v| format!("{v:.4}"))),
-            opt(self.open_seconds.map(|v| v.to_string())),
-            opt(self.paused_seconds.map(|v| v.to_string())),
+            opt(self.mean_wait_seconds),
+            opt(self.max_wait_seconds),
+            opt(self.mean_service_seconds),
+            opt(self.no_show_rate),
+            opt(self.open_seconds),
+            opt(self.paused_seconds),
         ]
     }
 }
