@@ -19,6 +19,7 @@ mod personal_data;
 mod problems;
 mod proxy;
 mod queue;
+mod queue_figures;
 mod replica;
 mod stats;
 mod supervision;
