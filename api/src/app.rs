@@ -247,6 +247,7 @@ where
                 .service(stats::get_stats_breakdown)
                 .service(stats::get_stats_warnings)
                 .service(stats::get_stats_catalogue)
+                .service(stats::get_stats_queue)
                 .service(reports::get_report_csv)
                 .service(reports::get_report),
         )

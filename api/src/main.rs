@@ -86,13 +86,14 @@ fn demo(config: &Config, seed: u64) -> Result<(), String> {
     let started = std::time::Instant::now();
     let report = api::demo::load(&state, seed).map_err(|e| e.to_string())?;
     println!(
-        "Loaded the demo hall in {:.1} s: {} centres, {} departments, {} items, {} windows, {} cases.",
+        "Loaded the demo hall in {:.1} s: {} centres, {} departments, {} items, {} windows, {} cases, {} queue tickets (synthetic).",
         started.elapsed().as_secs_f64(),
         report.centers,
         report.departments,
         report.items,
         report.windows,
-        report.cases
+        report.cases,
+        report.tickets
     );
     println!(
         "Accounts {} share the password `{}`.",

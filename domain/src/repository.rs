@@ -6,7 +6,10 @@ mod queue;
 mod stats;
 
 pub use appointments::{AppointmentRepository, CheckInKey, SlotTally};
-pub use queue::{DisplayRepository, QueueLine, QueueRepository, WindowSessionRepository};
+pub use queue::{
+    DisplayRepository, FigureQuery, QueueFiguresRepository, QueueLine, QueueRepository,
+    WindowSessionRepository,
+};
 pub use stats::{StatsGroup, StatsKey, StatsQuery, StatsRepository};
 
 use chrono::{DateTime, NaiveDate, Utc};

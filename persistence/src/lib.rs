@@ -2,6 +2,7 @@
 //! implementing the repository traits of `domain`.
 
 pub mod bulk;
+pub mod bulk_queue;
 mod connection;
 mod convert;
 mod error;

@@ -21,6 +21,7 @@ mod personal_data;
 mod problems;
 mod proxy;
 mod queue;
+mod queue_figures;
 mod replica;
 mod stats;
 mod supervision;

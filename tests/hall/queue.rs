@@ -20,14 +20,14 @@ const ELDERLY_ID: &str = "110105195005120016";
 
 /// The hall at 09:00 on Tuesday 1 December 2026, Beijing time, with queue A for both items
 /// (either window calls it) and queue B named for window 2 only.
-struct Morning {
-    hall: Hall,
-    center: String,
-    queue_a: String,
-    queue_b: String,
+pub(crate) struct Morning {
+    pub(crate) hall: Hall,
+    pub(crate) center: String,
+    pub(crate) queue_a: String,
+    pub(crate) queue_b: String,
 }
 
-fn morning(backend: Backend) -> Morning {
+pub(crate) fn morning(backend: Backend) -> Morning {
     let nine = Utc
         .with_ymd_and_hms(2026, 12, 1, 1, 0, 0)
         .single()
@@ -63,7 +63,7 @@ fn morning(backend: Backend) -> Morning {
 }
 
 impl Morning {
-    fn take(&self, queue: &str, id_number: Option<&str>) -> Answer {
+    pub(crate) fn take(&self, queue: &str, id_number: Option<&str>) -> Answer {
         let mut body = json!({"queue_id": queue});
         if let Some(number) = id_number {
             body["id_number"] = json!(number);
@@ -75,12 +75,12 @@ impl Morning {
         )
     }
 
-    fn open(&self, token: &str, window: &str) {
+    pub(crate) fn open(&self, token: &str, window: &str) {
         let answer = self.session(token, window, json!({"state": "open"}));
         assert_eq!(answer.status, 200, "{}", answer.text);
     }
 
-    fn session(&self, token: &str, window: &str, body: Value) -> Answer {
+    pub(crate) fn session(&self, token: &str, window: &str, body: Value) -> Answer {
         self.hall.app.put(
             &format!("/api/v1/windows/{window}/session"),
             Some(token),
@@ -88,7 +88,7 @@ impl Morning {
         )
     }
 
-    fn call(&self, token: &str, window: &str) -> Answer {
+    pub(crate) fn call(&self, token: &str, window: &str) -> Answer {
         self.hall.app.post(
             &format!("/api/v1/windows/{window}/call-next"),
             Some(token),
@@ -96,7 +96,7 @@ impl Morning {
         )
     }
 
-    fn act(&self, token: &str, ticket: &Value, body: Value) -> Answer {
+    pub(crate) fn act(&self, token: &str, ticket: &Value, body: Value) -> Answer {
         self.hall.app.post(
             &format!("/api/v1/tickets/{}/events", id(ticket)),
             Some(token),
@@ -105,7 +105,7 @@ impl Morning {
     }
 
     /// Acts and expects success; returns the ticket after.
-    fn done(&self, token: &str, ticket: &Value, action: &str) -> Value {
+    pub(crate) fn done(&self, token: &str, ticket: &Value, action: &str) -> Value {
         let answer = self.act(
             token,
             ticket,

@@ -8,11 +8,11 @@ mod generator;
 
 use std::collections::HashMap;
 
-use chrono::{FixedOffset, NaiveDate};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use domain::calendar::WorkingCalendar;
 use domain::case::workflow::QueryCodes;
 use domain::catalogue::{Handling, ServiceItem};
-use domain::ids::UserId;
+use domain::ids::{CaseId, UserId};
 use persistence::bulk::Batch;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -39,7 +39,19 @@ pub struct Staff {
     pub supervisor: UserId,
 }
 
-/// Generates every case into a batch; deterministic for a seed, but for ids.
+/// A case accepted at a window: where the demo's queue history puts a ticket.
+#[derive(Debug, Clone, Copy)]
+pub struct Visit {
+    /// The case.
+    pub case_id: CaseId,
+    /// The window's index (number − 1).
+    pub window: usize,
+    /// When it was accepted.
+    pub accepted_at: DateTime<Utc>,
+}
+
+/// Generates every case into a batch, with each case's acceptance; deterministic for a
+/// seed, but for ids.
 pub fn generate(
     seed: u64,
     catalogue: &Catalogue,
@@ -47,7 +59,7 @@ pub fn generate(
     calendar: &WorkingCalendar,
     codes: &dyn QueryCodes,
     offset: FixedOffset,
-) -> Result<Batch, String> {
+) -> Result<(Batch, Vec<Visit>), String> {
     let mut generator = Generator {
         rng: StdRng::seed_from_u64(seed),
         calendar,
@@ -58,6 +70,7 @@ pub fn generate(
         batch: Batch::default(),
         sequence: HashMap::new(),
         completed_by_september: 0,
+        visits: Vec::with_capacity(RECEIVED),
     };
     let mut working = Vec::new();
     let mut day = date("2012-01-01");
@@ -136,5 +149,5 @@ pub fn generate(
             generator.completed_by_september
         ));
     }
-    Ok(generator.batch)
+    Ok((generator.batch, generator.visits))
 }

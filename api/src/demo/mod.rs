@@ -1,15 +1,18 @@
 //! `hall demo`: the demo hall of the 2012 report, loaded into an empty database in one
-//! transaction — the catalogue through the repositories, the cases in bulk.
+//! transaction — the catalogue through the repositories, the cases and a synthetic queue
+//! history around them in bulk.
 
 mod cases;
 mod catalogue;
+mod queue;
 
 use chrono::Utc;
 use domain::clock::stored_moment;
 use domain::ids::UserId;
 use domain::page::PageRequest;
 use domain::repository::{
-    CenterRepository, DepartmentRepository, ServiceItemRepository, UserRepository, WindowRepository,
+    CenterRepository, DepartmentRepository, QueueRepository, ServiceItemRepository, UserRepository,
+    WindowRepository,
 };
 use domain::user::{Role, UserInput};
 use serde::Serialize;
@@ -41,6 +44,8 @@ pub struct DemoReport {
     pub password: &'static str,
     /// Cases.
     pub cases: usize,
+    /// Queue tickets (synthetic: see `demo::queue`).
+    pub tickets: usize,
 }
 
 /// Loads the demo hall. Refused when the database already holds a catalogue.
@@ -118,7 +123,7 @@ pub fn load(state: &AppState, seed: u64) -> Result<DemoReport, ApiError> {
         let staff = cases::Staff { clerks, supervisor };
         let calendars = calendars(conn)?;
         let calendar = calendars.for_division(catalogue.centers[0].division.as_ref());
-        let batch = cases::generate(
+        let (batch, visits) = cases::generate(
             seed,
             &catalogue,
             &staff,
@@ -128,6 +133,20 @@ pub fn load(state: &AppState, seed: u64) -> Result<DemoReport, ApiError> {
         )
         .map_err(ApiError::Internal)?;
         batch.write(conn)?;
+        let history = queue::history(
+            seed,
+            &catalogue,
+            &staff,
+            &visits,
+            state.settings.utc_offset,
+            now,
+        )
+        .map_err(ApiError::Internal)?;
+        for queue in &history.queues {
+            conn.insert_queue(queue)?;
+        }
+        let tickets = history.batch.tickets();
+        history.batch.write(conn)?;
         let report = DemoReport {
             centers: catalogue.centers.len(),
             departments: catalogue.departments.len(),
@@ -136,6 +155,7 @@ pub fn load(state: &AppState, seed: u64) -> Result<DemoReport, ApiError> {
             users,
             password: DEMO_PASSWORD,
             cases: RECEIVED,
+            tickets,
         };
         crate::audit::audit(
             conn,

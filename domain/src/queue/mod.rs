@@ -5,6 +5,7 @@
 pub mod appointments;
 mod definition;
 mod display;
+mod figures;
 mod order;
 mod screens;
 mod session;
@@ -18,6 +19,10 @@ pub use appointments::{
 };
 pub use definition::{NoShowPolicy, Queue, QueueInput, serves};
 pub use display::{DisplayEvent, DisplayMessage, QueueWaiting};
+pub use figures::{
+    FIGURE_COLUMNS, FigureSums, MAX_FIGURE_DAYS, NONE_KEY, QueueFigures, QueueGroup, TicketAsOf,
+    TicketHistory, end_of_day, hour_key, tally, waiting_now,
+};
 pub use order::{QueueKey, position_of, take_next};
 pub use session::{SessionError, SessionSpan, SessionState, WindowSession, WindowSessionInput};
 pub use ticket::{ELDERLY_AGE, IssueError, Issuing, Priority, Ticket, TicketStatus, ticket_number};

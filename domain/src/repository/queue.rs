@@ -6,7 +6,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::RepositoryResult;
 use crate::ids::{CaseId, CenterId, QueueId, TicketId, WindowId};
 use crate::queue::{
-    DisplayEvent, DisplayMessage, Queue, SessionSpan, Ticket, TicketEvent, WindowSession,
+    DisplayEvent, DisplayMessage, Queue, SessionSpan, Ticket, TicketEvent, TicketHistory,
+    WindowSession,
 };
 
 /// How many wait in one queue now.
@@ -107,4 +108,39 @@ pub trait DisplayRepository {
     /// in id order (see `append_display`), so every message of `center` up to it is
     /// committed: where a screen's reader starts without missing one committed late.
     fn display_head_of(&mut self, center: CenterId) -> RepositoryResult<i64>;
+}
+
+/// Which tickets the queue's figures read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FigureQuery {
+    /// Issued on or after this local day.
+    pub from: NaiveDate,
+    /// Issued on or before this local day.
+    pub to: NaiveDate,
+    /// Only events (and cases) before this moment: the end of `as_of`.
+    pub cutoff: DateTime<Utc>,
+    /// Only issued in these centres; every centre when `None`.
+    pub center_ids: Option<Vec<CenterId>>,
+    /// Whether to read the items of the cases the tickets became.
+    pub with_items: bool,
+}
+
+/// What the queue's figures read: the tickets' histories and the windows' spans.
+pub trait QueueFiguresRepository {
+    /// The tickets of the query, each with its events before the cutoff, oldest first.
+    fn ticket_histories(&mut self, query: &FigureQuery) -> RepositoryResult<Vec<TicketHistory>>;
+    /// The spans windows of the query's centres were held open or paused that began on a
+    /// day of `[from, to]` (from `start`, the beginning of `from`) and ended before the cutoff.
+    fn session_spans(
+        &mut self,
+        query: &FigureQuery,
+        start: DateTime<Utc>,
+    ) -> RepositoryResult<Vec<SessionSpan>>;
+    /// People waiting now per queue on `day`, in `centers` or everywhere, with the earliest
+    /// arrival waiting: [`QueueRepository::waiting_now`] over many centres in one query.
+    fn waiting_lines(
+        &mut self,
+        centers: Option<&[CenterId]>,
+        day: NaiveDate,
+    ) -> RepositoryResult<Vec<QueueLine>>;
 }

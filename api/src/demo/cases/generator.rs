@@ -20,7 +20,7 @@ use rand::Rng;
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
 
-use super::Staff;
+use super::{Staff, Visit};
 use crate::demo::catalogue::Catalogue;
 
 const SURNAMES: [&str; 12] = [
@@ -55,6 +55,8 @@ pub(super) struct Generator<'a> {
     pub(super) batch: Batch,
     pub(super) sequence: HashMap<NaiveDate, u32>,
     pub(super) completed_by_september: usize,
+    /// Every case's acceptance, for the queue history the demo draws around them.
+    pub(super) visits: Vec<Visit>,
 }
 
 pub(super) fn date(s: &str) -> NaiveDate {
@@ -180,6 +182,11 @@ impl Generator<'_> {
             )
             .map_err(|e| format!("demo intake: {e}"))?;
         self.keep(&opened)?;
+        self.visits.push(Visit {
+            case_id: opened.case.id,
+            window: window_index,
+            accepted_at: at,
+        });
         Ok((opened.case, seq))
     }
 

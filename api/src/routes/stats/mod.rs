@@ -3,11 +3,13 @@
 
 mod breakdown;
 mod catalogue;
+mod queue;
 mod summary;
 mod warnings;
 
 pub use breakdown::*;
 pub use catalogue::*;
+pub use queue::*;
 pub use summary::*;
 pub use warnings::*;
 

@@ -7,6 +7,7 @@ use domain::stats::{StatsBasis, Summary};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::queue::waiting_now_for;
 use super::{StatsParams, basis_name, csv_answer, header, stats_query, summary, wants_csv};
 use crate::auth::Identity;
 use crate::parameters::Query;
@@ -24,6 +25,13 @@ pub struct SummaryView {
     pub as_of: NaiveDate,
     /// Which date put the cases into the period.
     pub basis: StatsBasis,
+    /// People waiting in line now (排队等候) in the centres asked for — with a window (a
+    /// clerk: theirs), in the queues it calls; `null` unless `as_of` is today, since it is
+    /// a figure of the moment, not of the period.
+    pub waiting_now: Option<u64>,
+    /// The longest of their waits so far, in seconds; `null` when nobody waits, and unless
+    /// `as_of` is today.
+    pub longest_wait_seconds: Option<i64>,
     /// The figures.
     #[serde(flatten)]
     pub summary: Summary,
@@ -38,14 +46,23 @@ impl SummaryView {
             basis_name(self.basis),
         ];
         row.extend(self.summary.cells());
-        domain::csv::write([header(&["from", "to", "as_of", "basis"]), row])
+        row.push(self.waiting_now.map(|n| n.to_string()).unwrap_or_default());
+        row.push(
+            self.longest_wait_seconds
+                .map(|s| s.to_string())
+                .unwrap_or_default(),
+        );
+        let mut columns = header(&["from", "to", "as_of", "basis"]);
+        columns.extend(["waiting_now".to_owned(), "longest_wait_seconds".to_owned()]);
+        domain::csv::write([columns, row])
     }
 }
 
 /// Received, immediate, committed, completed, on time, open, overdue, refused, withdrawn
 /// and ratings (with their distribution over the five levels and the satisfaction rate), for
 /// the cases received in `[from, to]` as they stood at the end of `as_of` — or, with
-/// `basis=completed`, for what happened in `[from, to]` up to `as_of`.
+/// `basis=completed`, for what happened in `[from, to]` up to `as_of`; and, asked as of
+/// today, the people waiting in line now and the longest current wait.
 #[utoipa::path(
     tag = "stats", operation_id = "get_stats_summary", security(("bearer" = [])), params(StatsParams),
     responses(
@@ -65,18 +82,21 @@ pub async fn get_stats_summary(
     params: Query<StatsParams>,
 ) -> ApiResult<HttpResponse> {
     let own_window = identity.case_scope(Permission::ReadStatistics)?;
-    let today = state.now().today;
+    let now = state.now();
     let params = params.into_inner();
     let csv = wants_csv(params.format, &request);
     let view = state
         .read_replica(move |conn| {
-            let query = stats_query(conn, params, own_window, today)?;
+            let query = stats_query(conn, params, own_window, now.today)?;
             let summary = summary(conn, &query)?;
+            let (waiting_now, longest_wait_seconds) = waiting_now_for(conn, &query, now)?;
             Ok(SummaryView {
                 from: query.from,
                 to: query.to,
                 as_of: query.as_of,
                 basis: query.basis,
+                waiting_now,
+                longest_wait_seconds,
                 summary,
             })
         })

@@ -1,7 +1,9 @@
 //! The queue's tables: queues, tickets with their numbering, events and calling order
-//! (`tickets`), windows' sessions (`sessions`) and the screens' feed (`display`).
+//! (`tickets`), windows' sessions (`sessions`), the screens' feed (`display`) and what the
+//! queue's figures read (`figures`).
 
 pub(crate) mod display;
+mod figures;
 mod queues;
 mod sessions;
-mod tickets;
+pub(crate) mod tickets;

@@ -20,7 +20,7 @@ use crate::schema::{ticket_cases, ticket_events, ticket_sequences, tickets};
 /// written once, at issue.
 #[derive(Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = tickets, treat_none_as_null = true)]
-struct TicketRow {
+pub(crate) struct TicketRow {
     id: String,
     center_id: String,
     queue_id: String,
@@ -42,7 +42,7 @@ struct TicketRow {
 }
 
 impl TicketRow {
-    fn from_domain(t: &Ticket) -> Self {
+    pub(crate) fn from_domain(t: &Ticket) -> Self {
         Self {
             id: t.id.to_string(),
             center_id: t.center_id.to_string(),
@@ -97,7 +97,7 @@ fn load(rows: Vec<(TicketRow, Option<String>)>) -> RepositoryResult<Vec<Ticket>>
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = ticket_events)]
-struct TicketEventRow {
+pub(crate) struct TicketEventRow {
     id: String,
     ticket_id: String,
     action: String,
@@ -111,7 +111,7 @@ struct TicketEventRow {
 }
 
 impl TicketEventRow {
-    fn from_domain(e: &TicketEvent) -> Self {
+    pub(crate) fn from_domain(e: &TicketEvent) -> Self {
         Self {
             id: e.id.to_string(),
             ticket_id: e.ticket_id.to_string(),
@@ -126,7 +126,7 @@ impl TicketEventRow {
         }
     }
 
-    fn into_domain(self) -> RepositoryResult<TicketEvent> {
+    pub(crate) fn into_domain(self) -> RepositoryResult<TicketEvent> {
         Ok(TicketEvent {
             id: id(&self.id)?,
             ticket_id: id(&self.ticket_id)?,
