@@ -21,9 +21,11 @@ use crate::schema::{case_events, case_sequences, cases, ratings};
 /// Rows per statement: the widest table has 34 columns, and SQLite takes 32,766 parameters.
 const CHUNK: usize = 500;
 
+/// Inserts `rows` into `table` `chunk` rows a statement: multi-row inserts do not go through
+/// the two-backend connection, so each chunk runs on the concrete one.
 macro_rules! insert_chunks {
-    ($conn:expr, $table:expr, $rows:expr) => {{
-        for chunk in $rows.chunks(CHUNK) {
+    ($conn:expr, $table:expr, $rows:expr, $chunk:expr) => {{
+        for chunk in $rows.chunks($chunk) {
             match $conn {
                 AnyConnection::Postgresql(pg) => {
                     diesel::insert_into($table).values(chunk).execute(pg)
@@ -36,6 +38,7 @@ macro_rules! insert_chunks {
         }
     }};
 }
+pub(crate) use insert_chunks;
 
 /// Everything a loader prepared, written in the caller's transaction.
 #[derive(Default)]
@@ -95,9 +98,9 @@ impl Batch {
 
     /// Writes everything; the case sequences continue after the numbers used.
     pub fn write(self, conn: &mut AnyConnection) -> RepositoryResult<()> {
-        insert_chunks!(conn, cases::table, self.cases);
-        insert_chunks!(conn, case_events::table, self.events);
-        insert_chunks!(conn, ratings::table, self.ratings);
+        insert_chunks!(conn, cases::table, self.cases, CHUNK);
+        insert_chunks!(conn, case_events::table, self.events, CHUNK);
+        insert_chunks!(conn, ratings::table, self.ratings, CHUNK);
         // Summed into every row the live path adds them to: the fine rows and the rollups.
         let mut rows: HashMap<RowKey, Counters> = HashMap::new();
         for ((key, effective_on), counters) in &self.stats {
@@ -120,7 +123,7 @@ impl Batch {
                 )
             })
             .collect();
-        insert_chunks!(conn, case_sequences::table, sequences);
+        insert_chunks!(conn, case_sequences::table, sequences, CHUNK);
         Ok(())
     }
 }

@@ -12,28 +12,13 @@ use domain::queue::{SessionSpan, Ticket, TicketEvent};
 use domain::repository::RepositoryResult;
 
 use crate::AnyConnection;
+use crate::bulk::insert_chunks;
 use crate::error::db;
 use crate::repositories::queue::tickets::{TicketEventRow, TicketRow};
 use crate::schema::{ticket_cases, ticket_events, ticket_sequences, tickets, window_session_spans};
 
 /// Rows per statement: tickets have 19 columns, and SQLite takes 32,766 parameters.
 const CHUNK: usize = 1_000;
-
-macro_rules! insert_chunks {
-    ($conn:expr, $table:expr, $rows:expr) => {{
-        for chunk in $rows.chunks(CHUNK) {
-            match $conn {
-                AnyConnection::Postgresql(pg) => {
-                    diesel::insert_into($table).values(chunk).execute(pg)
-                }
-                AnyConnection::Sqlite(sqlite) => {
-                    diesel::insert_into($table).values(chunk).execute(sqlite)
-                }
-            }
-            .map_err(db)?;
-        }
-    }};
-}
 
 /// A ticket with the queue its number came from; never issued in a name.
 #[derive(Insertable)]
@@ -133,10 +118,10 @@ impl QueueBatch {
 
     /// Writes everything; each queue's numbering continues after the numbers used.
     pub fn write(self, conn: &mut AnyConnection) -> RepositoryResult<()> {
-        insert_chunks!(conn, tickets::table, self.tickets);
-        insert_chunks!(conn, ticket_events::table, self.events);
-        insert_chunks!(conn, ticket_cases::table, self.links);
-        insert_chunks!(conn, window_session_spans::table, self.spans);
+        insert_chunks!(conn, tickets::table, self.tickets, CHUNK);
+        insert_chunks!(conn, ticket_events::table, self.events, CHUNK);
+        insert_chunks!(conn, ticket_cases::table, self.links, CHUNK);
+        insert_chunks!(conn, window_session_spans::table, self.spans, CHUNK);
         let sequences: Vec<_> = self
             .sequences
             .into_iter()
@@ -148,7 +133,7 @@ impl QueueBatch {
                 )
             })
             .collect();
-        insert_chunks!(conn, ticket_sequences::table, sequences);
+        insert_chunks!(conn, ticket_sequences::table, sequences, CHUNK);
         Ok(())
     }
 }
