@@ -70,6 +70,63 @@ fn round(hall: &QueueHall, writer: &persistence::Store, screens: &[&Screen], wai
     assert!(started.elapsed() < PROMPTLY, "{:?}", started.elapsed());
 }
 
+/// A ticket put in line today through the store (test data: whatever the calendar says of
+/// today) and called to window 1 through `through`'s HTTP route: the call is made by one
+/// `hall` process, and every screen — the other process's too — shows it, promptly.
+fn call_through(
+    hall: &QueueHall,
+    writer: &persistence::Store,
+    through: &HallProcess,
+    screens: &[&Screen],
+) {
+    use domain::queue::{Priority, Ticket, TicketStatus, ticket_number};
+    use domain::repository::QueueRepository;
+    let now = domain::clock::stored_moment(chrono::Utc::now());
+    let today = now
+        .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("offset"))
+        .date_naive();
+    let number = writer
+        .transaction(|conn| {
+            let seq = conn.take_ticket_seq(hall.queue, today)?;
+            let ticket = Ticket {
+                id: domain::ids::TicketId::new(),
+                center_id: hall.center,
+                queue_id: hall.queue,
+                day: today,
+                seq,
+                number: ticket_number("A", seq),
+                status: TicketStatus::Waiting,
+                priority: Priority::Normal,
+                arrived_at: now,
+                in_line_since: now,
+                first_called_at: None,
+                called_at: None,
+                window_id: None,
+                clerk_id: None,
+                ended_at: None,
+                recalls: 0,
+                real_name: false,
+                version: 1,
+            };
+            conn.insert_ticket(&ticket, None)?;
+            conn.append_ticket_event(&ticket.issued(None))?;
+            Ok::<_, domain::repository::RepositoryError>(ticket.number)
+        })
+        .expect("a ticket in line");
+    let started = Instant::now();
+    let called = through.client.post(
+        &format!("/api/v1/windows/{}/call-next", hall.windows[0]),
+        Some(&hall.clerks[0]),
+        &serde_json::json!({}),
+    );
+    assert_eq!(called.status, 200, "{}", called.text);
+    for screen in screens {
+        assert_call(&screen.next(), &number, 1);
+        assert_waiting(&screen.next(), 0);
+    }
+    assert!(started.elapsed() < PROMPTLY, "{:?}", started.elapsed());
+}
+
 #[test]
 fn a_call_made_anywhere_reaches_the_screens_of_every_process() {
     let db = TestDb::new(Backend::Postgres);
@@ -110,6 +167,8 @@ fn a_call_made_anywhere_reaches_the_screens_of_every_process() {
     assert_eq!(terminated, 2);
     until_two_listen(&db, &listening);
     round(&hall, &writer, &[&on_a, &on_b, &also_on_b], 0);
+    // A clerk calls through process A's route: B's screens hear it from the database.
+    call_through(&hall, &writer, &a, &[&on_a, &on_b, &also_on_b]);
 
     // B is stopped (a deploy): its streams end at once rather than hold the stop for its
     // 30 s of grace, so its screens go to A; A's screen carries on.
