@@ -296,10 +296,49 @@ impl Hall {
     }
 }
 
+/// One text column, `text`.
 #[derive(QueryableByName)]
-struct Activity {
+struct TextRow {
     #[diesel(sql_type = Text)]
-    waits: String,
+    text: String,
+}
+
+/// The median time, in ms, of the two reads each call makes whose work grows with the day's
+/// tickets, from a connection of their own, 11 times each: the counts for the screens
+/// (`waiting_now`, run under the centre's display lock) and the claim of the next ticket.
+fn per_call_reads(url: &str, hall: &Hall) -> (f64, f64, String) {
+    let mut conn = PgConnection::establish(url).expect("a connection");
+    let day = hall_today();
+    let (center, queue) = (&hall.center, &hall.queue);
+    let mut timed = |sql: &str| {
+        let mut times: Vec<f64> = (0..11)
+            .map(|_| {
+                let t = Instant::now();
+                diesel::sql_query(sql)
+                    .get_result::<TextRow>(&mut conn)
+                    .expect("a read");
+                t.elapsed().as_secs_f64() * 1000.0
+            })
+            .collect();
+        spread(&mut times).0
+    };
+    let waiting = timed(&format!(
+        "SELECT coalesce(string_agg(n::text, ','), '') AS text FROM (SELECT queue_id, count(*) AS n, \
+         min(arrived_at) FROM tickets WHERE center_id = '{center}' AND day = '{day}' \
+         AND status = 'waiting' GROUP BY queue_id) q"
+    ));
+    let claim = timed(&format!(
+        "SELECT coalesce(string_agg(id, ','), '') AS text FROM (SELECT id FROM tickets \
+         WHERE queue_id IN ('{queue}') AND day = '{day}' AND status = 'waiting' \
+         ORDER BY line_class, in_line_since, id LIMIT 1 FOR UPDATE SKIP LOCKED) q"
+    ));
+    let count = diesel::sql_query(format!(
+        "SELECT count(*)::text AS text FROM tickets WHERE center_id = '{center}' AND day = '{day}'"
+    ))
+    .get_result::<TextRow>(&mut conn)
+    .expect("a count")
+    .text;
+    (waiting, claim, count)
 }
 
 /// Samples what the database's connections inside a statement or a transaction are doing,
@@ -313,16 +352,16 @@ fn sampling_waits<T>(url: &str, work: impl FnOnce() -> T) -> (T, Vec<(String, f6
             let mut counts: HashMap<String, usize> = HashMap::new();
             let mut total = 0;
             while !stop.load(Ordering::Relaxed) {
-                let sample: Activity = diesel::sql_query(
+                let sample: TextRow = diesel::sql_query(
                     "SELECT coalesce(string_agg(CASE WHEN state <> 'active' THEN 'idle in transaction' \
-                     ELSE coalesce(wait_event_type || ':' || wait_event, 'CPU') END, ','), '') AS waits \
+                     ELSE coalesce(wait_event_type || ':' || wait_event, 'CPU') END, ','), '') AS text \
                      FROM pg_stat_activity WHERE datname = current_database() \
                      AND state IN ('active', 'idle in transaction') \
                      AND backend_type = 'client backend' AND pid <> pg_backend_pid()",
                 )
                 .get_result(&mut conn)
                 .expect("pg_stat_activity");
-                for wait in sample.waits.split(',').filter(|w| !w.is_empty()) {
+                for wait in sample.text.split(',').filter(|w| !w.is_empty()) {
                     *counts.entry(wait.to_owned()).or_default() += 1;
                     total += 1;
                 }
@@ -497,11 +536,13 @@ fn main() {
     let (mut issuing, mut http, mut bare) = (Vec::new(), Vec::new(), Vec::new());
     let (mut http_waits, mut bare_waits) = (Vec::new(), Vec::new());
     println!(
-        "\n| round | issue/s | HTTP calls/s | p50 ms | p99 ms | bare calls/s | p50 ms | p99 ms |"
+        "\n| round | issue/s | HTTP calls/s | p50 ms | p99 ms | bare calls/s | p50 ms | p99 ms | \
+         tickets of the day | counts read ms | claim ms |"
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for r in 1..=rounds {
         let mut issued = hall.issue(tickets);
+        let (counts_ms, claim_ms, day_tickets) = per_call_reads(&db.url, &hall);
         let (mut over_http, waits) = sampling_waits(&db.url, || hall.call_over_http());
         each_called_once(&over_http, &issued.called, "over HTTP");
         http_waits.push(waits);
@@ -514,7 +555,7 @@ fn main() {
         issuing.push(issued);
         let (h, b) = (over_http.figures(), on_store.figures());
         println!(
-            "| {r} | {:.0} | {:.0} | {} | {} | {:.0} | {} | {} |",
+            "| {r} | {:.0} | {:.0} | {} | {} | {:.0} | {} | {} | {day_tickets} | {counts_ms:.2} | {claim_ms:.2} |",
             issue.rps,
             h.rps,
             ms(h.p50),
