@@ -11,16 +11,20 @@
 //! BENCH_RSS_CONNECTIONS (default 200). The machine's PostgreSQL at 127.0.0.1:5432, or
 //! HALL_TEST_POSTGRES_URL; a fresh database is made and dropped.
 
+#[allow(dead_code)]
+#[path = "common/mod.rs"]
+mod common;
 #[allow(dead_code, unused_imports)]
 #[path = "../hall/support/mod.rs"]
 mod support;
 
-use std::sync::{Arc, Barrier, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Mutex;
+use std::time::Duration;
 
 use api::query_code::QueryCodeKey;
 use api::state::CalendarCache;
 use chrono::{FixedOffset, Utc};
+use common::{Figures, QUERY_CODE_SECRET, drive, hall_env, memory, ms, reset_peak};
 use domain::case::workflow::{self, IntakeRequest, Moment};
 use domain::case::{Applicant, IntakeDecision};
 use domain::clock::stored_moment;
@@ -35,80 +39,6 @@ use serde_json::json;
 use support::{
     Backend, Client, DATA_KEY, HallProcess, HttpHall, TestDb, applicant, hall_over_http, setting,
 };
-
-const QUERY_CODE_SECRET: &str = "a query code secret for the benchmark, 32+ bytes";
-
-/// Throughput and latency of one measurement.
-#[derive(Debug, Clone, Copy)]
-struct Figures {
-    rps: f64,
-    p50: Duration,
-    p99: Duration,
-}
-
-/// Runs `op` from `clients` threads for `seconds` (after a warm-up of a tenth of that) and
-/// measures every call. `make(i)` builds client `i`'s operation.
-fn drive<F>(clients: usize, seconds: u64, make: impl Fn(usize) -> F + Sync) -> Figures
-where
-    F: FnMut(),
-{
-    let start = Arc::new(Barrier::new(clients));
-    let latencies = Mutex::new(Vec::new());
-    let measured = Duration::from_secs(seconds);
-    let warm_up = measured / 10;
-    let began = Mutex::new(None);
-    std::thread::scope(|scope| {
-        for i in 0..clients {
-            let (start, latencies, make, began) = (start.clone(), &latencies, &make, &began);
-            scope.spawn(move || {
-                let mut op = make(i);
-                start.wait();
-                let t0 = Instant::now();
-                while t0.elapsed() < warm_up {
-                    op();
-                }
-                began
-                    .lock()
-                    .expect("clock")
-                    .get_or_insert_with(Instant::now);
-                let mut own = Vec::new();
-                let t1 = Instant::now();
-                while t1.elapsed() < measured {
-                    let t = Instant::now();
-                    op();
-                    own.push(t.elapsed());
-                }
-                latencies.lock().expect("latencies").extend(own);
-            });
-        }
-    });
-    let mut all = latencies.into_inner().expect("latencies");
-    all.sort();
-    let at = |q: f64| all[((all.len() as f64 * q) as usize).min(all.len() - 1)];
-    Figures {
-        rps: all.len() as f64 / measured.as_secs_f64(),
-        p50: at(0.50),
-        p99: at(0.99),
-    }
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2}", d.as_secs_f64() * 1000.0)
-}
-
-/// `VmHWM` (peak) and `VmRSS` (now) of a process, in MiB.
-fn memory(pid: u32) -> (f64, f64) {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("/proc status");
-    let field = |name: &str| {
-        status
-            .lines()
-            .find(|l| l.starts_with(name))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|kb| kb.parse::<f64>().ok())
-            .map_or(0.0, |kb| kb / 1024.0)
-    };
-    (field("VmHWM:"), field("VmRSS:"))
-}
 
 /// Clerk `i` of `built` accepting cases over HTTP, each with a new Idempotency-Key; the
 /// numbers and codes go to `received`.
@@ -146,15 +76,7 @@ fn main() {
     let db = TestDb::new(Backend::Postgres);
     let pool_text = pool.to_string();
     let log_level = std::env::var("BENCH_LOG").unwrap_or_else(|_| "info".into());
-    let env = [
-        ("HALL_PUBLIC_RATE", "100000000"),
-        ("HALL_LOGIN_RATE", "100000"),
-        // The clients keep their connections, as nginx in front of the hall does.
-        ("HALL_KEEP_ALIVE_SECONDS", "75"),
-        ("HALL_DB_POOL_SIZE", pool_text.as_str()),
-        ("HALL_QUERY_CODE_SECRET", QUERY_CODE_SECRET),
-        ("RUST_LOG", log_level.as_str()),
-    ];
+    let env = hall_env(&pool_text, &log_level);
     let hall = HallProcess::start(&db.url, &env);
     let built = hall_over_http(&hall, clients as u32, 1);
     // The hall's own key, so the bare path seals and opens personal data as the hall does.
@@ -282,7 +204,7 @@ fn main() {
 
     let (idle_peak, idle_now) = memory(hall.pid());
     // Reset the peak (VmHWM), so that it tells the crowd's alone.
-    std::fs::write(format!("/proc/{}/clear_refs", hall.pid()), "5").expect("reset the peak");
+    reset_peak(hall.pid());
     let crowd = drive(rss_connections, seconds, lookup_over_http);
     let (crowd_peak, crowd_now) = memory(hall.pid());
 
