@@ -59,7 +59,8 @@ CREATE TABLE tickets (
     CONSTRAINT tickets_number_unique UNIQUE (issued_queue_id, day, seq)
 );
 CREATE INDEX tickets_line_idx ON tickets (queue_id, day, status, line_class, in_line_since, id);
-CREATE INDEX tickets_center_day_idx ON tickets (center_id, day);
+-- With the status: the screens count the waiting tickets of a centre's day at every change.
+CREATE INDEX tickets_center_day_idx ON tickets (center_id, day, status);
 CREATE INDEX tickets_holder_idx ON tickets (holder_hash, day);
 
 CREATE TABLE ticket_events (
