@@ -13,7 +13,11 @@ pub use windows::*;
 
 use domain::queue::workflow::{HallTime, TicketActor};
 
-use crate::auth::Identity;
+use domain::ids::WindowId;
+use domain::permission::Permission;
+
+use crate::auth::{Identity, window_in_reach};
+use crate::problem::ApiError;
 use crate::state::AppState;
 
 /// The request's moment on the hall's clock.
@@ -24,20 +28,24 @@ pub(crate) fn hall_time(state: &AppState) -> HallTime {
     }
 }
 
-/// The caller as the ticket workflow needs them: supervisors and administrators act on any
-/// ticket, a clerk as the clerk of their window.
-pub(crate) fn ticket_actor(identity: &Identity) -> TicketActor {
-    TicketActor {
+/// The caller as the ticket workflow needs them: those whose reach over cases is everywhere
+/// (supervisors, administrators) act on any ticket, a clerk as the clerk of their window.
+pub(crate) fn ticket_actor(identity: &Identity) -> Result<TicketActor, ApiError> {
+    let own_window = identity.case_scope(Permission::HandleCases)?;
+    Ok(TicketActor {
         user: identity.user_id,
-        window: identity.window_id,
-        supervising: supervises(identity),
-    }
+        window: own_window,
+        supervising: own_window.is_none(),
+    })
 }
 
-/// Whether the caller may act on any window and ticket.
-pub(crate) fn supervises(identity: &Identity) -> bool {
-    matches!(
-        identity.role,
-        domain::user::Role::Admin | domain::user::Role::Supervisor
-    )
+/// The window asked for, when it is in the caller's reach: a clerk's own, anyone's for those
+/// who reach every window; and whether the caller reaches every window.
+pub(crate) fn window_reached(
+    identity: &Identity,
+    window: WindowId,
+) -> Result<(WindowId, bool), ApiError> {
+    let own_window = identity.case_scope(Permission::HandleCases)?;
+    let reached = window_in_reach(own_window, Some(window), "this is another clerk's window")?;
+    Ok((reached.unwrap_or(window), own_window.is_none()))
 }

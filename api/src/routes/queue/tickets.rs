@@ -185,7 +185,7 @@ pub async fn create_ticket_event(
     allowed: Allowed<HandleCases, Json<TicketActionBody>>,
 ) -> ApiResult<web::Json<TicketView>> {
     let (identity, body) = (allowed.identity, allowed.inner.into_inner());
-    let actor = ticket_actor(&identity);
+    let actor = ticket_actor(&identity)?;
     let now = hall_time(&state);
     let id = id.into_inner();
     let view = state

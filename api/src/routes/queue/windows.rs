@@ -3,27 +3,17 @@
 
 use actix_web::{get, post, put, web};
 use domain::ids::WindowId;
-use domain::permission::Permission;
 use domain::queue::workflow;
 use domain::queue::{WindowSession, WindowSessionInput};
 use domain::repository::{WindowRepository, WindowSessionRepository};
 
 use super::tickets::{TicketView, view};
-use super::{hall_time, supervises};
+use super::{hall_time, window_reached};
 use crate::auth::{Allowed, HandleCases, Identity};
 use crate::json::Json;
-use crate::problem::{ApiError, ApiResult, Problem};
+use crate::problem::{ApiResult, Problem};
 use crate::routes::found;
 use crate::state::AppState;
-
-/// A clerk reaches their own window only; supervisors and administrators any.
-fn own_window(identity: &Identity, window: WindowId) -> Result<(), ApiError> {
-    if supervises(identity) || identity.window_id == Some(window) {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden("this is another clerk's window"))
-    }
-}
 
 /// A window's session now: open, paused (with why) or closed, and who holds it.
 #[utoipa::path(
@@ -36,9 +26,7 @@ pub async fn get_window_session(
     identity: Identity,
     id: web::Path<WindowId>,
 ) -> ApiResult<web::Json<WindowSession>> {
-    identity.require(Permission::HandleCases)?;
-    let id = id.into_inner();
-    own_window(&identity, id)?;
+    let (id, _) = window_reached(&identity, id.into_inner())?;
     let now = state.now().at;
     let session = state
         .read(move |conn| {
@@ -70,10 +58,9 @@ pub async fn put_window_session(
     allowed: Allowed<HandleCases, Json<WindowSessionInput>>,
 ) -> ApiResult<web::Json<WindowSession>> {
     let (identity, input) = (allowed.identity, allowed.inner.into_inner());
-    let id = id.into_inner();
-    own_window(&identity, id)?;
+    let (id, supervising) = window_reached(&identity, id.into_inner())?;
     let now = hall_time(&state);
-    let (clerk, supervising) = (identity.user_id, supervises(&identity));
+    let clerk = identity.user_id;
     let session = state
         .write(move |conn| {
             Ok(workflow::change_session(
@@ -107,9 +94,7 @@ pub async fn call_next_ticket(
     identity: Identity,
     id: web::Path<WindowId>,
 ) -> ApiResult<web::Json<TicketView>> {
-    identity.require(Permission::HandleCases)?;
-    let id = id.into_inner();
-    own_window(&identity, id)?;
+    let (id, _) = window_reached(&identity, id.into_inner())?;
     let now = hall_time(&state);
     let clerk = identity.user_id;
     let view = state
