@@ -217,18 +217,31 @@ fn one_schema_per_action(openapi: &mut OpenApi) {
             .and_then(|s| serde_json::to_value(s).ok())
             .and_then(|s| s["oneOf"].as_array().cloned())
     };
-    if let Some(actions) = variants_of("Action", components) {
-        for (wrapper, name_of) in [
-            (
-                "ActionBody",
-                (|a: &str| format!("{a}Action")) as fn(&str) -> String,
-            ),
-            ("ImportedEvent", |a: &str| format!("Imported{a}Event")),
-        ] {
-            let Some(Ok(schema)) = components.schemas.get(wrapper).map(serde_json::to_value) else {
+    // Each tagged action enum, with the wrappers that flatten it and how their variants are named.
+    type Wrappers = &'static [(&'static str, fn(&str) -> String)];
+    const FLATTENED: [(&str, Wrappers); 2] = [
+        (
+            "Action",
+            &[
+                ("ActionBody", |a| format!("{a}Action")),
+                ("ImportedEvent", |a| format!("Imported{a}Event")),
+            ],
+        ),
+        (
+            "TicketAction",
+            &[("TicketActionBody", |a| format!("{a}TicketAction"))],
+        ),
+    ];
+    for (tagged, wrappers) in FLATTENED {
+        let Some(actions) = variants_of(tagged, components) else {
+            continue;
+        };
+        for (wrapper, name_of) in wrappers {
+            let Some(Ok(schema)) = components.schemas.get(*wrapper).map(serde_json::to_value)
+            else {
                 continue;
             };
-            // The wrapper's own fields: the `allOf` member that is not the reference to `Action`.
+            // The wrapper's own fields: the `allOf` member that is not the reference to the enum.
             let own = schema["allOf"]
                 .as_array()
                 .and_then(|parts| parts.iter().find(|p| p.get("$ref").is_none()))
@@ -239,31 +252,10 @@ fn one_schema_per_action(openapi: &mut OpenApi) {
                 &schema,
                 &actions,
                 own.as_ref(),
-                name_of,
+                *name_of,
             );
         }
-        components.schemas.remove("Action");
-    }
-    // A ticket's action body is built the same way (`routes::queue::TicketActionBody`).
-    if let Some(actions) = variants_of("TicketAction", components)
-        && let Some(Ok(schema)) = components
-            .schemas
-            .get("TicketActionBody")
-            .map(serde_json::to_value)
-    {
-        let own = schema["allOf"]
-            .as_array()
-            .and_then(|parts| parts.iter().find(|p| p.get("$ref").is_none()))
-            .cloned();
-        discriminate(
-            components,
-            "TicketActionBody",
-            &schema,
-            &actions,
-            own.as_ref(),
-            |a| format!("{a}TicketAction"),
-        );
-        components.schemas.remove("TicketAction");
+        components.schemas.remove(tagged);
     }
     if let Some(details) = variants_of("EventDetails", components)
         && let Some(Ok(schema)) = components
