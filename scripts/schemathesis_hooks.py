@@ -31,6 +31,7 @@ ACCOUNT = {
 }
 URL = os.environ.get("SCHEMATHESIS_URL")
 TOKEN = os.environ.get("SCHEMATHESIS_TOKEN")
+RECORD = os.environ.get("SCHEMATHESIS_RECORD")
 # A resident ID number with a valid GB 11643-1999 check digit.
 APPLICANT = {
     "kind": "person",
@@ -112,14 +113,16 @@ def map_path_parameters(ctx, path_parameters):
         path_parameters["region"], path_parameters["year"] = region, year
     if path == "/api/v1/public/items/{code}" and isinstance(path_parameters.get("code"), str):
         path_parameters["code"] = _pick(hall["items"], seed)
-    _queue_paths(path, path_parameters)
+    if _front_door():
+        _queue_paths(method, path, path_parameters)
     return path_parameters
 
 
 # The operations of the hall's front door whose path names a centre, a queue or a window: the
 # centre, queue and window of the run's own queue (made once, see `_front_door`). The display
-# streams are left to their drawn ids: a real one would stream until the request's timeout.
+# streams are real: the run's `hall` ends each after a second (HALL_DISPLAY_STREAM_SECONDS).
 CENTRE_PATHS = {
+    "/api/v1/public/centers/{id}/display",
     "/api/v1/centers/{id}/queues",
     "/api/v1/centers/{id}/tickets",
     "/api/v1/centers/{id}/slots",
@@ -130,16 +133,75 @@ CENTRE_PATHS = {
 }
 
 
-def _queue_paths(path, path_parameters):
+def _queue_paths(method, path, path_parameters):
     door = _front_door()
     if not door or not _is_id(path_parameters.get("id")):
         return
     if path in CENTRE_PATHS:
         path_parameters["id"] = door["center"]
-    elif path.startswith("/api/v1/queues/{id}"):
-        path_parameters["id"] = door["queue"]
-    elif path in ("/api/v1/windows/{id}/call-next", "/api/v1/windows/{id}/session"):
+    elif path == "/api/v1/queues/{id}":
+        # A change may close the queue or cut its hours: never the door's own.
+        path_parameters["id"] = door["spare_queue"] if method == "PUT" else door["queue"]
+    elif path in ("/api/v1/windows/{id}/call-next", "/api/v1/windows/{id}/session",
+                  "/api/v1/windows/{id}/display"):
         path_parameters["id"] = door["window"]
+
+
+def _spare_paths(method, path, path_parameters):
+    """What changes or closes a centre or a window gets one of its own: schemathesis reuses
+    ids it saw in answers, and a door centre deactivated halfway would leave every queue
+    operation after it a 404."""
+    if not _is_id(path_parameters.get("id")):
+        return
+    if method == "POST" and path == "/api/v1/centers/{id}/deactivate":
+        path_parameters["id"] = _spare_center()
+    elif method == "PUT" and path == "/api/v1/centers/{id}":
+        path_parameters["id"] = SPARE["center"] or _spare_center(keep=True)
+    elif method == "POST" and path == "/api/v1/windows/{id}/deactivate":
+        path_parameters["id"] = _spare_window()
+    elif method == "PUT" and path == "/api/v1/windows/{id}":
+        path_parameters["id"] = SPARE["window"] or _spare_window(keep=True)
+    elif method == "POST" and path == "/api/v1/items/{id}/deactivate":
+        path_parameters["id"] = _spare_item()
+    elif method == "PUT" and path == "/api/v1/items/{id}":
+        path_parameters["id"] = SPARE["item"] or _spare_item(keep=True)
+
+
+SPARE = {"center": None, "window": None, "item": None, "n": 0}
+
+
+def _spare_item(keep=False):
+    """A new service item of the run's own."""
+    SPARE["n"] += 1
+    item = _send("POST", "/api/v1/items", {
+        "code": f"st-{SPARE['n']}-{uuid.uuid4().hex[:8]}", "name": f"备用事项{SPARE['n']}",
+        "department_id": _hall()["departments"][0], "category": "public_service",
+        "handling": "committed", "statutory_days": 20, "promised_days": 10})
+    if item and keep:
+        SPARE["item"] = item["id"]
+    return item["id"] if item else str(uuid.uuid4())
+
+
+def _spare_center(keep=False):
+    """A new centre of the run's own (kept for the updates when `keep`)."""
+    SPARE["n"] += 1
+    center = _send("POST", "/api/v1/centers",
+                   {"code": f"st-{SPARE['n']}-{uuid.uuid4().hex[:8]}", "name": f"备用中心{SPARE['n']}"})
+    if center and keep:
+        SPARE["center"] = center["id"]
+    return center["id"] if center else str(uuid.uuid4())
+
+
+def _spare_window(keep=False):
+    """A new window of the run's own, in the door's centre, serving the door's items."""
+    door = _front_door()
+    SPARE["n"] += 1
+    window = _send("POST", "/api/v1/windows", {
+        "center_id": door["center"], "number": 9000 + SPARE["n"] % 999, "name": f"备用窗口{SPARE['n']}",
+        "kind": "permanent", "item_ids": door["items"]})
+    if window and keep:
+        SPARE["window"] = window["id"]
+    return window["id"] if window else str(uuid.uuid4())
 
 
 @functools.lru_cache(maxsize=None)
@@ -151,7 +213,7 @@ def _front_door():
         return None
     window = hall["windows"][0]
     body = {"prefix": "Q", "name": "schemathesis", "item_ids": window["item_ids"],
-            "opens_at": "00:00", "closes_at": "23:59"}
+            "opens_at": "00:00", "closes_at": "23:59", "daily_cap": 9999}
     try:
         queue = _post(f"/api/v1/centers/{window['center_id']}/queues", body)["id"]
     except urllib.error.HTTPError:
@@ -161,8 +223,13 @@ def _front_door():
     if other is None:
         queues = _get(f"/api/v1/centers/{window['center_id']}/queues")
         other = next(q for q in queues if q["prefix"] == "R")
+    spare = _send("POST", f"/api/v1/centers/{window['center_id']}/queues", {**body, "prefix": "S"})
+    if spare is None:
+        queues = _get(f"/api/v1/centers/{window['center_id']}/queues")
+        spare = next(q for q in queues if q["prefix"] == "S")
     door = {"center": window["center_id"], "queue": queue, "other": other["id"],
-            "window": window["id"], "items": window["item_ids"]}
+            "spare_queue": spare["id"], "window": window["id"], "items": window["item_ids"],
+            "prefixes": {q["prefix"] for q in _get(f"/api/v1/centers/{window['center_id']}/queues")}}
     _open_window(door)
     return door
 
@@ -181,13 +248,18 @@ def _send(method, path, body):
     try:
         with urllib.request.urlopen(request, timeout=10) as answer:
             return json.load(answer)
-    except urllib.error.HTTPError:
+    except urllib.error.HTTPError as refused:
+        if RECORD:
+            with open(RECORD, "a", encoding="utf-8") as record:
+                record.write(json.dumps(["hooks", method, path, refused.code, refused.read().decode()[:300]],
+                                        ensure_ascii=False) + "\n")
         return None
 
 
 def _resident_id(n):
     """The `n`-th of a run of distinct resident ID numbers with valid check digits."""
-    body = f"110105195001{n % 1000000:06d}"[:17]
+    born = datetime.date(1950, 1, 1) + datetime.timedelta(days=n // 1000 % 20000)
+    body = f"110105{born:%Y%m%d}{n % 1000:03d}"
     weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
     total = sum(int(c) * w for c, w in zip(body, weights))
     return body + "10X98765432"[total % 11]
@@ -252,7 +324,8 @@ def _realistic(ctx, case):
             body["item_ids"] = [_pick(door["items"], f"{seed}{i}") for i in range(len(body["item_ids"]))]
         if isinstance(body.get("window_ids"), list) and body["window_ids"]:
             body["window_ids"] = [door["window"]]
-        if body.get("item_ids") == [] and not body.get("window_ids"):
+        if body.get("item_ids") in (None, []) and body.get("window_ids") in (None, []):
+            # A queue feeds at least one item or window.
             body["item_ids"] = door["items"][:1]
         hours = [body.get("opens_at"), body.get("closes_at")]
         if all(isinstance(h, str) for h in hours) and hours[0] >= hours[1]:
@@ -353,11 +426,11 @@ def before_call(ctx, case, **kwargs):
 
 def _just_before(method, path, case):
     body = case.body if isinstance(case.body, dict) else None
-    if path.endswith("/display") and case.path_parameters and _is_id(case.path_parameters.get("id")):
-        # A real centre's or window's stream never ends: schemathesis, which reuses ids it saw
-        # in earlier answers, would wait out its request timeout on each. The streams are the
-        # display stories' to test; here an id that names nothing, answered 404 at once.
-        case.path_parameters["id"] = str(uuid.uuid4())
+    if case.path_parameters and _front_door():
+        # Every path naming a centre, queue or window of the front door names the run's own,
+        # and what would change or close one names a spare one (see `_front_door`).
+        _queue_paths(method, path, case.path_parameters)
+        _spare_paths(method, path, case.path_parameters)
     seed = json.dumps([case.path_parameters, case.query, body], sort_keys=True, default=str)
     if path == "/api/v1/auth/password" and ACCOUNT["password"]:
         if body is not None and isinstance(body.get("old_password"), str):
@@ -368,6 +441,8 @@ def _just_before(method, path, case):
         year = (case.path_parameters or {}).get("year")
         if _valid_year(year):
             _year_body(body, int(year))
+    if body is not None and _front_door():
+        _front_door_body(method, path, case, body, seed)
     if not _hall() or not case.path_parameters:
         return
     if path == "/api/v1/cases/{id}/events" and body is not None:
@@ -411,6 +486,142 @@ def _just_before(method, path, case):
         case.path_parameters["id"] = _open_rectification(seed)
 
 
+LETTER = re.compile(r"[A-Z]\Z")
+DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+TIME = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]\Z")
+RESIDENT_ID = re.compile(r"[0-9]{17}[0-9Xx]\Z")
+BOOKING_CODE = re.compile(r"[ -]*(?:[2-9A-HJ-NP-Za-hj-np-z][ -]*){8}\Z")
+USERNAME = re.compile(r"[a-z0-9._-]{3,64}\Z")
+# Where the run's new queues go: the door's centre while it has letters free, then centres
+# of the run's own, each with a window (a queue's windows stand in its centre).
+QUEUE_CENTRE = {"id": None, "used": set(), "window": None}
+
+
+def _front_door_body(method, path, case, body, seed):
+    """Bodies of the front door that must agree with the hall as it is now: a free prefix, a
+    slot on a day to come, a booking of a live slot, the code and card of a fresh booking."""
+    door = _front_door()
+    if method == "POST" and path == "/api/v1/centers/{id}/queues" and _matches(LETTER, body.get("prefix")):
+        centre = _queue_centre()
+        free = [c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" if c not in centre["used"]]
+        body["prefix"] = body["prefix"] if body["prefix"] in free else free[0]
+        centre["used"].add(body["prefix"])
+        case.path_parameters["id"] = centre["id"]
+        if isinstance(body.get("window_ids"), list) and body["window_ids"]:
+            body["window_ids"] = [centre["window"]]
+    if method == "PUT" and path == "/api/v1/queues/{id}" and _matches(LETTER, body.get("prefix")):
+        body["prefix"] = "S"  # the spare queue's own: a letter of another queue is taken
+    if path in ("/api/v1/centers/{id}/queues", "/api/v1/queues/{id}"):
+        _queue_rules(body)
+    if method == "POST" and path == "/api/v1/centers/{id}/slots":
+        if _is_id(body.get("item_id")):
+            body["item_id"] = _pick(door["items"], seed)
+        if _is_id(body.get("queue_id")):
+            body["queue_id"] = door["queue"]
+        if _matches(DATE, body.get("day")):
+            body["day"] = (_local_now().date() + datetime.timedelta(days=1 + hash(seed) % 20)).isoformat()
+        _slot_times(body)
+    if method == "POST" and path == "/api/v1/public/appointments":
+        if _is_id(body.get("slot_id")):
+            body["slot_id"] = _slots()["later"]
+        if _matches(RESIDENT_ID, body.get("id_number")):
+            body["id_number"] = _fresh_resident_id()
+    if method == "POST" and path == "/api/v1/public/appointments/cancel":
+        if _matches(BOOKING_CODE, body.get("booking_code")) and _matches(RESIDENT_ID, body.get("id_number")):
+            booked = _book("later")
+            if booked:
+                body["booking_code"], body["id_number"] = booked
+    if method == "POST" and path == "/api/v1/public/centers/{id}/check-in":
+        booked = _book("now") if _slots()["now"] else None
+        if booked and _matches(BOOKING_CODE, body.get("booking_code")):
+            body["booking_code"] = booked[0]
+        elif booked and _matches(RESIDENT_ID, body.get("id_number")):
+            body["id_number"] = booked[1]
+    if method == "POST" and path == "/api/v1/users" and _matches(USERNAME, body.get("username")):
+        SPARE["n"] += 1
+        body["username"] = f"{body['username'][:50]}.{SPARE['n']}"
+
+
+HOURS = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?\Z")
+
+
+def _queue_rules(body):
+    """A queue feeds at least one item or window, and closes after it opens (08:30 and 17:30
+    when not given)."""
+    if body.get("item_ids") in (None, []) and body.get("window_ids") in (None, []):
+        body["item_ids"] = _front_door()["items"][:1]
+    opens, closes = body.get("opens_at", "08:30"), body.get("closes_at", "17:30")
+    if _matches(HOURS, opens) and _matches(HOURS, closes) and opens[:5] >= closes[:5]:
+        body["opens_at"], body["closes_at"] = "00:00", "23:59"
+
+
+def _matches(pattern, value):
+    return isinstance(value, str) and pattern.match(value) is not None
+
+
+def _queue_centre():
+    door = _front_door()
+    if QUEUE_CENTRE["id"] is None:
+        QUEUE_CENTRE.update(id=door["center"], used=set(door["prefixes"]), window=door["window"])
+    if len(QUEUE_CENTRE["used"]) >= 26:
+        centre = _spare_center()
+        window = _send("POST", "/api/v1/windows", {
+            "center_id": centre, "number": 1, "name": "一号窗口", "kind": "permanent",
+            "item_ids": door["items"]})
+        QUEUE_CENTRE.update(id=centre, used=set(), window=window["id"] if window else None)
+    return QUEUE_CENTRE
+
+
+def _local_now():
+    """The hall's local time (the demo hall is in China)."""
+    return datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=8))).replace(tzinfo=None)
+
+
+def _slot_times(body):
+    """A slot ends after it starts, and its series ends the day it starts."""
+    starts, ends = body.get("starts_at"), body.get("ends_at")
+    if not (_matches(TIME, starts) and _matches(TIME, ends)):
+        return
+    if ends <= starts:
+        body["starts_at"], body["ends_at"] = starts, ends = "09:00:00", "09:30:00"
+    start, end = (int(t[:2]) * 3600 + int(t[3:5]) * 60 + int(t[6:8]) for t in (starts, ends))
+    if isinstance(body.get("repeat"), int) and body["repeat"] >= 1:
+        body["repeat"] = max(1, min(body["repeat"], (86399 - start) // (end - start)))
+
+
+@functools.lru_cache(maxsize=None)
+def _slots():
+    """Slots of the run's own at the door: one tomorrow (booked, then cancelled well before
+    the cut-off) and one starting in ten minutes, whose check-in is open now (none late at
+    night, when it would run into the next day)."""
+    door = _front_door()
+    body = {"item_id": door["items"][0], "queue_id": door["queue"], "capacity": 999}
+    tomorrow = _local_now().date() + datetime.timedelta(days=1)
+    later = _send("POST", f"/api/v1/centers/{door['center']}/slots",
+                  {**body, "day": tomorrow.isoformat(), "starts_at": "09:00:00", "ends_at": "09:30:00"})
+    start = _local_now().replace(second=0, microsecond=0) + datetime.timedelta(minutes=10)
+    end = start + datetime.timedelta(minutes=30)
+    now = None
+    if end.date() == start.date() == _local_now().date():
+        now = _send("POST", f"/api/v1/centers/{door['center']}/slots",
+                    {**body, "day": start.date().isoformat(), "starts_at": start.time().isoformat(),
+                     "ends_at": end.time().isoformat()})
+    return {"later": later[0]["id"] if later else None, "now": now[0]["id"] if now else None}
+
+
+def _fresh_resident_id():
+    ISSUED["n"] += 1
+    return _resident_id(ISSUED["n"])
+
+
+def _book(which):
+    """A booking of the run's slot `which`: its code and the ID number it was made with."""
+    id_number = _fresh_resident_id()
+    booked = _send("POST", "/api/v1/public/appointments", {
+        "slot_id": _slots()[which], "name": "王小明", "id_number": id_number, "phone": "13800138000"})
+    return (booked["booking_code"], id_number) if booked else None
+
+
 TICKET_PATHS = {"/api/v1/tickets/{id}", "/api/v1/tickets/{id}/events", "/api/v1/public/tickets/{id}"}
 # The steps after the call that bring a ticket to a state allowing each action.
 AFTER_CALL = {"finish": ["serve"], "reactivate": ["no_show"]}
@@ -440,7 +651,21 @@ def _is_id(value):
 @schemathesis.hook
 def after_call(ctx, case, response):
     """A changed password, and the fresh token its answer carries, are the account's now."""
-    _, path = _operation(ctx)
+    method, path = _operation(ctx)
+    if RECORD:
+        # Why requests were refused, when a run warns that an operation's data was "mostly
+        # rejected": SCHEMATHESIS_RECORD=file keeps each answer's status and problem.
+        with open(RECORD, "a", encoding="utf-8") as record:
+            try:
+                problem = response.json() if response.status_code >= 400 else None
+            except ValueError:
+                problem = None
+            problem = problem if isinstance(problem, dict) else {}
+            detail = problem.get("errors") or problem.get("detail")
+            meta = case.meta
+            mode = f"{meta.phase.name.value}/{meta.generation.mode.value}" if meta else None
+            record.write(json.dumps([method, path, response.status_code, detail, case.body, mode],
+                                    ensure_ascii=False, default=str)[:600] + "\n")
     if path == "/api/v1/auth/password" and response.status_code == 200:
         ACCOUNT["password"] = case.body["new_password"]
         ACCOUNT["token"] = response.json()["access_token"]

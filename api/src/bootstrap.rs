@@ -353,7 +353,9 @@ pub fn prepare(config: &Config) -> Result<(AppState, Option<String>), StartError
     };
     let display = Hub::new(
         store.clone(),
-        StreamGate::new(config.display_streams, config.display_streams_per_client),
+        StreamGate::new(config.display_streams, config.display_streams_per_client).lasting(
+            std::time::Duration::from_secs(config.display_stream_seconds),
+        ),
     );
     let state = AppState {
         replica,

@@ -279,6 +279,17 @@ pub struct Config {
     )]
     pub display_streams_per_client: usize,
 
+    /// Seconds a display stream lasts before the server ends it; the screen's `EventSource`
+    /// reconnects (with `Last-Event-ID`, missing nothing). Frees half-open connections and
+    /// spreads the screens again over the processes behind a balancer.
+    #[arg(
+        long,
+        env = "HALL_DISPLAY_STREAM_SECONDS",
+        default_value_t = 3600,
+        global = true
+    )]
+    pub display_stream_seconds: u64,
+
     /// Worker threads serving HTTP; 0 means one per core.
     #[arg(long, env = "HALL_WORKERS", default_value_t = 0, global = true)]
     pub workers: usize,

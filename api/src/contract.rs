@@ -15,6 +15,9 @@ pub fn complete(openapi: &mut OpenApi) {
     reference_page_items(openapi);
     one_schema_per_action(openapi);
     text_rules(openapi);
+    formats(openapi);
+    merge_all_of(openapi, "NewUser");
+    exactly_one_of(openapi, "CheckInInput");
     display_event_data(openapi);
     for item in openapi.paths.paths.values_mut() {
         for operation in operations(item) {
@@ -199,6 +202,128 @@ fn text_rules(openapi: &mut OpenApi) {
             components.schemas.insert(name.to_owned(), described);
         }
     }
+}
+
+/// Local times as a slot reads them (chrono's `NaiveTime`): `HH:MM:SS`, seconds required.
+const CLOCK_TIME: &str = "^([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)([.][0-9]+)?$";
+
+/// The forms the server reads with a check of its own rather than a type: the schema
+/// property and the check's pattern (each tested against its check in `domain`).
+const FORMATS: &[(&str, &str, &str)] = &[
+    ("Applicant", "phone", domain::case::PHONE_PATTERN),
+    ("BookingInput", "phone", domain::case::PHONE_PATTERN),
+    (
+        "CancelInput",
+        "booking_code",
+        domain::queue::appointments::BOOKING_CODE_PATTERN,
+    ),
+    (
+        "CheckInInput",
+        "booking_code",
+        domain::queue::appointments::BOOKING_CODE_PATTERN,
+    ),
+    ("SlotInput", "starts_at", CLOCK_TIME),
+    ("SlotInput", "ends_at", CLOCK_TIME),
+];
+
+/// Edits the component schema `name` as JSON.
+fn edit_schema(openapi: &mut OpenApi, name: &str, edit: impl FnOnce(&mut serde_json::Value)) {
+    let Some(components) = openapi.components.as_mut() else {
+        return;
+    };
+    let Some(Ok(mut schema)) = components.schemas.get(name).map(serde_json::to_value) else {
+        panic!("the document lacks {name}");
+    };
+    edit(&mut schema);
+    match serde_json::from_value(schema) {
+        Ok(edited) => {
+            components.schemas.insert(name.to_owned(), edited);
+        }
+        Err(error) => panic!("{name} edited is no schema: {error}"),
+    }
+}
+
+/// Writes [`FORMATS`] into the document.
+fn formats(openapi: &mut OpenApi) {
+    for &(name, property, pattern) in FORMATS {
+        edit_schema(openapi, name, |schema| {
+            let text = &mut schema["properties"][property];
+            assert!(
+                text.is_object(),
+                "contract::FORMATS names {name}.{property}"
+            );
+            text["pattern"] = pattern.into();
+        });
+    }
+}
+
+/// `NewUser` flattens `UserInput` beside its password, which utoipa writes as `allOf` of the
+/// two; as `UserInput` admits no other property, no value satisfies both, and a generator
+/// that honours `additionalProperties` never sends a password. One object instead; a part
+/// nothing else references is dropped.
+fn merge_all_of(openapi: &mut OpenApi, name: &str) {
+    let Some(Ok(components)) = openapi.components.as_ref().map(serde_json::to_value) else {
+        return;
+    };
+    let mut merged_from = Vec::new();
+    edit_schema(openapi, name, |schema| {
+        let parts = schema["allOf"].as_array().cloned().unwrap_or_default();
+        let mut merged = serde_json::json!({
+            "type": "object",
+            "description": schema["description"].clone(),
+            "properties": {},
+            "required": [],
+            "additionalProperties": false,
+        });
+        for part in parts {
+            let part = match part["$ref"].as_str() {
+                Some(reference) => {
+                    merged_from.push(reference.to_owned());
+                    let referenced = reference.trim_start_matches("#/components/schemas/");
+                    components["schemas"][referenced].clone()
+                }
+                None => part,
+            };
+            if let Some(properties) = part["properties"].as_object() {
+                for (key, value) in properties {
+                    merged["properties"][key] = value.clone();
+                }
+            }
+            if let (Some(required), Some(all)) = (
+                part["required"].as_array(),
+                merged["required"].as_array_mut(),
+            ) {
+                all.extend(required.iter().cloned());
+            }
+        }
+        *schema = merged;
+    });
+    let document = serde_json::to_string(&*openapi).unwrap_or_default();
+    for reference in merged_from {
+        if !document.contains(&format!("\"{reference}\"")) {
+            let unused = reference.trim_start_matches("#/components/schemas/");
+            if let Some(components) = openapi.components.as_mut() {
+                components.schemas.remove(unused);
+            }
+        }
+    }
+}
+
+/// A body of optional properties of which the server takes exactly one (a check-in: the
+/// code or the card), and treats `null` as absent: documented as one property, not null.
+fn exactly_one_of(openapi: &mut OpenApi, name: &str) {
+    edit_schema(openapi, name, |schema| {
+        schema["minProperties"] = 1.into();
+        schema["maxProperties"] = 1.into();
+        if let Some(properties) = schema["properties"].as_object_mut() {
+            for property in properties.values_mut() {
+                if let Some(types) = property["type"].as_array() {
+                    let kept: Vec<_> = types.iter().filter(|t| *t != "null").cloned().collect();
+                    property["type"] = kept.first().cloned().unwrap_or_default();
+                }
+            }
+        }
+    });
 }
 
 /// `ActionBody` and `ImportedEvent` flatten the internally tagged `Action` beside fields of

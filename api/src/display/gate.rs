@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
 use crate::problem::ApiError;
 
@@ -11,11 +12,15 @@ use crate::problem::ApiError;
 /// screen goes away, so there is no point in trying again at once.
 const RETRY_AFTER: u64 = 10;
 
-/// How many streams may be open, and how many are.
+/// How long a stream lasts when nothing says otherwise: see [`StreamGate::lasting`].
+const LIFETIME: Duration = Duration::from_secs(3600);
+
+/// How many streams may be open, and how many are; and how long each may last.
 #[derive(Debug, Clone)]
 pub struct StreamGate {
     total: usize,
     per_client: usize,
+    lifetime: Duration,
     held: Arc<Mutex<Held>>,
 }
 
@@ -43,8 +48,25 @@ impl StreamGate {
         Self {
             total: total.max(1),
             per_client: per_client.max(1),
+            lifetime: LIFETIME,
             held: Arc::default(),
         }
+    }
+
+    /// Streams end after `lifetime` (at least a second), and the screen's `EventSource`
+    /// reconnects with `Last-Event-ID`, missing nothing: so that a half-open connection is
+    /// not held for ever, and the streams spread again over the processes behind a balancer
+    /// after one restarts.
+    pub fn lasting(self, lifetime: Duration) -> Self {
+        Self {
+            lifetime: lifetime.max(Duration::from_secs(1)),
+            ..self
+        }
+    }
+
+    /// How long a stream may last.
+    pub fn lifetime(&self) -> Duration {
+        self.lifetime
     }
 
     /// Counts a stream for `client` (its limiter key), or answers 429 when the client holds

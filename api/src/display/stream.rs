@@ -7,7 +7,7 @@ use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix_web::rt::time::timeout;
+use actix_web::rt::time::{Instant, timeout};
 use actix_web::web::Bytes;
 use domain::ids::{CenterId, QueueId, WindowId};
 use domain::queue::workflow::{QueueWorkflowError, waiting_now};
@@ -77,6 +77,8 @@ pub struct Screen {
     pending: VecDeque<Bytes>,
     /// The last message this stream has dealt with (sent or left out): later news only.
     last: i64,
+    /// When the stream ends (the gate's lifetime after it opened).
+    ends: Instant,
     _permit: StreamPermit,
 }
 
@@ -121,6 +123,7 @@ pub async fn open(
         news,
         pending: first,
         last,
+        ends: Instant::now() + state.display.gate().lifetime(),
         _permit: permit,
     })
 }
@@ -134,8 +137,9 @@ fn replay(shows: &Shows, events: &[DisplayEvent]) -> Vec<Bytes> {
 }
 
 impl Screen {
-    /// The stream's bytes, for `HttpResponse::streaming`; it ends only when the hub does or
-    /// the stream fell too far behind (the client then reconnects with `Last-Event-ID`).
+    /// The stream's bytes, for `HttpResponse::streaming`; it ends when its lifetime is over,
+    /// when the hub does, or when it fell too far behind (the client then reconnects with
+    /// `Last-Event-ID`).
     pub fn into_stream(self) -> impl Stream<Item = Result<Bytes, Infallible>> + 'static {
         futures_util::stream::unfold(self, |mut screen| async move {
             let bytes = screen.next().await?;
@@ -148,7 +152,12 @@ impl Screen {
             if let Some(bytes) = self.pending.pop_front() {
                 return Some(bytes);
             }
-            match timeout(KEEP_ALIVE, self.news.recv()).await {
+            let left = self.ends.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return None;
+            }
+            match timeout(KEEP_ALIVE.min(left), self.news.recv()).await {
+                Err(_) if Instant::now() >= self.ends => return None,
                 Err(_) => return Some(Bytes::from_static(b": keep-alive\n\n")),
                 Ok(Ok(news)) => {
                     if news.event.id <= self.last {

@@ -86,7 +86,7 @@ pub struct DisplayStreamEvent {
         ("Last-Event-ID" = Option<String>, Header, description = "The `id` of the last event received: the stream resumes after it"),
     ),
     responses(
-        (status = 200, description = "An event stream: each event a `call` or `waiting`, its `data` a `DisplayMessage` as JSON", content_type = "text/event-stream", body = DisplayStreamEvent,
+        (status = 200, description = "An event stream: each event a `call` or `waiting`, its `data` a `DisplayMessage` as JSON; it ends after `HALL_DISPLAY_STREAM_SECONDS`", content_type = "text/event-stream", body = DisplayStreamEvent,
             headers(("Cache-Control" = String, description = "`no-store`"))),
         (status = 404, description = "No such centre, or none open", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many requests, or too many streams held, from this address; see Retry-After", body = Problem, content_type = "application/problem+json"),
@@ -133,7 +133,7 @@ pub async fn get_public_display(
         ("Last-Event-ID" = Option<String>, Header, description = "The `id` of the last event received: the stream resumes after it"),
     ),
     responses(
-        (status = 200, description = "An event stream: each event a `call` or `waiting`, its `data` a `DisplayMessage` as JSON", content_type = "text/event-stream", body = DisplayStreamEvent,
+        (status = 200, description = "An event stream: each event a `call` or `waiting`, its `data` a `DisplayMessage` as JSON; it ends after `HALL_DISPLAY_STREAM_SECONDS`", content_type = "text/event-stream", body = DisplayStreamEvent,
             headers(("Cache-Control" = String, description = "`no-store`"))),
         (status = 403, description = "Another clerk's window, or a role that handles no tickets", body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),

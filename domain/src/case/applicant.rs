@@ -206,6 +206,9 @@ pub fn is_uscc(code: &str) -> bool {
     values[17] == check
 }
 
+/// [`is_phone`] as a regular expression, for the API document.
+pub const PHONE_PATTERN: &str = r"^(?:\+86 ?)?(?:1[0-9]{10}|0(?:-*[0-9]){9,12}-*)$";
+
 /// A mainland mobile number (11 digits starting with 1, optionally +86) or a landline with
 /// its area code (e.g. 0951-5012345).
 pub fn is_phone(phone: &str) -> bool {
@@ -284,6 +287,33 @@ mod tests {
         assert!(is_phone("0951-5012345"));
         assert!(!is_phone("12345"));
         assert!(!is_phone("1380013800a"));
+    }
+
+    #[test]
+    fn the_documented_phone_pattern_accepts_exactly_the_phones_the_check_accepts() {
+        let pattern = regex::Regex::new(PHONE_PATTERN).expect("a regular expression");
+        let pieces = ["1", "0", "8", "-", "+86", " ", "a", "13800138000", "0951"];
+        let mut seed = 7_u64;
+        for _ in 0..200_000 {
+            let mut phone = String::new();
+            while phone.len() < 18 {
+                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                let piece = pieces[(seed >> 33) as usize % pieces.len()];
+                phone.push_str(piece);
+                if (seed >> 20).is_multiple_of(5) {
+                    break;
+                }
+            }
+            assert_eq!(pattern.is_match(&phone), is_phone(&phone), "{phone:?}");
+        }
+        for phone in [
+            "13800138000",
+            "+86 13800138000",
+            "0951-5012345",
+            "010-12345678-",
+        ] {
+            assert!(pattern.is_match(phone) && is_phone(phone), "{phone}");
+        }
     }
 
     #[test]

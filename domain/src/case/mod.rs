@@ -20,7 +20,7 @@ pub mod workflow;
 pub use action::{
     Action, ActionKind, MAX_EXTENSION_DAYS_EACH, Outcome, PauseReason, extension_allowance,
 };
-pub use applicant::{Applicant, ApplicantKind, IdType, is_phone, is_resident_id};
+pub use applicant::{Applicant, ApplicantKind, IdType, PHONE_PATTERN, is_phone, is_resident_id};
 pub use clock::{DeadlineClock, DeadlineExplanation, ExplainedPause, Extension, Pause};
 pub use details::EventDetails;
 pub use event::CaseEvent;

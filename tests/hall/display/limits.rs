@@ -1,7 +1,10 @@
 //! The public display cannot be used to probe or to hoard: an unknown centre and a malformed
 //! id get the same 404, every request spends the kiosk's rate, and streams are capped per
-//! client address (429) and per process (503). Clients are told apart by `X-Forwarded-For`,
-//! believed from loopback as behind the hall's proxy.
+//! client address (429) and per process (503), and last no longer than the hall allows.
+//! Clients are told apart by `X-Forwarded-For`, believed from loopback as behind the hall's
+//! proxy.
+
+use std::time::Duration;
 
 use super::hall::queue_hall;
 use super::screen::{Screen, watch};
@@ -67,4 +70,32 @@ fn streams_are_capped_and_centres_cannot_be_probed(backend: Backend) {
     limited.problem(429);
 }
 
-on_both_backends!(streams_are_capped_and_centres_cannot_be_probed);
+fn a_stream_ends_after_its_lifetime_and_the_screen_picks_up_where_it_was(backend: Backend) {
+    let app = TestApp::start_configured(backend, |config| {
+        config.display_stream_seconds = 1;
+        config.display_streams_per_client = 1;
+    });
+    let store = app.state.store.clone();
+    let hall = queue_hall(&app, &store);
+    let path = display_of(hall.center);
+
+    let screen = watch(&app.base, &path, None, &[]).expect("a stream");
+    let first = screen.next();
+    assert_waiting(&first, 0);
+    // The server ends it after its second, and so frees the client's only place.
+    assert!(
+        screen.ends_within(Duration::from_secs(10)),
+        "the stream ended"
+    );
+    // A ticket is taken while the screen is away; back with `Last-Event-ID`, it is sent that.
+    hall.issue(&store, None);
+    let last = first.id.to_string();
+    let again = watch(&app.base, &path, None, &[("Last-Event-ID", last.as_str())])
+        .expect("the place is free again");
+    assert_waiting(&again.next(), 1);
+}
+
+on_both_backends!(
+    streams_are_capped_and_centres_cannot_be_probed,
+    a_stream_ends_after_its_lifetime_and_the_screen_picks_up_where_it_was,
+);

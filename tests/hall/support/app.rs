@@ -123,6 +123,7 @@ fn config(url: &str) -> Config {
         max_connections: 1000,
         display_streams: 800,
         display_streams_per_client: 50,
+        display_stream_seconds: 3600,
         data_key: Some(DATA_KEY.into()),
         data_key_file: None,
         data_key_previous: vec![],

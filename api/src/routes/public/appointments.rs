@@ -130,7 +130,7 @@ pub struct BookedAppointment {
     /// The appointment.
     pub id: AppointmentId,
     /// The booking code (预约码): 8 characters to type at the kiosk, or to cancel with.
-    #[schema(min_length = 8, max_length = 8, example = "K7QM4XPA")]
+    #[schema(example = "K7QM4XPA")]
     pub booking_code: String,
     /// Where it stands.
     pub status: AppointmentStatus,

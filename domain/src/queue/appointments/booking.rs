@@ -17,6 +17,9 @@ pub const BOOKING_CODE_ALPHABET: &[u8; 32] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 /// writes a minute.
 pub const BOOKING_CODE_LEN: usize = 8;
 
+/// What [`BookingCode::parse`] takes, as a regular expression for the API document.
+pub const BOOKING_CODE_PATTERN: &str = "^[ -]*(?:[2-9A-HJ-NP-Za-hj-np-z][ -]*){8}$";
+
 /// A booking code (预约码), e.g. `K7QM4XPA`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct BookingCode(String);
@@ -93,6 +96,26 @@ pub const RESIDENT_ID_RULE: &str =
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_documented_pattern_accepts_exactly_the_codes_parse_reads() {
+        let pattern = regex::Regex::new(BOOKING_CODE_PATTERN).expect("a regular expression");
+        let pieces = ["K", "k", "7", "1", "I", "o", "0", " ", "-", "Z", "é", "2"];
+        let mut seed = 11_u64;
+        for _ in 0..200_000 {
+            let mut typed = String::new();
+            for _ in 0..12 {
+                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                typed.push_str(pieces[(seed >> 33) as usize % pieces.len()]);
+                if (seed >> 20).is_multiple_of(9) {
+                    break;
+                }
+            }
+            let parsed = BookingCode::parse(&typed).is_some();
+            assert_eq!(pattern.is_match(&typed), parsed, "{typed:?}");
+        }
+        assert!(pattern.is_match("k7qm-4xpa") && BookingCode::parse("k7qm-4xpa").is_some());
+    }
 
     #[test]
     fn a_code_is_eight_unambiguous_characters_read_back_however_typed() {

@@ -12,6 +12,9 @@ pub mod workflow;
 mod tests;
 
 pub use appointment::{Appointment, AppointmentAction, AppointmentEvent, AppointmentStatus};
-pub use booking::{BOOKING_CODE_ALPHABET, BOOKING_CODE_LEN, Booker, BookingCode, RESIDENT_ID_RULE};
+pub use booking::{
+    BOOKING_CODE_ALPHABET, BOOKING_CODE_LEN, BOOKING_CODE_PATTERN, Booker, BookingCode,
+    RESIDENT_ID_RULE,
+};
 pub use rules::{AppointmentError, AppointmentRules};
 pub use slot::{MAX_CAPACITY, MAX_SERIES, Slot, SlotInput};
