@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::materials::validate_names;
+use super::result::{Certificate, Fee, ResultCode, validate_result};
 use crate::ValidationErrors;
 use crate::ids::WindowId;
 use crate::permission::Permission;
@@ -69,9 +71,21 @@ pub enum Action {
         /// What is awaited, e.g. the missing papers.
         #[serde(default)]
         note: String,
+        /// For a `supplement` (补正), the materials asked for: each a material of the case's
+        /// guide, none twice, at least one when the guide lists any (一次性告知: all of them
+        /// at once). Other reasons take none.
+        #[serde(default)]
+        #[cfg_attr(feature = "openapi", schema(max_items = 100))]
+        materials: Vec<String>,
     },
     /// Restart the clock in the state the case was paused from.
-    Resume,
+    Resume {
+        /// The materials handed in meanwhile: names of materials the case is missing
+        /// (asked for by a 补正, or deferred at acceptance), none twice.
+        #[serde(default)]
+        #[cfg_attr(feature = "openapi", schema(max_items = 100))]
+        arrived: Vec<String>,
+    },
     /// 延期: more working days (supervisors and admins).
     Extend {
         /// Working days added, 1 to 30 ([`MAX_EXTENSION_DAYS_EACH`]).
@@ -88,13 +102,26 @@ pub enum Action {
         #[serde(default)]
         note: String,
     },
-    /// 办结: decide the case.
+    /// 办结: decide the case. An approval needs every required material handed in.
     Complete {
         /// Granted or refused.
         outcome: Outcome,
         /// The decision's text, e.g. the licence number.
         #[serde(default)]
         result: String,
+        /// The result code (办结结果); when left out, `certificate_issued` for an approval
+        /// with a certificate, `concluded` for another approval, `returned` for a denial.
+        /// `returned` and `supplement_never_came` conclude denials only.
+        #[serde(default)]
+        result_code: Option<ResultCode>,
+        /// The certificate issued (证照): only with an approval, and then the result code is
+        /// `certificate_issued`, which needs one.
+        #[serde(default)]
+        certificate: Option<Certificate>,
+        /// The fees charged, each with its basis (amounts in fen).
+        #[serde(default)]
+        #[cfg_attr(feature = "openapi", schema(max_items = 20))]
+        fees: Vec<Fee>,
     },
     /// 送达: hand the result over.
     Deliver {
@@ -238,7 +265,7 @@ impl Action {
         match self {
             Self::Start => ActionKind::Start,
             Self::Pause { .. } => ActionKind::Pause,
-            Self::Resume => ActionKind::Resume,
+            Self::Resume { .. } => ActionKind::Resume,
             Self::Extend { .. } => ActionKind::Extend,
             Self::Transfer { .. } => ActionKind::Transfer,
             Self::Complete { .. } => ActionKind::Complete,
@@ -254,7 +281,7 @@ impl Action {
             Self::Extend { .. } | Self::Transfer { .. } => Permission::ExtendOrTransfer,
             Self::Start
             | Self::Pause { .. }
-            | Self::Resume
+            | Self::Resume { .. }
             | Self::Complete { .. }
             | Self::Deliver { .. }
             | Self::Withdraw { .. } => Permission::HandleCases,
@@ -265,7 +292,21 @@ impl Action {
     pub fn validate(&self) -> Result<(), ValidationErrors> {
         let mut errors = ValidationErrors::default();
         match self {
-            Self::Pause { note, .. } | Self::Transfer { note, .. } | Self::Deliver { note } => {
+            Self::Pause {
+                note,
+                reason,
+                materials,
+            } => {
+                errors.optional_text("note", note, 1000);
+                validate_names(&mut errors, "materials", materials);
+                // That a supplement names at least one is the case's to check: a case
+                // without a checklist (its guide listed none) has nothing to name.
+                if *reason != PauseReason::Supplement && !materials.is_empty() {
+                    errors.add("materials", "only a supplement (补正) names materials");
+                }
+            }
+            Self::Resume { arrived } => validate_names(&mut errors, "arrived", arrived),
+            Self::Transfer { note, .. } | Self::Deliver { note } => {
                 errors.optional_text("note", note, 1000)
             }
             Self::Extend { days, reason } => {
@@ -277,9 +318,24 @@ impl Action {
                 }
                 errors.text("reason", reason, 1000);
             }
-            Self::Complete { result, .. } => errors.optional_text("result", result, 4000),
+            Self::Complete {
+                outcome,
+                result,
+                result_code,
+                certificate,
+                fees,
+            } => {
+                errors.optional_text("result", result, 4000);
+                validate_result(
+                    &mut errors,
+                    *outcome,
+                    *result_code,
+                    certificate.as_ref(),
+                    fees,
+                );
+            }
             Self::Withdraw { reason } => errors.optional_text("reason", reason, 1000),
-            Self::Start | Self::Resume => {}
+            Self::Start => {}
         }
         errors.into_result()
     }
@@ -300,10 +356,16 @@ mod tests {
                 Action::Pause {
                     reason: PauseReason::Supplement,
                     note: note(),
+                    materials: vec!["户口簿".into()],
                 },
                 Permission::HandleCases,
             ),
-            (Action::Resume, Permission::HandleCases),
+            (
+                Action::Resume {
+                    arrived: Vec::new(),
+                },
+                Permission::HandleCases,
+            ),
             (
                 Action::Extend {
                     days: 1,
@@ -322,6 +384,9 @@ mod tests {
                 Action::Complete {
                     outcome: Outcome::Approved,
                     result: note(),
+                    result_code: None,
+                    certificate: None,
+                    fees: Vec::new(),
                 },
                 Permission::HandleCases,
             ),
