@@ -644,6 +644,159 @@ mod tests {
     }
 
     #[test]
+    fn no_approval_while_a_required_material_is_missing_and_the_result_is_recorded() {
+        let hall = hall(Handling::Committed);
+        let case = accept(&hall, "2012-09-28");
+        let started = act(&hall, &case, Action::Start, "2012-09-28")
+            .expect("start")
+            .case;
+        let paused = act(
+            &hall,
+            &started,
+            Action::Pause {
+                reason: PauseReason::Supplement,
+                note: String::new(),
+                materials: vec!["户口簿".into(), "居民身份证".into()],
+            },
+            "2012-10-08",
+        )
+        .expect("pause")
+        .case;
+        let names = |c: &Case| -> Vec<String> {
+            c.missing_materials()
+                .iter()
+                .map(|m| m.material.name.clone())
+                .collect()
+        };
+        assert_eq!(
+            names(&paused),
+            ["居民身份证", "户口簿"],
+            "in the guide's order"
+        );
+        let resumed = act(
+            &hall,
+            &paused,
+            Action::Resume {
+                arrived: vec!["户口簿".into()],
+            },
+            "2012-10-09",
+        )
+        .expect("resume");
+        assert!(matches!(
+            &resumed.event.payload,
+            EventDetails::Resume { arrived, .. } if arrived == &["户口簿".to_owned()]
+        ));
+        let complete = |outcome, certificate: Option<Certificate>| Action::Complete {
+            outcome,
+            result: String::new(),
+            result_code: None,
+            certificate,
+            fees: Vec::new(),
+        };
+        assert_eq!(
+            act(
+                &hall,
+                &resumed.case,
+                complete(Outcome::Approved, None),
+                "2012-10-10"
+            ),
+            Err(CaseError::MaterialsMissing {
+                names: vec!["居民身份证".into()]
+            })
+        );
+        let denied = act(
+            &hall,
+            &resumed.case,
+            complete(Outcome::Denied, None),
+            "2012-10-10",
+        )
+        .expect("a denial needs no papers");
+        assert_eq!(denied.case.result_code, Some(ResultCode::Returned));
+        let certificate = Certificate {
+            name: "结婚证".into(),
+            number: "J640105-2012-000001".into(),
+            valid_from: day("2012-10-10"),
+            valid_until: None,
+            issued_by: "西夏区民政局".into(),
+        };
+        let arrived = act(
+            &hall,
+            &act(
+                &hall,
+                &resumed.case,
+                Action::Pause {
+                    reason: PauseReason::Supplement,
+                    note: String::new(),
+                    materials: vec!["居民身份证".into()],
+                },
+                "2012-10-10",
+            )
+            .expect("pause")
+            .case,
+            Action::Resume {
+                arrived: vec!["居民身份证".into()],
+            },
+            "2012-10-10",
+        )
+        .expect("resume")
+        .case;
+        let approved = act(
+            &hall,
+            &arrived,
+            complete(Outcome::Approved, Some(certificate.clone())),
+            "2012-10-10",
+        )
+        .expect("approved");
+        assert_eq!(
+            approved.case.result_code,
+            Some(ResultCode::CertificateIssued)
+        );
+        assert_eq!(approved.case.certificate, Some(certificate));
+        assert!(matches!(
+            approved.event.payload,
+            EventDetails::Complete {
+                result_code: Some(ResultCode::CertificateIssued),
+                certificate: Some(_),
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn a_supplement_names_papers_of_the_guide_and_only_a_supplement_names_any() {
+        let hall = hall(Handling::Committed);
+        let case = accept(&hall, "2012-09-28");
+        let pause = |reason, materials: &[&str]| Action::Pause {
+            reason,
+            note: String::new(),
+            materials: materials.iter().map(|m| (*m).to_owned()).collect(),
+        };
+        for refused in [
+            pause(PauseReason::Supplement, &[]),
+            pause(PauseReason::Supplement, &["结婚证"]),
+            pause(PauseReason::Supplement, &["户口簿", "户口簿"]),
+            pause(PauseReason::Suspension, &["户口簿"]),
+        ] {
+            assert!(
+                matches!(
+                    act(&hall, &case, refused.clone(), "2012-09-29"),
+                    Err(CaseError::Invalid(_))
+                ),
+                "{refused:?}"
+            );
+        }
+        assert!(
+            act(
+                &hall,
+                &case,
+                pause(PauseReason::Suspension, &[]),
+                "2012-09-29"
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
     fn a_withdrawn_case_cannot_be_completed() {
         let hall = hall(Handling::Committed);
         let withdrawn = act(

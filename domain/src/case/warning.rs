@@ -254,6 +254,43 @@ mod tests {
     }
 
     #[test]
+    fn a_case_whose_promised_material_is_late_is_listed_without_a_card() {
+        use crate::case::MaterialState;
+        use crate::case::fixtures::{Memory, hall};
+        use crate::catalogue::Handling;
+
+        let hall = hall(Handling::Committed);
+        let received = date("2026-11-02");
+        let at = received.and_hms_opt(1, 0, 0).expect("moment").and_utc();
+        let mut case = hall
+            .accept("640105-20261102-00001".into(), at, received)
+            .expect("open");
+        case.materials.items[1].state = MaterialState::Deferred;
+        case.materials.items[1].due_on = Some(date("2026-11-03"));
+        let mut repo = Memory::default();
+        repo.cases.push(case);
+        let calendars = Calendars::national_only(WorkingCalendar::new(china()));
+        let page = PageRequest {
+            limit: 10,
+            after: None,
+        };
+        let filter = CaseFilter::default();
+        let listed = |repo: &mut Memory, today: &str, wanted| {
+            warnings(repo, &calendars, date(today), 2, wanted, &filter, &page).expect("listed")
+        };
+        // On its promised day the case is not late; the day after it is, far from its deadline.
+        assert!(listed(&mut repo, "2026-11-03", None).items.is_empty());
+        let late = listed(&mut repo, "2026-11-04", None);
+        assert_eq!(late.items.len(), 1);
+        assert_eq!(late.items[0].warning, None);
+        assert_eq!(late.items[0].overdue_materials[0].material.name, "户口簿");
+        let only = listed(&mut repo, "2026-11-04", Some(Wanted::OverdueMaterials));
+        assert_eq!(only.items.len(), 1);
+        let red = listed(&mut repo, "2026-11-04", Some(Wanted::Level(Warning::Red)));
+        assert!(red.items.is_empty());
+    }
+
+    #[test]
     fn warnings_come_a_full_page_at_a_time_whatever_the_candidates_without_a_card() {
         use crate::case::fixtures::{Memory, hall};
         use crate::catalogue::Handling;
