@@ -302,6 +302,7 @@ ALLOWED_IN = {
     "withdraw": ["accepted", "in_progress", "paused"],
     "extend": ["in_progress", "accepted", "paused"],
     "transfer": ["accepted", "in_progress", "paused"],
+    "receive_materials": ["paused"],
 }
 # How a new case is brought to a state: the actions after acceptance.
 WALKS = {
@@ -412,6 +413,8 @@ def _just_before(method, path, case):
                 body["materials"] = papers[:1] if body.get("reason") == "supplement" else []
             if body.get("action") == "resume" and isinstance(body.get("arrived"), list):
                 body["arrived"] = current["missing_materials"][:len(body["arrived"])]
+            if body.get("action") == "receive_materials" and isinstance(body.get("materials"), list):
+                body["materials"] = current["missing_materials"][:max(1, len(body["materials"]))]
             if body.get("action") == "transfer" and _is_id(body.get("window_id")):
                 others = [
                     w["id"] for w in _hall()["windows"]

@@ -175,6 +175,13 @@ const TEXTS: &[(&str, &str, TextRule, usize)] = &[
     ("ResumeAction", "arrived", TextRule::Name, 200),
     ("ImportedPauseEvent", "materials", TextRule::Name, 200),
     ("ImportedResumeEvent", "arrived", TextRule::Name, 200),
+    ("ReceiveMaterialsAction", "materials", TextRule::Name, 200),
+    (
+        "ImportedReceiveMaterialsEvent",
+        "materials",
+        TextRule::Name,
+        200,
+    ),
     ("Certificate", "name", TextRule::Name, 200),
     ("Certificate", "number", TextRule::Name, 100),
     ("Certificate", "issued_by", TextRule::Name, 200),

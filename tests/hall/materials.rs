@@ -243,17 +243,14 @@ fn a_supplement_names_the_missing_papers_and_no_approval_comes_before_they_are_a
     assert_eq!(unchanged["version"], resumed["version"]);
     assert_eq!(unchanged["status"], "in_progress");
 
-    // It is asked for again and arrives; then the approval issues the certificate.
-    let paused = done(act(
-        &hall,
-        &resumed,
-        json!({"action": "pause", "reason": "supplement", "materials": ["居住证明"]}),
-    ));
+    // It is handed in at the counter without a pause, the clock running; then the approval
+    // issues the certificate.
     let resumed = done(act(
         &hall,
-        &paused,
-        json!({"action": "resume", "arrived": ["居住证明"]}),
+        &resumed,
+        json!({"action": "receive_materials", "materials": ["居住证明"]}),
     ));
+    assert_eq!(resumed["status"], "in_progress");
     assert_eq!(resumed["missing_materials"], json!([]));
     let certificate = json!({"name": "居住证", "number": "宁640105202611230001", "valid_from": "2026-11-23",
                              "valid_until": "2031-11-22", "issued_by": "银川市公安局西夏区分局"});
@@ -431,6 +428,13 @@ fn bad_materials_and_results_are_refused_and_change_nothing(backend: Backend) {
     )
     .problem(422);
     assert_eq!(fields(&refused), ["arrived[0]"]);
+    let refused = act(
+        &hall,
+        &paused,
+        json!({"action": "receive_materials", "materials": ["户口簿", "户口簿"]}),
+    )
+    .problem(422);
+    assert_eq!(fields(&refused), ["materials[1]"]);
     let unchanged = hall
         .app
         .get(&format!("/api/v1/cases/{}", id(&case)), Some(&hall.clerk1))

@@ -86,6 +86,13 @@ pub enum Action {
         #[cfg_attr(feature = "openapi", schema(max_items = 100))]
         arrived: Vec<String>,
     },
+    /// 补交材料: missing materials handed in without a pause — a 容缺 paper arriving by its
+    /// date; the state and the clock stay as they are.
+    ReceiveMaterials {
+        /// The materials handed in: at least one, each one the case lacks, none twice.
+        #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 100))]
+        materials: Vec<String>,
+    },
     /// 延期: more working days (supervisors and admins).
     Extend {
         /// Working days added, 1 to 30 ([`MAX_EXTENSION_DAYS_EACH`]).
@@ -154,6 +161,8 @@ pub enum ActionKind {
     Resume,
     /// 延期.
     Extend,
+    /// 补交材料.
+    ReceiveMaterials,
     /// 转办.
     Transfer,
     /// 办结.
@@ -170,13 +179,14 @@ pub enum ActionKind {
 
 impl ActionKind {
     /// Every kind.
-    pub const ALL: [ActionKind; 12] = [
+    pub const ALL: [ActionKind; 13] = [
         Self::Accept,
         Self::Refuse,
         Self::Start,
         Self::Pause,
         Self::Resume,
         Self::Extend,
+        Self::ReceiveMaterials,
         Self::Transfer,
         Self::Complete,
         Self::Deliver,
@@ -194,6 +204,7 @@ impl ActionKind {
             Self::Pause => "pause",
             Self::Resume => "resume",
             Self::Extend => "extend",
+            Self::ReceiveMaterials => "receive_materials",
             Self::Transfer => "transfer",
             Self::Complete => "complete",
             Self::Deliver => "deliver",
@@ -217,6 +228,7 @@ impl ActionKind {
             Self::Pause => "paused",
             Self::Resume => "resumed",
             Self::Extend => "extended",
+            Self::ReceiveMaterials => "handed materials",
             Self::Transfer => "transferred",
             Self::Complete => "completed",
             Self::Deliver => "delivered",
@@ -235,6 +247,7 @@ impl ActionKind {
             Self::Pause => "暂停",
             Self::Resume => "恢复办理",
             Self::Extend => "延期",
+            Self::ReceiveMaterials => "补交材料",
             Self::Transfer => "转办",
             Self::Complete => "办结",
             Self::Deliver => "送达",
@@ -267,6 +280,7 @@ impl Action {
             Self::Pause { .. } => ActionKind::Pause,
             Self::Resume { .. } => ActionKind::Resume,
             Self::Extend { .. } => ActionKind::Extend,
+            Self::ReceiveMaterials { .. } => ActionKind::ReceiveMaterials,
             Self::Transfer { .. } => ActionKind::Transfer,
             Self::Complete { .. } => ActionKind::Complete,
             Self::Deliver { .. } => ActionKind::Deliver,
@@ -282,6 +296,7 @@ impl Action {
             Self::Start
             | Self::Pause { .. }
             | Self::Resume { .. }
+            | Self::ReceiveMaterials { .. }
             | Self::Complete { .. }
             | Self::Deliver { .. }
             | Self::Withdraw { .. } => Permission::HandleCases,
@@ -306,6 +321,12 @@ impl Action {
                 }
             }
             Self::Resume { arrived } => validate_names(&mut errors, "arrived", arrived),
+            Self::ReceiveMaterials { materials } => {
+                if materials.is_empty() {
+                    errors.add("materials", "name the materials handed in, at least one");
+                }
+                validate_names(&mut errors, "materials", materials);
+            }
             Self::Transfer { note, .. } | Self::Deliver { note } => {
                 errors.optional_text("note", note, 1000)
             }
@@ -391,6 +412,12 @@ mod tests {
                 Permission::HandleCases,
             ),
             (Action::Deliver { note: note() }, Permission::HandleCases),
+            (
+                Action::ReceiveMaterials {
+                    materials: vec!["户口簿".into()],
+                },
+                Permission::HandleCases,
+            ),
             (Action::Withdraw { reason: note() }, Permission::HandleCases),
         ];
         for (action, permission) in &actions {

@@ -78,6 +78,11 @@ pub enum EventDetails {
         /// The new deadline.
         deadline: Option<NaiveDate>,
     },
+    /// 补交材料: missing materials handed in without a pause.
+    ReceiveMaterials {
+        /// The materials handed in.
+        materials: Vec<String>,
+    },
     /// 转办: moved to another window.
     Transfer {
         /// The receiving window.
@@ -160,6 +165,7 @@ impl EventDetails {
                 reason,
                 deadline: None,
             },
+            Action::ReceiveMaterials { materials } => Self::ReceiveMaterials { materials },
             Action::Transfer { window_id, note } => Self::Transfer {
                 window_id,
                 note,

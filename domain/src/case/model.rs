@@ -289,6 +289,9 @@ impl Case {
                     case.result_code = *result_code;
                 }
             }
+            Action::ReceiveMaterials { materials } => {
+                case.materials.arrive("materials", materials, today)?;
+            }
             Action::Start | Action::Deliver { .. } | Action::Withdraw { .. } => {}
         }
         if matches!(kind, ActionKind::Resume | ActionKind::Extend) {
