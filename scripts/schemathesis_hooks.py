@@ -322,7 +322,10 @@ def _guide(item_id):
 def _materials_at_intake(item_id, drawn):
     """Every material of the item's guide received — or, when the drawn body defers some,
     the first material the guide lets follow deferred to a week later (容缺受理)."""
-    guide = _guide(item_id)
+    try:
+        guide = _guide(item_id)
+    except urllib.error.URLError:
+        return {"received": []}
     deferrable = [m["name"] for m in guide if m["deferrable"]]
     if isinstance(drawn, dict) and drawn.get("deferred") and deferrable:
         later = datetime.date.today() + datetime.timedelta(days=7)
