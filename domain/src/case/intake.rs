@@ -55,7 +55,7 @@ pub struct Intake<'a> {
 }
 
 impl Intake<'_> {
-    /// The case's materials on the local date `today`: refused (422 naming each) when an
+    /// The case's materials on the local date `today`: refused, naming each field, when an
     /// unknown material is named, one is named twice, or — to accept — a required one is
     /// neither received nor deferred to a later date.
     pub fn materials_on(&self, today: NaiveDate) -> Result<CaseMaterials, ValidationErrors> {
