@@ -306,6 +306,8 @@ def _realistic(ctx, case):
         body["window_id"] = window["id"]
         body["item_id"] = _pick(window["item_ids"], seed)
         body["applicant"] = dict(APPLICANT)
+        if body.get("materials") is None or isinstance(body.get("materials"), dict):
+            body["materials"] = _materials_at_intake(body["item_id"], body.get("materials"))
     if hall and path in ("/api/v1/items", "/api/v1/items/{id}") and "department_id" in body:
         body["department_id"] = _pick(hall["departments"], seed)
     if path in ("/api/v1/items", "/api/v1/items/{id}"):
@@ -347,6 +349,9 @@ def _realistic(ctx, case):
         center, number, item = _pick(hall["places"], seed)
         body["center_code"], body["window_number"], body["item_code"] = center, number, item
         body["applicant"] = dict(APPLICANT)
+        if isinstance(body.get("materials"), dict):
+            # Left out, every material of the guide counts as received.
+            body["materials"] = None
         if isinstance(body.get("received_by"), str):
             body["received_by"] = None
     if hall and path in ("/api/v1/users", "/api/v1/users/{id}") and "role" in body:
@@ -370,6 +375,7 @@ ALLOWED_IN = {
     "withdraw": ["accepted", "in_progress", "paused"],
     "extend": ["in_progress", "accepted", "paused"],
     "transfer": ["accepted", "in_progress", "paused"],
+    "receive_materials": ["paused"],
 }
 # How a new case is brought to a state: the actions after acceptance.
 WALKS = {
@@ -380,14 +386,40 @@ WALKS = {
 }
 
 
+@functools.lru_cache(maxsize=None)
+def _guide(item_id):
+    """The materials of an item's guide."""
+    return tuple(_get(f"/api/v1/items/{item_id}")["materials"])
+
+
+def _materials_at_intake(item_id, drawn):
+    """Every material of the item's guide received — or, when the drawn body defers some,
+    the first material the guide lets follow deferred to a week later (容缺受理)."""
+    try:
+        guide = _guide(item_id)
+    except urllib.error.URLError:
+        return {"received": []}
+    deferrable = [m["name"] for m in guide if m["deferrable"]]
+    if isinstance(drawn, dict) and drawn.get("deferred") and deferrable:
+        later = datetime.date.today() + datetime.timedelta(days=7)
+        return {"received": [m["name"] for m in guide if m["name"] != deferrable[0]],
+                "deferred": [{"name": deferrable[0], "due_on": later.isoformat()}]}
+    return {"received": [m["name"] for m in guide]}
+
+
 def _new_case(status, seed):
     """A case opened at a window of the demo hall and brought to `status`, with its code."""
     hall = _hall()
     window = _pick(hall["windows"], seed)
-    body = {"window_id": window["id"], "item_id": _pick(window["item_ids"], seed), "applicant": APPLICANT}
+    item_id = _pick(window["item_ids"], seed)
+    body = {"window_id": window["id"], "item_id": item_id, "applicant": APPLICANT,
+            "materials": _materials_at_intake(item_id, None)}
     receipt = _post("/api/v1/cases", body)
     case = receipt
     for step in WALKS[status]:
+        if step.get("reason") == "supplement":
+            # A 补正 names a paper of the guide.
+            step = {**step, "materials": [m["name"] for m in _guide(item_id)][:1]}
         case = _post(f"/api/v1/cases/{receipt['id']}/events", {**step, "version": case["version"]})
         case = case.get("case", case)
     return receipt["id"], receipt["case_no"], receipt["query_code"]
@@ -453,6 +485,14 @@ def _just_before(method, path, case):
         if isinstance(body.get("version"), int) and _is_id(case.path_parameters.get("id")):
             current = _get(f"/api/v1/cases/{case.path_parameters['id']}")
             body["version"] = current["version"]
+            # A 补正 names papers of the case's guide, a resumption some of those it lacks.
+            if body.get("action") == "pause" and isinstance(body.get("materials"), list):
+                papers = [m["name"] for m in current["materials"]]
+                body["materials"] = papers[:1] if body.get("reason") == "supplement" else []
+            if body.get("action") == "resume" and isinstance(body.get("arrived"), list):
+                body["arrived"] = current["missing_materials"][:len(body["arrived"])]
+            if body.get("action") == "receive_materials" and isinstance(body.get("materials"), list):
+                body["materials"] = current["missing_materials"][:max(1, len(body["materials"]))]
             if body.get("action") == "transfer" and _is_id(body.get("window_id")):
                 others = [
                     w["id"] for w in _hall()["windows"]

@@ -208,6 +208,8 @@ pub struct CaseFilter {
     pub received_to: Option<NaiveDate>,
     /// Only open cases whose clock runs, due within one of these windows.
     pub due_between: Option<Vec<DueWindow>>,
+    /// Only open cases missing a material promised (容缺) before this date.
+    pub materials_due_before: Option<NaiveDate>,
     /// Exactly this case number or applicant ID number.
     pub q: Option<String>,
 }
@@ -257,12 +259,14 @@ pub trait CaseRepository {
     fn case_events(&mut self, id: CaseId) -> RepositoryResult<Vec<CaseEvent>>;
     /// Cases matching the filter, newest received first.
     fn cases(&mut self, filter: &CaseFilter, page: &PageRequest) -> RepositoryResult<Page<Case>>;
-    /// A page of the open cases whose clock runs and whose deadline is on or before `by`,
-    /// earliest deadline first, then by receipt and id; the cursor is a
+    /// A page of the open cases whose clock runs and whose deadline is on or before `by` —
+    /// and, with `materials_before`, of the open cases missing a material promised (容缺)
+    /// before that date — earliest deadline first, then by receipt and id; the cursor is a
     /// [`crate::page::DueCursor`].
     fn cases_due_by(
         &mut self,
         by: NaiveDate,
+        materials_before: Option<NaiveDate>,
         filter: &CaseFilter,
         page: &PageRequest,
     ) -> RepositoryResult<Page<Case>>;

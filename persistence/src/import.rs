@@ -100,7 +100,7 @@ impl CaseRepository for Tally<'_> {
         case_by_number(case_no: &str) -> RepositoryResult<Option<(Case, String)>>;
         case_events(id: CaseId) -> RepositoryResult<Vec<CaseEvent>>;
         cases(filter: &CaseFilter, page: &PageRequest) -> RepositoryResult<Page<Case>>;
-        cases_due_by(by: NaiveDate, filter: &CaseFilter, page: &PageRequest) -> RepositoryResult<Page<Case>>;
+        cases_due_by(by: NaiveDate, materials_before: Option<NaiveDate>, filter: &CaseFilter, page: &PageRequest) -> RepositoryResult<Page<Case>>;
         open_cases() -> RepositoryResult<Vec<Case>>;
         recently_completed(page: &PageRequest) -> RepositoryResult<Page<Case>>;
     }

@@ -182,6 +182,11 @@ diesel::table! {
         applicant_phone_sealed -> Nullable<Text>,
         applicant_id_hash -> Nullable<Text>,
         anonymised_at -> Nullable<Timestamp>,
+        materials -> Text,
+        materials_due_on -> Nullable<Date>,
+        result_code -> Nullable<Text>,
+        certificate -> Nullable<Text>,
+        fees -> Text,
     }
 }
 

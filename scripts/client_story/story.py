@@ -1,7 +1,9 @@
 """A clerk's day through a client generated from openapi/openapi.json by openapi-python-client,
-with generated calls only: the administrator sets up a window, a clerk accepts a case, starts,
-pauses, resumes and completes it, reads its history and its deadline explained; the applicant
-looks it up and rates it at the kiosk; an analyst reads the statistics.
+with generated calls only: the administrator sets up a window and an item whose guide lists
+its materials, a clerk accepts a case with one paper to follow (容缺受理), starts it, pauses it
+for that paper (补正), resumes it when it arrives and completes it with a certificate, reads its
+history and its deadline explained; the applicant looks it up (the result and the certificate's
+name, never its number) and rates it at the kiosk; an analyst reads the statistics.
 
 Usage: story.py BASE_URL ADMIN_PASSWORD   (the generated package on PYTHONPATH)"""
 import datetime
@@ -32,15 +34,20 @@ from service_hall_api_client.models import (
     CaseView,
     Category,
     CenterInput,
+    Certificate,
     CompleteAction,
     CompleteActionAction,
     CompleteDetails,
     DeadlineView,
+    DeferredMaterial,
     DepartmentInput,
     Handling,
     IdType,
     IntakeBody,
     Login,
+    Material,
+    MaterialForm,
+    MaterialsAtIntake,
     NewUser,
     Outcome,
     PauseAction,
@@ -52,6 +59,7 @@ from service_hall_api_client.models import (
     RatingReceipt,
     ResumeAction,
     ResumeActionAction,
+    ResultCode,
     Role,
     ServiceItemInput,
     StartAction,
@@ -92,6 +100,10 @@ item = create_item.sync(
         handling=Handling.COMMITTED,
         statutory_days=60,
         promised_days=20,
+        materials=[
+            Material(name="社会团体成立登记申请书"),
+            Material(name="住所使用证明", form=MaterialForm.COPY, deferrable=True),
+        ],
     ),
 )
 center = create_center.sync(
@@ -127,20 +139,44 @@ receipt = expect(
                 id_number="11010519491231002X",
                 phone="13900000000",
             ),
+            materials=MaterialsAtIntake(
+                received=["社会团体成立登记申请书"],
+                deferred=[
+                    DeferredMaterial(
+                        name="住所使用证明", due_on=datetime.date.today() + datetime.timedelta(days=7)
+                    )
+                ],
+            ),
         ),
     ),
     CaseReceipt,
     "accept a case",
 )
+assert receipt.missing_materials == ["住所使用证明"], receipt.missing_materials
+certificate = Certificate(
+    name="社会团体法人登记证书",
+    number="宁民社证字第0001号",
+    valid_from=receipt.received_on,
+    valid_until=receipt.received_on + datetime.timedelta(days=5 * 365),
+    issued_by="西夏区民政局",
+)
 case = receipt
 for action in [
     lambda v: StartAction(action=StartActionAction.START, version=v),
     lambda v: PauseAction(
-        action=PauseActionAction.PAUSE, version=v, reason=PauseReason.SUPPLEMENT, note="缺营业执照复印件"
+        action=PauseActionAction.PAUSE,
+        version=v,
+        reason=PauseReason.SUPPLEMENT,
+        note="一次性告知",
+        materials=["住所使用证明"],
     ),
-    lambda v: ResumeAction(action=ResumeActionAction.RESUME, version=v),
+    lambda v: ResumeAction(action=ResumeActionAction.RESUME, version=v, arrived=["住所使用证明"]),
     lambda v: CompleteAction(
-        action=CompleteActionAction.COMPLETE, version=v, outcome=Outcome.APPROVED, result="宁民社登字第1号"
+        action=CompleteActionAction.COMPLETE,
+        version=v,
+        outcome=Outcome.APPROVED,
+        result="宁民社登字第1号",
+        certificate=certificate,
     ),
 ]:
     case = expect(
@@ -150,12 +186,14 @@ for action in [
     )
 assert case.status == CaseStatus.COMPLETED, case.status
 assert case.on_time is True, case.on_time
+assert case.result_code == ResultCode.CERTIFICATE_ISSUED and case.missing_materials == [], case
 
 events = expect(list_case_events.sync(receipt.id, client=clerk), CaseEvents, "read the history")
 kinds = [event.action.value for event in events.items]
 assert kinds == ["accept", "start", "pause", "resume", "complete"], kinds
 pause = events.items[2].payload
 assert isinstance(pause, PauseDetails) and pause.reason == PauseReason.SUPPLEMENT, pause
+assert pause.materials == ["住所使用证明"], pause
 completed = events.items[4].payload
 assert isinstance(completed, CompleteDetails) and completed.on_time is True, completed
 explained = expect(get_case_deadline.sync(receipt.id, client=clerk), DeadlineView, "the deadline")
@@ -168,6 +206,8 @@ public = expect(
     "look the case up at the kiosk",
 )
 assert public.status == CaseStatus.COMPLETED and "王" in public.applicant and public.applicant != "王小明"
+assert public.result_label == "出证办结" and public.certificate.name == "社会团体法人登记证书", public
+assert "number" not in public.certificate.to_dict(), public.certificate
 rated = expect(
     rate_case.sync(receipt.case_no, client=kiosk, body=RatingBody(code=receipt.query_code, score=5)),
     RatingReceipt,

@@ -26,7 +26,7 @@ use api::state::CalendarCache;
 use chrono::{FixedOffset, Utc};
 use common::{Figures, QUERY_CODE_SECRET, drive, hall_env, memory, ms, reset_peak};
 use domain::case::workflow::{self, IntakeRequest, Moment};
-use domain::case::{Applicant, IntakeDecision};
+use domain::case::{Applicant, IntakeDecision, IntakeMaterials};
 use domain::clock::stored_moment;
 use domain::ids::UserId;
 use domain::repository::{
@@ -134,6 +134,7 @@ fn main() {
                 window_id: window,
                 applicant: applicant.clone(),
                 note: String::new(),
+                materials: IntakeMaterials::Recorded(Default::default()),
                 decision: IntakeDecision::Accept,
             };
             let (case, code) = store

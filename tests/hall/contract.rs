@@ -6,7 +6,7 @@ use domain::calendar::{Holiday, YearCalendar, china};
 use domain::catalogue::{
     Category, CenterInput, DepartmentInput, Handling, ServiceItemInput, WindowInput, WindowKind,
 };
-use domain::catalogue::{Center, Department, ServiceItem, Window};
+use domain::catalogue::{Center, Department, Material, ServiceItem, Window};
 use domain::ids::{CenterId, DepartmentId, ServiceItemId, UserId, WindowId};
 use domain::page::PageRequest;
 use domain::repository::*;
@@ -56,7 +56,7 @@ fn item(code: &str, department_id: DepartmentId) -> ServiceItem {
         statutory_days: 20,
         promised_days: 5,
         conditions: "内地居民".into(),
-        materials: vec!["居民身份证".into(), "户口簿".into()],
+        materials: vec![Material::named("居民身份证"), Material::named("户口簿")],
         procedure: vec!["受理".into(), "审查".into(), "登记".into()],
         steps_removed: 2,
         responsible_post: "登记员".into(),

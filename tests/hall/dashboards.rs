@@ -358,7 +358,7 @@ fn dashboards_draw_the_demo_hall(backend: Backend) {
                "received_at": "2013-01-07T09:00:00+08:00", "events": []}),
         json!({"center_code": "640105", "window_number": 20, "item_code": committed, "applicant": applicant,
                "received_at": "2013-01-07T09:30:00+08:00",
-               "events": [{"action": "pause", "reason": "supplement", "note": "缺户口簿", "at": "2013-01-08T10:00:00+08:00"}]}),
+               "events": [{"action": "pause", "reason": "supplement", "note": "缺户口簿", "materials": ["申请表"], "at": "2013-01-08T10:00:00+08:00"}]}),
         json!({"center_code": "640105", "window_number": 20, "item_code": immediate, "applicant": applicant,
                "received_at": now.to_rfc3339(), "events": []}),
     ];
@@ -400,7 +400,7 @@ fn dashboards_draw_the_demo_hall(backend: Backend) {
         assert_eq!(counts["total"], total, "{by}");
         let groups = counts["groups"].as_array().expect("groups");
         assert!(!groups.is_empty());
-        for field in ["open", "none", "yellow", "red"] {
+        for field in ["open", "none", "yellow", "red", "overdue_materials"] {
             let sum: i64 = groups.iter().map(|g| g[field].as_i64().expect("n")).sum();
             assert_eq!(Value::from(sum), total[field], "{by} {field}");
         }
@@ -411,7 +411,8 @@ fn dashboards_draw_the_demo_hall(backend: Backend) {
         let answer = csv(&app, analyst, &format!("/api/v1/stats/warnings?by={by}"));
         let mut rows: Vec<&Value> = groups.iter().collect();
         let total_row = json!({"key": "total", "label": "合计", "open": total["open"], "none": total["none"],
-                               "yellow": total["yellow"], "red": total["red"]});
+                               "yellow": total["yellow"], "red": total["red"],
+                               "overdue_materials": total["overdue_materials"]});
         rows.push(&total_row);
         csv_equals_json(&answer, &counts, &rows);
     }

@@ -178,12 +178,16 @@ fn an_admin_builds_a_hall_with_items_and_windows(backend: Backend) {
     let marriage = json!({
         "code": "MZ-001", "name": "结婚登记", "department_id": civil["id"], "category": "licensing",
         "handling": "committed", "statutory_days": 20, "promised_days": 5,
-        "materials": ["居民身份证", "户口簿"], "procedure": ["受理", "审查", "登记"], "steps_removed": 1,
+        "materials": [{"name": "居民身份证"}, {"name": "户口簿", "form": "copy", "copies": 2}], "procedure": ["受理", "审查", "登记"], "steps_removed": 1,
         "fee": "不收费", "legal_basis": "《婚姻登记条例》"
     });
     let item = app.post("/api/v1/items", Some(&admin), &marriage);
     assert_eq!(item.status, 201, "{}", item.text);
-    assert_eq!(item.json()["materials"], json!(["居民身份证", "户口簿"]));
+    assert_eq!(
+        item.json()["materials"],
+        json!([{"name": "居民身份证", "form": "original", "copies": 1, "required": true, "deferrable": false},
+               {"name": "户口簿", "form": "copy", "copies": 2, "required": true, "deferrable": false}])
+    );
 
     let mut too_slow = marriage.clone();
     too_slow["code"] = json!("MZ-002");

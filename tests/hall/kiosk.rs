@@ -262,7 +262,7 @@ fn the_guide_and_the_windows_are_public_and_cacheable(backend: Backend) {
         "/api/v1/items",
         Some(admin),
         &json!({"code": "MZ-101", "name": "内地居民婚姻登记", "department_id": department, "category": "non_licensing",
-                "handling": "immediate", "statutory_days": 1, "promised_days": 0, "materials": ["户口簿", "居民身份证"],
+                "handling": "immediate", "statutory_days": 1, "promised_days": 0, "materials": [{"name": "户口簿"}, {"name": "居民身份证", "form": "original_and_copy"}],
                 "conditions": "男女双方亲自到场", "fee": "9元", "fee_basis": "国家发改委收费标准", "legal_basis": "《婚姻登记条例》",
                 "contact": "0951-2000000", "complaint_channel": "12345"}),
     );
@@ -308,7 +308,18 @@ fn the_guide_and_the_windows_are_public_and_cacheable(backend: Backend) {
     assert_eq!(again.status, 304);
     assert!(again.text.is_empty());
     let full = hall.app.get("/api/v1/public/items/MZ-101", None).json();
-    assert_eq!(full["materials"], json!(["户口簿", "居民身份证"]));
+    assert_eq!(
+        full["materials"],
+        json!([{"name": "户口簿", "form": "original", "copies": 1, "required": true, "deferrable": false},
+               {"name": "居民身份证", "form": "original_and_copy", "copies": 1, "required": true, "deferrable": false}])
+    );
+    assert_eq!(
+        full["material_lines"],
+        json!([
+            "户口簿（原件，1份；必交）",
+            "居民身份证（原件及复印件，1份；必交）"
+        ])
+    );
     assert_eq!(full["windows"], json!([]));
     hall.app.get("/api/v1/public/items/NOPE", None).problem(404);
 

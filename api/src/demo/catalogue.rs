@@ -6,8 +6,8 @@
 use chrono::{DateTime, Utc};
 use domain::calendar::Division;
 use domain::catalogue::{
-    Category, Center, CenterInput, Department, DepartmentInput, Handling, ServiceItem,
-    ServiceItemInput, Window, WindowInput, WindowKind,
+    Category, Center, CenterInput, Department, DepartmentInput, Handling, Material, MaterialForm,
+    ServiceItem, ServiceItemInput, Window, WindowInput, WindowKind,
 };
 use domain::ids::{CenterId, DepartmentId, ServiceItemId, WindowId};
 
@@ -219,7 +219,7 @@ pub fn catalogue(now: DateTime<Utc>) -> Catalogue {
                 statutory_days: statutory,
                 promised_days: promised,
                 conditions: format!("符合《{name}》办事指南所列条件的申请人"),
-                materials: vec!["申请表".into(), "申请人有效身份证件".into()],
+                materials: demo_materials(i),
                 procedure: STEP_NAMES[..3 + i % 3]
                     .iter()
                     .map(|s| (*s).to_owned())
@@ -309,6 +309,42 @@ fn window(
         item_ids,
     }
     .into_window(WindowId::new(), now)
+}
+
+/// The demo guides' materials: every item asks for its form and the applicant's identity
+/// document (original shown, a copy kept); a licensing item also for its qualification
+/// papers, which may follow within days (容缺); every third item takes a power of attorney
+/// when someone applies on the applicant's behalf, and every fourth two photographs, both
+/// optional.
+fn demo_materials(i: usize) -> Vec<Material> {
+    let mut materials = vec![
+        Material::named("申请表"),
+        Material {
+            form: MaterialForm::OriginalAndCopy,
+            ..Material::named("申请人有效身份证件")
+        },
+    ];
+    if i < 40 {
+        materials.push(Material {
+            form: MaterialForm::Copy,
+            deferrable: true,
+            ..Material::named("相关资质证明材料")
+        });
+    }
+    if i.is_multiple_of(3) {
+        materials.push(Material {
+            required: false,
+            ..Material::named("授权委托书及受托人身份证件")
+        });
+    }
+    if i % 4 == 1 {
+        materials.push(Material {
+            copies: 2,
+            required: false,
+            ..Material::named("近期一寸免冠照片")
+        });
+    }
+    materials
 }
 
 #[cfg(test)]

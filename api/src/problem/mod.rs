@@ -112,6 +112,9 @@ pub enum ApiError {
     /// Nobody waits for the calling window.
     #[error("nobody is waiting for this window's queues; call again later")]
     NobodyWaiting,
+    /// An approval while required materials are missing; names them.
+    #[error("{0}")]
+    MaterialsMissing(String),
     /// Another clash with the current state.
     #[error("{0}")]
     Conflict(String),
@@ -202,6 +205,7 @@ impl ApiError {
             Self::TicketHeld => ProblemType::TicketHeld,
             Self::WindowNotOpen(_) => ProblemType::WindowNotOpen,
             Self::NobodyWaiting => ProblemType::NobodyWaiting,
+            Self::MaterialsMissing(_) => ProblemType::MaterialsMissing,
             Self::Conflict(_) => ProblemType::Conflict,
             Self::TooLarge(_) => ProblemType::TooLarge,
             Self::TimedOut => ProblemType::Timeout,
@@ -370,6 +374,9 @@ impl From<CaseError> for ApiError {
             }
             CaseError::Invalid(errors) => Self::Invalid(errors),
             CaseError::Calendar(error) => error.into(),
+            missing @ CaseError::MaterialsMissing { .. } => {
+                Self::MaterialsMissing(missing.to_string())
+            }
         }
     }
 }

@@ -126,6 +126,10 @@ problem_types! {
     CheckInClosed = "urn:service-hall:problem:check-in-closed", CONFLICT;
     /// The case has been rated already; a case is rated once.
     AlreadyRated = "urn:service-hall:problem:already-rated", CONFLICT;
+    /// The case cannot be completed as approved while required materials are missing (容缺
+    /// not handed in, or asked for by a 补正); `detail` names them. Record their arrival on
+    /// `resume`, or complete as denied.
+    MaterialsMissing = "urn:service-hall:problem:materials-missing", CONFLICT;
     /// Another clash with the current state (a rectification already closed, an
     /// administrator deactivating their own account); `detail` says which.
     Conflict = "urn:service-hall:problem:conflict", CONFLICT;

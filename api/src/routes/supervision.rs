@@ -3,7 +3,7 @@
 use actix_web::{get, post, web};
 use chrono::NaiveDate;
 use domain::ValidationErrors;
-use domain::case::{Carded, CaseStatus, Warning, warnings};
+use domain::case::{Carded, CaseStatus, Wanted, Warning, warnings};
 use domain::ids::{CaseId, CenterId, RatingId, ServiceItemId, WindowId};
 use domain::permission::Permission;
 use domain::rating::Rating;
@@ -26,6 +26,9 @@ use crate::state::AppState;
 pub struct WarningQuery {
     /// Only this level.
     pub level: Option<Warning>,
+    /// `true`: only the cases with a missing material whose promised date (容缺) has
+    /// passed, whatever their card; not together with `level`.
+    pub overdue_materials: Option<bool>,
     /// Only at this centre and the centres beneath it.
     pub center: Option<CenterId>,
     /// Only at this window.
@@ -40,11 +43,24 @@ pub struct WarningQuery {
     pub after: Option<String>,
 }
 
-/// An open case with a yellow or red card. No personal data: analysts read this too.
+/// A missing material whose promised date (容缺) has passed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OverdueMaterial {
+    /// The material's name in the guide.
+    pub name: String,
+    /// The date it was promised by.
+    pub due_on: NaiveDate,
+}
+
+/// An open case with a yellow or red card, or with a missing material whose promised date
+/// has passed (容缺 overdue), or both. No personal data: analysts read this too.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WarningView {
-    /// The card.
-    pub warning: Warning,
+    /// The card; `null` for a case listed only for an overdue material.
+    pub warning: Option<Warning>,
+    /// The missing materials whose promised date has passed (容缺逾期); empty when the case
+    /// is listed for its card only.
+    pub overdue_materials: Vec<OverdueMaterial>,
     /// Working days left (0 = due today); for yellow cards.
     pub days_left: Option<i64>,
     /// Working days past the deadline; for red cards.
@@ -81,15 +97,16 @@ pub struct Warnings {
 }
 
 /// Open cases at yellow (at most `HALL_YELLOW_DAYS` working days left) or red (past the
-/// deadline), most urgent first, a page at a time. A paused case's clock does not run: it
-/// gets no card.
+/// deadline), and open cases missing a material whose promised date (容缺) has passed, most
+/// urgent deadline first, a page at a time. A paused case's clock does not run: it gets no
+/// card, but an overdue material lists it all the same.
 #[utoipa::path(
     tag = "supervision", operation_id = "list_warnings", security(("bearer" = [])), params(WarningQuery),
     responses(
         (status = 200, body = Warnings),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 400, description = "`invalid-cursor`: an `after` this list did not hand out", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`validation`: a `limit` out of 1–500", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation`: a `limit` out of 1–500; `level` together with `overdue_materials=true`", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/supervision/warnings")]
@@ -105,6 +122,17 @@ pub async fn list_warnings(
         query.window,
         "a clerk sees the warnings of their own window only",
     )?;
+    let wanted = match (query.level, query.overdue_materials) {
+        (Some(_), Some(true)) => {
+            return Err(ValidationErrors::single(
+                "overdue_materials",
+                "ask for a level or for overdue materials, not both",
+            )
+            .into());
+        }
+        (None, Some(true)) => Some(Wanted::OverdueMaterials),
+        (level, _) => level.map(Wanted::Level),
+    };
     let page = PageQuery {
         limit: query.limit,
         after: query.after,
@@ -126,7 +154,7 @@ pub async fn list_warnings(
                 &calendars,
                 today,
                 yellow_days,
-                query.level,
+                wanted,
                 &filter,
                 &page,
             )?)
@@ -147,11 +175,21 @@ impl WarningView {
             deadline,
             warning,
             days,
+            overdue_materials,
         } = carded;
         Self {
             warning,
-            days_left: (warning == Warning::Yellow).then_some(days),
-            days_overdue: (warning == Warning::Red).then_some(days),
+            overdue_materials: overdue_materials
+                .into_iter()
+                .filter_map(|m| {
+                    m.due_on.map(|due_on| OverdueMaterial {
+                        name: m.material.name,
+                        due_on,
+                    })
+                })
+                .collect(),
+            days_left: (warning == Some(Warning::Yellow)).then_some(days),
+            days_overdue: (warning == Some(Warning::Red)).then_some(days),
             case_id: case.id,
             case_no: case.case_no,
             status: case.status,

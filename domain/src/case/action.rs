@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::materials::validate_names;
+use super::result::{Certificate, Fee, ResultCode, validate_result};
 use crate::ValidationErrors;
 use crate::ids::WindowId;
 use crate::permission::Permission;
@@ -69,9 +71,28 @@ pub enum Action {
         /// What is awaited, e.g. the missing papers.
         #[serde(default)]
         note: String,
+        /// For a `supplement` (补正), the materials asked for: each a material of the case's
+        /// guide, none twice, at least one when the guide lists any (一次性告知: all of them
+        /// at once). Other reasons take none.
+        #[serde(default)]
+        #[cfg_attr(feature = "openapi", schema(max_items = 100))]
+        materials: Vec<String>,
     },
     /// Restart the clock in the state the case was paused from.
-    Resume,
+    Resume {
+        /// The materials handed in meanwhile: names of materials the case is missing
+        /// (asked for by a 补正, or deferred at acceptance), none twice.
+        #[serde(default)]
+        #[cfg_attr(feature = "openapi", schema(max_items = 100))]
+        arrived: Vec<String>,
+    },
+    /// 补交材料: missing materials handed in without a pause — a 容缺 paper arriving by its
+    /// date; the state and the clock stay as they are.
+    ReceiveMaterials {
+        /// The materials handed in: at least one, each one the case lacks, none twice.
+        #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 100))]
+        materials: Vec<String>,
+    },
     /// 延期: more working days (supervisors and admins).
     Extend {
         /// Working days added, 1 to 30 ([`MAX_EXTENSION_DAYS_EACH`]).
@@ -88,13 +109,26 @@ pub enum Action {
         #[serde(default)]
         note: String,
     },
-    /// 办结: decide the case.
+    /// 办结: decide the case. An approval needs every required material handed in.
     Complete {
         /// Granted or refused.
         outcome: Outcome,
         /// The decision's text, e.g. the licence number.
         #[serde(default)]
         result: String,
+        /// The result code (办结结果); when left out, `certificate_issued` for an approval
+        /// with a certificate, `concluded` for another approval, `returned` for a denial.
+        /// `returned` and `supplement_never_came` conclude denials only.
+        #[serde(default)]
+        result_code: Option<ResultCode>,
+        /// The certificate issued (证照): only with an approval, and then the result code is
+        /// `certificate_issued`, which needs one.
+        #[serde(default)]
+        certificate: Option<Certificate>,
+        /// The fees charged, each with its basis (amounts in fen).
+        #[serde(default)]
+        #[cfg_attr(feature = "openapi", schema(max_items = 20))]
+        fees: Vec<Fee>,
     },
     /// 送达: hand the result over.
     Deliver {
@@ -127,6 +161,8 @@ pub enum ActionKind {
     Resume,
     /// 延期.
     Extend,
+    /// 补交材料.
+    ReceiveMaterials,
     /// 转办.
     Transfer,
     /// 办结.
@@ -143,13 +179,14 @@ pub enum ActionKind {
 
 impl ActionKind {
     /// Every kind.
-    pub const ALL: [ActionKind; 12] = [
+    pub const ALL: [ActionKind; 13] = [
         Self::Accept,
         Self::Refuse,
         Self::Start,
         Self::Pause,
         Self::Resume,
         Self::Extend,
+        Self::ReceiveMaterials,
         Self::Transfer,
         Self::Complete,
         Self::Deliver,
@@ -167,6 +204,7 @@ impl ActionKind {
             Self::Pause => "pause",
             Self::Resume => "resume",
             Self::Extend => "extend",
+            Self::ReceiveMaterials => "receive_materials",
             Self::Transfer => "transfer",
             Self::Complete => "complete",
             Self::Deliver => "deliver",
@@ -190,6 +228,7 @@ impl ActionKind {
             Self::Pause => "paused",
             Self::Resume => "resumed",
             Self::Extend => "extended",
+            Self::ReceiveMaterials => "handed materials",
             Self::Transfer => "transferred",
             Self::Complete => "completed",
             Self::Deliver => "delivered",
@@ -208,6 +247,7 @@ impl ActionKind {
             Self::Pause => "暂停",
             Self::Resume => "恢复办理",
             Self::Extend => "延期",
+            Self::ReceiveMaterials => "补交材料",
             Self::Transfer => "转办",
             Self::Complete => "办结",
             Self::Deliver => "送达",
@@ -238,8 +278,9 @@ impl Action {
         match self {
             Self::Start => ActionKind::Start,
             Self::Pause { .. } => ActionKind::Pause,
-            Self::Resume => ActionKind::Resume,
+            Self::Resume { .. } => ActionKind::Resume,
             Self::Extend { .. } => ActionKind::Extend,
+            Self::ReceiveMaterials { .. } => ActionKind::ReceiveMaterials,
             Self::Transfer { .. } => ActionKind::Transfer,
             Self::Complete { .. } => ActionKind::Complete,
             Self::Deliver { .. } => ActionKind::Deliver,
@@ -254,7 +295,8 @@ impl Action {
             Self::Extend { .. } | Self::Transfer { .. } => Permission::ExtendOrTransfer,
             Self::Start
             | Self::Pause { .. }
-            | Self::Resume
+            | Self::Resume { .. }
+            | Self::ReceiveMaterials { .. }
             | Self::Complete { .. }
             | Self::Deliver { .. }
             | Self::Withdraw { .. } => Permission::HandleCases,
@@ -265,7 +307,27 @@ impl Action {
     pub fn validate(&self) -> Result<(), ValidationErrors> {
         let mut errors = ValidationErrors::default();
         match self {
-            Self::Pause { note, .. } | Self::Transfer { note, .. } | Self::Deliver { note } => {
+            Self::Pause {
+                note,
+                reason,
+                materials,
+            } => {
+                errors.optional_text("note", note, 1000);
+                validate_names(&mut errors, "materials", materials);
+                // That a supplement names at least one is the case's to check: a case
+                // without a checklist (its guide listed none) has nothing to name.
+                if *reason != PauseReason::Supplement && !materials.is_empty() {
+                    errors.add("materials", "only a supplement (补正) names materials");
+                }
+            }
+            Self::Resume { arrived } => validate_names(&mut errors, "arrived", arrived),
+            Self::ReceiveMaterials { materials } => {
+                if materials.is_empty() {
+                    errors.add("materials", "name the materials handed in, at least one");
+                }
+                validate_names(&mut errors, "materials", materials);
+            }
+            Self::Transfer { note, .. } | Self::Deliver { note } => {
                 errors.optional_text("note", note, 1000)
             }
             Self::Extend { days, reason } => {
@@ -277,9 +339,24 @@ impl Action {
                 }
                 errors.text("reason", reason, 1000);
             }
-            Self::Complete { result, .. } => errors.optional_text("result", result, 4000),
+            Self::Complete {
+                outcome,
+                result,
+                result_code,
+                certificate,
+                fees,
+            } => {
+                errors.optional_text("result", result, 4000);
+                validate_result(
+                    &mut errors,
+                    *outcome,
+                    *result_code,
+                    certificate.as_ref(),
+                    fees,
+                );
+            }
             Self::Withdraw { reason } => errors.optional_text("reason", reason, 1000),
-            Self::Start | Self::Resume => {}
+            Self::Start => {}
         }
         errors.into_result()
     }
@@ -300,10 +377,16 @@ mod tests {
                 Action::Pause {
                     reason: PauseReason::Supplement,
                     note: note(),
+                    materials: vec!["户口簿".into()],
                 },
                 Permission::HandleCases,
             ),
-            (Action::Resume, Permission::HandleCases),
+            (
+                Action::Resume {
+                    arrived: Vec::new(),
+                },
+                Permission::HandleCases,
+            ),
             (
                 Action::Extend {
                     days: 1,
@@ -322,10 +405,19 @@ mod tests {
                 Action::Complete {
                     outcome: Outcome::Approved,
                     result: note(),
+                    result_code: None,
+                    certificate: None,
+                    fees: Vec::new(),
                 },
                 Permission::HandleCases,
             ),
             (Action::Deliver { note: note() }, Permission::HandleCases),
+            (
+                Action::ReceiveMaterials {
+                    materials: vec!["户口簿".into()],
+                },
+                Permission::HandleCases,
+            ),
             (Action::Withdraw { reason: note() }, Permission::HandleCases),
         ];
         for (action, permission) in &actions {

@@ -5,7 +5,9 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::{Action, ActionKind, Outcome, PauseReason};
+use super::{
+    Action, ActionKind, Certificate, DeferredMaterial, Fee, Outcome, PauseReason, ResultCode,
+};
 use crate::catalogue::Handling;
 use crate::ids::{ServiceItemId, WindowId};
 
@@ -26,6 +28,12 @@ pub enum EventDetails {
         promised_days: u32,
         /// The deadline set.
         deadline: Option<NaiveDate>,
+        /// The materials handed in.
+        #[serde(default)]
+        materials_received: Vec<String>,
+        /// The materials accepted as missing (容缺受理), with their promised dates.
+        #[serde(default)]
+        materials_deferred: Vec<DeferredMaterial>,
     },
     /// 不予受理: refused at intake.
     Refuse {
@@ -49,11 +57,17 @@ pub enum EventDetails {
         /// What is awaited.
         #[serde(default)]
         note: String,
+        /// For a supplement (补正), the materials asked for.
+        #[serde(default)]
+        materials: Vec<String>,
     },
     /// 恢复: the clock runs again.
     Resume {
         /// The deadline, pushed later by the working days paused.
         deadline: Option<NaiveDate>,
+        /// The materials handed in meanwhile.
+        #[serde(default)]
+        arrived: Vec<String>,
     },
     /// 延期: working days added.
     Extend {
@@ -63,6 +77,11 @@ pub enum EventDetails {
         reason: String,
         /// The new deadline.
         deadline: Option<NaiveDate>,
+    },
+    /// 补交材料: missing materials handed in without a pause.
+    ReceiveMaterials {
+        /// The materials handed in.
+        materials: Vec<String>,
     },
     /// 转办: moved to another window.
     Transfer {
@@ -83,6 +102,15 @@ pub enum EventDetails {
         result: String,
         /// Whether it was completed by its deadline.
         on_time: Option<bool>,
+        /// The result code (办结结果); `null` in events recorded before result codes.
+        #[serde(default)]
+        result_code: Option<ResultCode>,
+        /// The certificate issued.
+        #[serde(default)]
+        certificate: Option<Certificate>,
+        /// The fees charged.
+        #[serde(default)]
+        fees: Vec<Fee>,
     },
     /// 送达: the result handed over.
     Deliver {
@@ -119,22 +147,46 @@ impl EventDetails {
     pub fn of(action: &Action) -> Self {
         match action.clone() {
             Action::Start => Self::Start,
-            Action::Pause { reason, note } => Self::Pause { reason, note },
-            Action::Resume => Self::Resume { deadline: None },
+            Action::Pause {
+                reason,
+                note,
+                materials,
+            } => Self::Pause {
+                reason,
+                note,
+                materials,
+            },
+            Action::Resume { arrived } => Self::Resume {
+                deadline: None,
+                arrived,
+            },
             Action::Extend { days, reason } => Self::Extend {
                 days,
                 reason,
                 deadline: None,
             },
+            Action::ReceiveMaterials { materials } => Self::ReceiveMaterials { materials },
             Action::Transfer { window_id, note } => Self::Transfer {
                 window_id,
                 note,
                 from_window_id: None,
             },
-            Action::Complete { outcome, result } => Self::Complete {
+            Action::Complete {
+                outcome,
+                result,
+                result_code,
+                certificate,
+                fees,
+            } => Self::Complete {
                 outcome,
                 result,
                 on_time: None,
+                result_code: Some(
+                    result_code
+                        .unwrap_or_else(|| ResultCode::default_for(outcome, certificate.is_some())),
+                ),
+                certificate,
+                fees,
             },
             Action::Deliver { note } => Self::Deliver { note },
             Action::Withdraw { reason } => Self::Withdraw { reason },
@@ -159,7 +211,7 @@ impl EventDetails {
     pub fn deadline(&self) -> Option<NaiveDate> {
         match self {
             Self::Accept { deadline, .. }
-            | Self::Resume { deadline }
+            | Self::Resume { deadline, .. }
             | Self::Extend { deadline, .. }
             | Self::Recompute { deadline, .. } => *deadline,
             _ => None,

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::case::{Case, CaseError, CaseEvent, Intake, IntakeDecision};
+use crate::case::{Case, CaseError, CaseEvent, Intake, IntakeDecision, IntakeMaterials};
 use crate::ids::{CaseId, UserId};
 use crate::page::{DueCursor, Page, PageRequest};
 use crate::repository::{
@@ -14,8 +14,8 @@ use crate::repository::{
 use crate::calendar::{WorkingCalendar, china};
 use crate::case::{Applicant, ApplicantKind, IdType};
 use crate::catalogue::{
-    Category, Center, CenterInput, Handling, ServiceItem, ServiceItemInput, Window, WindowInput,
-    WindowKind,
+    Category, Center, CenterInput, Handling, Material, ServiceItem, ServiceItemInput, Window,
+    WindowInput, WindowKind,
 };
 use crate::ids::{CenterId, DepartmentId, ServiceItemId, WindowId};
 
@@ -42,6 +42,7 @@ impl Hall {
             center: &self.center,
             applicant: applicant(),
             note: String::new(),
+            materials: IntakeMaterials::AllReceived,
             decision: IntakeDecision::Accept,
         }
         .open(case_no, at, today, UserId::new(), &self.calendar)
@@ -71,7 +72,7 @@ pub(crate) fn hall(handling: Handling) -> Hall {
             0
         },
         conditions: String::new(),
-        materials: vec![],
+        materials: vec![Material::named("居民身份证"), Material::named("户口簿")],
         procedure: vec![],
         steps_removed: 0,
         responsible_post: String::new(),
@@ -193,6 +194,7 @@ impl CaseRepository for Memory {
     fn cases_due_by(
         &mut self,
         by: NaiveDate,
+        materials_before: Option<NaiveDate>,
         filter: &CaseFilter,
         page: &PageRequest,
     ) -> RepositoryResult<Page<Case>> {
@@ -204,7 +206,13 @@ impl CaseRepository for Memory {
         let mut due: Vec<(DueCursor, Case)> = self
             .cases
             .iter()
-            .filter(|c| c.status.clock_runs() && c.deadline.is_some_and(|d| d <= by))
+            .filter(|c| {
+                (c.status.clock_runs() && c.deadline.is_some_and(|d| d <= by))
+                    || (c.status.is_open()
+                        && materials_before.is_some_and(|before| {
+                            c.materials.earliest_due().is_some_and(|due| due < before)
+                        }))
+            })
             .filter(|c| filter.window_id.is_none_or(|w| w == c.window_id))
             .filter_map(|c| Some((DueCursor::after(c)?, c.clone())))
             .filter(|(cursor, _)| after.is_none_or(|after| key(cursor) > key(&after)))

@@ -4,7 +4,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{
-    ActionKind, Applicant, Case, CaseError, CaseStatus, DeadlineClock, EventDetails, Performed,
+    ActionKind, Applicant, Case, CaseError, CaseMaterials, CaseStatus, DeadlineClock, EventDetails,
+    MaterialState, MaterialsAtIntake, Performed,
 };
 use crate::ValidationErrors;
 use crate::calendar::WorkingCalendar;
@@ -24,6 +25,16 @@ pub enum IntakeDecision {
     },
 }
 
+/// What is known of the materials at intake.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IntakeMaterials {
+    /// What the clerk recorded at the window.
+    Recorded(MaterialsAtIntake),
+    /// Every material of the guide handed in: a case imported from a system that kept no
+    /// checklist, or generated for the demo hall.
+    AllReceived,
+}
+
 /// An application at a window.
 #[derive(Debug, Clone)]
 pub struct Intake<'a> {
@@ -37,11 +48,43 @@ pub struct Intake<'a> {
     pub applicant: Applicant,
     /// The clerk's note.
     pub note: String,
+    /// The materials received, and those deferred (容缺).
+    pub materials: IntakeMaterials,
     /// Accept or refuse.
     pub decision: IntakeDecision,
 }
 
 impl Intake<'_> {
+    /// The case's materials on the local date `today`: refused, naming each field, when an
+    /// unknown material is named, one is named twice, or — to accept — a required one is
+    /// neither received nor deferred to a later date.
+    pub fn materials_on(&self, today: NaiveDate) -> Result<CaseMaterials, ValidationErrors> {
+        match &self.materials {
+            IntakeMaterials::AllReceived => {
+                Ok(CaseMaterials::all_received(&self.item.materials, today))
+            }
+            IntakeMaterials::Recorded(given) => CaseMaterials::at_intake(
+                &self.item.materials,
+                given,
+                today,
+                self.decision == IntakeDecision::Accept,
+            ),
+        }
+    }
+
+    /// Checks everything about the application that does not need the database, on the
+    /// local date `today`.
+    pub fn validate_on(&self, today: NaiveDate) -> Result<(), ValidationErrors> {
+        let mut errors = match self.validate() {
+            Ok(()) => ValidationErrors::default(),
+            Err(errors) => errors,
+        };
+        if let Err(more) = self.materials_on(today) {
+            errors.errors.extend(more.errors);
+        }
+        errors.into_result()
+    }
+
     /// Checks everything about the application that does not need the database.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
         let mut errors = match self.applicant.validate() {
@@ -75,6 +118,7 @@ impl Intake<'_> {
         calendar: &WorkingCalendar,
     ) -> Result<Performed, CaseError> {
         self.validate()?;
+        let materials = self.materials_on(today)?;
         let clock = DeadlineClock::new(today, self.item.promised_days);
         let (status, action, deadline, refusal_reason) = match self.decision {
             IntakeDecision::Accept => (
@@ -118,6 +162,10 @@ impl Intake<'_> {
             overdue_from: None,
             outcome: None,
             result: None,
+            materials,
+            result_code: None,
+            certificate: None,
+            fees: Vec::new(),
             accepted_by: actor,
             version: 1,
             updated_at: at,
@@ -136,6 +184,8 @@ impl Intake<'_> {
                 handling: case.handling,
                 promised_days: case.clock.promised_days,
                 deadline: case.deadline,
+                materials_received: case.materials.names_in(MaterialState::Received),
+                materials_deferred: case.materials.deferred(),
             },
         };
         case.overdue_from = overdue_from(&case, today, None);

@@ -21,7 +21,7 @@ pub fn next_status(
         (S::Accepted, A::Complete) if handling == Handling::Immediate => Some(S::Completed),
         (S::InProgress, A::Complete) => Some(S::Completed),
         (S::Completed, A::Deliver) => Some(S::Delivered),
-        (open, A::Withdraw | A::Extend | A::Transfer) if open.is_open() => {
+        (open, A::Withdraw | A::Extend | A::Transfer | A::ReceiveMaterials) if open.is_open() => {
             Some(if action == A::Withdraw {
                 S::Withdrawn
             } else {
@@ -62,7 +62,7 @@ mod tests {
                         }
                         (
                             S::Accepted | S::InProgress | S::Paused,
-                            A::Extend | A::Transfer | A::Recompute,
+                            A::Extend | A::Transfer | A::Recompute | A::ReceiveMaterials,
                         ) => Some(status),
                         (S::Completed | S::Delivered, A::Rate) => Some(status),
                         _ => None,

@@ -10,9 +10,11 @@ mod event;
 pub(crate) mod fixtures;
 mod intake;
 mod machine;
+mod materials;
 mod model;
 mod number;
 pub mod recompute;
+mod result;
 mod status;
 mod warning;
 pub mod workflow;
@@ -24,11 +26,15 @@ pub use applicant::{Applicant, ApplicantKind, IdType, PHONE_PATTERN, is_phone, i
 pub use clock::{DeadlineClock, DeadlineExplanation, ExplainedPause, Extension, Pause};
 pub use details::EventDetails;
 pub use event::CaseEvent;
-pub use intake::{Intake, IntakeDecision};
+pub use intake::{Intake, IntakeDecision, IntakeMaterials};
 pub use machine::next_status;
+pub use materials::{
+    CaseMaterial, CaseMaterials, DeferredMaterial, MaterialState, MaterialsAtIntake, validate_names,
+};
 pub use model::{Case, CaseError, Performed};
 pub use number::{CaseNumberError, case_number, normalise_typed};
+pub use result::{Certificate, Fee, MAX_FEE_FEN, MAX_FEES, ResultCode, validate_result};
 pub use status::CaseStatus;
 pub use warning::{
-    Carded, Warning, WarningsError, due_windows, warning_for, warnings, yellow_horizon,
+    Carded, Wanted, Warning, WarningsError, due_windows, warning_for, warnings, yellow_horizon,
 };

@@ -5,8 +5,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use super::{
-    Action, ActionKind, Applicant, CaseEvent, CaseStatus, DeadlineClock, EventDetails, Outcome,
-    extension_allowance, next_status,
+    Action, ActionKind, Applicant, CaseEvent, CaseMaterial, CaseMaterials, CaseStatus, Certificate,
+    DeadlineClock, EventDetails, Fee, Outcome, PauseReason, ResultCode, extension_allowance,
+    next_status,
 };
 use crate::ValidationErrors;
 use crate::calendar::{CalendarError, WorkingCalendar};
@@ -74,6 +75,15 @@ pub struct Case {
     pub outcome: Option<Outcome>,
     /// The decision's text.
     pub result: Option<String>,
+    /// The materials of its guide and where each stands (received, 容缺, 补正 …); empty for a
+    /// case received before materials were data.
+    pub materials: CaseMaterials,
+    /// How it was concluded (办结结果), once completed.
+    pub result_code: Option<ResultCode>,
+    /// The certificate its approval issued (证照).
+    pub certificate: Option<Certificate>,
+    /// The fees charged at completion.
+    pub fees: Vec<Fee>,
     /// Who received it.
     pub accepted_by: UserId,
     /// Bumped by every event; a stale version is refused.
@@ -99,6 +109,12 @@ pub enum CaseError {
     /// The calendar cannot answer.
     #[error(transparent)]
     Calendar(#[from] CalendarError),
+    /// An approval while required materials are still missing.
+    #[error("the case cannot be approved while required materials are missing: {}", .names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "))]
+    MaterialsMissing {
+        /// The missing required materials, in the guide's order.
+        names: Vec<String>,
+    },
 }
 
 /// An action's result: the case after it, the event that records it and the statistics
@@ -185,13 +201,27 @@ impl Case {
         };
         let mut payload = EventDetails::of(action);
         match action {
-            Action::Pause { reason, .. } => {
+            Action::Pause {
+                reason, materials, ..
+            } => {
+                if *reason == PauseReason::Supplement
+                    && materials.is_empty()
+                    && !self.materials.items.is_empty()
+                {
+                    return Err(ValidationErrors::single(
+                        "materials",
+                        "a supplement (补正) names the missing materials of the guide, at least one",
+                    )
+                    .into());
+                }
                 case.resume_to = Some(self.status);
                 case.clock.pause(*reason, today);
+                case.materials.request(materials)?;
             }
-            Action::Resume => {
+            Action::Resume { arrived } => {
                 case.resume_to = None;
                 case.clock.resume(today);
+                case.materials.arrive("arrived", arrived, today)?;
             }
             Action::Extend { days, reason } => {
                 let allowance = extension_allowance(self.statutory_days, self.clock.promised_days);
@@ -229,21 +259,44 @@ impl Case {
                 }
                 errors.into_result()?;
             }
-            Action::Complete { outcome, result } => {
+            Action::Complete {
+                outcome,
+                result,
+                certificate,
+                fees,
+                ..
+            } => {
+                let missing = self.materials.missing_required();
+                if *outcome == Outcome::Approved && !missing.is_empty() {
+                    return Err(CaseError::MaterialsMissing {
+                        names: missing.iter().map(|m| m.material.name.clone()).collect(),
+                    });
+                }
                 case.completed_at = Some(at);
                 case.completed_on = Some(today);
                 case.on_time = Some(self.deadline.is_some_and(|deadline| today <= deadline));
                 case.outcome = Some(*outcome);
                 case.result = Some(result.clone());
-                if let EventDetails::Complete { on_time, .. } = &mut payload {
+                case.certificate = certificate.clone();
+                case.fees = fees.clone();
+                if let EventDetails::Complete {
+                    on_time,
+                    result_code,
+                    ..
+                } = &mut payload
+                {
                     *on_time = case.on_time;
+                    case.result_code = *result_code;
                 }
+            }
+            Action::ReceiveMaterials { materials } => {
+                case.materials.arrive("materials", materials, today)?;
             }
             Action::Start | Action::Deliver { .. } | Action::Withdraw { .. } => {}
         }
         if matches!(kind, ActionKind::Resume | ActionKind::Extend) {
             case.deadline = Some(case.clock.deadline(calendar)?);
-            if let EventDetails::Resume { deadline } | EventDetails::Extend { deadline, .. } =
+            if let EventDetails::Resume { deadline, .. } | EventDetails::Extend { deadline, .. } =
                 &mut payload
             {
                 *deadline = case.deadline;
@@ -252,6 +305,13 @@ impl Case {
         case.overdue_from = overdue_from(&case, today, self.overdue_from);
         let event = case.event(kind, Some(self.status), at, Some(actor), payload);
         Ok(Performed::new(Some(self), case, event, today))
+    }
+
+    /// The materials the case still lacks — deferred at acceptance (容缺) or asked for by a
+    /// 补正 — in the guide's order, each with its guide data (name, form, copies, required)
+    /// and the date it was promised by: what a 补正 notice lists, exactly and once.
+    pub fn missing_materials(&self) -> Vec<&CaseMaterial> {
+        self.materials.missing()
     }
 
     /// Records the applicant's rating, given at a kiosk: the state stays, the version moves on
@@ -332,8 +392,7 @@ impl Case {
 mod tests {
     use super::*;
     use crate::calendar::china;
-    use crate::case::PauseReason;
-    use crate::case::{Intake, IntakeDecision};
+    use crate::case::{Intake, IntakeDecision, IntakeMaterials};
     use chrono::TimeZone;
 
     use crate::case::fixtures::{Hall, applicant, hall};
@@ -396,6 +455,7 @@ mod tests {
             center: &hall.center,
             applicant: applicant(),
             note: String::new(),
+            materials: IntakeMaterials::AllReceived,
             decision: IntakeDecision::Accept,
         }
         .open(
@@ -419,6 +479,9 @@ mod tests {
             Action::Complete {
                 outcome: Outcome::Approved,
                 result: "done".into(),
+                result_code: None,
+                certificate: None,
+                fees: Vec::new(),
             },
             "2012-09-28",
         )
@@ -466,6 +529,7 @@ mod tests {
             Action::Pause {
                 reason: PauseReason::Supplement,
                 note: "缺户口簿".into(),
+                materials: vec!["户口簿".into()],
             },
             "2012-10-08",
         )
@@ -473,9 +537,16 @@ mod tests {
         assert_eq!(paused.event.from_status, Some(CaseStatus::InProgress));
         assert_eq!(paused.event.to_status, CaseStatus::Paused);
         assert_eq!(paused.event.seq, 3);
-        let resumed = act(&hall, &paused.case, Action::Resume, "2012-10-11")
-            .expect("resume")
-            .case;
+        let resumed = act(
+            &hall,
+            &paused.case,
+            Action::Resume {
+                arrived: Vec::new(),
+            },
+            "2012-10-11",
+        )
+        .expect("resume")
+        .case;
         assert_eq!(resumed.status, CaseStatus::InProgress);
         assert_eq!(resumed.deadline, Some(day("2012-10-16")));
         let extended = act(
@@ -509,6 +580,9 @@ mod tests {
             Action::Complete {
                 outcome: Outcome::Approved,
                 result: String::new(),
+                result_code: None,
+                certificate: None,
+                fees: Vec::new(),
             },
             "2012-10-11",
         )
@@ -520,6 +594,9 @@ mod tests {
             Action::Complete {
                 outcome: Outcome::Approved,
                 result: String::new(),
+                result_code: None,
+                certificate: None,
+                fees: Vec::new(),
             },
             "2012-10-12",
         )
@@ -545,6 +622,9 @@ mod tests {
             Action::Complete {
                 outcome: Outcome::Approved,
                 result: String::new(),
+                result_code: None,
+                certificate: None,
+                fees: Vec::new(),
             },
             "2012-09-28",
         )
@@ -556,11 +636,167 @@ mod tests {
             Action::Complete {
                 outcome: Outcome::Approved,
                 result: String::new(),
+                result_code: None,
+                certificate: None,
+                fees: Vec::new(),
             },
             "2012-09-29",
         )
         .expect("done");
         assert_eq!(late.case.on_time, Some(false));
+    }
+
+    #[test]
+    fn no_approval_while_a_required_material_is_missing_and_the_result_is_recorded() {
+        let hall = hall(Handling::Committed);
+        let case = accept(&hall, "2012-09-28");
+        let started = act(&hall, &case, Action::Start, "2012-09-28")
+            .expect("start")
+            .case;
+        let paused = act(
+            &hall,
+            &started,
+            Action::Pause {
+                reason: PauseReason::Supplement,
+                note: String::new(),
+                materials: vec!["户口簿".into(), "居民身份证".into()],
+            },
+            "2012-10-08",
+        )
+        .expect("pause")
+        .case;
+        let names = |c: &Case| -> Vec<String> {
+            c.missing_materials()
+                .iter()
+                .map(|m| m.material.name.clone())
+                .collect()
+        };
+        assert_eq!(
+            names(&paused),
+            ["居民身份证", "户口簿"],
+            "in the guide's order"
+        );
+        let resumed = act(
+            &hall,
+            &paused,
+            Action::Resume {
+                arrived: vec!["户口簿".into()],
+            },
+            "2012-10-09",
+        )
+        .expect("resume");
+        assert!(matches!(
+            &resumed.event.payload,
+            EventDetails::Resume { arrived, .. } if arrived == &["户口簿".to_owned()]
+        ));
+        let complete = |outcome, certificate: Option<Certificate>| Action::Complete {
+            outcome,
+            result: String::new(),
+            result_code: None,
+            certificate,
+            fees: Vec::new(),
+        };
+        assert_eq!(
+            act(
+                &hall,
+                &resumed.case,
+                complete(Outcome::Approved, None),
+                "2012-10-10"
+            ),
+            Err(CaseError::MaterialsMissing {
+                names: vec!["居民身份证".into()]
+            })
+        );
+        let denied = act(
+            &hall,
+            &resumed.case,
+            complete(Outcome::Denied, None),
+            "2012-10-10",
+        )
+        .expect("a denial needs no papers");
+        assert_eq!(denied.case.result_code, Some(ResultCode::Returned));
+        let certificate = Certificate {
+            name: "结婚证".into(),
+            number: "J640105-2012-000001".into(),
+            valid_from: day("2012-10-10"),
+            valid_until: None,
+            issued_by: "西夏区民政局".into(),
+        };
+        let arrived = act(
+            &hall,
+            &act(
+                &hall,
+                &resumed.case,
+                Action::Pause {
+                    reason: PauseReason::Supplement,
+                    note: String::new(),
+                    materials: vec!["居民身份证".into()],
+                },
+                "2012-10-10",
+            )
+            .expect("pause")
+            .case,
+            Action::Resume {
+                arrived: vec!["居民身份证".into()],
+            },
+            "2012-10-10",
+        )
+        .expect("resume")
+        .case;
+        let approved = act(
+            &hall,
+            &arrived,
+            complete(Outcome::Approved, Some(certificate.clone())),
+            "2012-10-10",
+        )
+        .expect("approved");
+        assert_eq!(
+            approved.case.result_code,
+            Some(ResultCode::CertificateIssued)
+        );
+        assert_eq!(approved.case.certificate, Some(certificate));
+        assert!(matches!(
+            approved.event.payload,
+            EventDetails::Complete {
+                result_code: Some(ResultCode::CertificateIssued),
+                certificate: Some(_),
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn a_supplement_names_papers_of_the_guide_and_only_a_supplement_names_any() {
+        let hall = hall(Handling::Committed);
+        let case = accept(&hall, "2012-09-28");
+        let pause = |reason, materials: &[&str]| Action::Pause {
+            reason,
+            note: String::new(),
+            materials: materials.iter().map(|m| (*m).to_owned()).collect(),
+        };
+        for refused in [
+            pause(PauseReason::Supplement, &[]),
+            pause(PauseReason::Supplement, &["结婚证"]),
+            pause(PauseReason::Supplement, &["户口簿", "户口簿"]),
+            pause(PauseReason::Suspension, &["户口簿"]),
+        ] {
+            assert!(
+                matches!(
+                    act(&hall, &case, refused.clone(), "2012-09-29"),
+                    Err(CaseError::Invalid(_))
+                ),
+                "{refused:?}"
+            );
+        }
+        assert!(
+            act(
+                &hall,
+                &case,
+                pause(PauseReason::Suspension, &[]),
+                "2012-09-29"
+            )
+            .is_ok()
+        );
     }
 
     #[test]
@@ -582,6 +818,9 @@ mod tests {
             Action::Complete {
                 outcome: Outcome::Approved,
                 result: String::new(),
+                result_code: None,
+                certificate: None,
+                fees: Vec::new(),
             },
             "2012-09-29",
         );
@@ -690,6 +929,7 @@ mod tests {
                 ..applicant()
             },
             note: String::new(),
+            materials: IntakeMaterials::AllReceived,
             decision: IntakeDecision::Accept,
         };
         let errors = intake.validate().expect_err("invalid");
@@ -706,6 +946,7 @@ mod tests {
             center: &hall.center,
             applicant: applicant(),
             note: String::new(),
+            materials: IntakeMaterials::AllReceived,
             decision: IntakeDecision::Refuse {
                 reason: "不属于本机关职权范围".into(),
             },
@@ -753,6 +994,9 @@ mod tests {
             Action::Complete {
                 outcome: Outcome::Denied,
                 result: String::new(),
+                result_code: None,
+                certificate: None,
+                fees: Vec::new(),
             },
             "2012-09-28",
         );
@@ -769,6 +1013,9 @@ mod tests {
             Action::Complete {
                 outcome: Outcome::Denied,
                 result: String::new(),
+                result_code: None,
+                certificate: None,
+                fees: Vec::new(),
             },
             "2012-09-28",
         )

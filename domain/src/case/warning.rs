@@ -3,7 +3,7 @@
 use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use super::{Case, CaseStatus};
+use super::{Case, CaseMaterial, CaseStatus};
 use crate::calendar::{CalendarError, Calendars, SUPPORTED_YEARS, WorkingCalendar};
 use crate::page::{DueCursor, Page, PageRequest};
 use crate::repository::{CaseFilter, CaseRepository, DueWindow, RepositoryError};
@@ -88,17 +88,30 @@ pub fn yellow_horizon(
         .unwrap_or(today))
 }
 
-/// An open case and its card.
+/// An open case and why supervision lists it: its card, its overdue 容缺 materials, or both.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Carded {
     /// The case.
     pub case: Case,
     /// Its deadline (every carded case has one).
     pub deadline: NaiveDate,
-    /// Its card.
-    pub warning: Warning,
-    /// Working days left (yellow) or overdue (red), as [`warning_for`] counts them.
+    /// Its card; `None` for a case listed only for an overdue material.
+    pub warning: Option<Warning>,
+    /// Working days left (yellow) or overdue (red), as [`warning_for`] counts them; 0
+    /// without a card.
     pub days: i64,
+    /// The materials it still lacks whose promised date (容缺) has passed.
+    pub overdue_materials: Vec<CaseMaterial>,
+}
+
+/// Which of the listed cases a supervisor asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wanted {
+    /// The cases with a card of this colour.
+    Level(Warning),
+    /// The cases with a missing material whose promised date (容缺) has passed, whatever
+    /// their card: such a case is listed even when paused or far from its deadline.
+    OverdueMaterials,
 }
 
 /// Why the warnings could not be listed.
@@ -112,42 +125,54 @@ pub enum WarningsError {
     Repository(#[from] RepositoryError),
 }
 
-/// One page of the open cases with a card (of `level`, if given) on `today`, earliest
-/// deadline first, then by receipt and id; its `next_cursor` is a [`DueCursor`]. Storage is
-/// read in pages of the same size until the page is full or no candidate is left, so no
-/// card is ever dropped, however many candidates turn out to have none.
+/// One page of the open cases with a card, or with a missing material whose promised date
+/// (容缺) has passed, on `today` (only those `wanted`, if given), earliest deadline first,
+/// then by receipt and id; its `next_cursor` is a [`DueCursor`]. Storage is read in pages of
+/// the same size until the page is full or no candidate is left, so no card is ever dropped,
+/// however many candidates turn out to have none.
 pub fn warnings<R: CaseRepository + ?Sized>(
     repo: &mut R,
     calendars: &Calendars,
     today: NaiveDate,
     yellow_days: u32,
-    level: Option<Warning>,
+    wanted: Option<Wanted>,
     filter: &CaseFilter,
     page: &PageRequest,
 ) -> Result<Page<Carded>, WarningsError> {
     let horizon = yellow_horizon(calendars, today, yellow_days)?;
+    let materials_before = match wanted {
+        Some(Wanted::Level(_)) => None,
+        None | Some(Wanted::OverdueMaterials) => Some(today),
+    };
     let mut carded = Vec::new();
     let mut candidates = page.clone();
     'reading: loop {
-        let batch = repo.cases_due_by(horizon, filter, &candidates)?;
+        let batch = repo.cases_due_by(horizon, materials_before, filter, &candidates)?;
         for case in batch.items {
             let calendar = calendars.for_center(case.center_id);
-            let Some((warning, days)) =
-                warning_for(case.status, case.deadline, today, calendar, yellow_days)?
-            else {
-                continue;
+            let card = warning_for(case.status, case.deadline, today, calendar, yellow_days)?;
+            let overdue_materials: Vec<CaseMaterial> = if case.status.is_open() {
+                case.materials.overdue(today).into_iter().cloned().collect()
+            } else {
+                Vec::new()
             };
             let Some(deadline) = case.deadline else {
                 continue;
             };
-            if level.is_some_and(|level| level != warning) {
+            let listed = match wanted {
+                None => card.is_some() || !overdue_materials.is_empty(),
+                Some(Wanted::Level(level)) => card.is_some_and(|(w, _)| w == level),
+                Some(Wanted::OverdueMaterials) => !overdue_materials.is_empty(),
+            };
+            if !listed {
                 continue;
             }
             carded.push(Carded {
                 case,
                 deadline,
-                warning,
-                days,
+                warning: card.map(|(w, _)| w),
+                days: card.map_or(0, |(_, days)| days),
+                overdue_materials,
             });
             // One more than the page tells that another page exists.
             if carded.len() > page.limit as usize {
@@ -229,6 +254,43 @@ mod tests {
     }
 
     #[test]
+    fn a_case_whose_promised_material_is_late_is_listed_without_a_card() {
+        use crate::case::MaterialState;
+        use crate::case::fixtures::{Memory, hall};
+        use crate::catalogue::Handling;
+
+        let hall = hall(Handling::Committed);
+        let received = date("2026-11-02");
+        let at = received.and_hms_opt(1, 0, 0).expect("moment").and_utc();
+        let mut case = hall
+            .accept("640105-20261102-00001".into(), at, received)
+            .expect("open");
+        case.materials.items[1].state = MaterialState::Deferred;
+        case.materials.items[1].due_on = Some(date("2026-11-03"));
+        let mut repo = Memory::default();
+        repo.cases.push(case);
+        let calendars = Calendars::national_only(WorkingCalendar::new(china()));
+        let page = PageRequest {
+            limit: 10,
+            after: None,
+        };
+        let filter = CaseFilter::default();
+        let listed = |repo: &mut Memory, today: &str, wanted| {
+            warnings(repo, &calendars, date(today), 2, wanted, &filter, &page).expect("listed")
+        };
+        // On its promised day the case is not late; the day after it is, far from its deadline.
+        assert!(listed(&mut repo, "2026-11-03", None).items.is_empty());
+        let late = listed(&mut repo, "2026-11-04", None);
+        assert_eq!(late.items.len(), 1);
+        assert_eq!(late.items[0].warning, None);
+        assert_eq!(late.items[0].overdue_materials[0].material.name, "户口簿");
+        let only = listed(&mut repo, "2026-11-04", Some(Wanted::OverdueMaterials));
+        assert_eq!(only.items.len(), 1);
+        let red = listed(&mut repo, "2026-11-04", Some(Wanted::Level(Warning::Red)));
+        assert!(red.items.is_empty());
+    }
+
+    #[test]
     fn warnings_come_a_full_page_at_a_time_whatever_the_candidates_without_a_card() {
         use crate::case::fixtures::{Memory, hall};
         use crate::catalogue::Handling;
@@ -248,12 +310,20 @@ mod tests {
         let calendars = Calendars::national_only(WorkingCalendar::new(china()));
         let today = date("2026-11-16");
         let filter = CaseFilter::default();
-        let read = |repo: &mut Memory, level, limit| {
+        let read = |repo: &mut Memory, level: Option<Warning>, limit| {
             let mut all = Vec::new();
             let mut page = PageRequest { limit, after: None };
             loop {
-                let got =
-                    warnings(repo, &calendars, today, 2, level, &filter, &page).expect("page");
+                let got = warnings(
+                    repo,
+                    &calendars,
+                    today,
+                    2,
+                    level.map(Wanted::Level),
+                    &filter,
+                    &page,
+                )
+                .expect("page");
                 assert!(got.items.len() <= limit as usize);
                 if got.next_cursor.is_some() {
                     assert_eq!(
@@ -282,13 +352,17 @@ mod tests {
         assert_eq!(
             everything
                 .iter()
-                .map(|c| (c.case.id, c.warning))
+                .map(|c| (c.case.id, c.warning.expect("a card")))
                 .collect::<Vec<_>>(),
             expected,
             "every card, earliest deadline first"
         );
-        assert!(everything.iter().any(|c| c.warning == Warning::Red));
-        assert!(everything.iter().any(|c| c.warning == Warning::Yellow));
+        assert!(everything.iter().any(|c| c.warning == Some(Warning::Red)));
+        assert!(
+            everything
+                .iter()
+                .any(|c| c.warning == Some(Warning::Yellow))
+        );
         assert!(
             everything.len() < repo.cases.len(),
             "some candidates have no card"
@@ -296,7 +370,7 @@ mod tests {
         for level in [None, Some(Warning::Red), Some(Warning::Yellow)] {
             let wanted: Vec<_> = everything
                 .iter()
-                .filter(|c| level.is_none_or(|l| l == c.warning))
+                .filter(|c| level.is_none_or(|l| Some(l) == c.warning))
                 .map(|c| c.case.id)
                 .collect();
             for limit in [1, 2, 3] {

@@ -5,7 +5,10 @@
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use serde::Deserialize;
 
-use super::{Action, Applicant, Case, CaseError, Intake, IntakeDecision, Performed, case_number};
+use super::{
+    Action, Applicant, Case, CaseError, Intake, IntakeDecision, IntakeMaterials, MaterialsAtIntake,
+    Performed, case_number,
+};
 use crate::ValidationErrors;
 use crate::calendar::Calendars;
 use crate::ids::{CaseId, ServiceItemId, UserId, WindowId};
@@ -109,6 +112,8 @@ pub struct IntakeRequest {
     pub applicant: Applicant,
     /// The clerk's note.
     pub note: String,
+    /// The materials received and deferred.
+    pub materials: IntakeMaterials,
     /// Accept or refuse.
     pub decision: IntakeDecision,
 }
@@ -147,9 +152,10 @@ pub fn receive<R: CaseStore>(
         center: &center,
         applicant: request.applicant,
         note: request.note,
+        materials: request.materials,
         decision: request.decision,
     };
-    intake.validate()?;
+    intake.validate_on(now.today)?;
     let seq = repo.next_case_seq(&center.code, now.today)?;
     let case_no = case_number(&center.code, now.today, seq)
         .map_err(|e| RepositoryError::Internal(e.to_string()))?;
@@ -226,6 +232,10 @@ pub struct ImportedCase {
     /// Set to refuse at intake (不予受理), with the reason.
     #[serde(default)]
     pub refused_because: Option<String>,
+    /// The materials received and deferred at intake; when left out, every material of the
+    /// item's guide counts as received (the legacy system accepted the case complete).
+    #[serde(default)]
+    pub materials: Option<MaterialsAtIntake>,
     /// Everything that happened after intake, oldest first.
     #[serde(default)]
     pub events: Vec<ImportedEvent>,
@@ -296,6 +306,9 @@ pub fn import<R: CaseStore>(
         window_id: window.id,
         applicant: line.applicant,
         note: line.note,
+        materials: line
+            .materials
+            .map_or(IntakeMaterials::AllReceived, IntakeMaterials::Recorded),
         decision,
     };
     let receiver = actor_named(repo, line.received_by.as_deref())?;

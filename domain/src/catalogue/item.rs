@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::material::{self, Material};
 use crate::ValidationErrors;
 use crate::ids::{DepartmentId, ServiceItemId};
 
@@ -104,8 +105,11 @@ pub struct ServiceItem {
     pub promised_days: u32,
     /// 申请条件: who may apply and on what conditions.
     pub conditions: String,
-    /// 申请材料: the papers to bring.
-    pub materials: Vec<String>,
+    /// 申请材料: the papers to bring, each with its form, copies, whether it is required and
+    /// whether it may be handed in later (容缺). Guides stored before materials were data
+    /// (a list of names) read each name as one required original.
+    #[serde(deserialize_with = "material::deserialize_stored")]
+    pub materials: Vec<Material>,
     /// 办理流程: the procedure steps, in order.
     pub procedure: Vec<String>,
     /// How many procedure steps the reform removed.
@@ -164,9 +168,10 @@ pub struct ServiceItemInput {
     /// Conditions for applying.
     #[serde(default)]
     pub conditions: String,
-    /// Papers to bring.
+    /// Papers to bring; names unique within the item.
     #[serde(default)]
-    pub materials: Vec<String>,
+    #[cfg_attr(feature = "openapi", schema(max_items = 100))]
+    pub materials: Vec<Material>,
     /// Procedure steps.
     #[serde(default)]
     pub procedure: Vec<String>,
@@ -230,16 +235,12 @@ impl ServiceItemInput {
         ] {
             errors.optional_text(field, value, 4000);
         }
-        for (field, list) in [
-            ("materials", &self.materials),
-            ("procedure", &self.procedure),
-        ] {
-            if list.len() > 100 {
-                errors.add(field, "must list at most 100 entries");
-            }
-            for (i, entry) in list.iter().enumerate() {
-                errors.text(&format!("{field}[{i}]"), entry, 500);
-            }
+        material::validate_materials(&mut errors, "materials", &self.materials);
+        if self.procedure.len() > 100 {
+            errors.add("procedure", "must list at most 100 entries");
+        }
+        for (i, entry) in self.procedure.iter().enumerate() {
+            errors.text(&format!("procedure[{i}]"), entry, 500);
         }
         if self.steps_removed > 100 {
             errors.add("steps_removed", "must be at most 100");
@@ -315,7 +316,7 @@ mod tests {
             statutory_days: statutory,
             promised_days: promised,
             conditions: String::new(),
-            materials: vec!["居民身份证".into()],
+            materials: vec![Material::named("居民身份证")],
             procedure: vec!["受理".into(), "审核".into(), "发证".into()],
             steps_removed: 1,
             responsible_post: String::new(),

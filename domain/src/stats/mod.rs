@@ -102,6 +102,9 @@ mod tests {
             Action::Complete {
                 outcome: Outcome::Approved,
                 result: String::new(),
+                result_code: None,
+                certificate: None,
+                fees: Vec::new(),
             },
             "2012-10-15",
         );
@@ -138,10 +141,16 @@ mod tests {
             Action::Pause {
                 reason: PauseReason::Supplement,
                 note: String::new(),
+                materials: vec!["户口簿".into()],
             },
             "2012-10-15",
         );
-        replay.act(Action::Resume, "2012-10-17");
+        replay.act(
+            Action::Resume {
+                arrived: Vec::new(),
+            },
+            "2012-10-17",
+        );
         replay.act(
             Action::Extend {
                 days: 10,

@@ -197,7 +197,9 @@ impl Summary {
     }
 }
 
-/// Open cases by warning colour (电子监察): none, yellow, red; they add up to `open`.
+/// Open cases by warning colour (电子监察): none, yellow, red, which add up to `open`; and,
+/// apart, those missing a material whose promised date (容缺) has passed, whatever their
+/// colour.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WarningCounts {
@@ -209,6 +211,9 @@ pub struct WarningCounts {
     pub yellow: i64,
     /// Of them, red: the clock runs and the deadline has passed.
     pub red: i64,
+    /// Of them, whatever their colour, those missing a material whose promised date (容缺)
+    /// has passed: not part of the sum.
+    pub overdue_materials: i64,
 }
 
 impl WarningCounts {
@@ -219,6 +224,15 @@ impl WarningCounts {
             none: open - yellow - red,
             yellow,
             red,
+            overdue_materials: 0,
+        }
+    }
+
+    /// These counts with `n` cases missing an overdue 容缺 material.
+    pub fn with_overdue_materials(self, n: i64) -> Self {
+        Self {
+            overdue_materials: n,
+            ..self
         }
     }
 }
@@ -229,5 +243,6 @@ impl AddAssign for WarningCounts {
         self.none += other.none;
         self.yellow += other.yellow;
         self.red += other.red;
+        self.overdue_materials += other.overdue_materials;
     }
 }

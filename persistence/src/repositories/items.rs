@@ -84,7 +84,7 @@ impl ItemRow {
             statutory_days: int(i.statutory_days),
             promised_days: int(i.promised_days),
             conditions: i.conditions.clone(),
-            materials: list_text(&i.materials),
+            materials: serde_json::to_string(&i.materials).unwrap_or_else(|_| "[]".into()),
             procedure_steps: list_text(&i.procedure),
             steps_removed: int(i.steps_removed),
             responsible_post: i.responsible_post.clone(),
@@ -112,7 +112,9 @@ impl ItemRow {
             statutory_days: count(self.statutory_days)?,
             promised_days: count(self.promised_days)?,
             conditions: self.conditions,
-            materials: list(&self.materials)?,
+            materials: domain::catalogue::read_stored(&self.materials).map_err(|e| {
+                RepositoryError::Internal(format!("stored materials are not valid: {e}"))
+            })?,
             procedure: list(&self.procedure_steps)?,
             steps_removed: count(self.steps_removed)?,
             responsible_post: self.responsible_post,

@@ -7,8 +7,8 @@ use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeZone, Utc};
 use domain::calendar::WorkingCalendar;
 use domain::case::workflow::{self, QueryCodes};
 use domain::case::{
-    Action, Applicant, ApplicantKind, Case, CaseEvent, IdType, Intake, IntakeDecision, Outcome,
-    PauseReason, Performed, case_number,
+    Action, Applicant, ApplicantKind, Case, CaseEvent, IdType, Intake, IntakeDecision,
+    IntakeMaterials, Outcome, PauseReason, Performed, case_number,
 };
 use domain::catalogue::{ServiceItem, Window};
 use domain::ids::UserId;
@@ -170,6 +170,7 @@ impl Generator<'_> {
             center: &self.catalogue.centers[0],
             applicant: self.applicant(),
             note: String::new(),
+            materials: IntakeMaterials::AllReceived,
             decision: IntakeDecision::Accept,
         };
         let opened = intake
@@ -228,6 +229,9 @@ impl Generator<'_> {
             Action::Complete {
                 outcome: Outcome::Approved,
                 result: "当场办结".into(),
+                result_code: None,
+                certificate: None,
+                fees: Vec::new(),
             },
             done_at,
             clerk,
@@ -274,18 +278,26 @@ impl Generator<'_> {
             let paused_on = self.next_working(day, 1)?;
             let pause = self.rng.random_range(1..4);
             let resumed_on = self.next_working(paused_on, pause)?;
+            // The guide's first material, found wanting and handed in again.
+            let wanting: Vec<String> = item
+                .materials
+                .iter()
+                .take(1)
+                .map(|m| m.name.clone())
+                .collect();
             case = self.step(
                 &case,
                 Action::Pause {
                     reason: PauseReason::Supplement,
                     note: "补正材料".into(),
+                    materials: wanting.clone(),
                 },
                 self.at(paused_on, 60),
                 clerk(window),
             )?;
             case = self.step(
                 &case,
-                Action::Resume,
+                Action::Resume { arrived: wanting },
                 self.at(resumed_on, 60),
                 clerk(window),
             )?;
@@ -326,6 +338,9 @@ impl Generator<'_> {
             Action::Complete {
                 outcome,
                 result: "已作出决定".into(),
+                result_code: None,
+                certificate: None,
+                fees: Vec::new(),
             },
             done_at,
             clerk(window),

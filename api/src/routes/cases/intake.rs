@@ -3,7 +3,7 @@
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use domain::ValidationErrors;
 use domain::case::workflow::IntakeRequest;
-use domain::case::{Applicant, IntakeDecision};
+use domain::case::{Applicant, IntakeDecision, IntakeMaterials, MaterialsAtIntake};
 use domain::idempotency::{self, Receipt};
 use domain::ids::{ServiceItemId, TicketId, WindowId};
 use domain::permission::Permission;
@@ -53,6 +53,12 @@ pub struct IntakeBody {
     /// Why the application is refused, for `not_accepted`.
     #[serde(default)]
     pub reason: Option<String>,
+    /// The materials received, and the required ones accepted as missing (容缺受理) with the
+    /// dates they are promised by. To accept, every required material of the item's guide
+    /// is named in one of the two; left out, nothing is received — right only for an item
+    /// whose guide requires nothing.
+    #[serde(default)]
+    pub materials: MaterialsAtIntake,
     /// The queue ticket of the applicant at the window (called or being served there,
     /// today); a ticket may become several cases.
     #[serde(default)]
@@ -81,7 +87,7 @@ pub struct CaseReceipt {
         (status = 403, description = "Not the clerk's window; or a retry whose case is no longer within the caller's reach (transferred away, or the clerk moved window)", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The database is unavailable or busy (SQLite's write lock); retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`idempotency-key-in-flight`: a request with the same Idempotency-Key is still being processed; retry it", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`validation`: an invalid applicant, a window that does not serve the item; `idempotency-key-reused`: the key came before with another body; `calendar-year-missing`: a date the calendar does not cover", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation`: an invalid applicant, a window that does not serve the item, a material not in the guide or named twice, a required material neither received nor deferred (容缺, when the guide allows it) to a date after today; `idempotency-key-reused`: the key came before with another body; `calendar-year-missing`: a date the calendar does not cover", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/cases")]
@@ -132,6 +138,7 @@ pub async fn create_case(
         window_id,
         applicant: body.applicant,
         note: body.note,
+        materials: IntakeMaterials::Recorded(body.materials),
         decision,
     };
     let now = state.now();

@@ -13,7 +13,9 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::calendar::Calendars;
-use domain::case::{Applicant, Case, CaseStatus, Outcome};
+use domain::case::{
+    Applicant, Case, CaseMaterial, CaseStatus, Certificate, Fee, Outcome, ResultCode,
+};
 use domain::catalogue::{Handling, subtree};
 use domain::ids::{CaseId, CenterId, DepartmentId, ServiceItemId, TicketId, WindowId};
 use domain::repository::{CenterRepository, QueueRepository};
@@ -76,6 +78,20 @@ pub struct CaseView {
     pub outcome: Option<Outcome>,
     /// The decision's text.
     pub result: Option<String>,
+    /// How it was concluded (办结结果), once completed.
+    pub result_code: Option<ResultCode>,
+    /// The result code in Chinese (出证办结, 退回办结 …).
+    pub result_label: Option<&'static str>,
+    /// The certificate its approval issued (证照).
+    pub certificate: Option<Certificate>,
+    /// The fees charged, amounts in fen.
+    pub fees: Vec<Fee>,
+    /// Every material of its guide (as at acceptance) and where it stands.
+    pub materials: Vec<CaseMaterial>,
+    /// The names of the materials it still lacks — deferred (容缺) or asked for by a 补正 —
+    /// in the guide's order; the entries of `materials` say their promised dates. While a
+    /// required one is missing, the case cannot be approved.
+    pub missing_materials: Vec<String>,
     /// Send it back with the next action.
     pub version: i64,
     /// The queue ticket it was accepted from, if any.
@@ -114,7 +130,14 @@ impl CaseView {
     /// The case as staff see it, its deadline judged by its centre's calendar.
     pub fn new(case: Case, calendars: &Calendars, ticket_id: Option<TicketId>) -> Self {
         let deadline_provisional = case.deadline_provisional(calendars.for_center(case.center_id));
+        let missing_materials = case
+            .missing_materials()
+            .iter()
+            .map(|m| m.material.name.clone())
+            .collect();
         Self {
+            missing_materials,
+            result_label: case.result_code.map(ResultCode::label),
             deadline_provisional,
             id: case.id,
             status_label: case.status.label(),
@@ -139,6 +162,10 @@ impl CaseView {
             on_time: case.on_time,
             outcome: case.outcome,
             result: case.result,
+            result_code: case.result_code,
+            certificate: case.certificate,
+            fees: case.fees,
+            materials: case.materials.items,
             version: case.version,
             ticket_id,
         }

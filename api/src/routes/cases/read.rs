@@ -111,6 +111,7 @@ fn case_filter(
         received_from: query.received_from,
         received_to: query.received_to,
         due_between,
+        materials_due_before: None,
         q: query.q.filter(|q| !q.trim().is_empty()),
     })
 }

@@ -3,7 +3,9 @@
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::NaiveDate;
 use domain::case::workflow::{self, Moment};
-use domain::case::{ActionKind, Case, CaseStatus, Outcome, normalise_typed};
+use domain::case::{
+    ActionKind, Case, CaseStatus, Certificate, Outcome, ResultCode, normalise_typed,
+};
 use domain::rating::{self, Rating};
 use domain::repository::{
     CaseRepository, CenterRepository, KioskAttemptRepository, RatingRepository, RepositoryError,
@@ -126,7 +128,30 @@ pub struct PublicWindowRef {
     pub name: String,
 }
 
-/// A case as the kiosk shows it: no ID number, phone, clerk or note.
+/// The certificate of an approved case as the kiosk shows it: its name and validity, never
+/// its number.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicCertificate {
+    /// Its name, e.g. 社会团体法人登记证书.
+    pub name: String,
+    /// The first day it is valid.
+    pub valid_from: NaiveDate,
+    /// The last day it is valid; `null` when valid without limit (长期有效).
+    pub valid_until: Option<NaiveDate>,
+}
+
+impl From<Certificate> for PublicCertificate {
+    fn from(certificate: Certificate) -> Self {
+        Self {
+            name: certificate.name,
+            valid_from: certificate.valid_from,
+            valid_until: certificate.valid_until,
+        }
+    }
+}
+
+/// A case as the kiosk shows it: no ID number, phone, clerk, note, certificate number or
+/// fee.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PublicCase {
     /// The case number.
@@ -160,6 +185,14 @@ pub struct PublicCase {
     pub outcome: Option<Outcome>,
     /// The decision in Chinese.
     pub outcome_label: Option<&'static str>,
+    /// How it was concluded (办结结果), once completed.
+    pub result_code: Option<ResultCode>,
+    /// The result in Chinese (出证办结, 退回办结 …).
+    pub result_label: Option<&'static str>,
+    /// The certificate issued: name and validity only.
+    pub certificate: Option<PublicCertificate>,
+    /// The names of the materials still to hand in (容缺, or asked for by a 补正).
+    pub missing_materials: Vec<String>,
 }
 
 /// The case behind a number and code, or the one 404 for both an unknown number and a
@@ -251,6 +284,12 @@ pub async fn get_public_case(
                 applicant: case.applicant.masked_name(),
                 paused: case.clock.is_paused(),
                 outcome_label: case.outcome.map(Outcome::label),
+                result_label: case.result_code.map(ResultCode::label),
+                missing_materials: case
+                    .missing_materials()
+                    .iter()
+                    .map(|m| m.material.name.clone())
+                    .collect(),
                 case_no: case.case_no,
                 status: case.status,
                 item,
@@ -266,6 +305,8 @@ pub async fn get_public_case(
                 days_overdue,
                 timeline,
                 outcome: case.outcome,
+                result_code: case.result_code,
+                certificate: case.certificate.map(PublicCertificate::from),
             })
         })
         .await;

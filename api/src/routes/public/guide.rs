@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use domain::catalogue::{Category, Handling, ServiceItem};
+use domain::catalogue::{Category, Handling, Material, ServiceItem};
 use domain::ids::DepartmentId;
 use domain::page::Page;
 use domain::repository::{
@@ -81,6 +81,9 @@ pub struct Guide {
     pub days_cut: u32,
     /// The open windows that handle it.
     pub windows: Vec<HandlingWindow>,
+    /// Each material as the printed guide lists it, e.g.
+    /// `申请人有效身份证件（原件及复印件，1份；必交）` or `相关资质证明材料（复印件，1份；必交，可容缺后补）`.
+    pub material_lines: Vec<String>,
 }
 
 /// Searches the service guide by name or code (Chinese substrings too), department and
@@ -185,6 +188,7 @@ pub async fn get_public_item(
                 .collect();
             Ok::<_, ApiError>(Guide {
                 days_cut: item.days_cut(),
+                material_lines: item.materials.iter().map(Material::describe).collect(),
                 item,
                 department,
                 windows,

@@ -95,9 +95,17 @@ impl WarningCountsView {
     /// A row per group, then the total's (key `total`, label 合计).
     fn csv(&self) -> String {
         let mut rows = vec![
-            ["key", "label", "open", "none", "yellow", "red"]
-                .map(str::to_owned)
-                .to_vec(),
+            [
+                "key",
+                "label",
+                "open",
+                "none",
+                "yellow",
+                "red",
+                "overdue_materials",
+            ]
+            .map(str::to_owned)
+            .to_vec(),
         ];
         let row = |key: &str, label: &str, c: &WarningCounts| {
             vec![
@@ -107,6 +115,7 @@ impl WarningCountsView {
                 c.none.to_string(),
                 c.yellow.to_string(),
                 c.red.to_string(),
+                c.overdue_materials.to_string(),
             ]
         };
         for group in &self.groups {
@@ -120,7 +129,8 @@ impl WarningCountsView {
 /// The cases open now by warning colour (电子监察): none, yellow (at most `HALL_YELLOW_DAYS`
 /// working days left), red (past the deadline), per centre, window, department or item, each
 /// judged by its centre's calendar as `/supervision/warnings` judges it. The colours add up
-/// to the open cases; a paused case has no card. Now only: a past day's cards would need the
+/// to the open cases; a paused case has no card. Apart, `overdue_materials` counts the open
+/// cases missing a material whose promised date (容缺) has passed. Now only: a past day's cards would need the
 /// deadlines as they stood then (`overdue_open` of `/stats/summary` is the red count as of
 /// any date).
 #[utoipa::path(
@@ -164,8 +174,8 @@ pub async fn get_stats_warnings(
                 ..CaseFilter::default()
             };
             let group = by.map(StatsGroup::from);
-            // (open, yellow, red) per group.
-            let mut counts: BTreeMap<String, (i64, i64, i64)> = BTreeMap::new();
+            // (open, yellow, red, overdue materials) per group.
+            let mut counts: BTreeMap<String, (i64, i64, i64, i64)> = BTreeMap::new();
             for status in CaseStatus::OPEN {
                 let filter = CaseFilter {
                     status: Some(status),
@@ -188,14 +198,21 @@ pub async fn get_stats_warnings(
                     }
                 }
             }
+            let overdue = CaseFilter {
+                materials_due_before: Some(today),
+                ..filter.clone()
+            };
+            for (key, n) in conn.case_counts(&overdue, group)? {
+                counts.entry(key).or_default().3 += n;
+            }
             let labels = match group {
                 Some(group) => labels(conn, group, counts.keys())?,
                 None => HashMap::new(),
             };
             let mut total = WarningCounts::default();
             let mut groups = Vec::new();
-            for (key, (open, yellow, red)) in counts {
-                let counts = WarningCounts::new(open, yellow, red);
+            for (key, (open, yellow, red, overdue)) in counts {
+                let counts = WarningCounts::new(open, yellow, red).with_overdue_materials(overdue);
                 total += counts;
                 if group.is_some() {
                     groups.push(WarningGroupCounts {

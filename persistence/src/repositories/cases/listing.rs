@@ -91,6 +91,11 @@ pub(crate) fn filtered<'a>(
             .filter(cases::deadline.is_not_null())
             .filter(any_due_window(windows));
     }
+    if let Some(before) = filter.materials_due_before {
+        query = query
+            .filter(cases::status.eq_any(statuses(&CaseStatus::OPEN)))
+            .filter(cases::materials_due_on.lt(before));
+    }
     if let Some(q) = &filter.q {
         // The ID number is found by its keyed hash under every key, so rows sealed before a
         // rotation finished are found too.

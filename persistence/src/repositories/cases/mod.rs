@@ -149,12 +149,24 @@ impl CaseRepository for AnyConnection {
     fn cases_due_by(
         &mut self,
         by: NaiveDate,
+        materials_before: Option<NaiveDate>,
         filter: &CaseFilter,
         page: &PageRequest,
     ) -> RepositoryResult<Page<Case>> {
-        let mut query = filtered(cases::table.into_boxed(), filter)?
-            .filter(cases::status.eq_any(statuses(&CaseStatus::CLOCK_RUNNING)))
-            .filter(cases::deadline.le(by))
+        let running = cases::status
+            .eq_any(statuses(&CaseStatus::CLOCK_RUNNING))
+            .and(cases::deadline.le(by));
+        let query = filtered(cases::table.into_boxed(), filter)?;
+        let query = match materials_before {
+            None => query.filter(running),
+            Some(before) => query.filter(
+                running.or(cases::status
+                    .eq_any(statuses(&CaseStatus::OPEN))
+                    .and(cases::materials_due_on.lt(before))),
+            ),
+        };
+        let mut query = query
+            .filter(cases::deadline.is_not_null())
             .order((
                 cases::deadline.asc(),
                 cases::received_at.asc(),

@@ -6,7 +6,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use domain::case::{
     ActionKind, Applicant, ApplicantKind, Case, CaseEvent, CaseStatus, EventDetails, IdType,
-    Outcome,
+    Outcome, ResultCode,
 };
 use domain::catalogue::Handling;
 use domain::repository::{RepositoryError, RepositoryResult};
@@ -64,6 +64,16 @@ pub(crate) struct CaseRow {
     // Set by retention alone, so an update of the case never clears it.
     #[diesel(skip_update)]
     anonymised_at: Option<NaiveDateTime>,
+    materials: String,
+    // The earliest promised date of a missing material, for the warnings' query.
+    materials_due_on: Option<NaiveDate>,
+    result_code: Option<String>,
+    certificate: Option<String>,
+    fees: String,
+}
+
+fn stored(what: &str) -> impl Fn(serde_json::Error) -> RepositoryError + '_ {
+    move |e| RepositoryError::Internal(format!("stored {what} is not valid: {e}"))
 }
 
 impl CaseRow {
@@ -111,6 +121,16 @@ impl CaseRow {
             received_center_id: c.received_center_id.to_string(),
             overdue_from: c.overdue_from,
             item_version: int(c.item_version),
+            materials: serde_json::to_string(&c.materials).map_err(stored("materials"))?,
+            materials_due_on: c.materials.earliest_due(),
+            result_code: c.result_code.map(|r| r.as_str().to_owned()),
+            certificate: c
+                .certificate
+                .as_ref()
+                .map(serde_json::to_string)
+                .transpose()
+                .map_err(stored("certificate"))?,
+            fees: serde_json::to_string(&c.fees).map_err(stored("fees"))?,
         })
     }
 
@@ -180,6 +200,19 @@ impl CaseRow {
                 .map(|o| named(o, Outcome::parse))
                 .transpose()?,
             result: self.result,
+            materials: serde_json::from_str(&self.materials).map_err(stored("materials"))?,
+            result_code: self
+                .result_code
+                .as_deref()
+                .map(|r| named(r, ResultCode::parse))
+                .transpose()?,
+            certificate: self
+                .certificate
+                .as_deref()
+                .map(serde_json::from_str)
+                .transpose()
+                .map_err(stored("certificate"))?,
+            fees: serde_json::from_str(&self.fees).map_err(stored("fees"))?,
             accepted_by: id(&self.accepted_by)?,
             version: self.version,
             updated_at: utc(self.updated_at),
