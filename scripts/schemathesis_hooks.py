@@ -167,7 +167,7 @@ def _spare_paths(method, path, path_parameters):
         path_parameters["id"] = SPARE["item"] or _spare_item(keep=True)
 
 
-SPARE = {"center": None, "window": None, "item": None, "n": 0}
+SPARE = {"center": None, "window": None, "item": None, "item_code": None, "n": 0}
 
 
 def _spare_item(keep=False):
@@ -178,7 +178,7 @@ def _spare_item(keep=False):
         "department_id": _hall()["departments"][0], "category": "public_service",
         "handling": "committed", "statutory_days": 20, "promised_days": 10})
     if item and keep:
-        SPARE["item"] = item["id"]
+        SPARE["item"], SPARE["item_code"] = item["id"], item["code"]
     return item["id"] if item else str(uuid.uuid4())
 
 
@@ -318,7 +318,8 @@ def _realistic(ctx, case):
         if body.get("handling") == "immediate" and isinstance(body.get("promised_days"), int):
             body["promised_days"] = 0
         if body.get("handling") == "committed" and body.get("promised_days") == 0:
-            if isinstance(body.get("statutory_days"), int) and body["statutory_days"] >= 1:
+            if isinstance(body.get("statutory_days"), int):
+                body["statutory_days"] = max(body["statutory_days"], 1)
                 body["promised_days"] = 1
     door = _front_door() if hall else None
     if door and path in ("/api/v1/centers/{id}/queues", "/api/v1/queues/{id}"):
@@ -532,6 +533,7 @@ TIME = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]\Z")
 RESIDENT_ID = re.compile(r"[0-9]{17}[0-9Xx]\Z")
 BOOKING_CODE = re.compile(r"[ -]*(?:[2-9A-HJ-NP-Za-hj-np-z][ -]*){8}\Z")
 USERNAME = re.compile(r"[a-z0-9._-]{3,64}\Z")
+ITEM_CODE = re.compile(r"[A-Za-z0-9_-]{1,32}\Z")
 # Where the run's new queues go: the door's centre while it has letters free, then centres
 # of the run's own, each with a window (a queue's windows stand in its centre).
 QUEUE_CENTRE = {"id": None, "used": set(), "window": None}
@@ -577,6 +579,10 @@ def _front_door_body(method, path, case, body, seed):
             body["booking_code"] = booked[0]
         elif booked and _matches(RESIDENT_ID, body.get("id_number")):
             body["id_number"] = booked[1]
+    if path in ("/api/v1/items", "/api/v1/items/{id}") and _matches(ITEM_CODE, body.get("code")):
+        # A code of its own: the spare item keeps its code, a new item gets a fresh one.
+        SPARE["n"] += 1
+        body["code"] = SPARE["item_code"] if method == "PUT" and SPARE["item_code"] else f"{body['code'][:24]}-{SPARE['n']}"
     if method == "POST" and path == "/api/v1/users" and _matches(USERNAME, body.get("username")):
         SPARE["n"] += 1
         body["username"] = f"{body['username'][:50]}.{SPARE['n']}"

@@ -16,7 +16,7 @@ pub fn complete(openapi: &mut OpenApi) {
     one_schema_per_action(openapi);
     text_rules(openapi);
     formats(openapi);
-    merge_all_of(openapi, "NewUser");
+    merge_closed_all_of(openapi);
     exactly_one_of(openapi, "CheckInInput");
     display_event_data(openapi);
     for item in openapi.paths.paths.values_mut() {
@@ -275,10 +275,41 @@ fn formats(openapi: &mut OpenApi) {
     }
 }
 
-/// `NewUser` flattens `UserInput` beside its password, which utoipa writes as `allOf` of the
-/// two; as `UserInput` admits no other property, no value satisfies both, and a generator
-/// that honours `additionalProperties` never sends a password. One object instead; a part
-/// nothing else references is dropped.
+/// A struct that flattens a closed one (`deny_unknown_fields`) beside fields of its own —
+/// `CaseMaterial` (a guide's `Material` and where it stands) — is written by utoipa as `allOf`
+/// of the two; as the closed part admits no other property, no value satisfies both, and a
+/// generator (or a validator of answers) that honours `additionalProperties` refuses every
+/// real one. Each becomes one object, as does `NewUser`, closed itself.
+fn merge_closed_all_of(openapi: &mut OpenApi) {
+    let Some(Ok(components)) = openapi.components.as_ref().map(serde_json::to_value) else {
+        return;
+    };
+    let closed = |reference: &str| {
+        let name = reference.trim_start_matches("#/components/schemas/");
+        components["schemas"][name]["additionalProperties"] == false
+    };
+    let names: Vec<String> = components["schemas"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(_, schema)| {
+            schema["allOf"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|part| part["$ref"].as_str().is_some_and(closed))
+        })
+        .map(|(name, _)| name.clone())
+        // `NewUser` is closed itself (`deny_unknown_fields`), which `allOf` cannot say.
+        .chain(["NewUser".to_owned()])
+        .collect();
+    for name in names {
+        merge_all_of(openapi, &name);
+    }
+}
+
+/// Merges the `allOf` parts of `name` into one closed object; a part nothing else references
+/// is dropped.
 fn merge_all_of(openapi: &mut OpenApi, name: &str) {
     let Some(Ok(components)) = openapi.components.as_ref().map(serde_json::to_value) else {
         return;
