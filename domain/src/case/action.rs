@@ -139,11 +139,15 @@ pub enum ActionKind {
     Rate,
     /// The deadline was recomputed after a calendar correction.
     Recompute,
+    /// 出具文书: a notice was issued on the case.
+    IssueNotice,
+    /// 文书作废: a notice of the case was voided.
+    VoidNotice,
 }
 
 impl ActionKind {
     /// Every kind.
-    pub const ALL: [ActionKind; 12] = [
+    pub const ALL: [ActionKind; 14] = [
         Self::Accept,
         Self::Refuse,
         Self::Start,
@@ -156,6 +160,8 @@ impl ActionKind {
         Self::Withdraw,
         Self::Rate,
         Self::Recompute,
+        Self::IssueNotice,
+        Self::VoidNotice,
     ];
 
     /// The stored name.
@@ -173,6 +179,8 @@ impl ActionKind {
             Self::Withdraw => "withdraw",
             Self::Rate => "rate",
             Self::Recompute => "recompute",
+            Self::IssueNotice => "issue_notice",
+            Self::VoidNotice => "void_notice",
         }
     }
 
@@ -196,6 +204,8 @@ impl ActionKind {
             Self::Withdraw => "withdrawn",
             Self::Rate => "rated",
             Self::Recompute => "recomputed",
+            Self::IssueNotice => "given a notice",
+            Self::VoidNotice => "cleared of a notice",
         }
     }
 
@@ -214,6 +224,8 @@ impl ActionKind {
             Self::Withdraw => "撤回",
             Self::Rate => "评价",
             Self::Recompute => "时限重算",
+            Self::IssueNotice => "出具文书",
+            Self::VoidNotice => "文书作废",
         }
     }
 }
