@@ -214,6 +214,17 @@ pub struct Config {
     )]
     pub trusted_proxies: Vec<String>,
 
+    /// The hall's public address (scheme, host, optional path, no trailing slash), as kiosks
+    /// and phones reach it: the QR code on a receipt leads to the kiosk lookup under it. Kept
+    /// in each notice when it is issued, so a changed address does not change a printed one.
+    #[arg(
+        long,
+        env = "HALL_PUBLIC_URL",
+        default_value = "http://127.0.0.1:8080",
+        global = true
+    )]
+    pub public_url: String,
+
     /// Origins of browser apps on other sites that may call the API (comma-separated exact
     /// origins such as `https://dashboard.example.gov.cn`); none, the default, answers no
     /// cross-origin request at all.

@@ -84,8 +84,9 @@ fn render(
 ) -> Result<String, minijinja::Error> {
     let mut env = environment();
     env.add_template("notice", template)?;
-    env.get_template("notice")?
-        .render(context! { notice => Value::from(minijinja::value::Serde(document)), lookup => lookup })
+    env.get_template("notice")?.render(
+        context! { notice => Value::from(minijinja::value::Serde(document)), lookup => lookup },
+    )
 }
 
 fn digest(html: &str) -> String {
@@ -153,7 +154,9 @@ pub fn check_template(kind: NoticeKind, template: &str) -> Result<(), String> {
         // Each kind is issued only when its own part is there.
         if !full {
             match kind {
-                NoticeKind::Refusal => facts.refusal_reason = NoticeFacts::sample(true).refusal_reason,
+                NoticeKind::Refusal => {
+                    facts.refusal_reason = NoticeFacts::sample(true).refusal_reason
+                }
                 NoticeKind::Extension => facts.extension = NoticeFacts::sample(true).extension,
                 NoticeKind::Decision => facts.decision = NoticeFacts::sample(true).decision,
                 NoticeKind::Delivery => facts.delivery = NoticeFacts::sample(true).delivery,
@@ -175,7 +178,15 @@ pub fn check_template(kind: NoticeKind, template: &str) -> Result<(), String> {
                 facts: &facts,
                 void,
             };
-            printer.print(template, &document, CaseId::new())?;
+            let printed = printer.print(template, &document, CaseId::new())?;
+            for (what, text) in [
+                ("the notice's number", document.number),
+                ("the case's number", facts.case_no.as_str()),
+            ] {
+                if !printed.html.contains(text) {
+                    return Err(format!("the document does not show {what}"));
+                }
+            }
         }
     }
     Ok(())
@@ -188,7 +199,11 @@ mod tests {
     #[test]
     fn every_shipped_template_prints_on_sample_facts() {
         for kind in NoticeKind::ALL {
-            assert_eq!(check_template(kind, shipped_template(kind)), Ok(()), "{kind:?}");
+            assert_eq!(
+                check_template(kind, shipped_template(kind)),
+                Ok(()),
+                "{kind:?}"
+            );
         }
     }
 

@@ -277,25 +277,34 @@ impl NoticeFacts {
                 Vec::new()
             },
             supplement_requested_on: when(full, day("2012-09-29")),
-            extension: when(full, ExtensionFacts {
-                days: 5,
-                reason: "需现场核查".into(),
-                extended_on: day("2012-10-08"),
-                deadline: Some(day("2012-10-18")),
-            }),
-            decision: when(full, DecisionFacts {
-                outcome: Outcome::Approved,
-                outcome_label: "准予".into(),
-                result: "准予登记".into(),
-                decided_on: day("2012-10-10"),
-            }),
-            certificate: when(full, Certificate {
-                name: "结婚证".into(),
-                number: "J640105-2012-000123".into(),
-                valid_from: Some(day("2012-10-10")),
-                valid_until: None,
-                issuer: "西夏区民政局".into(),
-            }),
+            extension: when(
+                full,
+                ExtensionFacts {
+                    days: 5,
+                    reason: "需现场核查".into(),
+                    extended_on: day("2012-10-08"),
+                    deadline: Some(day("2012-10-18")),
+                },
+            ),
+            decision: when(
+                full,
+                DecisionFacts {
+                    outcome: Outcome::Approved,
+                    outcome_label: "准予".into(),
+                    result: "准予登记".into(),
+                    decided_on: day("2012-10-10"),
+                },
+            ),
+            certificate: when(
+                full,
+                Certificate {
+                    name: "结婚证".into(),
+                    number: "J640105-2012-000123".into(),
+                    valid_from: Some(day("2012-10-10")),
+                    valid_until: None,
+                    issuer: "西夏区民政局".into(),
+                },
+            ),
             fees: if full {
                 vec![Fee {
                     name: "工本费".into(),
@@ -305,10 +314,13 @@ impl NoticeFacts {
             } else {
                 Vec::new()
             },
-            delivery: when(full, DeliveryFacts {
-                delivered_on: day("2012-10-11"),
-                note: "窗口领取".into(),
-            }),
+            delivery: when(
+                full,
+                DeliveryFacts {
+                    delivered_on: day("2012-10-11"),
+                    note: "窗口领取".into(),
+                },
+            ),
             lookup_base: "https://hall.example".into(),
         }
     }

@@ -199,9 +199,9 @@ pub fn void<R: NoticeStore>(
     let mut notice = repo
         .notice(notice_id)?
         .ok_or(NoticeWorkflowError::NotFound("no such notice"))?;
-    let case = repo.case(notice.case_id)?.ok_or_else(|| {
-        RepositoryError::Internal(format!("notice {notice_id} has no case"))
-    })?;
+    let case = repo
+        .case(notice.case_id)?
+        .ok_or_else(|| RepositoryError::Internal(format!("notice {notice_id} has no case")))?;
     authorize(&case)?;
     if notice.void.is_some() {
         return Err(NoticeError::AlreadyVoid(notice.number).into());

@@ -220,12 +220,11 @@ impl NoticeRepository for AnyConnection {
             updated_at: template.updated_at.naive_utc(),
             updated_by: template.updated_by.to_string(),
         };
-        let replaced = diesel::update(
-            notice_templates::table.find((row.center_id.clone(), row.kind.clone())),
-        )
-        .set(&row)
-        .execute(self)
-        .map_err(db)?;
+        let replaced =
+            diesel::update(notice_templates::table.find((row.center_id.clone(), row.kind.clone())))
+                .set(&row)
+                .execute(self)
+                .map_err(db)?;
         if replaced == 0 {
             diesel::insert_into(notice_templates::table)
                 .values(&row)
@@ -240,9 +239,10 @@ impl NoticeRepository for AnyConnection {
         center: CenterId,
         kind: NoticeKind,
     ) -> RepositoryResult<bool> {
-        let gone = diesel::delete(notice_templates::table.find((center.to_string(), kind.as_str())))
-            .execute(self)
-            .map_err(db)?;
+        let gone =
+            diesel::delete(notice_templates::table.find((center.to_string(), kind.as_str())))
+                .execute(self)
+                .map_err(db)?;
         Ok(gone == 1)
     }
 }

@@ -118,6 +118,7 @@ fn config(url: &str) -> Config {
         hash_queue: 32,
         trusted_proxies: vec![],
         cors_origins: vec![],
+        public_url: "http://127.0.0.1:8080".into(),
         body_timeout_seconds: 30,
         keep_alive_seconds: 0,
         max_connections: 1000,
@@ -241,6 +242,7 @@ impl TestApp {
             calendars: Default::default(),
             replica_calendars: Default::default(),
             cors_origins: Default::default(),
+            public_url: "http://127.0.0.1:8080".into(),
         };
         Self::serve(state, None)
     }
