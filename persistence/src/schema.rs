@@ -513,6 +513,7 @@ diesel::table! {
 
 diesel::table! {
     notices (id) {
+        region -> Text,
         id -> Text,
         case_id -> Text,
         center_id -> Text,

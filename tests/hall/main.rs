@@ -16,6 +16,7 @@ mod imports_live;
 mod kiosk;
 mod limits;
 mod load;
+mod notices;
 mod openapi;
 mod personal_data;
 mod problems;

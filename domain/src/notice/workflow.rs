@@ -176,7 +176,7 @@ pub fn issue<R: NoticeStore>(
     if !repo.update_case(&performed.case, case.version)? {
         return Err(NoticeWorkflowError::Stale);
     }
-    repo.insert_notice(&notice)?;
+    repo.insert_notice(&case.region, &notice)?;
     record(repo, &performed)?;
     Ok(notice)
 }

@@ -15,8 +15,8 @@ pub trait NoticeRepository {
         kind: NoticeKind,
         year: i32,
     ) -> RepositoryResult<u32>;
-    /// Stores a new notice.
-    fn insert_notice(&mut self, notice: &Notice) -> RepositoryResult<()>;
+    /// Stores a new notice on a case of `region`.
+    fn insert_notice(&mut self, region: &str, notice: &Notice) -> RepositoryResult<()>;
     /// The notice with this id.
     fn notice(&mut self, id: NoticeId) -> RepositoryResult<Option<Notice>>;
     /// A case's notices, oldest first.

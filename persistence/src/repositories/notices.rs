@@ -14,6 +14,7 @@ use crate::schema::{notice_registers, notice_templates, notices};
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = notices)]
 struct NoticeRow {
+    region: String,
     id: String,
     case_id: String,
     center_id: String,
@@ -34,9 +35,10 @@ struct NoticeRow {
 }
 
 impl NoticeRow {
-    fn from_domain(n: &Notice) -> RepositoryResult<Self> {
+    fn from_domain(region: &str, n: &Notice) -> RepositoryResult<Self> {
         let void = n.void.as_ref();
         Ok(Self {
+            region: region.to_owned(),
             id: n.id.to_string(),
             case_id: n.case_id.to_string(),
             center_id: n.center_id.to_string(),
@@ -141,9 +143,9 @@ impl NoticeRepository for AnyConnection {
         count(seq)
     }
 
-    fn insert_notice(&mut self, notice: &Notice) -> RepositoryResult<()> {
+    fn insert_notice(&mut self, region: &str, notice: &Notice) -> RepositoryResult<()> {
         diesel::insert_into(notices::table)
-            .values(NoticeRow::from_domain(notice)?)
+            .values(NoticeRow::from_domain(region, notice)?)
             .execute(self)
             .map_err(db)?;
         Ok(())

@@ -11,14 +11,17 @@ CREATE TABLE notice_registers (
     PRIMARY KEY (center_id, kind, year)
 );
 
+-- A row per case: keyed and referenced by the case's region first, as the other case tables
+-- are (docs/SCALING.md); the register's row lock, not a global constraint, keeps numbers unique.
 CREATE TABLE notices (
-    id           TEXT PRIMARY KEY,
-    case_id      TEXT NOT NULL REFERENCES cases (id),
+    region       TEXT NOT NULL,
+    id           TEXT NOT NULL,
+    case_id      TEXT NOT NULL,
     center_id    TEXT NOT NULL REFERENCES centers (id),
     kind         TEXT NOT NULL CHECK (kind IN ('receipt', 'refusal', 'supplement', 'extension', 'decision', 'delivery')),
     year         INTEGER NOT NULL,
     seq          INTEGER NOT NULL,
-    number       TEXT NOT NULL UNIQUE,
+    number       TEXT NOT NULL,
     -- What the document shows (domain::notice::NoticeFacts as JSON) and the template it was
     -- rendered with: printing again renders these to the same bytes. No query code: the
     -- receipt's is derived anew at each printing.
@@ -32,8 +35,11 @@ CREATE TABLE notices (
     voided_on    DATE,
     voided_by    TEXT REFERENCES users (id),
     void_reason  TEXT,
-    UNIQUE (center_id, kind, year, seq)
+    PRIMARY KEY (region, id),
+    CONSTRAINT notices_register_unique UNIQUE (region, center_id, kind, year, seq),
+    CONSTRAINT notices_case_fkey FOREIGN KEY (region, case_id) REFERENCES cases (region, id)
 );
+CREATE INDEX notices_id_idx ON notices (id);
 CREATE INDEX notices_case_idx ON notices (case_id, issued_at);
 
 CREATE TABLE notice_templates (

@@ -12,6 +12,7 @@ CREATE TABLE notice_registers (
 );
 
 CREATE TABLE notices (
+    region       TEXT NOT NULL,
     id           TEXT PRIMARY KEY,
     case_id      TEXT NOT NULL REFERENCES cases (id),
     center_id    TEXT NOT NULL REFERENCES centers (id),
