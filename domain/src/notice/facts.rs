@@ -325,3 +325,141 @@ impl NoticeFacts {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{DateTime, TimeZone, Utc};
+
+    use super::*;
+    use crate::case::fixtures::{Hall, hall};
+    use crate::case::{Action, Performed};
+    use crate::ids::UserId;
+    use crate::notice::NoticeKind;
+
+    fn at(day: &str) -> DateTime<Utc> {
+        let day: NaiveDate = day.parse().expect("date");
+        Utc.from_utc_datetime(&day.and_hms_opt(2, 0, 0).expect("time"))
+    }
+
+    fn act(hall: &Hall, case: &Case, action: Action, day: &str) -> Performed {
+        case.perform(
+            &action,
+            at(day),
+            day.parse().expect("date"),
+            UserId::new(),
+            &hall.calendar,
+            None,
+        )
+        .expect("allowed")
+    }
+
+    fn facts(hall: &Hall, case: &Case, events: &[CaseEvent]) -> NoticeFacts {
+        let offset = FixedOffset::east_opt(8 * 3600).expect("offset");
+        facts_of(
+            &hall.center,
+            case,
+            &hall.item,
+            &hall.window,
+            events,
+            offset,
+            "https://hall.example/",
+        )
+    }
+
+    /// A case walked through 补正, an extension, a decision and its delivery: each notice's
+    /// part is there when its kind applies, the missing papers only while they are awaited.
+    #[test]
+    fn the_facts_follow_the_case_through_its_life() {
+        let hall = hall(Handling::Committed);
+        let case = hall
+            .accept(
+                "640105-20120928-00001".into(),
+                at("2012-09-28"),
+                "2012-09-28".parse().expect("date"),
+            )
+            .expect("accepted");
+        let mut events = Vec::new();
+        let accepted = facts(&hall, &case, &events);
+        assert_eq!(accepted.case_no, "640105-20120928-00001");
+        assert_eq!(accepted.applicant_name, "张三");
+        assert_eq!(accepted.handling_label, "承诺件");
+        assert_eq!(accepted.lookup_base, "https://hall.example");
+        assert!(accepted.missing_materials.is_empty() && accepted.decision.is_none());
+        assert!(NoticeKind::Receipt.applies_to(&case));
+        assert!(!NoticeKind::Supplement.applies_to(&case));
+
+        let paused = act(
+            &hall,
+            &case,
+            Action::Pause {
+                reason: PauseReason::Supplement,
+                note: " 户口簿原件一份 ".into(),
+            },
+            "2012-09-29",
+        );
+        events.push(paused.event.clone());
+        let case = paused.case;
+        let waiting = facts(&hall, &case, &events);
+        assert_eq!(waiting.missing_materials.len(), 1, "the note is one line");
+        assert_eq!(waiting.missing_materials[0].name, "户口簿原件一份");
+        assert_eq!(waiting.supplement_requested_on, "2012-09-29".parse().ok());
+        assert!(NoticeKind::Supplement.applies_to(&case));
+
+        let resumed = act(&hall, &case, Action::Resume, "2012-10-08");
+        events.push(resumed.event.clone());
+        let extended = act(
+            &hall,
+            &resumed.case,
+            Action::Extend {
+                days: 3,
+                reason: "需现场核查".into(),
+            },
+            "2012-10-09",
+        );
+        events.push(extended.event.clone());
+        let case = extended.case;
+        let later = facts(&hall, &case, &events);
+        assert!(later.missing_materials.is_empty(), "the papers came");
+        let extension = later.extension.expect("the extension");
+        assert_eq!(
+            (extension.days, extension.reason.as_str()),
+            (3, "需现场核查")
+        );
+        assert_eq!(extension.deadline, case.deadline);
+        assert!(NoticeKind::Extension.applies_to(&case));
+
+        let started = act(&hall, &case, Action::Start, "2012-10-10");
+        let done = act(
+            &hall,
+            &started.case,
+            Action::Complete {
+                outcome: Outcome::Denied,
+                result: "不符合条件".into(),
+            },
+            "2012-10-10",
+        );
+        let delivered = act(
+            &hall,
+            &done.case,
+            Action::Deliver {
+                note: "邮寄送达".into(),
+            },
+            "2012-10-11",
+        );
+        events.extend([started.event, done.event, delivered.event]);
+        let case = delivered.case;
+        let closed = facts(&hall, &case, &events);
+        let decision = closed.decision.expect("decided");
+        assert_eq!(
+            (decision.outcome_label.as_str(), decision.result.as_str()),
+            ("不予", "不符合条件")
+        );
+        assert_eq!(closed.delivery.map(|d| d.note), Some("邮寄送达".into()));
+        assert_eq!(
+            closed.certificate, None,
+            "no certificate until results are data"
+        );
+        assert!(NoticeKind::Decision.applies_to(&case) && NoticeKind::Delivery.applies_to(&case));
+        assert!(!NoticeKind::Extension.applies_to(&case) && !NoticeKind::Refusal.applies_to(&case));
+    }
+}
