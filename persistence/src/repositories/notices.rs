@@ -248,3 +248,28 @@ impl NoticeRepository for AnyConnection {
         Ok(gone == 1)
     }
 }
+
+/// Masks the applicant's name in the notices of an anonymised case (`docs/SECURITY.md`,
+/// retention): a notice printed again then names the applicant as the case does, and its
+/// bytes no longer match the hash recorded when it was issued.
+pub(crate) fn anonymise_notices(
+    conn: &mut AnyConnection,
+    case_id: &str,
+    masked: &str,
+) -> RepositoryResult<()> {
+    let rows: Vec<(String, String)> = notices::table
+        .filter(notices::case_id.eq(case_id))
+        .select((notices::id, notices::facts))
+        .load(conn)
+        .map_err(db)?;
+    for (notice, facts) in rows {
+        let mut facts: serde_json::Value = serde_json::from_str(&facts)
+            .map_err(|e| RepositoryError::Internal(format!("stored notice facts: {e}")))?;
+        facts["applicant_name"] = masked.into();
+        diesel::update(notices::table.filter(notices::id.eq(&notice)))
+            .set(notices::facts.eq(facts.to_string()))
+            .execute(conn)
+            .map_err(db)?;
+    }
+    Ok(())
+}
