@@ -429,6 +429,11 @@ fn a_centres_own_template_is_checked_at_upload_and_used_for_new_notices_only(bac
         .send("DELETE", &path, Some(admin), "application/json", "");
     assert_eq!(back.status, 200, "{}", back.text);
     assert_eq!(back.json()["custom"], false);
+    let audit = hall
+        .app
+        .get("/api/v1/audit?action=notice_template.put", Some(admin))
+        .json();
+    assert_eq!(audit["items"].as_array().map(Vec::len), Some(1), "{audit}");
     let newer = hall.issued(clerk, &case, "receipt");
     assert!(
         !hall

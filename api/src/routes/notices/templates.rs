@@ -4,12 +4,14 @@
 use actix_web::{delete, get, put, web};
 use chrono::{DateTime, Utc};
 use domain::ValidationErrors;
+use domain::audit::AuditAction;
 use domain::ids::{CenterId, UserId};
 use domain::notice::{NoticeKind, TemplateOverride};
 use domain::repository::{CenterRepository, NoticeRepository};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::audit::audit;
 use crate::auth::{Allowed, ManageCatalogue};
 use crate::json::Json;
 use crate::notices::{check_template, shipped_template};
@@ -101,7 +103,7 @@ pub async fn get_notice_template(
     Ok(web::Json(view))
 }
 
-/// Gives a centre its own template for a kind of notice. It is tried on sample facts first:
+/// Gives a centre its own template for a kind of notice (recorded in the audit trail). It is tried on sample facts first:
 /// a template that does not parse, uses an unknown filter or variable, or fails to render is
 /// refused with the engine's error (`template-invalid`), never at print time. Notices issued
 /// before keep the template they were issued with.
@@ -137,6 +139,16 @@ pub async fn put_notice_template(
     let view = state
         .write(move |conn| {
             found(conn.center(center)?, "centre")?;
+            let before = conn.notice_template(center, kind)?;
+            audit(
+                conn,
+                own.updated_at,
+                Some(own.updated_by),
+                AuditAction::NoticeTemplatePut,
+                format!("{center}/{}", kind.as_str()),
+                before.as_ref(),
+                Some(&own),
+            )?;
             conn.put_notice_template(&own)?;
             Ok(NoticeTemplateView::of(center, kind, Some(own)))
         })
@@ -145,6 +157,7 @@ pub async fn put_notice_template(
 }
 
 /// Takes a centre back to the shipped template for a kind; answers the template now in use.
+/// Notices issued with the centre's own keep it.
 #[utoipa::path(
     tag = "notices", operation_id = "delete_notice_template", security(("bearer" = [])),
     params(("id" = CenterId, Path), ("kind" = NoticeKind, Path)),
@@ -160,12 +173,24 @@ pub async fn delete_notice_template(
     path: web::Path<(CenterId, NoticeKind)>,
     allowed: Allowed<ManageCatalogue, ()>,
 ) -> ApiResult<web::Json<NoticeTemplateView>> {
-    let _ = allowed.identity;
+    let actor = allowed.identity.user_id;
     let (center, kind) = path.into_inner();
+    let now = state.now().at;
     let view = state
         .write(move |conn| {
             found(conn.center(center)?, "centre")?;
-            conn.delete_notice_template(center, kind)?;
+            if let Some(before) = conn.notice_template(center, kind)? {
+                audit(
+                    conn,
+                    now,
+                    Some(actor),
+                    AuditAction::NoticeTemplateDelete,
+                    format!("{center}/{}", kind.as_str()),
+                    Some(&before),
+                    None::<&TemplateOverride>,
+                )?;
+                conn.delete_notice_template(center, kind)?;
+            }
             Ok(NoticeTemplateView::of(center, kind, None))
         })
         .await?;
