@@ -221,6 +221,7 @@ pub struct Config {
         long,
         env = "HALL_PUBLIC_URL",
         default_value = "http://127.0.0.1:8080",
+        value_parser = parse_public_url,
         global = true
     )]
     pub public_url: String,
@@ -336,6 +337,26 @@ pub fn without_empty_env(command: Command, is_empty: impl Fn(&OsStr) -> bool) ->
         Some(name) if is_empty(name) => arg.env(None),
         _ => arg,
     })
+}
+
+fn parse_public_url(s: &str) -> Result<String, String> {
+    let url = s.trim().trim_end_matches('/');
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    match rest {
+        Some(host)
+            if !host.is_empty()
+                && !url
+                    .chars()
+                    .any(|c| c.is_whitespace() || c == '?' || c == '#') =>
+        {
+            Ok(url.to_owned())
+        }
+        _ => Err(format!(
+            "{s:?} is not an http(s) address like https://hall.example.gov.cn"
+        )),
+    }
 }
 
 fn parse_offset(s: &str) -> Result<FixedOffset, String> {
