@@ -461,5 +461,24 @@ mod tests {
         );
         assert!(NoticeKind::Decision.applies_to(&case) && NoticeKind::Delivery.applies_to(&case));
         assert!(!NoticeKind::Extension.applies_to(&case) && !NoticeKind::Refusal.applies_to(&case));
+
+        // Issuing is a step of the case's history that counts for nothing in the statistics.
+        let noted = case.note_notice(
+            EventDetails::IssueNotice {
+                notice_id: crate::ids::NoticeId::new(),
+                kind: NoticeKind::Delivery,
+                number: "西夏送〔2012〕00001号".into(),
+                sha256: "0".repeat(64),
+            },
+            at("2012-10-12"),
+            "2012-10-12".parse().expect("date"),
+            UserId::new(),
+        );
+        assert!(noted.deltas.is_empty());
+        assert_eq!(
+            (noted.case.status, noted.case.version),
+            (case.status, case.version + 1)
+        );
+        assert_eq!(noted.event.action, crate::case::ActionKind::IssueNotice);
     }
 }
