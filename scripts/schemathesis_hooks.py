@@ -384,6 +384,8 @@ WALKS = {
     "in_progress": [{"action": "start"}],
     "paused": [{"action": "start"}, {"action": "pause", "reason": "supplement"}],
     "completed": [{"action": "start"}, {"action": "complete", "outcome": "approved"}],
+    "delivered": [{"action": "start"}, {"action": "complete", "outcome": "approved"}, {"action": "deliver"}],
+    "extended": [{"action": "start"}, {"action": "extend", "days": 1, "reason": "schemathesis"}],
 }
 
 
@@ -525,6 +527,56 @@ def _just_before(method, path, case):
                 body["queue_id"] = _front_door()["other"]
     if path == "/api/v1/supervision/ratings/{id}/close" and _is_id(case.path_parameters.get("id")):
         case.path_parameters["id"] = _open_rectification(seed)
+    _notice_paths(path, case, body, seed)
+
+
+# Each kind of notice, the states of the demo hall's cases it applies to, and how a new case
+# is brought to one (a 补正 notice needs a case paused for papers, an extension notice an
+# extended one: the demo's pauses and extensions are not always so).
+NOTICE_CASES = {
+    "receipt": (["accepted", "in_progress"], "accepted"),
+    "refusal": (["not_accepted"], "not_accepted"),
+    "supplement": ([], "paused"),
+    "extension": ([], "extended"),
+    "decision": (["completed", "delivered"], "completed"),
+    "delivery": (["delivered"], "delivered"),
+}
+# A centre's own template that the upload check accepts: it shows the notice's number and
+# the case's. Drawn strings are templates that do not render (the check refuses them).
+TEMPLATE = '{% extends "layout" %}{% block body %}<p>{{ notice.number }} {{ notice.facts.case_no }}</p>{% endblock %}'
+
+
+def _case_for_notice(kind, seed):
+    statuses, walk = NOTICE_CASES[kind]
+    for status in statuses:
+        found = _get(f"/api/v1/cases?status={status}&limit=20")["items"]
+        if found:
+            return _pick(found, seed)["id"]
+    if walk == "not_accepted":
+        window = _pick(_hall()["windows"], seed)
+        return _post("/api/v1/cases", {"window_id": window["id"], "item_id": _pick(window["item_ids"], seed),
+                                       "applicant": APPLICANT, "decision": "not_accepted",
+                                       "reason": "schemathesis"})["id"]
+    return _new_case(walk, seed)[0]
+
+
+def _fresh_notice(seed):
+    """A receipt just issued (so never voided) on a new accepted case."""
+    case_id = _new_case("accepted", seed)[0]
+    return _post(f"/api/v1/cases/{case_id}/notices", {"kind": "receipt"})["id"]
+
+
+def _notice_paths(path, case, body, seed):
+    ids = case.path_parameters or {}
+    if path == "/api/v1/cases/{id}/notices" and body is not None and body.get("kind") in NOTICE_CASES \
+            and _is_id(ids.get("id")):
+        ids["id"] = _case_for_notice(body["kind"], seed)
+    if path in ("/api/v1/notices/{id}", "/api/v1/notices/{id}/void") and _is_id(ids.get("id")):
+        ids["id"] = _fresh_notice(seed)
+    if path == "/api/v1/centers/{id}/notice-templates/{kind}" and _is_id(ids.get("id")):
+        ids["id"] = _pick(_hall()["centers"], seed)
+        if body is not None and isinstance(body.get("body"), str):
+            body["body"] = TEMPLATE
 
 
 LETTER = re.compile(r"[A-Z]\Z")

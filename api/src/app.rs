@@ -14,8 +14,8 @@ use crate::problem::{self, json_error, path_error, query_error};
 use crate::request_log::{REQUEST_ID, RouteOnly, request_id};
 use crate::routes::display;
 use crate::routes::{
-    access_log, audit, auth, calendar, cases, centers, departments, health, imports, items, public,
-    queue, reports, slots, stats, supervision, users, windows,
+    access_log, audit, auth, calendar, cases, centers, departments, health, imports, items,
+    notices, public, queue, reports, slots, stats, supervision, users, windows,
 };
 use crate::state::AppState;
 use crate::{browsers, edge, metrics, parameters};
@@ -55,6 +55,7 @@ pub const JSON_LIMIT: usize = 256 * 1024;
         (name = "items", description = "Service items (事项) and their guides"),
         (name = "calendar", description = "The working-day calendar (工作日历)"),
         (name = "cases", description = "Cases (办件): intake, the lifecycle, deadlines"),
+        (name = "notices", description = "Notices (文书): receipts, refusals, 补正 requests, extensions, decisions and proofs of delivery, numbered and printable"),
         (name = "supervision", description = "Electronic supervision (电子监察): yellow and red cards"),
         (name = "imports", description = "Cases from a legacy system"),
         (name = "public", description = "The kiosks: no login, rate-limited, no personal data"),
@@ -212,6 +213,13 @@ where
                 .service(cases::list_case_events)
                 .service(cases::get_case_deadline)
                 .service(cases::create_case_event)
+                .service(notices::create_case_notice)
+                .service(notices::list_case_notices)
+                .service(notices::get_notice)
+                .service(notices::void_notice)
+                .service(notices::get_notice_template)
+                .service(notices::put_notice_template)
+                .service(notices::delete_notice_template)
                 .service(supervision::list_warnings)
                 .service(imports::import_cases)
                 .service(supervision::list_rectifications)

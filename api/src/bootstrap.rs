@@ -369,6 +369,7 @@ pub fn prepare(config: &Config) -> Result<(AppState, Option<String>), StartError
         calendars: Default::default(),
         replica_calendars: Default::default(),
         cors_origins: cors_origins.into(),
+        public_url: config.public_url.trim_end_matches('/').into(),
     };
     Ok((state, generated))
 }

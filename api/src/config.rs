@@ -214,6 +214,18 @@ pub struct Config {
     )]
     pub trusted_proxies: Vec<String>,
 
+    /// The hall's public address (scheme, host, optional path, no trailing slash), as kiosks
+    /// and phones reach it: the QR code on a receipt leads to the kiosk lookup under it. Kept
+    /// in each notice when it is issued, so a changed address does not change a printed one.
+    #[arg(
+        long,
+        env = "HALL_PUBLIC_URL",
+        default_value = "http://127.0.0.1:8080",
+        value_parser = parse_public_url,
+        global = true
+    )]
+    pub public_url: String,
+
     /// Origins of browser apps on other sites that may call the API (comma-separated exact
     /// origins such as `https://dashboard.example.gov.cn`); none, the default, answers no
     /// cross-origin request at all.
@@ -336,6 +348,26 @@ pub fn without_empty_env(command: Command, is_empty: impl Fn(&OsStr) -> bool) ->
         Some(name) if is_empty(name) => arg.env(None),
         _ => arg,
     })
+}
+
+fn parse_public_url(s: &str) -> Result<String, String> {
+    let url = s.trim().trim_end_matches('/');
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    match rest {
+        Some(host)
+            if !host.is_empty()
+                && !url
+                    .chars()
+                    .any(|c| c.is_whitespace() || c == '?' || c == '#') =>
+        {
+            Ok(url.to_owned())
+        }
+        _ => Err(format!(
+            "{s:?} is not an http(s) address like https://hall.example.gov.cn"
+        )),
+    }
 }
 
 fn parse_offset(s: &str) -> Result<FixedOffset, String> {

@@ -192,6 +192,13 @@ const TEXTS: &[(&str, &str, TextRule, usize)] = &[
     ("Fee", "basis", TextRule::Text, 500),
     ("ServiceItemInput", "procedure", TextRule::Text, 500),
     ("YearCalendar", "notice", TextRule::OptionalText, 500),
+    ("VoidNotice", "reason", TextRule::Text, 1000),
+    (
+        "NoticeTemplateInput",
+        "body",
+        TextRule::OptionalText,
+        100_000,
+    ),
 ];
 
 /// Says in the schema of every text in [`TEXTS`] what the server checks of it: its pattern,

@@ -47,6 +47,8 @@ pub struct AppState {
     /// The origins of browser apps on other sites that may call the API
     /// (`HALL_CORS_ORIGINS`, see [`crate::browsers::cors_origins`]); none answers no CORS.
     pub cors_origins: Arc<[String]>,
+    /// The hall's public address (`HALL_PUBLIC_URL`): receipts' QR codes lead under it.
+    pub public_url: Arc<str>,
 }
 
 /// The hall's local rules.

@@ -81,11 +81,17 @@ pub enum AuditAction {
     /// Closed cases past the retention period anonymised.
     #[serde(rename = "retention.run")]
     RetentionRun,
+    /// A centre's own notice template put.
+    #[serde(rename = "notice_template.put")]
+    NoticeTemplatePut,
+    /// A centre's own notice template dropped for the shipped one.
+    #[serde(rename = "notice_template.delete")]
+    NoticeTemplateDelete,
 }
 
 impl AuditAction {
     /// Every action.
-    pub const ALL: [AuditAction; 24] = [
+    pub const ALL: [AuditAction; 26] = [
         Self::CenterCreate,
         Self::CenterUpdate,
         Self::CenterDeactivate,
@@ -110,6 +116,8 @@ impl AuditAction {
         Self::DataKeyRotate,
         Self::DemoLoad,
         Self::RetentionRun,
+        Self::NoticeTemplatePut,
+        Self::NoticeTemplateDelete,
     ];
 
     /// The stored name, e.g. `center.update`.
@@ -138,6 +146,8 @@ impl AuditAction {
             Self::CalendarRegionReplace => "calendar.region.replace",
             Self::DataKeyRotate => "data_key.rotate",
             Self::DemoLoad => "demo.load",
+            Self::NoticeTemplatePut => "notice_template.put",
+            Self::NoticeTemplateDelete => "notice_template.delete",
             Self::RetentionRun => "retention.run",
         }
     }

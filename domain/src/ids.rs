@@ -88,6 +88,8 @@ id_type!(
     AppointmentId,
     /// Identifies one event in an appointment's life.
     AppointmentEventId,
+    /// Identifies a notice (文书) issued on a case.
+    NoticeId,
 );
 
 #[cfg(test)]

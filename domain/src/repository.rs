@@ -2,10 +2,12 @@
 //! A caller runs them inside one transaction, so a state change is all or nothing.
 
 mod appointments;
+mod notices;
 mod queue;
 mod stats;
 
 pub use appointments::{AppointmentRepository, CheckInKey, SlotTally};
+pub use notices::NoticeRepository;
 pub use queue::{
     DisplayRepository, FigureQuery, QueueFiguresRepository, QueueLine, QueueRepository,
     WindowSessionRepository,

@@ -506,3 +506,45 @@ diesel::table! {
         ticket_id -> Nullable<Text>,
     }
 }
+
+diesel::table! {
+    notice_registers (center_id, kind, year) {
+        center_id -> Text,
+        kind -> Text,
+        year -> Integer,
+        last_seq -> Integer,
+    }
+}
+
+diesel::table! {
+    notices (id) {
+        region -> Text,
+        id -> Text,
+        case_id -> Text,
+        center_id -> Text,
+        kind -> Text,
+        year -> Integer,
+        seq -> Integer,
+        number -> Text,
+        facts -> Text,
+        template -> Text,
+        sha256 -> Text,
+        issued_at -> Timestamp,
+        issued_on -> Date,
+        issued_by -> Text,
+        voided_at -> Nullable<Timestamp>,
+        voided_on -> Nullable<Date>,
+        voided_by -> Nullable<Text>,
+        void_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    notice_templates (center_id, kind) {
+        center_id -> Text,
+        kind -> Text,
+        body -> Text,
+        updated_at -> Timestamp,
+        updated_by -> Text,
+    }
+}

@@ -17,6 +17,7 @@ mod kiosk;
 mod limits;
 mod load;
 mod materials;
+mod notices;
 mod openapi;
 mod personal_data;
 mod problems;

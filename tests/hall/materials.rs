@@ -59,6 +59,33 @@ fn act(hall: &Hall, case: &Value, action: Value) -> Answer {
     hall.act(&hall.clerk1, case, body)
 }
 
+/// Issues a notice of `kind` on `case` and answers its printable document, and the case as it
+/// stands after (issuing is a step of its history).
+fn notice(hall: &Hall, case: &Value, kind: &str) -> (String, Value) {
+    let issued = hall.app.post(
+        &format!("/api/v1/cases/{}/notices", id(case)),
+        Some(&hall.clerk1),
+        &json!({ "kind": kind }),
+    );
+    assert_eq!(issued.status, 201, "{kind}: {}", issued.text);
+    let printed = hall
+        .app
+        .try_send(
+            "GET",
+            &format!("/api/v1/notices/{}", id(&issued.json())),
+            Some(&hall.clerk1),
+            &[("Accept", "text/html")],
+            "",
+        )
+        .expect("HTTP exchange");
+    assert_eq!(printed.status, 200, "{}", printed.text);
+    let case = hall
+        .app
+        .get(&format!("/api/v1/cases/{}", id(case)), Some(&hall.clerk1))
+        .json();
+    (printed.text, case)
+}
+
 fn done(answer: Answer) -> Value {
     assert_eq!(answer.status, 200, "{}", answer.text);
     answer.json()
@@ -210,6 +237,12 @@ fn a_supplement_names_the_missing_papers_and_no_approval_comes_before_they_are_a
     ));
     assert_eq!(names(&paused["missing_materials"]), ["户口簿", "居住证明"]);
     assert_eq!(paused["materials"][1]["state"], "requested");
+    // The 补正 notice lists exactly those two, once each, and nothing that was handed in.
+    let (told, paused) = notice(&hall, &paused, "supplement");
+    assert!(told.contains("补正材料一次性告知书"), "{told}");
+    assert_eq!(told.matches("户口簿").count(), 1, "{told}");
+    assert_eq!(told.matches("居住证明").count(), 1, "{told}");
+    assert!(!told.contains("居民身份证"), "{told}");
     let resumed = done(act(
         &hall,
         &paused,
@@ -264,6 +297,17 @@ fn a_supplement_names_the_missing_papers_and_no_approval_comes_before_they_are_a
     assert_eq!(completed["result_label"], "出证办结");
     assert_eq!(completed["certificate"], certificate);
     assert_eq!(completed["fees"][0]["amount_fen"], 2000);
+    // The decision notice carries the certificate, its number and the fee.
+    let (decision, _) = notice(&hall, &completed, "decision");
+    for shown in [
+        "居住证",
+        "宁640105202611230001",
+        "出证办结",
+        "20.00元",
+        "宁价费发〔2012〕1号",
+    ] {
+        assert!(decision.contains(shown), "{shown} in {decision}");
+    }
 
     let events = hall
         .app
@@ -278,9 +322,15 @@ fn a_supplement_names_the_missing_papers_and_no_approval_comes_before_they_are_a
         .iter()
         .map(|e| &e["payload"])
         .collect();
-    assert_eq!(names(&payloads[2]["materials"]), ["户口簿", "居住证明"]);
-    assert_eq!(names(&payloads[3]["arrived"]), ["户口簿"]);
-    let complete = payloads.last().expect("the completion");
+    let of = |action: &str| {
+        *payloads
+            .iter()
+            .find(|p| p["action"] == action)
+            .expect(action)
+    };
+    assert_eq!(names(&of("pause")["materials"]), ["户口簿", "居住证明"]);
+    assert_eq!(names(&of("resume")["arrived"]), ["户口簿"]);
+    let complete = of("complete");
     assert_eq!(complete["result_code"], "certificate_issued");
     assert_eq!(complete["certificate"]["number"], "宁640105202611230001");
 

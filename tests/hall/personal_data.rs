@@ -374,6 +374,20 @@ fn retention_anonymises_long_closed_cases_and_keeps_the_statistics(backend: Back
         json!({"action": "complete", "version": 2, "outcome": "approved", "result": "准予登记"}),
     );
     let old = act(&old, json!({"action": "deliver", "version": 3}));
+    // Its proof of delivery names the applicant in full, until the applicant is anonymised.
+    let notice = app.post(
+        &format!("/api/v1/cases/{}/notices", id(&old)),
+        Some(clerk),
+        &json!({"kind": "delivery"}),
+    );
+    assert_eq!(notice.status, 201, "{}", notice.text);
+    let notice = format!("/api/v1/notices/{}", id(&notice.json()));
+    let printed = |app: &TestApp| {
+        app.try_send("GET", &notice, Some(clerk), &[("Accept", "text/html")], "")
+            .expect("HTTP exchange")
+            .text
+    };
+    assert!(printed(&app).contains("张三"));
     // Closed recently: withdrawn.
     let recent = accept(&app, &hall);
     act(
@@ -425,7 +439,9 @@ fn retention_anonymises_long_closed_cases_and_keeps_the_statistics(backend: Back
         json!({"kind": "person", "name": "张*", "id_type": "resident_id", "id_number": "", "phone": ""})
     );
     assert_eq!(anonymised["status"], "delivered");
-    assert_eq!(anonymised["version"], 5, "the anonymisation is a change");
+    assert_eq!(anonymised["version"], 6, "the anonymisation is a change");
+    let paper = printed(&app);
+    assert!(!paper.contains("张三") && paper.contains("张*"), "{paper}");
     let raw = raw_applicant(&db.url, &id(&old));
     assert_eq!(
         (raw.1.as_str(), raw.2.as_str(), &raw.3, &raw.4, &raw.5),

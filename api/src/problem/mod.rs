@@ -3,6 +3,7 @@
 
 mod appointments;
 mod extractors;
+mod notices;
 mod queue;
 mod types;
 
@@ -115,6 +116,15 @@ pub enum ApiError {
     /// An approval while required materials are missing; names them.
     #[error("{0}")]
     MaterialsMissing(String),
+    /// The case's state does not call for this kind of notice; says when it does.
+    #[error("{0}")]
+    NoticeNotApplicable(String),
+    /// The notice is void already.
+    #[error("{0}")]
+    NoticeVoided(String),
+    /// A notice template the engine refuses; its error.
+    #[error("the template is refused: {0}")]
+    TemplateInvalid(String),
     /// Another clash with the current state.
     #[error("{0}")]
     Conflict(String),
@@ -206,6 +216,9 @@ impl ApiError {
             Self::WindowNotOpen(_) => ProblemType::WindowNotOpen,
             Self::NobodyWaiting => ProblemType::NobodyWaiting,
             Self::MaterialsMissing(_) => ProblemType::MaterialsMissing,
+            Self::NoticeNotApplicable(_) => ProblemType::NoticeNotApplicable,
+            Self::NoticeVoided(_) => ProblemType::NoticeVoided,
+            Self::TemplateInvalid(_) => ProblemType::TemplateInvalid,
             Self::Conflict(_) => ProblemType::Conflict,
             Self::TooLarge(_) => ProblemType::TooLarge,
             Self::TimedOut => ProblemType::Timeout,

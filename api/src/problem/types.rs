@@ -130,6 +130,11 @@ problem_types! {
     /// not handed in, or asked for by a 补正); `detail` names them. Record their arrival on
     /// `resume`, or complete as denied.
     MaterialsMissing = "urn:service-hall:problem:materials-missing", CONFLICT;
+    /// The case's state does not call for this kind of notice (a receipt for a case refused at
+    /// intake, a 补正 notice for a case not paused for materials …); `detail` says when it is.
+    NoticeNotApplicable = "urn:service-hall:problem:notice-not-applicable", CONFLICT;
+    /// The notice is void already; a notice is voided once and keeps its number.
+    NoticeVoided = "urn:service-hall:problem:notice-voided", CONFLICT;
     /// Another clash with the current state (a rectification already closed, an
     /// administrator deactivating their own account); `detail` says which.
     Conflict = "urn:service-hall:problem:conflict", CONFLICT;
@@ -145,6 +150,9 @@ problem_types! {
     IdempotencyKeyReused = "urn:service-hall:problem:idempotency-key-reused", UNPROCESSABLE_ENTITY;
     /// A date in a year the working-day calendar does not cover, so no deadline can be told.
     CalendarYearMissing = "urn:service-hall:problem:calendar-year-missing", UNPROCESSABLE_ENTITY;
+    /// A notice template that does not parse or does not render on sample facts; `detail`
+    /// holds the template engine's error.
+    TemplateInvalid = "urn:service-hall:problem:template-invalid", UNPROCESSABLE_ENTITY;
     /// Valid values that cannot be processed, e.g. a reference to a record that does not
     /// exist, the deadline of a case refused at intake.
     Unprocessable = "urn:service-hall:problem:unprocessable", UNPROCESSABLE_ENTITY;

@@ -12,6 +12,7 @@ pub mod display;
 pub mod health;
 pub mod imports;
 pub mod items;
+pub mod notices;
 pub mod public;
 pub mod queue;
 pub mod reports;

@@ -175,11 +175,15 @@ pub enum ActionKind {
     Rate,
     /// The deadline was recomputed after a calendar correction.
     Recompute,
+    /// 出具文书: a notice was issued on the case.
+    IssueNotice,
+    /// 文书作废: a notice of the case was voided.
+    VoidNotice,
 }
 
 impl ActionKind {
     /// Every kind.
-    pub const ALL: [ActionKind; 13] = [
+    pub const ALL: [ActionKind; 15] = [
         Self::Accept,
         Self::Refuse,
         Self::Start,
@@ -193,6 +197,8 @@ impl ActionKind {
         Self::Withdraw,
         Self::Rate,
         Self::Recompute,
+        Self::IssueNotice,
+        Self::VoidNotice,
     ];
 
     /// The stored name.
@@ -211,6 +217,8 @@ impl ActionKind {
             Self::Withdraw => "withdraw",
             Self::Rate => "rate",
             Self::Recompute => "recompute",
+            Self::IssueNotice => "issue_notice",
+            Self::VoidNotice => "void_notice",
         }
     }
 
@@ -235,6 +243,8 @@ impl ActionKind {
             Self::Withdraw => "withdrawn",
             Self::Rate => "rated",
             Self::Recompute => "recomputed",
+            Self::IssueNotice => "given a notice",
+            Self::VoidNotice => "cleared of a notice",
         }
     }
 
@@ -254,6 +264,8 @@ impl ActionKind {
             Self::Withdraw => "撤回",
             Self::Rate => "评价",
             Self::Recompute => "时限重算",
+            Self::IssueNotice => "出具文书",
+            Self::VoidNotice => "文书作废",
         }
     }
 }

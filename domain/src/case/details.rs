@@ -9,7 +9,8 @@ use super::{
     Action, ActionKind, Certificate, DeferredMaterial, Fee, Outcome, PauseReason, ResultCode,
 };
 use crate::catalogue::Handling;
-use crate::ids::{ServiceItemId, WindowId};
+use crate::ids::{NoticeId, ServiceItemId, WindowId};
+use crate::notice::NoticeKind;
 
 /// An event's details, by the kind of event (`action`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -139,6 +140,31 @@ pub enum EventDetails {
         previous_deadline: Option<NaiveDate>,
         /// The deadline now.
         deadline: Option<NaiveDate>,
+    },
+    /// 出具文书: a notice issued.
+    IssueNotice {
+        /// The notice (`GET /notices/{notice_id}`).
+        notice_id: NoticeId,
+        /// Its kind.
+        kind: NoticeKind,
+        /// Its number.
+        number: String,
+        /// SHA-256 of the document as issued, lower-case hex: printing it again gives these
+        /// bytes.
+        sha256: String,
+    },
+    /// 文书作废: a notice voided; it keeps its number.
+    VoidNotice {
+        /// The notice.
+        notice_id: NoticeId,
+        /// Its kind.
+        kind: NoticeKind,
+        /// Its number.
+        number: String,
+        /// Why.
+        reason: String,
+        /// SHA-256 of the document as it now prints, marked void.
+        sha256: String,
     },
 }
 

@@ -343,6 +343,28 @@ impl Case {
         Ok(Performed::new(Some(self), case, event, rating.rated_on))
     }
 
+    /// Records a notice issued or voided on the case (`payload` is an `IssueNotice` or a
+    /// `VoidNotice`): the state stays, the version moves on and the history shows it.
+    pub fn note_notice(
+        &self,
+        payload: EventDetails,
+        at: DateTime<Utc>,
+        today: NaiveDate,
+        actor: UserId,
+    ) -> Performed {
+        let kind = match payload {
+            EventDetails::VoidNotice { .. } => ActionKind::VoidNotice,
+            _ => ActionKind::IssueNotice,
+        };
+        let case = Case {
+            version: self.version + 1,
+            updated_at: at,
+            ..self.clone()
+        };
+        let event = case.event(kind, Some(self.status), at, Some(actor), payload);
+        Performed::new(Some(self), case, event, today)
+    }
+
     /// Whether the deadline counts days of a year `calendar` has only provisionally (its
     /// notice not loaded), so that it may still move: never for a closed case, which stays
     /// as it was judged.

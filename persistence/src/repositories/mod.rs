@@ -11,6 +11,7 @@ mod departments;
 mod idempotency;
 mod items;
 mod kiosk_attempts;
+pub(crate) mod notices;
 pub(crate) mod queue;
 pub(crate) mod ratings;
 pub(crate) mod stats;

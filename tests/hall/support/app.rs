@@ -118,6 +118,7 @@ fn config(url: &str) -> Config {
         hash_queue: 32,
         trusted_proxies: vec![],
         cors_origins: vec![],
+        public_url: "http://127.0.0.1:8080".into(),
         body_timeout_seconds: 30,
         keep_alive_seconds: 0,
         max_connections: 1000,
@@ -242,6 +243,7 @@ impl TestApp {
             calendars: Default::default(),
             replica_calendars: Default::default(),
             cors_origins: Default::default(),
+            public_url: "http://127.0.0.1:8080".into(),
         };
         Self::serve(state, None)
     }
@@ -321,6 +323,7 @@ impl Client {
             "GET" => Self::headed(self.agent.get(url), token, headers).call(),
             "POST" => Self::headed(self.agent.post(url), token, headers).send(body),
             "PUT" => Self::headed(self.agent.put(url), token, headers).send(body),
+            "DELETE" => Self::headed(self.agent.delete(url), token, headers).call(),
             other => panic!("unsupported method {other}"),
         };
         Self::read(response).ok()

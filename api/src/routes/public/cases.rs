@@ -272,7 +272,12 @@ pub async fn get_public_case(
             };
             let timeline = events
                 .iter()
-                .filter(|e| e.action != ActionKind::Recompute)
+                .filter(|e| {
+                    !matches!(
+                        e.action,
+                        ActionKind::Recompute | ActionKind::IssueNotice | ActionKind::VoidNotice
+                    )
+                })
                 .map(|e| Step {
                     action: e.action,
                     label: e.action.label(),

@@ -145,14 +145,15 @@ pub(crate) fn anonymise_batch(
         .load(conn)
         .map_err(db)?;
     for (row, name) in &rows {
+        let masked = domain::retention::mask_name(name);
         // Another process running retention at the same moment may have been first.
-        diesel::update(
+        let changed = diesel::update(
             cases::table
                 .find(row)
                 .filter(cases::anonymised_at.is_null()),
         )
         .set((
-            cases::applicant_name.eq(domain::retention::mask_name(name)),
+            cases::applicant_name.eq(&masked),
             cases::applicant_id_number.eq(""),
             cases::applicant_phone.eq(""),
             cases::applicant_id_number_sealed.eq(None::<String>),
@@ -163,6 +164,9 @@ pub(crate) fn anonymise_batch(
         ))
         .execute(conn)
         .map_err(db)?;
+        if changed == 1 {
+            crate::repositories::notices::anonymise_notices(conn, row, &masked)?;
+        }
     }
     Ok(rows.len())
 }

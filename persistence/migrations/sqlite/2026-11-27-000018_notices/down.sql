@@ -1,0 +1,3 @@
+DROP TABLE notice_templates;
+DROP TABLE notices;
+DROP TABLE notice_registers;
