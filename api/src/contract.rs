@@ -197,7 +197,7 @@ const TEXTS: &[(&str, &str, TextRule, usize)] = &[
         "NoticeTemplateInput",
         "body",
         TextRule::OptionalText,
-        100_000,
+        crate::routes::notices::templates::LONGEST_TEMPLATE,
     ),
 ];
 

@@ -4,7 +4,7 @@
 
 mod issue;
 mod read;
-mod templates;
+pub(crate) mod templates;
 mod void;
 
 pub use issue::*;
