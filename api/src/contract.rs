@@ -174,6 +174,7 @@ const TEXTS: &[(&str, &str, TextRule, usize)] = &[
     ("ServiceItemInput", "materials", TextRule::Text, 500),
     ("ServiceItemInput", "procedure", TextRule::Text, 500),
     ("YearCalendar", "notice", TextRule::OptionalText, 500),
+    ("WebhookInput", "url", TextRule::Text, 2000),
 ];
 
 /// Says in the schema of every text in [`TEXTS`] what the server checks of it: its pattern,

@@ -17,6 +17,7 @@ pub mod edge;
 pub mod json;
 pub mod limits;
 pub mod metrics;
+pub mod outbox;
 pub mod parameters;
 pub mod problem;
 pub mod query_code;

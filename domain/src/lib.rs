@@ -10,6 +10,7 @@ pub mod clock;
 pub mod csv;
 pub mod idempotency;
 pub mod ids;
+pub mod outbox;
 pub mod page;
 pub mod permission;
 pub mod queue;

@@ -106,6 +106,12 @@ impl CaseRepository for Tally<'_> {
     }
 }
 
+impl domain::outbox::NewsSink for Tally<'_> {
+    forward! {
+        enqueue_news(news: &domain::outbox::News) -> RepositoryResult<()>;
+    }
+}
+
 impl CenterRepository for Tally<'_> {
     forward! {
         insert_center(center: &Center) -> RepositoryResult<()>;

@@ -12,6 +12,7 @@ pub mod display;
 pub mod health;
 pub mod imports;
 pub mod items;
+pub mod outbox;
 pub mod public;
 pub mod queue;
 pub mod reports;
@@ -19,6 +20,7 @@ pub mod slots;
 pub mod stats;
 pub mod supervision;
 pub mod users;
+pub mod webhooks;
 pub mod windows;
 
 use chrono::{DateTime, Utc};

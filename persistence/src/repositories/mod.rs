@@ -11,6 +11,7 @@ mod departments;
 mod idempotency;
 mod items;
 mod kiosk_attempts;
+mod outbox;
 pub(crate) mod queue;
 pub(crate) mod ratings;
 pub(crate) mod stats;
