@@ -26,3 +26,4 @@ mod replica;
 mod stats;
 mod supervision;
 pub mod support;
+mod webhooks;

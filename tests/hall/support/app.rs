@@ -327,6 +327,7 @@ impl Client {
             "GET" => Self::headed(self.agent.get(url), token, headers).call(),
             "POST" => Self::headed(self.agent.post(url), token, headers).send(body),
             "PUT" => Self::headed(self.agent.put(url), token, headers).send(body),
+            "DELETE" => Self::headed(self.agent.delete(url), token, headers).call(),
             other => panic!("unsupported method {other}"),
         };
         Self::read(response).ok()
