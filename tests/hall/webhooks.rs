@@ -4,7 +4,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
-use std::sync::atomic::{AtomicU16, Ordering};
+use std::sync::atomic::{AtomicU16, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -38,12 +38,17 @@ impl Received {
     }
 }
 
-/// A subscriber: a tiny HTTP server on a loopback port that keeps what it receives and
-/// answers the status it is told to.
+/// A subscriber: a tiny HTTP server on a loopback port, a thread per connection, that keeps
+/// what it receives, answers the status it is told to after the delay it is told to, and
+/// notes any message that arrived while the same message was still being delivered.
 pub(crate) struct Receiver {
     pub(crate) url: String,
     pub(crate) status: Arc<AtomicU16>,
+    /// Milliseconds it takes to answer.
+    pub(crate) delay_ms: Arc<AtomicU64>,
     received: Arc<Mutex<Vec<Received>>>,
+    in_flight: Arc<Mutex<Vec<String>>>,
+    overlaps: Arc<Mutex<Vec<String>>>,
 }
 
 impl Receiver {
@@ -53,57 +58,94 @@ impl Receiver {
 
     pub(crate) fn on(listener: TcpListener) -> Self {
         let port = listener.local_addr().expect("address").port();
-        let status = Arc::new(AtomicU16::new(200));
-        let received = Arc::new(Mutex::new(Vec::new()));
-        let (answer, kept) = (status.clone(), received.clone());
+        let receiver = Self {
+            url: format!("http://127.0.0.1:{port}/hook"),
+            status: Arc::new(AtomicU16::new(200)),
+            delay_ms: Arc::new(AtomicU64::new(0)),
+            received: Arc::default(),
+            in_flight: Arc::default(),
+            overlaps: Arc::default(),
+        };
+        let shared = receiver.shared();
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
-                let mut reader = BufReader::new(stream);
-                let mut headers = Vec::new();
-                let mut line = String::new();
-                if reader.read_line(&mut line).is_err() {
-                    continue;
-                }
-                loop {
-                    line.clear();
-                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty() {
-                        break;
-                    }
-                    if let Some((name, value)) = line.trim_end().split_once(':') {
-                        headers.push((name.trim().to_owned(), value.trim().to_owned()));
-                    }
-                }
-                let length: usize = headers
-                    .iter()
-                    .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
-                    .and_then(|(_, v)| v.parse().ok())
-                    .unwrap_or(0);
-                let mut body = vec![0; length];
-                if reader.read_exact(&mut body).is_err() {
-                    continue;
-                }
-                let status = answer.load(Ordering::SeqCst);
-                kept.lock().expect("lock").push(Received {
-                    headers,
-                    body: String::from_utf8_lossy(&body).into_owned(),
-                });
-                let mut stream = reader.into_inner();
-                let _ = write!(
-                    stream,
-                    "HTTP/1.1 {status} X\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok"
-                );
-                let _ = stream.flush();
+                let shared = shared.shared();
+                std::thread::spawn(move || shared.serve(stream));
             }
         });
+        receiver
+    }
+
+    fn shared(&self) -> Self {
         Self {
-            url: format!("http://127.0.0.1:{port}/hook"),
-            status,
-            received,
+            url: self.url.clone(),
+            status: self.status.clone(),
+            delay_ms: self.delay_ms.clone(),
+            received: self.received.clone(),
+            in_flight: self.in_flight.clone(),
+            overlaps: self.overlaps.clone(),
+        }
+    }
+
+    fn serve(&self, stream: std::net::TcpStream) {
+        let mut reader = BufReader::new(stream);
+        let mut headers = Vec::new();
+        let mut line = String::new();
+        if reader.read_line(&mut line).is_err() {
+            return;
+        }
+        loop {
+            line.clear();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 || line.trim().is_empty() {
+                break;
+            }
+            if let Some((name, value)) = line.trim_end().split_once(':') {
+                headers.push((name.trim().to_owned(), value.trim().to_owned()));
+            }
+        }
+        let length: usize = headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
+            .and_then(|(_, v)| v.parse().ok())
+            .unwrap_or(0);
+        let mut body = vec![0; length];
+        if reader.read_exact(&mut body).is_err() {
+            return;
+        }
+        let received = Received {
+            headers,
+            body: String::from_utf8_lossy(&body).into_owned(),
+        };
+        let message = received.header("webhook-id").to_owned();
+        {
+            let mut in_flight = self.in_flight.lock().expect("lock");
+            if in_flight.contains(&message) {
+                self.overlaps.lock().expect("lock").push(message.clone());
+            }
+            in_flight.push(message.clone());
+        }
+        self.received.lock().expect("lock").push(received);
+        std::thread::sleep(Duration::from_millis(self.delay_ms.load(Ordering::SeqCst)));
+        let status = self.status.load(Ordering::SeqCst);
+        let mut stream = reader.into_inner();
+        let _ = write!(
+            stream,
+            "HTTP/1.1 {status} X\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok"
+        );
+        let _ = stream.flush();
+        let mut in_flight = self.in_flight.lock().expect("lock");
+        if let Some(at) = in_flight.iter().position(|m| *m == message) {
+            in_flight.remove(at);
         }
     }
 
     pub(crate) fn received(&self) -> Vec<Received> {
         self.received.lock().expect("lock").clone()
+    }
+
+    /// The messages that arrived while the same message was still being delivered.
+    pub(crate) fn overlaps(&self) -> Vec<String> {
+        self.overlaps.lock().expect("lock").clone()
     }
 
     /// Waits until it has received a delivery that `wanted` accepts, and returns it.

@@ -24,7 +24,7 @@ use crate::state::AppState;
 /// How long an idle worker waits before looking for due messages again.
 const POLL: Duration = Duration::from_millis(250);
 /// What a lease adds to the delivery timeout.
-const LEASE_MARGIN: chrono::TimeDelta = chrono::TimeDelta::seconds(30);
+const LEASE_MARGIN: chrono::TimeDelta = chrono::TimeDelta::seconds(5);
 /// The most of a subscriber's answer or error kept in the attempt's log.
 const ERROR_CHARS: usize = 500;
 
