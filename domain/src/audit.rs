@@ -81,11 +81,26 @@ pub enum AuditAction {
     /// Closed cases past the retention period anonymised.
     #[serde(rename = "retention.run")]
     RetentionRun,
+    /// A webhook registered.
+    #[serde(rename = "webhook.create")]
+    WebhookCreate,
+    /// A webhook's URL, kinds or activity changed.
+    #[serde(rename = "webhook.update")]
+    WebhookUpdate,
+    /// A webhook removed.
+    #[serde(rename = "webhook.delete")]
+    WebhookDelete,
+    /// A webhook's secret rotated.
+    #[serde(rename = "webhook.rotate")]
+    WebhookRotate,
+    /// An outbox message queued again by an administrator.
+    #[serde(rename = "outbox.replay")]
+    OutboxReplay,
 }
 
 impl AuditAction {
     /// Every action.
-    pub const ALL: [AuditAction; 24] = [
+    pub const ALL: [AuditAction; 29] = [
         Self::CenterCreate,
         Self::CenterUpdate,
         Self::CenterDeactivate,
@@ -110,6 +125,11 @@ impl AuditAction {
         Self::DataKeyRotate,
         Self::DemoLoad,
         Self::RetentionRun,
+        Self::WebhookCreate,
+        Self::WebhookUpdate,
+        Self::WebhookDelete,
+        Self::WebhookRotate,
+        Self::OutboxReplay,
     ];
 
     /// The stored name, e.g. `center.update`.
@@ -139,6 +159,11 @@ impl AuditAction {
             Self::DataKeyRotate => "data_key.rotate",
             Self::DemoLoad => "demo.load",
             Self::RetentionRun => "retention.run",
+            Self::WebhookCreate => "webhook.create",
+            Self::WebhookUpdate => "webhook.update",
+            Self::WebhookDelete => "webhook.delete",
+            Self::WebhookRotate => "webhook.rotate",
+            Self::OutboxReplay => "outbox.replay",
         }
     }
 

@@ -519,6 +519,21 @@ fn webhooks_are_managed_and_loopback_urls_refused_unless_allowed(backend: Backen
         .expect("an answer");
     assert_eq!(removed.status, 204);
     app.get(&path, Some(&admin)).problem(404);
+    let trail = app
+        .get("/api/v1/audit?entity=webhook", Some(&admin))
+        .json();
+    let actions: Vec<&str> = trail["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    assert_eq!(actions.len(), 3, "{trail}");
+    for action in ["webhook.create", "webhook.update", "webhook.delete"] {
+        assert!(actions.contains(&action), "{trail}");
+    }
+    let secret = webhook["secret"].as_str().expect("secret");
+    assert!(!trail.to_string().contains(secret), "the secret stays out of the trail");
 }
 
 on_both_backends!(

@@ -9,6 +9,9 @@ use domain::permission::Permission;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use domain::audit::AuditAction;
+
+use crate::audit::audit;
 use crate::auth::Identity;
 use crate::parameters::Query;
 use crate::problem::{ApiError, ApiResult, Problem};
@@ -85,7 +88,18 @@ pub async fn replay_outbox_message(
                 ));
             }
             conn.requeue_message(id, now)?;
-            found(conn.outbox_message(id)?, "outbox message")
+            let after = found(conn.outbox_message(id)?, "outbox message")?;
+            let action = AuditAction::OutboxReplay;
+            audit(
+                conn,
+                now,
+                Some(identity.user_id),
+                action,
+                id,
+                Some(&message),
+                Some(&after),
+            )?;
+            Ok(after)
         })
         .await?;
     Ok(web::Json(message))

@@ -10,6 +10,9 @@ use domain::permission::Permission;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use domain::audit::AuditAction;
+
+use crate::audit::audit;
 use crate::auth::{Allowed, Identity, ManageCatalogue};
 use crate::json::Json;
 use crate::outbox::{ROTATION_OVERLAP, address, signature};
@@ -82,13 +85,24 @@ pub async fn create_webhook(
     state: web::Data<AppState>,
     allowed: Allowed<ManageCatalogue, Json<WebhookInput>>,
 ) -> ApiResult<HttpResponse> {
-    let input = allowed.inner.into_inner();
+    let (actor, input) = (allowed.identity.user_id, allowed.inner.into_inner());
     checked(&state, &input).await?;
-    let webhook = input.into_webhook(WebhookId::new(), state.now().at);
+    let now = state.now().at;
+    let webhook = input.into_webhook(WebhookId::new(), now);
     let secret = signature::new_secret();
     let created = state
         .write(move |conn| {
             conn.insert_webhook(&webhook, &secret)?;
+            let action = AuditAction::WebhookCreate;
+            audit(
+                conn,
+                now,
+                Some(actor),
+                action,
+                webhook.id,
+                None::<&Webhook>,
+                Some(&webhook),
+            )?;
             Ok(WebhookWithSecret::new(webhook, secret))
         })
         .await?;
@@ -150,14 +164,24 @@ pub async fn update_webhook(
     id: web::Path<WebhookId>,
     allowed: Allowed<ManageCatalogue, Json<WebhookInput>>,
 ) -> ApiResult<web::Json<Webhook>> {
-    let input = allowed.inner.into_inner();
+    let (actor, input) = (allowed.identity.user_id, allowed.inner.into_inner());
     checked(&state, &input).await?;
     let (id, now) = (id.into_inner(), state.now().at);
     let webhook = state
         .write(move |conn| {
             let before = found(conn.webhook(id)?, "webhook")?;
-            let webhook = input.replace(before, now);
+            let webhook = input.replace(before.clone(), now);
             conn.update_webhook(&webhook)?;
+            let action = AuditAction::WebhookUpdate;
+            audit(
+                conn,
+                now,
+                Some(actor),
+                action,
+                id,
+                Some(&before),
+                Some(&webhook),
+            )?;
             Ok(webhook)
         })
         .await?;
@@ -180,11 +204,23 @@ pub async fn delete_webhook(
     id: web::Path<WebhookId>,
 ) -> ApiResult<HttpResponse> {
     identity.require(Permission::ManageCatalogue)?;
-    let id = id.into_inner();
-    let deleted = state
-        .write(move |conn| Ok(conn.delete_webhook(id)?))
+    let (id, now) = (id.into_inner(), state.now().at);
+    state
+        .write(move |conn| {
+            let before = found(conn.webhook(id)?, "webhook")?;
+            conn.delete_webhook(id)?;
+            let action = AuditAction::WebhookDelete;
+            audit(
+                conn,
+                now,
+                Some(identity.user_id),
+                action,
+                id,
+                Some(&before),
+                None::<&Webhook>,
+            )
+        })
         .await?;
-    found(deleted.then_some(()), "webhook")?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -211,9 +247,20 @@ pub async fn rotate_webhook_secret(
         let secret = secret.clone();
         state
             .write(move |conn| {
-                found(conn.webhook(id)?, "webhook")?;
+                let before = found(conn.webhook(id)?, "webhook")?;
                 conn.rotate_webhook_secret(id, &secret, now + ROTATION_OVERLAP, now)?;
-                found(conn.webhook(id)?, "webhook")
+                let after = found(conn.webhook(id)?, "webhook")?;
+                let action = AuditAction::WebhookRotate;
+                audit(
+                    conn,
+                    now,
+                    Some(identity.user_id),
+                    action,
+                    id,
+                    Some(&before),
+                    Some(&after),
+                )?;
+                Ok(after)
             })
             .await?
     };
