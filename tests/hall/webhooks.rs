@@ -458,6 +458,30 @@ fn a_dead_message_is_listed_and_replayed_by_an_administrator(backend: Backend) {
         .problem(404);
 }
 
+fn a_slow_subscriber_delays_neither_another_nor_the_clerk(backend: Backend) {
+    let hall = hall_with_outbox(backend, 8);
+    let slow = Receiver::start();
+    slow.delay_ms.store(4000, Ordering::SeqCst);
+    let quick = Receiver::start();
+    register(&hall, &slow.url, &["case.accepted"]);
+    register(&hall, &quick.url, &["case.accepted"]);
+    let started = Instant::now();
+    hall.accept(&hall.clerk1, &hall.committed);
+    hall.accept(&hall.clerk1, &hall.committed);
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "the clerk's requests only write rows"
+    );
+    wait_until("the quick subscriber's two deliveries", || {
+        quick.received().len() == 2
+    });
+    assert!(
+        slow.received().len() <= 1,
+        "the slow one is still on its first"
+    );
+    assert!(started.elapsed() < Duration::from_secs(4));
+}
+
 fn webhooks_are_managed_and_loopback_urls_refused_unless_allowed(backend: Backend) {
     let app = TestApp::start_configured(backend, |config| config.webhook_allow_private = false);
     let admin = app.admin_token();
@@ -519,9 +543,7 @@ fn webhooks_are_managed_and_loopback_urls_refused_unless_allowed(backend: Backen
         .expect("an answer");
     assert_eq!(removed.status, 204);
     app.get(&path, Some(&admin)).problem(404);
-    let trail = app
-        .get("/api/v1/audit?entity=webhook", Some(&admin))
-        .json();
+    let trail = app.get("/api/v1/audit?entity=webhook", Some(&admin)).json();
     let actions: Vec<&str> = trail["items"]
         .as_array()
         .expect("items")
@@ -533,7 +555,10 @@ fn webhooks_are_managed_and_loopback_urls_refused_unless_allowed(backend: Backen
         assert!(actions.contains(&action), "{trail}");
     }
     let secret = webhook["secret"].as_str().expect("secret");
-    assert!(!trail.to_string().contains(secret), "the secret stays out of the trail");
+    assert!(
+        !trail.to_string().contains(secret),
+        "the secret stays out of the trail"
+    );
 }
 
 on_both_backends!(
@@ -542,5 +567,6 @@ on_both_backends!(
     a_rotated_secret_signs_beside_the_old_one,
     a_subscriber_down_for_a_while_gets_the_news_once_it_is_back,
     a_dead_message_is_listed_and_replayed_by_an_administrator,
+    a_slow_subscriber_delays_neither_another_nor_the_clerk,
     webhooks_are_managed_and_loopback_urls_refused_unless_allowed,
 );
