@@ -463,6 +463,9 @@ pub trait OutboxRepository: NewsSink {
         until: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> RepositoryResult<()>;
+    /// Whether any message is due at `now` and unclaimed: a read, so that idle dispatchers
+    /// take no write lock.
+    fn any_due(&mut self, now: DateTime<Utc>) -> RepositoryResult<bool>;
     /// Claims up to `limit` due messages, at most one per webhook, until `lease_until`; a
     /// message claimed elsewhere and not yet released is skipped.
     fn claim_due(

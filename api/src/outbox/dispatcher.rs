@@ -84,6 +84,10 @@ pub fn work_once(state: &AppState, agent: &ureq::Agent) -> Result<bool, Reposito
     let lease = now
         + chrono::TimeDelta::from_std(settings.timeout).unwrap_or(chrono::TimeDelta::seconds(10))
         + LEASE_MARGIN;
+    // Idle workers only read: on SQLite a claim takes the one write lock.
+    if !state.store.read(|conn| conn.any_due(now))? {
+        return Ok(false);
+    }
     let claimed = state
         .store
         .transaction(|conn| conn.claim_due(now, lease, 1))?;

@@ -292,6 +292,21 @@ impl OutboxRepository for AnyConnection {
         Ok(())
     }
 
+    fn any_due(&mut self, now: DateTime<Utc>) -> RepositoryResult<bool> {
+        let at = now.naive_utc();
+        let due = outbox_messages::table
+            .filter(outbox_messages::status.eq(MessageStatus::Queued.as_str()))
+            .filter(outbox_messages::due_at.le(at))
+            .filter(
+                outbox_messages::claimed_until
+                    .is_null()
+                    .or(outbox_messages::claimed_until.le(at)),
+            );
+        diesel::select(diesel::dsl::exists(due))
+            .get_result(self)
+            .map_err(db)
+    }
+
     fn claim_due(
         &mut self,
         now: DateTime<Utc>,
