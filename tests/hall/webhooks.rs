@@ -458,6 +458,35 @@ fn a_dead_message_is_listed_and_replayed_by_an_administrator(backend: Backend) {
         .problem(404);
 }
 
+fn an_applicants_rating_at_the_kiosk_is_news_too(backend: Backend) {
+    let hall = hall_with_outbox(backend, 8);
+    let receiver = Receiver::start();
+    let webhook = register(&hall, &receiver.url, &["case.rated"]);
+    let case = hall.accept(&hall.clerk1, &hall.immediate);
+    let done = hall.act(
+        &hall.clerk1,
+        &case,
+        json!({"action": "complete", "version": 1, "outcome": "approved"}),
+    );
+    assert_eq!(done.status, 200, "{}", done.text);
+    let rated = hall.app.post(
+        &format!(
+            "/api/v1/public/cases/{}/rating",
+            case["case_no"].as_str().expect("no")
+        ),
+        None,
+        &json!({"code": case["query_code"], "score": 5}),
+    );
+    assert_eq!(rated.status, 201, "{}", rated.text);
+    let delivery = receiver.wait_for("case.rated", kind_is("case.rated"));
+    assert!(signed_by(
+        &delivery,
+        webhook["secret"].as_str().expect("secret")
+    ));
+    assert_eq!(delivery.json()["data"]["case_no"], case["case_no"]);
+    assert_eq!(receiver.received().len(), 1, "only the kind it asked for");
+}
+
 fn a_slow_subscriber_delays_neither_another_nor_the_clerk(backend: Backend) {
     let hall = hall_with_outbox(backend, 8);
     let slow = Receiver::start();
@@ -568,5 +597,6 @@ on_both_backends!(
     a_subscriber_down_for_a_while_gets_the_news_once_it_is_back,
     a_dead_message_is_listed_and_replayed_by_an_administrator,
     a_slow_subscriber_delays_neither_another_nor_the_clerk,
+    an_applicants_rating_at_the_kiosk_is_news_too,
     webhooks_are_managed_and_loopback_urls_refused_unless_allowed,
 );
