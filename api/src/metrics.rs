@@ -1,5 +1,6 @@
 //! Prometheus metrics of one process: requests by route and status with latency histograms,
-//! database pool use, cases accepted and completed. `GET /metrics` renders them as text.
+//! database pool use, cases accepted and completed, the outbox. `GET /metrics` renders them as
+//! text.
 
 use std::time::Duration;
 
