@@ -16,6 +16,7 @@ import functools
 import json
 import os
 import re
+import time
 import urllib.error
 import urllib.request
 import uuid
@@ -115,7 +116,42 @@ def map_path_parameters(ctx, path_parameters):
         path_parameters["code"] = _pick(hall["items"], seed)
     if _front_door():
         _queue_paths(method, path, path_parameters)
+    if path.startswith("/api/v1/webhooks/{id}") and _is_id(path_parameters.get("id")):
+        path_parameters["id"] = _spare_webhook()
+    if path == "/api/v1/outbox/{id}/replay" and _is_id(path_parameters.get("id")):
+        path_parameters["id"] = _dead_message() or path_parameters["id"]
     return path_parameters
+
+
+SPARE_WEBHOOK = {"id": None}
+
+
+def _spare_webhook():
+    """A webhook for the `/webhooks/{id}` operations, made again after a DELETE removed it.
+    Its address is in TEST-NET-1 (192.0.2.0/24): public to the address check, and nothing
+    answers there, so every delivery to it fails and dies (see `scripts/schemathesis`)."""
+    if SPARE_WEBHOOK["id"]:
+        try:
+            _get(f"/api/v1/webhooks/{SPARE_WEBHOOK['id']}")
+            return SPARE_WEBHOOK["id"]
+        except urllib.error.HTTPError:
+            pass
+    SPARE_WEBHOOK["id"] = _post("/api/v1/webhooks", {"url": "http://192.0.2.1:9/spare", "events": ["case.rated"]})["id"]
+    return SPARE_WEBHOOK["id"]
+
+
+@functools.lru_cache(maxsize=None)
+def _dead_message():
+    """A message whose one attempt failed, to replay: a replay queues it, and it dies again
+    within about a second, so replays answer 200 or 409 (both documented)."""
+    _post("/api/v1/webhooks", {"url": "http://192.0.2.1:9/dead", "events": ["case.accepted"]})
+    _new_case("accepted", "outbox-dead-letter")
+    for _ in range(100):
+        dead = _get("/api/v1/outbox?status=dead&limit=1")["items"]
+        if dead:
+            return dead[0]["id"]
+        time.sleep(0.1)
+    return None
 
 
 # The operations of the hall's front door whose path names a centre, a queue or a window: the
@@ -355,6 +391,11 @@ def _realistic(ctx, case):
             body["materials"] = None
         if isinstance(body.get("received_by"), str):
             body["received_by"] = None
+    if method in ("POST", "PUT") and path in ("/api/v1/webhooks", "/api/v1/webhooks/{id}"):
+        # A subscriber in TEST-NET-1 (public to the check; nothing answers there).
+        url = body.get("url")
+        if isinstance(url, str) and url.startswith("http"):
+            body["url"] = f"http://192.0.2.{1 + hash(url) % 250}:9/generated"
     if hall and path in ("/api/v1/users", "/api/v1/users/{id}") and "role" in body:
         # Clerks work at a window; nobody else is bound to one.
         clerk = body["role"] == "clerk"

@@ -15,7 +15,7 @@ use crate::request_log::{REQUEST_ID, RouteOnly, request_id};
 use crate::routes::display;
 use crate::routes::{
     access_log, audit, auth, calendar, cases, centers, departments, health, imports, items,
-    notices, public, queue, reports, slots, stats, supervision, users, windows,
+    notices, outbox, public, queue, reports, slots, stats, supervision, users, webhooks, windows,
 };
 use crate::state::AppState;
 use crate::{browsers, edge, metrics, parameters};
@@ -61,6 +61,7 @@ pub const JSON_LIMIT: usize = 256 * 1024;
         (name = "public", description = "The kiosks: no login, rate-limited, no personal data"),
         (name = "queue", description = "The hall's front door: queues, tickets, window sessions and calls"),
         (name = "stats", description = "Statistics and the yearly report"),
+        (name = "webhooks", description = "News for systems outside the hall: webhooks (Standard Webhooks) and the outbox"),
     )
 )]
 struct ApiDoc;
@@ -187,6 +188,15 @@ where
                 .service(departments::create_department)
                 .service(departments::update_department)
                 .service(departments::deactivate_department)
+                .service(webhooks::create_webhook)
+                .service(webhooks::list_webhooks)
+                .service(webhooks::get_webhook)
+                .service(webhooks::update_webhook)
+                .service(webhooks::delete_webhook)
+                .service(webhooks::rotate_webhook_secret)
+                .service(webhooks::list_webhook_deliveries)
+                .service(outbox::list_outbox_messages)
+                .service(outbox::replay_outbox_message)
                 .service(items::list_items)
                 .service(items::get_item)
                 .service(items::get_item_version)

@@ -323,6 +323,7 @@ pub fn prepare(config: &Config) -> Result<(AppState, Option<String>), StartError
             .and_then(chrono::TimeDelta::try_seconds)
             .unwrap_or(chrono::TimeDelta::MAX),
         clock_shift: chrono::TimeDelta::zero(),
+        outbox: config.outbox_settings(),
         appointments: domain::queue::AppointmentRules {
             cancel_before: chrono::TimeDelta::minutes(i64::from(
                 config.appointment_cancel_before_minutes,

@@ -302,6 +302,49 @@ pub struct Config {
     )]
     pub display_stream_seconds: u64,
 
+    /// Attempts at delivering an outbox message before it is parked dead (an administrator
+    /// may replay it).
+    #[arg(
+        long,
+        env = "HALL_OUTBOX_MAX_ATTEMPTS",
+        default_value_t = 8,
+        global = true
+    )]
+    pub outbox_max_attempts: u32,
+
+    /// Milliseconds before the second attempt at a failed delivery; doubled after each next
+    /// failure (up to six hours), with jitter.
+    #[arg(
+        long,
+        env = "HALL_OUTBOX_RETRY_BASE_MS",
+        default_value_t = 10_000,
+        global = true
+    )]
+    pub outbox_retry_base_ms: u64,
+
+    /// Worker threads delivering the outbox in this process; 0 delivers nothing here.
+    #[arg(long, env = "HALL_OUTBOX_WORKERS", default_value_t = 4, global = true)]
+    pub outbox_workers: usize,
+
+    /// Seconds a webhook subscriber has to answer a delivery.
+    #[arg(
+        long,
+        env = "HALL_WEBHOOK_TIMEOUT_SECONDS",
+        default_value_t = 10,
+        global = true
+    )]
+    pub webhook_timeout_seconds: u64,
+
+    /// Whether webhook subscribers may be at private, loopback or link-local addresses (for
+    /// tests and closed networks).
+    #[arg(
+        long,
+        env = "HALL_WEBHOOK_ALLOW_PRIVATE",
+        default_value_t = false,
+        global = true
+    )]
+    pub webhook_allow_private: bool,
+
     /// Worker threads serving HTTP; 0 means one per core.
     #[arg(long, env = "HALL_WORKERS", default_value_t = 0, global = true)]
     pub workers: usize,
@@ -319,6 +362,19 @@ impl Config {
             kiosk_case_window: Duration::from_secs(self.kiosk_case_window_seconds),
             hash_concurrency: self.hash_concurrency,
             hash_queue: self.hash_queue,
+        }
+    }
+
+    /// The outbox's settings.
+    pub fn outbox_settings(&self) -> crate::outbox::OutboxSettings {
+        crate::outbox::OutboxSettings {
+            max_attempts: self.outbox_max_attempts.max(1),
+            retry_base: chrono::TimeDelta::milliseconds(
+                i64::try_from(self.outbox_retry_base_ms.max(1)).unwrap_or(i64::MAX / 2),
+            ),
+            timeout: Duration::from_secs(self.webhook_timeout_seconds.max(1)),
+            allow_private: self.webhook_allow_private,
+            workers: self.outbox_workers,
         }
     }
 

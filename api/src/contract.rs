@@ -199,6 +199,7 @@ const TEXTS: &[(&str, &str, TextRule, usize)] = &[
         TextRule::OptionalText,
         crate::routes::notices::templates::LONGEST_TEMPLATE,
     ),
+    ("WebhookInput", "url", TextRule::Text, 2000),
 ];
 
 /// Says in the schema of every text in [`TEXTS`] what the server checks of it: its pattern,

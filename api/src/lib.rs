@@ -18,6 +18,7 @@ pub mod json;
 pub mod limits;
 pub mod metrics;
 pub mod notices;
+pub mod outbox;
 pub mod parameters;
 pub mod problem;
 pub mod query_code;

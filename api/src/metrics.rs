@@ -1,5 +1,6 @@
 //! Prometheus metrics of one process: requests by route and status with latency histograms,
-//! database pool use, cases accepted and completed. `GET /metrics` renders them as text.
+//! database pool use, cases accepted and completed, the outbox. `GET /metrics` renders them as
+//! text.
 
 use std::time::Duration;
 
@@ -30,6 +31,15 @@ pub struct Metrics {
     /// 1 while a year's national holiday notice is awaited: this year's is not loaded, or
     /// from 1 November next year's (deadlines counting it are provisional).
     pub calendar_next_year_provisional: IntGauge,
+    /// Outbox messages delivered by this process.
+    pub outbox_delivered: IntCounter,
+    /// Failed delivery attempts of this process that will be tried again.
+    pub outbox_retried: IntCounter,
+    /// Messages this process parked dead after their last attempt.
+    pub outbox_dead: IntCounter,
+    outbox_queued_now: IntGauge,
+    outbox_dead_now: IntGauge,
+    outbox_oldest_age: IntGauge,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -97,6 +107,32 @@ impl Metrics {
             "1 while this year's national holiday notice, or from 1 November next year's, is not loaded",
         )
         .expect("valid metric");
+        let counter = |name: &str, help: &str| IntCounter::new(name, help).expect("valid metric");
+        let gauge = |name: &str, help: &str| IntGauge::new(name, help).expect("valid metric");
+        let outbox_delivered = counter(
+            "hall_outbox_delivered_total",
+            "Outbox messages delivered by this process",
+        );
+        let outbox_retried = counter(
+            "hall_outbox_retried_total",
+            "Failed webhook deliveries of this process that will be tried again",
+        );
+        let outbox_dead = counter(
+            "hall_outbox_dead_total",
+            "Outbox messages this process parked dead after their last attempt",
+        );
+        let outbox_queued_now = gauge(
+            "hall_outbox_queued",
+            "Outbox messages waiting to be delivered",
+        );
+        let outbox_dead_now = gauge(
+            "hall_outbox_dead",
+            "Outbox messages parked dead, awaiting a replay",
+        );
+        let outbox_oldest_age = gauge(
+            "hall_outbox_oldest_age_seconds",
+            "Age of the oldest outbox message waiting, in seconds (0 when none waits)",
+        );
         for metric in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),
@@ -107,6 +143,12 @@ impl Metrics {
             Box::new(cases_completed.clone()),
             Box::new(read_replica_fallback.clone()),
             Box::new(calendar_next_year_provisional.clone()),
+            Box::new(outbox_delivered.clone()),
+            Box::new(outbox_retried.clone()),
+            Box::new(outbox_dead.clone()),
+            Box::new(outbox_queued_now.clone()),
+            Box::new(outbox_dead_now.clone()),
+            Box::new(outbox_oldest_age.clone()),
         ] {
             registry
                 .register(metric)
@@ -123,7 +165,30 @@ impl Metrics {
             cases_completed,
             read_replica_fallback,
             calendar_next_year_provisional,
+            outbox_delivered,
+            outbox_retried,
+            outbox_dead,
+            outbox_queued_now,
+            outbox_dead_now,
+            outbox_oldest_age,
         }
+    }
+
+    /// Sets the outbox's gauges from storage's figures at `now`.
+    pub fn set_outbox(
+        &self,
+        counts: domain::outbox::OutboxCounts,
+        now: chrono::DateTime<chrono::Utc>,
+    ) {
+        self.outbox_queued_now
+            .set(i64::try_from(counts.queued).unwrap_or(i64::MAX));
+        self.outbox_dead_now
+            .set(i64::try_from(counts.dead).unwrap_or(i64::MAX));
+        self.outbox_oldest_age.set(
+            counts
+                .oldest_queued_at
+                .map_or(0, |oldest| (now - oldest).num_seconds().max(0)),
+        );
     }
 
     /// Counts one answered request. `route` must be a registered pattern or [`NO_ROUTE`]
@@ -171,6 +236,16 @@ pub async fn get_metrics(state: web::Data<AppState>) -> HttpResponse {
     metrics
         .read_replica_fallback
         .set(i64::from(state.replica.is_falling_back()));
+    // The outbox's figures are the database's, shared by every process; a scrape while the
+    // database does not answer keeps the last ones.
+    let now = state.now().at;
+    match state
+        .read(|conn| Ok(domain::outbox::OutboxRepository::outbox_counts(conn)?))
+        .await
+    {
+        Ok(counts) => metrics.set_outbox(counts, now),
+        Err(error) => tracing::debug!(%error, "metrics: cannot read the outbox's figures"),
+    }
     let mut text = Vec::new();
     let encoder = TextEncoder::new();
     if let Err(error) = encoder.encode(&metrics.registry.gather(), &mut text) {

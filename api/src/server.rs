@@ -21,6 +21,8 @@ pub fn start(
     let blocking = usize::try_from(state.store.pool_size()).unwrap_or(1).max(2);
     let edge = state.settings.edge;
     let display = state.display.clone();
+    let state_outbox_workers = state.settings.outbox.workers;
+    let outbox_state = state.clone();
     let keep_alive = if edge.keep_alive.is_zero() {
         KeepAlive::Disabled
     } else {
@@ -44,6 +46,14 @@ pub fn start(
     let server = server.bind(bind)?;
     let addrs = server.addrs();
     actix_web::rt::spawn(end_streams_on_shutdown(display));
+    if state_outbox_workers > 0 {
+        // The workers stop when this task is dropped, with the server's runtime.
+        let dispatcher = crate::outbox::dispatcher::spawn(outbox_state);
+        actix_web::rt::spawn(async move {
+            let _dispatcher = dispatcher;
+            std::future::pending::<()>().await
+        });
+    }
     Ok((server.run(), addrs))
 }
 

@@ -68,6 +68,8 @@ pub struct Settings {
     pub clock_shift: chrono::TimeDelta,
     /// When appointments may be cancelled and checked in.
     pub appointments: domain::queue::AppointmentRules,
+    /// How the outbox delivers.
+    pub outbox: crate::outbox::OutboxSettings,
 }
 
 impl AppState {

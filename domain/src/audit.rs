@@ -87,11 +87,26 @@ pub enum AuditAction {
     /// A centre's own notice template dropped for the shipped one.
     #[serde(rename = "notice_template.delete")]
     NoticeTemplateDelete,
+    /// A webhook registered.
+    #[serde(rename = "webhook.create")]
+    WebhookCreate,
+    /// A webhook's URL, kinds or activity changed.
+    #[serde(rename = "webhook.update")]
+    WebhookUpdate,
+    /// A webhook removed.
+    #[serde(rename = "webhook.delete")]
+    WebhookDelete,
+    /// A webhook's secret rotated.
+    #[serde(rename = "webhook.rotate")]
+    WebhookRotate,
+    /// An outbox message queued again by an administrator.
+    #[serde(rename = "outbox.replay")]
+    OutboxReplay,
 }
 
 impl AuditAction {
     /// Every action.
-    pub const ALL: [AuditAction; 26] = [
+    pub const ALL: [AuditAction; 31] = [
         Self::CenterCreate,
         Self::CenterUpdate,
         Self::CenterDeactivate,
@@ -118,6 +133,11 @@ impl AuditAction {
         Self::RetentionRun,
         Self::NoticeTemplatePut,
         Self::NoticeTemplateDelete,
+        Self::WebhookCreate,
+        Self::WebhookUpdate,
+        Self::WebhookDelete,
+        Self::WebhookRotate,
+        Self::OutboxReplay,
     ];
 
     /// The stored name, e.g. `center.update`.
@@ -149,6 +169,11 @@ impl AuditAction {
             Self::NoticeTemplatePut => "notice_template.put",
             Self::NoticeTemplateDelete => "notice_template.delete",
             Self::RetentionRun => "retention.run",
+            Self::WebhookCreate => "webhook.create",
+            Self::WebhookUpdate => "webhook.update",
+            Self::WebhookDelete => "webhook.delete",
+            Self::WebhookRotate => "webhook.rotate",
+            Self::OutboxReplay => "outbox.replay",
         }
     }
 

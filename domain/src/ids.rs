@@ -76,6 +76,12 @@ id_type!(
     CaseEventId,
     /// Identifies a rating (好差评).
     RatingId,
+    /// Identifies a webhook: a subscriber outside the hall.
+    WebhookId,
+    /// Identifies an outbox message: one event on its way to one webhook.
+    OutboxMessageId,
+    /// Identifies one attempt at delivering an outbox message.
+    DeliveryId,
     /// Identifies a queue (队列) of a centre.
     QueueId,
     /// Identifies a queue ticket (排队号).

@@ -11,6 +11,7 @@ pub mod csv;
 pub mod idempotency;
 pub mod ids;
 pub mod notice;
+pub mod outbox;
 pub mod page;
 pub mod permission;
 pub mod queue;

@@ -285,6 +285,8 @@ pub trait CaseRepository {
 pub trait CaseLedger {
     /// Appends an event to the history of a case in `region`.
     fn record_event(&mut self, region: &str, event: &CaseEvent) -> RepositoryResult<()>;
+    /// Queues the event's news for the webhooks that hear of it.
+    fn record_news(&mut self, news: &crate::outbox::News) -> RepositoryResult<()>;
     /// Adds a case's statistics deltas.
     fn record_deltas(
         &mut self,
@@ -293,9 +295,13 @@ pub trait CaseLedger {
     ) -> RepositoryResult<()>;
 }
 
-impl<R: CaseRepository + StatsRepository + ?Sized> CaseLedger for R {
+impl<R: CaseRepository + StatsRepository + crate::outbox::NewsSink + ?Sized> CaseLedger for R {
     fn record_event(&mut self, region: &str, event: &CaseEvent) -> RepositoryResult<()> {
         self.append_event(region, event)
+    }
+
+    fn record_news(&mut self, news: &crate::outbox::News) -> RepositoryResult<()> {
+        self.enqueue_news(news)
     }
 
     fn record_deltas(

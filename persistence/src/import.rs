@@ -106,6 +106,14 @@ impl CaseRepository for Tally<'_> {
     }
 }
 
+impl domain::outbox::NewsSink for Tally<'_> {
+    fn enqueue_news(&mut self, _: &domain::outbox::News) -> RepositoryResult<()> {
+        // Imported cases are history, and a failed import's committed batches are deleted
+        // again (`delete_cases`): subscribers hear of live events only.
+        Ok(())
+    }
+}
+
 impl CenterRepository for Tally<'_> {
     forward! {
         insert_center(center: &Center) -> RepositoryResult<()>;

@@ -548,3 +548,50 @@ diesel::table! {
         updated_by -> Text,
     }
 }
+
+diesel::table! {
+    webhooks (id) {
+        id -> Text,
+        url -> Text,
+        events -> Text,
+        secret_sealed -> Text,
+        previous_secret_sealed -> Nullable<Text>,
+        previous_until -> Nullable<Timestamp>,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    outbox_messages (id) {
+        id -> Text,
+        webhook_id -> Text,
+        kind -> Text,
+        case_id -> Text,
+        body -> Text,
+        status -> Text,
+        attempts -> Integer,
+        due_at -> Timestamp,
+        claimed_until -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        delivered_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Text,
+        message_id -> Text,
+        webhook_id -> Text,
+        attempt -> Integer,
+        at -> Timestamp,
+        status_code -> Nullable<Integer>,
+        error -> Nullable<Text>,
+        duration_ms -> BigInt,
+    }
+}
+
+diesel::joinable!(outbox_messages -> webhooks (webhook_id));
+diesel::allow_tables_to_appear_in_same_query!(webhooks, outbox_messages, webhook_deliveries);

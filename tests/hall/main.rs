@@ -28,3 +28,5 @@ mod replica;
 mod stats;
 mod supervision;
 pub mod support;
+mod webhook_faults;
+mod webhooks;

@@ -13,6 +13,7 @@ pub mod health;
 pub mod imports;
 pub mod items;
 pub mod notices;
+pub mod outbox;
 pub mod public;
 pub mod queue;
 pub mod reports;
@@ -20,6 +21,7 @@ pub mod slots;
 pub mod stats;
 pub mod supervision;
 pub mod users;
+pub mod webhooks;
 pub mod windows;
 
 use chrono::{DateTime, Utc};

@@ -165,6 +165,12 @@ impl IdempotencyRepository for Memory {
     }
 }
 
+impl crate::outbox::NewsSink for Memory {
+    fn enqueue_news(&mut self, _: &crate::outbox::News) -> RepositoryResult<()> {
+        Ok(())
+    }
+}
+
 impl CaseRepository for Memory {
     fn next_case_seq(&mut self, _: &str, _: NaiveDate) -> RepositoryResult<u32> {
         not_in_fake()

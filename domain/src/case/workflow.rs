@@ -46,7 +46,12 @@ impl Moment {
 
 /// Everything the case workflow reads and writes.
 pub trait CaseStore:
-    CaseRepository + CenterRepository + WindowRepository + ServiceItemRepository + StatsRepository
+    CaseRepository
+    + CenterRepository
+    + WindowRepository
+    + ServiceItemRepository
+    + StatsRepository
+    + crate::outbox::NewsSink
 {
 }
 
@@ -56,17 +61,21 @@ impl<T> CaseStore for T where
         + WindowRepository
         + ServiceItemRepository
         + StatsRepository
+        + crate::outbox::NewsSink
 {
 }
 
-/// Writes down what a performed action makes besides the case: its event and its
-/// statistics deltas, in the caller's transaction. The one writer of both, for live work,
+/// Writes down what a performed action makes besides the case: its event, its outbox
+/// news and its statistics deltas, in the caller's transaction. The one writer of both, for live work,
 /// imports, recomputations and the demo alike.
 pub fn record<L: CaseLedger + ?Sized>(
     ledger: &mut L,
     performed: &Performed,
 ) -> Result<(), RepositoryError> {
     ledger.record_event(&performed.case.region, &performed.event)?;
+    if let Some(news) = crate::outbox::News::of(&performed.case, &performed.event) {
+        ledger.record_news(&news)?;
+    }
     ledger.record_deltas(&StatsKey::of(&performed.case), &performed.deltas)
 }
 

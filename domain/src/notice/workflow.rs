@@ -8,6 +8,7 @@ use crate::ValidationErrors;
 use crate::case::workflow::{Moment, record};
 use crate::case::{Case, EventDetails};
 use crate::ids::{CaseId, NoticeId, UserId};
+use crate::outbox::NewsSink;
 use crate::repository::{
     CaseRepository, CenterRepository, NoticeRepository, RepositoryError, ServiceItemRepository,
     StatsRepository, WindowRepository,
@@ -45,6 +46,7 @@ pub trait NoticeStore:
     + ServiceItemRepository
     + StatsRepository
     + NoticeRepository
+    + NewsSink
 {
 }
 
@@ -55,6 +57,7 @@ impl<T> NoticeStore for T where
         + ServiceItemRepository
         + StatsRepository
         + NoticeRepository
+        + NewsSink
 {
 }
 

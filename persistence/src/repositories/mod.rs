@@ -12,6 +12,7 @@ mod idempotency;
 mod items;
 mod kiosk_attempts;
 pub(crate) mod notices;
+mod outbox;
 pub(crate) mod queue;
 pub(crate) mod ratings;
 pub(crate) mod stats;

@@ -130,6 +130,11 @@ fn config(url: &str) -> Config {
         data_key_previous: vec![],
         retention_years: 30,
         appointment_cancel_before_minutes: 120,
+        outbox_max_attempts: 8,
+        outbox_retry_base_ms: 10_000,
+        outbox_workers: 2,
+        webhook_timeout_seconds: 10,
+        webhook_allow_private: true,
     }
 }
 
@@ -237,6 +242,7 @@ impl TestApp {
                 idempotency_ttl: chrono::TimeDelta::days(1),
                 clock_shift: chrono::TimeDelta::zero(),
                 appointments: Default::default(),
+                outbox: Default::default(),
             },
             limits: Limits::new(30, 10, vec![]),
             metrics: api::metrics::Metrics::new(),

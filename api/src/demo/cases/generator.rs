@@ -39,6 +39,11 @@ impl CaseLedger for BatchLedger<'_> {
         self.0.event(region, event)
     }
 
+    fn record_news(&mut self, _: &domain::outbox::News) -> RepositoryResult<()> {
+        // The demo's history is written before any webhook exists: nobody to tell.
+        Ok(())
+    }
+
     fn record_deltas(&mut self, key: &StatsKey, deltas: &[StatDelta]) -> RepositoryResult<()> {
         self.0.stats(key, deltas);
         Ok(())

@@ -1,0 +1,175 @@
+//! The dispatcher: worker threads in each `hall` process that claim due outbox messages,
+//! POST them signed to their subscribers, and log each attempt. A request that makes an
+//! event only writes rows; delivery happens here, later, at least once.
+//!
+//! A claim is a lease (the delivery timeout plus a margin): a process killed mid-delivery
+//! leaves its messages to be claimed again once the lease passes, with the same
+//! `webhook-id`. On PostgreSQL claims skip rows another process is claiming (SKIP LOCKED),
+//! and a webhook with a message in flight gets no second one, so a slow subscriber holds one
+//! worker, never all of them.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use domain::clock::stored_moment;
+use domain::ids::DeliveryId;
+use domain::outbox::{Claimed, Delivery, OutboxRepository, Outcome, after_failure};
+use domain::repository::RepositoryError;
+
+use super::{OutboxSettings, address, signature};
+use crate::state::AppState;
+
+/// How long an idle worker waits before looking for due messages again.
+const POLL: Duration = Duration::from_millis(250);
+/// What a lease adds to the delivery timeout.
+const LEASE_MARGIN: chrono::TimeDelta = chrono::TimeDelta::seconds(5);
+/// The most of a subscriber's answer or error kept in the attempt's log.
+const ERROR_CHARS: usize = 500;
+
+/// Stops the dispatcher's workers when dropped (they finish the delivery in hand).
+#[derive(Debug)]
+pub struct Dispatcher {
+    stop: Arc<AtomicBool>,
+}
+
+impl Drop for Dispatcher {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Starts the workers; they run until the returned guard is dropped.
+pub fn spawn(state: AppState) -> Dispatcher {
+    let stop = Arc::new(AtomicBool::new(false));
+    let settings = state.settings.outbox;
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(settings.timeout))
+        .http_status_as_error(false)
+        // A redirect could lead to an address the check refused.
+        .max_redirects(0)
+        .user_agent("service-hall-webhooks")
+        .build()
+        .into();
+    for worker in 0..settings.workers {
+        let (state, stop, agent) = (state.clone(), stop.clone(), agent.clone());
+        let started = std::thread::Builder::new()
+            .name(format!("outbox-{worker}"))
+            .spawn(move || run(&state, &agent, &stop));
+        if let Err(error) = started {
+            tracing::warn!(%error, "cannot start an outbox worker");
+        }
+    }
+    Dispatcher { stop }
+}
+
+fn run(state: &AppState, agent: &ureq::Agent, stop: &AtomicBool) {
+    while !stop.load(Ordering::Relaxed) {
+        match work_once(state, agent) {
+            Ok(true) => {}
+            Ok(false) => std::thread::sleep(POLL),
+            Err(error) => {
+                tracing::warn!(%error, "outbox: cannot claim or record a delivery");
+                std::thread::sleep(POLL * 4);
+            }
+        }
+    }
+}
+
+/// Claims one due message and delivers it; whether there was one.
+pub fn work_once(state: &AppState, agent: &ureq::Agent) -> Result<bool, RepositoryError> {
+    let settings = state.settings.outbox;
+    let now = state.now().at;
+    let lease = now
+        + chrono::TimeDelta::from_std(settings.timeout).unwrap_or(chrono::TimeDelta::seconds(10))
+        + LEASE_MARGIN;
+    // Idle workers only read: on SQLite a claim takes the one write lock.
+    if !state.store.read(|conn| conn.any_due(now))? {
+        return Ok(false);
+    }
+    let claimed = state
+        .store
+        .transaction(|conn| conn.claim_due(now, lease, 1))?;
+    let Some(message) = claimed.into_iter().next() else {
+        return Ok(false);
+    };
+    let started = Instant::now();
+    let at = state.now().at;
+    let (status_code, error) = deliver(agent, &message, &settings, at);
+    let delivery = Delivery {
+        id: DeliveryId::new(),
+        message_id: message.id,
+        webhook_id: message.webhook_id,
+        attempt: message.attempt,
+        at,
+        status_code,
+        error: error.clone(),
+        duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+    };
+    let outcome = match error {
+        None => Outcome::Delivered,
+        Some(_) => after_failure(
+            message.attempt,
+            settings.max_attempts,
+            stored_moment(Utc::now() + state.settings.clock_shift),
+            settings.retry_base,
+            rand::random::<f64>(),
+        ),
+    };
+    state
+        .store
+        .transaction(|conn| conn.finish_attempt(&delivery, outcome))?;
+    let metrics = &state.metrics;
+    match outcome {
+        Outcome::Delivered => metrics.outbox_delivered.inc(),
+        Outcome::Retry(_) => metrics.outbox_retried.inc(),
+        Outcome::Dead => {
+            metrics.outbox_dead.inc();
+            tracing::warn!(message = %message.id, webhook = %message.webhook_id, "outbox: a message is dead after its last attempt");
+        }
+    }
+    Ok(true)
+}
+
+/// POSTs one message; the subscriber's status (if any) and, unless it answered 2xx, why the
+/// attempt failed.
+fn deliver(
+    agent: &ureq::Agent,
+    message: &Claimed,
+    settings: &OutboxSettings,
+    at: DateTime<Utc>,
+) -> (Option<u16>, Option<String>) {
+    if let Err(refused) = address::check(&message.url, settings.allow_private) {
+        return (None, Some(refused.to_string()));
+    }
+    let id = message.id.to_string();
+    let timestamp = at.timestamp();
+    let signatures = signature::header(&message.secrets, &id, timestamp, &message.body);
+    let sent = agent
+        .post(&message.url)
+        .header("content-type", "application/json")
+        .header("webhook-id", &id)
+        .header("webhook-timestamp", timestamp.to_string())
+        .header("webhook-signature", signatures)
+        .send(message.body.as_bytes());
+    match sent {
+        Ok(response) if response.status().is_success() => (Some(response.status().as_u16()), None),
+        Ok(mut response) => {
+            let status = response.status().as_u16();
+            let text = response
+                .body_mut()
+                .with_config()
+                .limit(4096)
+                .read_to_string()
+                .unwrap_or_default();
+            let error = format!("the subscriber answered {status}: {text}");
+            (Some(status), Some(truncate(&error)))
+        }
+        Err(error) => (None, Some(truncate(&error.to_string()))),
+    }
+}
+
+fn truncate(text: &str) -> String {
+    text.chars().take(ERROR_CHARS).collect()
+}
