@@ -116,11 +116,15 @@ def map_path_parameters(ctx, path_parameters):
         path_parameters["code"] = _pick(hall["items"], seed)
     if _front_door():
         _queue_paths(method, path, path_parameters)
+    _outbox_paths(path, path_parameters)
+    return path_parameters
+
+
+def _outbox_paths(path, path_parameters):
     if path.startswith("/api/v1/webhooks/{id}") and _is_id(path_parameters.get("id")):
         path_parameters["id"] = _spare_webhook()
     if path == "/api/v1/outbox/{id}/replay" and _is_id(path_parameters.get("id")):
         path_parameters["id"] = _dead_message() or path_parameters["id"]
-    return path_parameters
 
 
 SPARE_WEBHOOK = {"id": None}
@@ -391,11 +395,6 @@ def _realistic(ctx, case):
             body["materials"] = None
         if isinstance(body.get("received_by"), str):
             body["received_by"] = None
-    if method in ("POST", "PUT") and path in ("/api/v1/webhooks", "/api/v1/webhooks/{id}"):
-        # A subscriber in TEST-NET-1 (public to the check; nothing answers there).
-        url = body.get("url")
-        if isinstance(url, str) and url.startswith("http"):
-            body["url"] = f"http://192.0.2.{1 + hash(url) % 250}:9/generated"
     if hall and path in ("/api/v1/users", "/api/v1/users/{id}") and "role" in body:
         # Clerks work at a window; nobody else is bound to one.
         clerk = body["role"] == "clerk"
@@ -519,8 +518,14 @@ def _just_before(method, path, case):
             _year_body(body, int(year))
     if body is not None and _front_door():
         _front_door_body(method, path, case, body, seed)
+    if body is not None and method in ("POST", "PUT") and path in ("/api/v1/webhooks", "/api/v1/webhooks/{id}"):
+        # A subscriber in TEST-NET-1 (public to the check; nothing answers there).
+        url = body.get("url")
+        if isinstance(url, str) and url.startswith("http"):
+            body["url"] = f"http://192.0.2.{1 + hash(url) % 250}:9/generated"
     if not _hall() or not case.path_parameters:
         return
+    _outbox_paths(path, case.path_parameters)
     if path == "/api/v1/cases/{id}/events" and body is not None:
         # A case whose state allows the action, decided on at its current version.
         statuses = ALLOWED_IN.get(body.get("action"))

@@ -18,6 +18,10 @@ pub fn complete(openapi: &mut OpenApi) {
     formats(openapi);
     merge_closed_all_of(openapi);
     exactly_one_of(openapi, "CheckInInput");
+    // A webhook names each kind it hears of once (utoipa cannot write `uniqueItems`).
+    edit_schema(openapi, "WebhookInput", |schema| {
+        schema["properties"]["events"]["uniqueItems"] = true.into();
+    });
     display_event_data(openapi);
     for item in openapi.paths.paths.values_mut() {
         for operation in operations(item) {
@@ -250,6 +254,8 @@ const FORMATS: &[(&str, &str, &str)] = &[
     ),
     ("SlotInput", "starts_at", CLOCK_TIME),
     ("SlotInput", "ends_at", CLOCK_TIME),
+    // A lookahead: the text rule's pattern stands, and the URL must also start so.
+    ("WebhookInput", "url", "(?=https?://[^/?#\\s]+)"),
 ];
 
 /// Edits the component schema `name` as JSON.
@@ -278,7 +284,11 @@ fn formats(openapi: &mut OpenApi) {
                 text.is_object(),
                 "contract::FORMATS names {name}.{property}"
             );
-            text["pattern"] = pattern.into();
+            text["pattern"] = match (pattern.strip_prefix("(?="), text["pattern"].as_str()) {
+                (Some(_), Some(rule)) => format!("^{pattern}{}", rule.trim_start_matches('^')),
+                _ => pattern.to_owned(),
+            }
+            .into();
         });
     }
 }

@@ -240,7 +240,8 @@ pub struct WebhookInput {
         schema(max_length = 2000, example = "https://receiver.example.org/hall")
     )]
     pub url: String,
-    /// The kinds it hears of, at least one.
+    /// The kinds it hears of, at least one, none twice.
+    #[cfg_attr(feature = "openapi", schema(min_items = 1))]
     pub events: Vec<EventKind>,
     /// Whether new events are queued for it (default true).
     #[serde(default)]
