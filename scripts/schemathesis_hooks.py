@@ -207,7 +207,7 @@ def _spare_paths(method, path, path_parameters):
         path_parameters["id"] = SPARE["item"] or _spare_item(keep=True)
 
 
-SPARE = {"center": None, "window": None, "item": None, "item_code": None, "n": 0}
+SPARE = {"center": None, "center_code": None, "window": None, "item": None, "item_code": None, "n": 0}
 
 
 def _spare_item(keep=False):
@@ -228,7 +228,7 @@ def _spare_center(keep=False):
     center = _send("POST", "/api/v1/centers",
                    {"code": f"st-{SPARE['n']}-{uuid.uuid4().hex[:8]}", "name": f"备用中心{SPARE['n']}"})
     if center and keep:
-        SPARE["center"] = center["id"]
+        SPARE["center"], SPARE["center_code"] = center["id"], center["code"]
     return center["id"] if center else str(uuid.uuid4())
 
 
@@ -677,6 +677,13 @@ def _front_door_body(method, path, case, body, seed):
             body["booking_code"] = booked[0]
         elif booked and _matches(RESIDENT_ID, body.get("id_number")):
             body["id_number"] = booked[1]
+    if path in ("/api/v1/centers", "/api/v1/centers/{id}") and method in ("POST", "PUT"):
+        # A centre's parent exists, and its code is its own (the spare centre keeps its code).
+        if _is_id(body.get("parent_id")):
+            body["parent_id"] = door["center"]
+        if _matches(ITEM_CODE, body.get("code")):
+            SPARE["n"] += 1
+            body["code"] = SPARE["center_code"] if method == "PUT" and SPARE["center_code"] else f"{body['code'][:20]}-{SPARE['n']}"
     if path in ("/api/v1/items", "/api/v1/items/{id}") and _matches(ITEM_CODE, body.get("code")):
         # A code of its own: the spare item keeps its code, a new item gets a fresh one.
         SPARE["n"] += 1
