@@ -9,6 +9,7 @@ use domain::case::recompute;
 use domain::case::workflow::{Moment, WorkflowError};
 use domain::clock::stored_moment;
 use domain::ids::UserId;
+use domain::outbox::{Channel, ChannelSubscriber, OutboxRepository};
 use domain::repository::{CalendarRepository, RepositoryError, UserRepository};
 use domain::user::{Role, UserInput, validate_password};
 use persistence::personal::{DataKeys, generate_key, parse_key};
@@ -288,18 +289,45 @@ fn write_private(path: &std::path::Path, content: &str) -> std::io::Result<()> {
     std::fs::write(path, content)
 }
 
+/// Registers, updates or retires the hall's own SMS and exchange subscribers as this start's
+/// settings say: the last process to start decides for all that share the database.
+pub fn keep_channel_subscribers(
+    store: &Store,
+    channels: &[(Channel, Option<ChannelSubscriber>)],
+) -> Result<(), StartError> {
+    let now = Utc::now();
+    store.transaction(|conn| {
+        for (channel, subscriber) in channels {
+            conn.keep_channel_subscriber(*channel, subscriber.as_ref(), now)?;
+        }
+        Ok::<(), RepositoryError>(())
+    })?;
+    Ok(())
+}
+
 /// Everything `serve` needs: a migrated database, an admin, and the shared state.
 /// Returns the generated admin password, if any, for the caller to show once.
 pub fn prepare(config: &Config) -> Result<(AppState, Option<String>), StartError> {
     // Settings first: a wrong one stops the start before the database is touched.
     let cors_origins = crate::browsers::cors_origins(&config.cors_origins)
         .map_err(|e| StartError::Setup(format!("HALL_CORS_ORIGINS: {e}")))?;
+    let channels = [
+        (
+            Channel::Sms,
+            config.sms_subscriber().map_err(StartError::Setup)?,
+        ),
+        (
+            Channel::Exchange,
+            config.exchange_subscriber().map_err(StartError::Setup)?,
+        ),
+    ];
     let store = open_store(config)?;
     migrate(&store)?;
     let store = protect(config, store)?;
     load_shipped_calendars(&store, config.utc_offset)?;
     let secret = jwt_secret(config, &store)?;
     let generated = ensure_admin(&store, config.admin_password.as_deref())?;
+    keep_channel_subscribers(&store, &channels)?;
     let tokens = TokenKeys::new(&secret, config.token_ttl());
     let query_codes = match &config.query_code_secret {
         Some(own) if own.len() >= 32 => QueryCodeKey::new(own.as_bytes()),

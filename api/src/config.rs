@@ -365,6 +365,18 @@ impl Config {
         }
     }
 
+    /// The hall's SMS gateway as a subscriber; `None` when no gateway is configured.
+    pub fn sms_subscriber(&self) -> Result<Option<domain::outbox::ChannelSubscriber>, String> {
+        // TODO(#17.3): HALL_SMS_URL and its adapter.
+        Ok(None)
+    }
+
+    /// The provincial exchange as a subscriber; `None` when no endpoint is configured.
+    pub fn exchange_subscriber(&self) -> Result<Option<domain::outbox::ChannelSubscriber>, String> {
+        // TODO(#17.4): HALL_EXCHANGE_URL and its secret.
+        Ok(None)
+    }
+
     /// The outbox's settings.
     pub fn outbox_settings(&self) -> crate::outbox::OutboxSettings {
         crate::outbox::OutboxSettings {

@@ -1,7 +1,9 @@
-//! The outbox (发件箱): news of case events that systems outside the hall hear of through
-//! webhooks. An event that someone outside must hear of becomes [`News`]; storage writes one
-//! message per subscribed webhook in the event's own transaction, and a dispatcher delivers
-//! them later, at least once (docs/DESIGN.md, "The outbox and webhooks").
+//! The outbox (发件箱): news of case events that people and systems outside the hall hear of.
+//! An event that someone outside must hear of becomes [`News`]; storage writes one message per
+//! subscriber that hears of its kind, in the event's own transaction, and a dispatcher
+//! delivers them later, at least once (docs/DESIGN.md, "The outbox and webhooks"). Subscribers
+//! are reached by a [`Channel`]: webhooks registered by administrators, the applicants' SMS
+//! gateway and the provincial platform's exchange.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -9,7 +11,7 @@ use serde_json::json;
 
 use crate::ValidationErrors;
 use crate::case::{ActionKind, Case, CaseEvent, CaseStatus};
-use crate::ids::{CaseEventId, CaseId, DeliveryId, OutboxMessageId, WebhookId};
+use crate::ids::{CaseEventId, CaseId, DeliveryId, OutboxMessageId, TicketId, WebhookId};
 use crate::page::{Page, PageRequest};
 use crate::repository::RepositoryResult;
 
@@ -126,6 +128,57 @@ impl EventKind {
     pub fn parse(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|kind| kind.as_str() == name)
     }
+}
+
+/// How a subscriber is reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// A URL an administrator registered, signed per Standard Webhooks.
+    Webhook,
+    /// 短信: the SMS gateway that texts applicants; one per hall, from its settings.
+    Sms,
+    /// 数据交换: the provincial platform's report endpoint; one per hall, from its settings.
+    Exchange,
+}
+
+impl Channel {
+    /// Every channel.
+    pub const ALL: [Channel; 3] = [Self::Webhook, Self::Sms, Self::Exchange];
+
+    /// Its stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Webhook => "webhook",
+            Self::Sms => "sms",
+            Self::Exchange => "exchange",
+        }
+    }
+
+    /// The channel stored as `name`.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == name)
+    }
+
+    /// The id of the hall's one subscriber of this channel: fixed, so that processes starting
+    /// together keep the same row. (Webhooks have ids of their own; this is never one.)
+    pub fn subscriber_id(self) -> WebhookId {
+        WebhookId::from(uuid::Uuid::from_u128(
+            0x0000_0000_0000_7000_8000_0000_0000_0000 | self as u128,
+        ))
+    }
+}
+
+/// The hall's own subscriber of a channel other than webhooks, as its settings configure it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChannelSubscriber {
+    /// Where its messages are POSTed.
+    pub url: String,
+    /// The kinds it hears of.
+    pub events: Vec<EventKind>,
+    /// The secret its deliveries are signed with (`whsec_…`).
+    pub secret: String,
 }
 
 /// What a case event tells the outside: its kind and the case's public facts. Never the
@@ -342,11 +395,15 @@ pub struct OutboxMessage {
     pub id: OutboxMessageId,
     /// The subscriber.
     pub webhook_id: WebhookId,
+    /// How the subscriber is reached.
+    pub channel: Channel,
     /// The kind of event.
     #[cfg_attr(feature = "openapi", schema(value_type = EventKind))]
     pub kind: String,
-    /// The case.
-    pub case_id: CaseId,
+    /// The case, for news of a case.
+    pub case_id: Option<CaseId>,
+    /// The queue ticket, for news of a ticket (叫号).
+    pub ticket_id: Option<TicketId>,
     /// Where it stands.
     pub status: MessageStatus,
     /// Attempts made so far.
@@ -390,6 +447,14 @@ pub struct Claimed {
     pub id: OutboxMessageId,
     /// The subscriber.
     pub webhook_id: WebhookId,
+    /// How the subscriber is reached.
+    pub channel: Channel,
+    /// The kind of event.
+    pub kind: String,
+    /// The case, for news of a case.
+    pub case_id: Option<CaseId>,
+    /// The queue ticket, for news of a ticket.
+    pub ticket_id: Option<TicketId>,
     /// Its URL.
     pub url: String,
     /// The body to send.
@@ -463,8 +528,17 @@ pub trait OutboxRepository: NewsSink {
     fn insert_webhook(&mut self, webhook: &Webhook, secret: &str) -> RepositoryResult<()>;
     /// Replaces a webhook's URL, kinds and activity.
     fn update_webhook(&mut self, webhook: &Webhook) -> RepositoryResult<()>;
-    /// A webhook.
+    /// A webhook (never one of the hall's own channel subscribers).
     fn webhook(&mut self, id: WebhookId) -> RepositoryResult<Option<Webhook>>;
+    /// Makes the hall's subscriber of `channel` (not [`Channel::Webhook`]) what the settings
+    /// say: registered or updated with `subscriber`, or inactive with `None` (its queued
+    /// messages stay, for a later start that configures it again).
+    fn keep_channel_subscriber(
+        &mut self,
+        channel: Channel,
+        subscriber: Option<&ChannelSubscriber>,
+        now: DateTime<Utc>,
+    ) -> RepositoryResult<()>;
     /// Webhooks in the order they were registered.
     fn webhooks(&mut self, page: &PageRequest) -> RepositoryResult<Page<Webhook>>;
     /// Removes a webhook with its messages and attempts; whether there was one.

@@ -560,6 +560,7 @@ diesel::table! {
         active -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        channel -> Text,
     }
 }
 
@@ -568,7 +569,8 @@ diesel::table! {
         id -> Text,
         webhook_id -> Text,
         kind -> Text,
-        case_id -> Text,
+        case_id -> Nullable<Text>,
+        ticket_id -> Nullable<Text>,
         body -> Text,
         status -> Text,
         attempts -> Integer,

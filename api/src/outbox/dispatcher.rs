@@ -12,21 +12,19 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use domain::clock::stored_moment;
 use domain::ids::DeliveryId;
-use domain::outbox::{Claimed, Delivery, OutboxRepository, Outcome, after_failure};
+use domain::outbox::{Channel, Delivery, OutboxRepository, Outcome, after_failure};
 use domain::repository::RepositoryError;
 
-use super::{OutboxSettings, address, signature};
+use super::{Attempt, exchange, sms, webhook};
 use crate::state::AppState;
 
 /// How long an idle worker waits before looking for due messages again.
 const POLL: Duration = Duration::from_millis(250);
 /// What a lease adds to the delivery timeout.
 const LEASE_MARGIN: chrono::TimeDelta = chrono::TimeDelta::seconds(5);
-/// The most of a subscriber's answer or error kept in the attempt's log.
-const ERROR_CHARS: usize = 500;
 
 /// Stops the dispatcher's workers when dropped (they finish the delivery in hand).
 #[derive(Debug)]
@@ -96,7 +94,11 @@ pub fn work_once(state: &AppState, agent: &ureq::Agent) -> Result<bool, Reposito
     };
     let started = Instant::now();
     let at = state.now().at;
-    let (status_code, error) = deliver(agent, &message, &settings, at);
+    let Attempt { status_code, error } = match message.channel {
+        Channel::Webhook => webhook::post(agent, &message, &settings, at),
+        Channel::Sms => sms::send(state, agent, &message, at),
+        Channel::Exchange => exchange::report(state, agent, &message, at),
+    };
     let delivery = Delivery {
         id: DeliveryId::new(),
         message_id: message.id,
@@ -130,46 +132,4 @@ pub fn work_once(state: &AppState, agent: &ureq::Agent) -> Result<bool, Reposito
         }
     }
     Ok(true)
-}
-
-/// POSTs one message; the subscriber's status (if any) and, unless it answered 2xx, why the
-/// attempt failed.
-fn deliver(
-    agent: &ureq::Agent,
-    message: &Claimed,
-    settings: &OutboxSettings,
-    at: DateTime<Utc>,
-) -> (Option<u16>, Option<String>) {
-    if let Err(refused) = address::check(&message.url, settings.allow_private) {
-        return (None, Some(refused.to_string()));
-    }
-    let id = message.id.to_string();
-    let timestamp = at.timestamp();
-    let signatures = signature::header(&message.secrets, &id, timestamp, &message.body);
-    let sent = agent
-        .post(&message.url)
-        .header("content-type", "application/json")
-        .header("webhook-id", &id)
-        .header("webhook-timestamp", timestamp.to_string())
-        .header("webhook-signature", signatures)
-        .send(message.body.as_bytes());
-    match sent {
-        Ok(response) if response.status().is_success() => (Some(response.status().as_u16()), None),
-        Ok(mut response) => {
-            let status = response.status().as_u16();
-            let text = response
-                .body_mut()
-                .with_config()
-                .limit(4096)
-                .read_to_string()
-                .unwrap_or_default();
-            let error = format!("the subscriber answered {status}: {text}");
-            (Some(status), Some(truncate(&error)))
-        }
-        Err(error) => (None, Some(truncate(&error.to_string()))),
-    }
-}
-
-fn truncate(text: &str) -> String {
-    text.chars().take(ERROR_CHARS).collect()
 }

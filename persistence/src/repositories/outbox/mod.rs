@@ -1,13 +1,18 @@
-//! The outbox: webhooks (their secrets sealed with the data key), the messages queued for
-//! them in the transaction of each event, and the delivery attempts.
+//! The outbox: subscribers (webhooks, and the hall's SMS gateway and provincial exchange;
+//! secrets sealed with the data key), the messages queued for them in the transaction of each
+//! event (`news`), and the delivery attempts.
+
+mod exchange;
+mod news;
+mod sms;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::dsl::{count_star, min};
 use diesel::prelude::*;
 use domain::ids::{OutboxMessageId, WebhookId};
 use domain::outbox::{
-    Claimed, Delivery, EventKind, MessageStatus, News, NewsSink, OutboxCounts, OutboxMessage,
-    OutboxRepository, Outcome, Webhook,
+    Channel, ChannelSubscriber, Claimed, Delivery, EventKind, MessageStatus, OutboxCounts,
+    OutboxMessage, OutboxRepository, Outcome, Webhook,
 };
 use domain::page::{Page, PageRequest};
 use domain::repository::{RepositoryError, RepositoryResult};
@@ -17,7 +22,7 @@ use crate::AnyConnection;
 use crate::convert::{count, id, int, named, utc};
 use crate::error::db;
 use crate::personal;
-use crate::schema::{outbox_messages, service_items, webhook_deliveries, webhooks, windows};
+use crate::schema::{outbox_messages, webhook_deliveries, webhooks};
 
 const SECRET: &str = "secret";
 const PREVIOUS_SECRET: &str = "previous_secret";
@@ -69,7 +74,8 @@ struct MessageRow {
     id: String,
     webhook_id: String,
     kind: String,
-    case_id: String,
+    case_id: Option<String>,
+    ticket_id: Option<String>,
     status: String,
     attempts: i32,
     due_at: NaiveDateTime,
@@ -79,12 +85,14 @@ struct MessageRow {
 }
 
 impl MessageRow {
-    fn into_domain(self) -> RepositoryResult<OutboxMessage> {
+    fn into_domain(self, channel: &str) -> RepositoryResult<OutboxMessage> {
         Ok(OutboxMessage {
             id: id(&self.id)?,
             webhook_id: id(&self.webhook_id)?,
+            channel: named(channel, Channel::parse)?,
             kind: self.kind,
-            case_id: id(&self.case_id)?,
+            case_id: self.case_id.as_deref().map(id).transpose()?,
+            ticket_id: self.ticket_id.as_deref().map(id).transpose()?,
             status: named(&self.status, MessageStatus::parse)?,
             attempts: count(self.attempts)?,
             due_at: utc(self.due_at),
@@ -93,6 +101,19 @@ impl MessageRow {
             last_error: self.last_error,
         })
     }
+}
+
+/// A due message as a claim reads it.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = outbox_messages)]
+struct ClaimRow {
+    id: String,
+    webhook_id: String,
+    kind: String,
+    case_id: Option<String>,
+    ticket_id: Option<String>,
+    body: String,
+    attempts: i32,
 }
 
 #[derive(Queryable, Selectable, Insertable)]
@@ -136,59 +157,6 @@ impl DeliveryRow {
     }
 }
 
-impl NewsSink for AnyConnection {
-    fn enqueue_news(&mut self, news: &News) -> RepositoryResult<()> {
-        let subscribed: Vec<(String, String)> = webhooks::table
-            .filter(webhooks::active.eq(true))
-            .select((webhooks::id, webhooks::events))
-            .load(self)
-            .map_err(db)?;
-        let subscribed: Vec<String> = subscribed
-            .into_iter()
-            .filter(|(_, kinds)| kinds.split(',').any(|name| name == news.kind.as_str()))
-            .map(|(webhook, _)| webhook)
-            .collect();
-        // With no subscriber the event costs one small read.
-        if subscribed.is_empty() {
-            return Ok(());
-        }
-        let item_code: String = service_items::table
-            .find(news.item_id.to_string())
-            .select(service_items::code)
-            .first(self)
-            .optional()
-            .map_err(db)?
-            .unwrap_or_default();
-        let window_number: Option<i32> = windows::table
-            .find(news.window_id.to_string())
-            .select(windows::number)
-            .first(self)
-            .optional()
-            .map_err(db)?;
-        let body = news.body(
-            &item_code,
-            window_number.and_then(|n| u32::try_from(n).ok()),
-        );
-        for webhook in subscribed {
-            diesel::insert_into(outbox_messages::table)
-                .values((
-                    outbox_messages::id.eq(OutboxMessageId::new().to_string()),
-                    outbox_messages::webhook_id.eq(webhook),
-                    outbox_messages::kind.eq(news.kind.as_str()),
-                    outbox_messages::case_id.eq(news.case_id.to_string()),
-                    outbox_messages::body.eq(&body),
-                    outbox_messages::status.eq(MessageStatus::Queued.as_str()),
-                    outbox_messages::attempts.eq(0),
-                    outbox_messages::due_at.eq(news.at.naive_utc()),
-                    outbox_messages::created_at.eq(news.at.naive_utc()),
-                ))
-                .execute(self)
-                .map_err(db)?;
-        }
-        Ok(())
-    }
-}
-
 impl OutboxRepository for AnyConnection {
     fn insert_webhook(&mut self, webhook: &Webhook, secret: &str) -> RepositoryResult<()> {
         let row = webhook.id.to_string();
@@ -224,6 +192,7 @@ impl OutboxRepository for AnyConnection {
     fn webhook(&mut self, webhook: WebhookId) -> RepositoryResult<Option<Webhook>> {
         webhooks::table
             .find(webhook.to_string())
+            .filter(webhooks::channel.eq(Channel::Webhook.as_str()))
             .select(WebhookRow::as_select())
             .first(self)
             .optional()
@@ -232,8 +201,61 @@ impl OutboxRepository for AnyConnection {
             .transpose()
     }
 
+    fn keep_channel_subscriber(
+        &mut self,
+        channel: Channel,
+        subscriber: Option<&ChannelSubscriber>,
+        now: DateTime<Utc>,
+    ) -> RepositoryResult<()> {
+        let row = channel.subscriber_id().to_string();
+        let Some(subscriber) = subscriber else {
+            diesel::update(webhooks::table.find(&row))
+                .set((
+                    webhooks::active.eq(false),
+                    webhooks::updated_at.eq(now.naive_utc()),
+                ))
+                .execute(self)
+                .map_err(db)?;
+            return Ok(());
+        };
+        let sealed = personal::keys()?.seal(&row, SECRET, &subscriber.secret);
+        let events = events_text(&subscriber.events);
+        // Processes starting together all write the same row: an upsert, not a read first.
+        macro_rules! upsert {
+            () => {
+                diesel::insert_into(webhooks::table)
+                    .values((
+                        webhooks::id.eq(&row),
+                        webhooks::url.eq(&subscriber.url),
+                        webhooks::events.eq(&events),
+                        webhooks::secret_sealed.eq(&sealed),
+                        webhooks::active.eq(true),
+                        webhooks::channel.eq(channel.as_str()),
+                        webhooks::created_at.eq(now.naive_utc()),
+                        webhooks::updated_at.eq(now.naive_utc()),
+                    ))
+                    .on_conflict(webhooks::id)
+                    .do_update()
+                    .set((
+                        webhooks::url.eq(&subscriber.url),
+                        webhooks::events.eq(&events),
+                        webhooks::secret_sealed.eq(&sealed),
+                        webhooks::active.eq(true),
+                        webhooks::updated_at.eq(now.naive_utc()),
+                    ))
+            };
+        }
+        match self {
+            AnyConnection::Postgresql(conn) => upsert!().execute(conn),
+            AnyConnection::Sqlite(conn) => upsert!().execute(conn),
+        }
+        .map_err(db)?;
+        Ok(())
+    }
+
     fn webhooks(&mut self, page: &PageRequest) -> RepositoryResult<Page<Webhook>> {
         let mut query = webhooks::table
+            .filter(webhooks::channel.eq(Channel::Webhook.as_str()))
             .select(WebhookRow::as_select())
             .order(webhooks::id)
             .limit(fetch_limit(page))
@@ -336,39 +358,38 @@ impl OutboxRepository for AnyConnection {
                     .filter(outbox_messages::webhook_id.ne_all(&in_flight))
                     .order((outbox_messages::due_at, outbox_messages::id))
                     .limit(i64::from(limit) * 4)
-                    .select((
-                        outbox_messages::id,
-                        outbox_messages::webhook_id,
-                        outbox_messages::body,
-                        outbox_messages::attempts,
-                    ))
+                    .select(ClaimRow::as_select())
             };
         }
         // PostgreSQL: a message another process is claiming stays locked until that claim
         // commits; SKIP LOCKED passes over it, so two processes never take the same one.
         // SQLite has one writer at a time already.
-        let due: Vec<(String, String, String, i32)> = match self {
+        let due: Vec<ClaimRow> = match self {
             AnyConnection::Postgresql(conn) => due!().for_update().skip_locked().load(conn),
             AnyConnection::Sqlite(conn) => due!().load(conn),
         }
         .map_err(db)?;
-        let mut taken: Vec<(String, String, String, i32)> = Vec::new();
+        let mut taken: Vec<ClaimRow> = Vec::new();
         for message in due {
-            if taken.len() < limit as usize && !taken.iter().any(|t| t.1 == message.1) {
+            if taken.len() < limit as usize
+                && !taken.iter().any(|t| t.webhook_id == message.webhook_id)
+            {
                 taken.push(message);
             }
         }
         let keys = personal::keys()?;
         let mut claimed = Vec::with_capacity(taken.len());
-        for (message, webhook, body, attempts) in taken {
-            diesel::update(outbox_messages::table.find(&message))
+        for message in taken {
+            let webhook = message.webhook_id;
+            diesel::update(outbox_messages::table.find(&message.id))
                 .set((
                     outbox_messages::claimed_until.eq(lease_until.naive_utc()),
-                    outbox_messages::attempts.eq(attempts + 1),
+                    outbox_messages::attempts.eq(message.attempts + 1),
                 ))
                 .execute(self)
                 .map_err(db)?;
-            let (url, secret, previous, previous_until): (
+            let (url, channel, secret, previous, previous_until): (
+                String,
                 String,
                 String,
                 Option<String>,
@@ -377,6 +398,7 @@ impl OutboxRepository for AnyConnection {
                 .find(&webhook)
                 .select((
                     webhooks::url,
+                    webhooks::channel,
                     webhooks::secret_sealed,
                     webhooks::previous_secret_sealed,
                     webhooks::previous_until,
@@ -390,11 +412,15 @@ impl OutboxRepository for AnyConnection {
                 secrets.push(keys.open(&webhook, PREVIOUS_SECRET, &previous)?);
             }
             claimed.push(Claimed {
-                id: id(&message)?,
+                id: id(&message.id)?,
                 webhook_id: id(&webhook)?,
+                channel: named(&channel, Channel::parse)?,
+                kind: message.kind,
+                case_id: message.case_id.as_deref().map(id).transpose()?,
+                ticket_id: message.ticket_id.as_deref().map(id).transpose()?,
                 url,
-                body,
-                attempt: count(attempts + 1)?,
+                body: message.body,
+                attempt: count(message.attempts + 1)?,
                 secrets,
             });
         }
@@ -448,7 +474,8 @@ impl OutboxRepository for AnyConnection {
         page: &PageRequest,
     ) -> RepositoryResult<Page<OutboxMessage>> {
         let mut query = outbox_messages::table
-            .select(MessageRow::as_select())
+            .inner_join(webhooks::table)
+            .select((MessageRow::as_select(), webhooks::channel))
             .order(outbox_messages::id)
             .limit(fetch_limit(page))
             .into_boxed();
@@ -461,7 +488,7 @@ impl OutboxRepository for AnyConnection {
         let rows = query.load(self).map_err(db)?;
         let items = rows
             .into_iter()
-            .map(MessageRow::into_domain)
+            .map(|(row, channel): (MessageRow, String)| row.into_domain(&channel))
             .collect::<RepositoryResult<Vec<_>>>()?;
         Ok(Page::from_fetched(items, page.limit, |m| m.id.to_string()))
     }
@@ -472,11 +499,12 @@ impl OutboxRepository for AnyConnection {
     ) -> RepositoryResult<Option<OutboxMessage>> {
         outbox_messages::table
             .find(message.to_string())
-            .select(MessageRow::as_select())
+            .inner_join(webhooks::table)
+            .select((MessageRow::as_select(), webhooks::channel))
             .first(self)
             .optional()
             .map_err(db)?
-            .map(MessageRow::into_domain)
+            .map(|(row, channel): (MessageRow, String)| row.into_domain(&channel))
             .transpose()
     }
 

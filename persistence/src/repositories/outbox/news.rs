@@ -1,0 +1,97 @@
+//! Writing news into the outbox: one message per active subscriber that hears of its kind,
+//! in the event's transaction, its body fixed for every attempt and shaped by the
+//! subscriber's channel.
+
+use diesel::prelude::*;
+use domain::ids::OutboxMessageId;
+use domain::outbox::{Channel, MessageStatus, News, NewsSink};
+use domain::repository::RepositoryResult;
+
+use super::{exchange, sms};
+use crate::AnyConnection;
+use crate::error::db;
+use crate::schema::{outbox_messages, service_items, webhooks, windows};
+
+/// What storage adds to news before any body is made of it.
+pub(super) struct Facts {
+    /// The item's code.
+    pub item_code: String,
+    /// The handling window's number.
+    pub window_number: Option<u32>,
+}
+
+impl Facts {
+    fn load(conn: &mut AnyConnection, news: &News) -> RepositoryResult<Self> {
+        let item_code: String = service_items::table
+            .find(news.item_id.to_string())
+            .select(service_items::code)
+            .first(conn)
+            .optional()
+            .map_err(db)?
+            .unwrap_or_default();
+        let window_number: Option<i32> = windows::table
+            .find(news.window_id.to_string())
+            .select(windows::number)
+            .first(conn)
+            .optional()
+            .map_err(db)?;
+        Ok(Self {
+            item_code,
+            window_number: window_number.and_then(|n| u32::try_from(n).ok()),
+        })
+    }
+}
+
+/// The active subscribers that hear of `kind`, with their channels.
+pub(super) fn subscribers(
+    conn: &mut AnyConnection,
+    kind: &str,
+) -> RepositoryResult<Vec<(String, Channel)>> {
+    let rows: Vec<(String, String, String)> = webhooks::table
+        .filter(webhooks::active.eq(true))
+        .select((webhooks::id, webhooks::events, webhooks::channel))
+        .load(conn)
+        .map_err(db)?;
+    Ok(rows
+        .into_iter()
+        .filter(|(_, kinds, _)| kinds.split(',').any(|name| name == kind))
+        .filter_map(|(id, _, channel)| Channel::parse(&channel).map(|c| (id, c)))
+        .collect())
+}
+
+impl NewsSink for AnyConnection {
+    fn enqueue_news(&mut self, news: &News) -> RepositoryResult<()> {
+        let subscribed = subscribers(self, news.kind.as_str())?;
+        // With no subscriber the event costs one small read.
+        if subscribed.is_empty() {
+            return Ok(());
+        }
+        let facts = Facts::load(self, news)?;
+        for (subscriber, channel) in subscribed {
+            let body = match channel {
+                Channel::Webhook => news.body(&facts.item_code, facts.window_number),
+                Channel::Sms => match sms::body(self, news, &facts)? {
+                    Some(body) => body,
+                    // Nothing to text for this applicant or this kind.
+                    None => continue,
+                },
+                Channel::Exchange => exchange::body(self, news, &facts)?,
+            };
+            diesel::insert_into(outbox_messages::table)
+                .values((
+                    outbox_messages::id.eq(OutboxMessageId::new().to_string()),
+                    outbox_messages::webhook_id.eq(subscriber),
+                    outbox_messages::kind.eq(news.kind.as_str()),
+                    outbox_messages::case_id.eq(news.case_id.to_string()),
+                    outbox_messages::body.eq(&body),
+                    outbox_messages::status.eq(MessageStatus::Queued.as_str()),
+                    outbox_messages::attempts.eq(0),
+                    outbox_messages::due_at.eq(news.at.naive_utc()),
+                    outbox_messages::created_at.eq(news.at.naive_utc()),
+                ))
+                .execute(self)
+                .map_err(db)?;
+        }
+        Ok(())
+    }
+}
