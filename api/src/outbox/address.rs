@@ -1,8 +1,12 @@
 //! Where a subscriber may be: an `http` or `https` URL whose host resolves only to public
 //! addresses, unless the hall allows private ones (`HALL_WEBHOOK_ALLOW_PRIVATE`). Checked at
-//! registration and again before each delivery, since a name may resolve elsewhere later.
+//! registration, again before each delivery, and by the resolver the delivery connects
+//! through ([`PublicResolver`]), since a name may resolve elsewhere between the two.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, ToSocketAddrs};
+
+use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
+use ureq::unversioned::transport::NextTimeout;
 
 /// Why a subscriber URL is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -57,6 +61,34 @@ pub fn check(url: &str, allow_private: bool) -> Result<(), AddressError> {
     Ok(())
 }
 
+/// The resolver of deliveries when private addresses are not allowed: it refuses a name that
+/// resolves to any address [`check`] refuses, so the addresses checked are the ones connected
+/// to and a name re-pointed after the check (DNS rebinding) cannot reach inside the network.
+#[derive(Debug, Default)]
+pub struct PublicResolver(DefaultResolver);
+
+impl Resolver for PublicResolver {
+    fn resolve(
+        &self,
+        uri: &ureq::http::Uri,
+        config: &ureq::config::Config,
+        timeout: NextTimeout,
+    ) -> Result<ResolvedSocketAddrs, ureq::Error> {
+        let resolved = self.0.resolve(uri, config, timeout)?;
+        if let Some(private) = resolved.iter().find(|a| !is_public(a.ip())) {
+            return Err(ureq::Error::Io(std::io::Error::new(
+                std::io::ErrorKind::PermissionDenied,
+                format!(
+                    "{} resolves to {}, a private, loopback or link-local address",
+                    uri.host().unwrap_or_default(),
+                    private.ip()
+                ),
+            )));
+        }
+        Ok(resolved)
+    }
+}
+
 /// Whether a subscriber may be at `ip` without the allowance.
 pub fn is_public(ip: IpAddr) -> bool {
     match ip {
@@ -94,6 +126,29 @@ fn is_public_v6(ip: Ipv6Addr) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_delivery_never_connects_to_a_name_that_resolves_inside_the_network() {
+        // The check before the delivery is bypassed here, as a name re-pointed between the
+        // check and the connection would bypass it: the resolver still refuses.
+        let listener = std::net::TcpListener::bind(("127.0.0.1", 0)).expect("a port");
+        listener.set_nonblocking(true).expect("nonblocking");
+        let port = listener.local_addr().expect("addr").port();
+        let agent = ureq::Agent::with_parts(
+            ureq::Agent::config_builder().build(),
+            ureq::unversioned::transport::DefaultConnector::new(),
+            PublicResolver::default(),
+        );
+        let refused = agent
+            .post(&format!("http://localhost:{port}/h"))
+            .send("{}")
+            .expect_err("a loopback name is refused");
+        assert!(refused.to_string().contains("private"), "{refused}");
+        assert!(
+            listener.accept().is_err(),
+            "nothing connected to the loopback receiver"
+        );
+    }
 
     #[test]
     fn private_loopback_and_link_local_hosts_are_refused_unless_allowed() {

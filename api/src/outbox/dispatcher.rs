@@ -18,7 +18,7 @@ use domain::ids::DeliveryId;
 use domain::outbox::{Channel, Delivery, OutboxRepository, Outcome, after_failure};
 use domain::repository::RepositoryError;
 
-use super::{Attempt, exchange, sms, webhook};
+use super::{Attempt, address, exchange, sms, webhook};
 use crate::state::AppState;
 
 /// How long an idle worker waits before looking for due messages again.
@@ -42,14 +42,22 @@ impl Drop for Dispatcher {
 pub fn spawn(state: AppState) -> Dispatcher {
     let stop = Arc::new(AtomicBool::new(false));
     let settings = state.settings.outbox;
-    let agent: ureq::Agent = ureq::Agent::config_builder()
+    let config = ureq::Agent::config_builder()
         .timeout_global(Some(settings.timeout))
         .http_status_as_error(false)
         // A redirect could lead to an address the check refused.
         .max_redirects(0)
         .user_agent("service-hall-webhooks")
-        .build()
-        .into();
+        .build();
+    let agent = if settings.allow_private {
+        ureq::Agent::new_with_config(config)
+    } else {
+        ureq::Agent::with_parts(
+            config,
+            ureq::unversioned::transport::DefaultConnector::new(),
+            address::PublicResolver::default(),
+        )
+    };
     for worker in 0..settings.workers {
         let (state, stop, agent) = (state.clone(), stop.clone(), agent.clone());
         let started = std::thread::Builder::new()
