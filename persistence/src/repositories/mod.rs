@@ -15,6 +15,7 @@ pub(crate) mod notices;
 mod outbox;
 pub(crate) mod queue;
 pub(crate) mod ratings;
+mod registers;
 pub(crate) mod stats;
 mod users;
 mod windows;

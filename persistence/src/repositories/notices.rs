@@ -108,16 +108,14 @@ impl NoticeRepository for AnyConnection {
         year: i32,
     ) -> RepositoryResult<u32> {
         let key = (center.to_string(), kind.as_str().to_owned(), year);
-        let bump = |conn: &mut AnyConnection| {
-            diesel::update(notice_registers::table.find(key.clone()))
-                .set(notice_registers::last_seq.eq(notice_registers::last_seq + 1))
-                .execute(conn)
-        };
-        if bump(self).map_err(db)? == 0 {
-            // The register's first notice this year. The insert runs in a savepoint: on
-            // PostgreSQL a unique violation would otherwise abort the whole transaction when
-            // another process drew the first number at the same moment.
-            let first = self.transaction(|conn| {
+        super::registers::draw(
+            self,
+            |conn| {
+                diesel::update(notice_registers::table.find(key.clone()))
+                    .set(notice_registers::last_seq.eq(notice_registers::last_seq + 1))
+                    .execute(conn)
+            },
+            |conn| {
                 diesel::insert_into(notice_registers::table)
                     .values((
                         notice_registers::center_id.eq(&key.0),
@@ -126,21 +124,14 @@ impl NoticeRepository for AnyConnection {
                         notice_registers::last_seq.eq(1),
                     ))
                     .execute(conn)
-            });
-            match first.map_err(db) {
-                Ok(_) => return Ok(1),
-                Err(RepositoryError::Conflict) => {
-                    bump(self).map_err(db)?;
-                }
-                Err(other) => return Err(other),
-            }
-        }
-        let seq: i32 = notice_registers::table
-            .find(key)
-            .select(notice_registers::last_seq)
-            .first(self)
-            .map_err(db)?;
-        count(seq)
+            },
+            |conn| {
+                notice_registers::table
+                    .find(key.clone())
+                    .select(notice_registers::last_seq)
+                    .first(conn)
+            },
+        )
     }
 
     fn insert_notice(&mut self, region: &str, notice: &Notice) -> RepositoryResult<()> {

@@ -20,23 +20,20 @@ pub(crate) use sealed::{anonymise_batch, rotate_batch, seal_plaintext_batch};
 
 use super::fetch_limit;
 use crate::AnyConnection;
-use crate::convert::count;
 use crate::error::db;
 use crate::schema::{case_events, case_sequences, cases};
 
 impl CaseRepository for AnyConnection {
     fn next_case_seq(&mut self, region: &str, day: NaiveDate) -> RepositoryResult<u32> {
         let key = (region.to_owned(), day);
-        let bump = |conn: &mut AnyConnection| {
-            diesel::update(case_sequences::table.find(key.clone()))
-                .set(case_sequences::last_seq.eq(case_sequences::last_seq + 1))
-                .execute(conn)
-        };
-        if bump(self).map_err(db)? == 0 {
-            // The day's first case. The insert runs in a savepoint: on PostgreSQL a unique
-            // violation would otherwise abort the whole transaction when another process
-            // drew the first number at the same moment.
-            let first = self.transaction(|conn| {
+        super::registers::draw(
+            self,
+            |conn| {
+                diesel::update(case_sequences::table.find(key.clone()))
+                    .set(case_sequences::last_seq.eq(case_sequences::last_seq + 1))
+                    .execute(conn)
+            },
+            |conn| {
                 diesel::insert_into(case_sequences::table)
                     .values((
                         case_sequences::region.eq(region),
@@ -44,21 +41,14 @@ impl CaseRepository for AnyConnection {
                         case_sequences::last_seq.eq(1),
                     ))
                     .execute(conn)
-            });
-            match first.map_err(db) {
-                Ok(_) => return Ok(1),
-                Err(RepositoryError::Conflict) => {
-                    bump(self).map_err(db)?;
-                }
-                Err(other) => return Err(other),
-            }
-        }
-        let seq: i32 = case_sequences::table
-            .find(key)
-            .select(case_sequences::last_seq)
-            .first(self)
-            .map_err(db)?;
-        count(seq)
+            },
+            |conn| {
+                case_sequences::table
+                    .find(key.clone())
+                    .select(case_sequences::last_seq)
+                    .first(conn)
+            },
+        )
     }
 
     fn insert_case(&mut self, case: &Case, query_code_hash: &str) -> RepositoryResult<()> {
