@@ -1,8 +1,10 @@
 //! HTTP benchmarks of the `hall` binary on PostgreSQL, each a ratio measured in the same
 //! run: the kiosk lookup and case acceptance over HTTP against the bare database doing the
 //! same queries (the repository calls the handler makes, on a pool of the same size, no
-//! HTTP), and against a trivial endpoint (`/healthz`: the HTTP ceiling); then the peak
-//! memory of the process under 200 concurrent connections.
+//! HTTP), and against a trivial endpoint (`/healthz`: the HTTP ceiling); acceptance with the
+//! outbox on (webhooks hearing of every case, delivered while the clerks work) against off,
+//! and the dispatcher's delivery rate; then the peak memory of the process under 200
+//! concurrent connections.
 //!
 //! `cargo build --release --bin hall && cargo bench -p tests --bench http`
 //!
@@ -19,16 +21,18 @@ mod common;
 mod support;
 
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use api::query_code::QueryCodeKey;
 use api::state::CalendarCache;
 use chrono::{FixedOffset, Utc};
+use common::receiver::Receiver;
 use common::{Figures, QUERY_CODE_SECRET, drive, hall_env, memory, ms, reset_peak};
 use domain::case::workflow::{self, IntakeRequest, Moment};
 use domain::case::{Applicant, IntakeDecision, IntakeMaterials};
 use domain::clock::stored_moment;
 use domain::ids::UserId;
+use domain::outbox::OutboxRepository;
 use domain::repository::{
     CaseRepository, CenterRepository, IdempotencyRecord, IdempotencyRepository, RepositoryError,
     ServiceItemRepository, WindowRepository,
@@ -37,8 +41,91 @@ use persistence::personal::{DataKeys, parse_key};
 use persistence::{DatabaseUrl, Store, StoreOptions};
 use serde_json::json;
 use support::{
-    Backend, Client, DATA_KEY, HallProcess, HttpHall, TestDb, applicant, hall_over_http, setting,
+    ADMIN_PASSWORD, Backend, Client, DATA_KEY, HallProcess, HttpHall, TestDb, applicant,
+    hall_over_http, setting,
 };
+
+/// Webhooks hearing of every acceptance while the outbox is on: the dispatcher delivers to
+/// each in parallel (one message in flight per subscriber), so four keep its four workers busy.
+const WEBHOOKS: usize = 4;
+
+/// What the outbox measurement found besides the acceptance rate.
+struct Dispatch {
+    /// Messages delivered, from the first acceptance to the empty outbox.
+    delivered: u64,
+    /// Messages still queued when the clerks stopped.
+    backlog: u64,
+    /// Deliveries per second from the first acceptance to the last delivery.
+    rate: f64,
+    /// Deliveries per second after the clerks stopped, while a backlog remained (the
+    /// dispatcher alone).
+    drain_rate: Option<f64>,
+}
+
+/// Acceptance over HTTP with `WEBHOOKS` webhooks at a local receiver hearing of each case,
+/// the hall's dispatcher delivering while the clerks work; waits until the outbox is empty,
+/// then removes the webhooks.
+fn accepting_with_outbox(
+    hall: &HallProcess,
+    built: &HttpHall,
+    store: &Store,
+    clients: usize,
+    seconds: u64,
+    received: &Mutex<Vec<(String, String)>>,
+) -> (Figures, Dispatch) {
+    let receiver = Receiver::start();
+    let admin = hall.login("admin", ADMIN_PASSWORD);
+    let hooks: Vec<String> = (0..WEBHOOKS)
+        .map(|_| {
+            let answer = hall.post(
+                "/api/v1/webhooks",
+                Some(&admin),
+                &json!({"url": receiver.url, "events": ["case.accepted"]}),
+            );
+            assert_eq!(answer.status, 201, "{}", answer.text);
+            answer.json()["id"].as_str().expect("id").to_owned()
+        })
+        .collect();
+    let started = Instant::now();
+    let figures = drive(clients, seconds, |i| {
+        accepting(&hall.base, built, i, received)
+    });
+    let stopped = Instant::now();
+    let queued = || {
+        store
+            .read(|conn| conn.outbox_counts())
+            .expect("the outbox's figures")
+            .queued
+    };
+    let backlog = queued();
+    let at_stop = receiver.received();
+    while queued() > 0 {
+        assert!(
+            stopped.elapsed() < Duration::from_secs(600),
+            "the outbox did not empty in ten minutes"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let delivered = receiver.received();
+    let last = receiver.last().unwrap_or(stopped);
+    let rate = delivered as f64 / last.duration_since(started).as_secs_f64();
+    let drain_rate = (backlog > 0 && last > stopped)
+        .then(|| (delivered - at_stop) as f64 / last.duration_since(stopped).as_secs_f64());
+    for hook in hooks {
+        let path = format!("/api/v1/webhooks/{hook}");
+        let answer = hall.send("DELETE", &path, Some(&admin), "application/json", "");
+        assert_eq!(answer.status, 204, "{}", answer.text);
+    }
+    (
+        figures,
+        Dispatch {
+            delivered,
+            backlog,
+            rate,
+            drain_rate,
+        },
+    )
+}
 
 /// Clerk `i` of `built` accepting cases over HTTP, each with a new Idempotency-Key; the
 /// numbers and codes go to `received`.
@@ -105,6 +192,14 @@ fn main() {
     let accept_http = drive(clients, seconds, |i| {
         accepting(&hall.base, &built, i, &received)
     });
+    // The outbox on, then off again: the ratio is against the mean of the runs either side,
+    // which the growing tables slow alike.
+    let (accept_outbox, dispatch) =
+        accepting_with_outbox(&hall, &built, &store, clients, seconds, &received);
+    let accept_after = drive(clients, seconds, |i| {
+        accepting(&hall.base, &built, i, &received)
+    });
+    let accept_off = (accept_http.rps + accept_after.rps) / 2.0;
 
     // The same, each clerk in a centre, and so a region, of its own: nothing to wait for
     // but the day's shared statistics rows.
@@ -249,6 +344,19 @@ fn main() {
         ),
     );
     row(
+        "case acceptance over HTTP, the same again after the outbox run",
+        accept_after,
+        "—".into(),
+    );
+    row(
+        &format!("case acceptance over HTTP, outbox on ({WEBHOOKS} webhooks hear of each case)"),
+        accept_outbox,
+        format!(
+            "**{:.0}% of off** (the two runs either side; target ≥ 85%)",
+            100.0 * accept_outbox.rps / accept_off
+        ),
+    );
+    row(
         &format!("case acceptance over HTTP, {clients} clerks in {clients} centres"),
         accept_spread,
         format!("{:.1}× one centre's", accept_spread.rps / accept_http.rps),
@@ -262,6 +370,17 @@ fn main() {
         "\nhall memory: {idle_now:.1} MiB resident after the runs at {clients} clients (peak since start \
          {idle_peak:.1} MiB, signing in included); peak {crowd_peak:.1} MiB while {rss_connections} \
          connections looked cases up, {crowd_now:.1} MiB after (target ≤ 64 MiB)"
+    );
+    println!(
+        "\noutbox: {} messages delivered to the local receiver at {:.0}/s from the first \
+         acceptance to the last delivery; {} still queued when the clerks stopped{}",
+        dispatch.delivered,
+        dispatch.rate,
+        dispatch.backlog,
+        dispatch
+            .drain_rate
+            .map(|r| format!(", delivered at {r:.0}/s by the dispatcher alone"))
+            .unwrap_or_default()
     );
     println!("{} cases accepted in the run", cases.len());
 }
