@@ -112,6 +112,36 @@ function home() {
       tile('评', '好差评', '对已办结的办件评价', () => lookup({ toRate: true }), 'go-rate'),
     ),
     el('p', { class: 'scan-hint card' }, '持受理通知书的，可将回执上的二维码对准扫描口，直接查询办理进度。'),
+    waitingNow,
+  );
+  showWaitingNow();
+}
+
+// The queues' lengths on the start screen, so a citizen sees the wait before taking a ticket.
+const waitingNow = el('section', { class: 'waiting-now', 'aria-labelledby': 'waiting-now-title' });
+
+async function showWaitingNow() {
+  let queues;
+  try {
+    queues = await api(`/public/centers/${center.id}/queues`);
+  } catch (error) {
+    waitingNow.replaceChildren();
+    return;
+  }
+  waitingNow.replaceChildren(
+    el('h2', { id: 'waiting-now-title' }, '当前排队情况'),
+    el(
+      'ul',
+      { class: 'waiting-now-list' },
+      ...queues.map((queue) =>
+        el(
+          'li',
+          { class: 'card' },
+          el('span', { class: 'waiting-now-name' }, `${queue.prefix} ${queue.name}`),
+          el('span', { class: `waiting-now-count ${queue.crowded ? 'queue-crowded' : ''}` }, `${queue.waiting}人等候`),
+        ),
+      ),
+    ),
   );
 }
 
