@@ -194,6 +194,11 @@ def test_a_citizen_reads_a_guide_and_the_windows(page, axe, api):
     expect(guide).to_contain_text("号窗口")
     axe(page)
 
+    # Back to the list, and a search by part of the name.
+    page.get_by_role("button", name="返回事项列表").click()
+    page.locator("#guide-query").fill(name[1:4])
+    expect(page.locator("#screen .row-title").first).to_contain_text(name[1:4])
+
     page.get_by_role("button", name="返回首页").click()
     page.get_by_role("button", name=re.compile("^窗口分布")).click()
     cards = page.locator(".window-card")
