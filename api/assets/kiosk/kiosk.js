@@ -65,7 +65,13 @@ let idleTimer = null;
 function touched() {
   clearTimeout(idleTimer);
   idleTimer = setTimeout(() => {
-    if (current !== 'home') home();
+    if (current !== 'home') {
+      home();
+    } else {
+      // Left on its start screen, it keeps the queues' lengths fresh.
+      showWaitingNow();
+      touched();
+    }
   }, idleSeconds() * 1000);
 }
 for (const kind of ['pointerdown', 'keydown', 'input', 'wheel', 'touchstart']) {
