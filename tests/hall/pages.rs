@@ -1,6 +1,7 @@
 //! Stories of the hall's own pages: a kiosk, a hall display, the dashboard and the workbench
 //! open as pages under a policy that lets no inline script run, their files come with their
-//! types, and a screen set up with a centre code that names nothing gets a 404, not a page.
+//! types, and a screen set up with a centre code that names no open centre gets a 404, not a
+//! page.
 
 use serde_json::json;
 
@@ -70,8 +71,8 @@ fn every_page_opens_under_a_policy_that_runs_no_inline_script(backend: Backend) 
     );
 }
 
-fn a_screen_set_up_with_an_unknown_centre_code_gets_a_404(backend: Backend) {
-    let (app, _) = hall_with_a_centre(backend);
+fn a_screen_set_up_with_an_unknown_or_closed_centre_code_gets_a_404(backend: Backend) {
+    let (app, center) = hall_with_a_centre(backend);
     for path in [
         "/kiosk/999999",
         "/display/999999",
@@ -80,6 +81,15 @@ fn a_screen_set_up_with_an_unknown_centre_code_gets_a_404(backend: Backend) {
     ] {
         app.get(path, None).problem(404);
     }
+    // A centre that closed keeps its code in the history, but its screens go dark.
+    let closed = app.post(
+        &format!("/api/v1/centers/{center}/deactivate"),
+        Some(&app.admin_token()),
+        &json!({}),
+    );
+    assert_eq!(closed.status, 200, "{}", closed.text);
+    app.get("/kiosk/640105", None).problem(404);
+    app.get("/display/640105", None).problem(404);
 }
 
 fn the_pages_files_come_with_their_types_and_unknown_ones_are_404(backend: Backend) {
@@ -109,6 +119,6 @@ fn the_pages_files_come_with_their_types_and_unknown_ones_are_404(backend: Backe
 
 on_both_backends!(
     every_page_opens_under_a_policy_that_runs_no_inline_script,
-    a_screen_set_up_with_an_unknown_centre_code_gets_a_404,
+    a_screen_set_up_with_an_unknown_or_closed_centre_code_gets_a_404,
     the_pages_files_come_with_their_types_and_unknown_ones_are_404,
 );
