@@ -399,7 +399,7 @@ function card(chart) {
   if (entry) return entry;
   const area = el('div', { class: 'chart-area', id: `chart-${chart.id}`, role: 'img', 'aria-label': chart.title });
   const note = el('p', { class: 'chart-note' });
-  const button = el('button', { type: 'button', class: 'csv', 'aria-label': `下载“${chart.title}”数据（CSV）` }, '下载 CSV');
+  const button = el('button', { type: 'button', class: 'csv', 'aria-label': `下载 CSV：${chart.title}` }, '下载 CSV');
   const figure = el(
     'figure',
     { class: 'chart-card', 'data-chart': chart.id },
