@@ -328,6 +328,7 @@ pub fn build(
     let known = web::Data::new(parameters::KnownParameters::of(&api));
     app.service(web::redirect("/docs", "/docs/").permanent())
         .service(SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", api))
+        .configure(crate::pages::configure)
         .default_service(web::to(problem::no_route))
         .app_data(known)
         // Innermost: settled statistics get their ETag and max-age from the finished body.

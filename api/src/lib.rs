@@ -19,6 +19,7 @@ pub mod limits;
 pub mod metrics;
 pub mod notices;
 pub mod outbox;
+pub mod pages;
 pub mod parameters;
 pub mod problem;
 pub mod query_code;

@@ -19,6 +19,7 @@ mod load;
 mod materials;
 mod notices;
 mod openapi;
+mod pages;
 mod personal_data;
 mod problems;
 mod proxy;

@@ -1,0 +1,114 @@
+//! Stories of the hall's own pages: a kiosk, a hall display, the dashboard and the workbench
+//! open as pages under a policy that lets no inline script run, their files come with their
+//! types, and a screen set up with a centre code that names nothing gets a 404, not a page.
+
+use serde_json::json;
+
+use crate::on_both_backends;
+use crate::support::{Answer, Backend, TestApp};
+
+const POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+     img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; \
+     form-action 'self'";
+
+/// A hall with one centre, coded `640105`.
+fn hall_with_a_centre(backend: Backend) -> (TestApp, String) {
+    let app = TestApp::start(backend);
+    let admin = app.admin_token();
+    let center = app.post(
+        "/api/v1/centers",
+        Some(&admin),
+        &json!({"code": "640105", "name": "西夏区政务服务中心 <总厅>"}),
+    );
+    assert_eq!(center.status, 201, "{}", center.text);
+    let id = center.json()["id"].as_str().expect("an id").to_owned();
+    (app, id)
+}
+
+/// Asserts a page: HTML under the policy, with no script or style written into it.
+fn assert_page(answer: &Answer, path: &str) {
+    assert_eq!(answer.status, 200, "{path}: {}", answer.text);
+    assert_eq!(answer.content_type, "text/html; charset=utf-8", "{path}");
+    assert_eq!(
+        answer.header("Content-Security-Policy"),
+        Some(POLICY),
+        "{path}"
+    );
+    assert_eq!(answer.header("X-Content-Type-Options"), Some("nosniff"));
+    assert_eq!(answer.header("Referrer-Policy"), Some("no-referrer"));
+    let html = answer.text.to_ascii_lowercase();
+    for script in html.match_indices("<script").map(|(at, _)| &html[at..]) {
+        let tag = &script[..script.find('>').expect("a closed tag")];
+        assert!(tag.contains(" src="), "{path} has an inline script: {tag}");
+    }
+    assert!(!html.contains(" style="), "{path} has a style attribute");
+    assert!(!html.contains("<style"), "{path} has a style element");
+    assert!(!html.contains(" onclick="), "{path} has an inline handler");
+}
+
+fn every_page_opens_under_a_policy_that_runs_no_inline_script(backend: Backend) {
+    let (app, center) = hall_with_a_centre(backend);
+    for path in [
+        "/kiosk/640105",
+        "/display/640105",
+        "/dashboard",
+        "/workbench",
+    ] {
+        assert_page(&app.get(path, None), path);
+    }
+    let kiosk = app.get("/kiosk/640105?idle=5", None);
+    assert_page(&kiosk, "/kiosk/640105?idle=5");
+    assert!(
+        kiosk.text.contains(&format!("data-center-id=\"{center}\"")),
+        "the kiosk knows its centre: {}",
+        kiosk.text
+    );
+    assert!(
+        kiosk.text.contains("西夏区政务服务中心 &lt;总厅&gt;"),
+        "the centre's name is written as text: {}",
+        kiosk.text
+    );
+}
+
+fn a_screen_set_up_with_an_unknown_centre_code_gets_a_404(backend: Backend) {
+    let (app, _) = hall_with_a_centre(backend);
+    for path in [
+        "/kiosk/999999",
+        "/display/999999",
+        "/kiosk/%3Cscript%3E",
+        "/display/..%2F..",
+    ] {
+        app.get(path, None).problem(404);
+    }
+}
+
+fn the_pages_files_come_with_their_types_and_unknown_ones_are_404(backend: Backend) {
+    let (app, _) = hall_with_a_centre(backend);
+    for (path, kind) in [
+        ("/assets/common/hall.css", "text/css; charset=utf-8"),
+        ("/assets/common/api.js", "text/javascript; charset=utf-8"),
+        ("/assets/kiosk/kiosk.js", "text/javascript; charset=utf-8"),
+    ] {
+        let asset = app.get(path, None);
+        assert_eq!(asset.status, 200, "{path}: {}", asset.text);
+        assert_eq!(asset.content_type, kind, "{path}");
+        assert_eq!(asset.header("X-Content-Type-Options"), Some("nosniff"));
+        let tag = asset.header("ETag").expect("an ETag").to_owned();
+        let again = app.get_with_header(path, ("If-None-Match", &tag));
+        assert_eq!(again.status, 304, "{path} is not sent again unchanged");
+    }
+    for path in [
+        "/assets/common/nothing.js",
+        "/assets/../Cargo.toml",
+        "/assets/common/../../src/pages.rs",
+        "/assets/",
+    ] {
+        app.get(path, None).problem(404);
+    }
+}
+
+on_both_backends!(
+    every_page_opens_under_a_policy_that_runs_no_inline_script,
+    a_screen_set_up_with_an_unknown_centre_code_gets_a_404,
+    the_pages_files_come_with_their_types_and_unknown_ones_are_404,
+);
