@@ -29,10 +29,12 @@ function minutes(seconds) {
   return `${(seconds / 60).toFixed(1)} 分钟`;
 }
 
-function today() {
-  const now = new Date();
-  const pad = (n) => String(n).padStart(2, '0');
-  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+/**
+ * The cards of now (电子监察) with the hall's own date: the hall's time zone decides what
+ * "today" is, not the browser's.
+ */
+function warningsNow() {
+  return api('/stats/warnings', { token });
 }
 
 // ---- signing in -------------------------------------------------------------------------
@@ -88,9 +90,9 @@ async function enter() {
   $('sign-in').hidden = true;
   $('board').hidden = false;
   if (!$('from').value) {
-    const year = new Date().getFullYear();
-    $('from').value = `${year}-01-01`;
-    $('to').value = today();
+    const { today } = await warningsNow();
+    $('from').value = `${today.slice(0, 4)}-01-01`;
+    $('to').value = today;
   }
   await refresh();
 }
@@ -131,6 +133,8 @@ async function refresh(event) {
   // One summary serves the tiles and the rating chart.
   p.summary = api(`/stats/summary?${query({ from: p.from, to: p.to, as_of: p.asOf })}`, { token });
   p.summary.catch(() => {});
+  p.warnings = warningsNow();
+  p.warnings.catch(() => {});
   const run = ++refreshing;
   document.body.classList.add('loading');
   $('board').setAttribute('aria-busy', 'true');
@@ -160,7 +164,8 @@ async function figures(p) {
   // People waiting are a figure of now: asked as of a past day, ask today's line apart.
   let waiting = summary;
   if (summary.waiting_now === null || summary.waiting_now === undefined) {
-    waiting = await api(`/stats/summary?${query({ from: today(), to: today() })}`, { token });
+    const { today } = await p.warnings;
+    waiting = await api(`/stats/summary?${query({ from: today, to: today })}`, { token });
   }
   $('tile-received').textContent = number(summary.received);
   $('tile-received-note').textContent = `即办件 ${number(summary.immediate)}，承诺件 ${number(summary.committed)}`;
@@ -184,11 +189,17 @@ async function figures(p) {
 
 async function report(p) {
   const year = p.to.slice(0, 4);
-  const through = p.asOf && p.asOf < p.to ? p.asOf : p.to;
+  const { today } = await p.warnings;
+  // The report counts to a day that has ended or is today: the earliest of the three.
+  const through = [p.to, p.asOf || p.to, today].sort()[0];
   const box = $('report-text');
+  if (through.slice(0, 4) !== year) {
+    box.replaceChildren(el('p', { class: 'hint' }, `${year}年尚未开始，暂无报告`));
+    return;
+  }
   let text;
   try {
-    text = await api(`/reports/${year}?${query({ through: through < today() ? through : today(), format: 'md' })}`, {
+    text = await api(`/reports/${year}?${query({ through, format: 'md' })}`, {
       token,
       headers: { Accept: 'text/markdown' },
     });
@@ -302,8 +313,8 @@ const CHARTS = [
   {
     id: 'warnings',
     title: '在办件预警（电子监察，当前）',
-    async load() {
-      const answer = await api('/stats/warnings', { token });
+    async load(p) {
+      const answer = await p.warnings;
       const t = answer.total;
       const rows = [
         ['正常', t.none],
