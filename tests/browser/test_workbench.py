@@ -78,6 +78,9 @@ def test_a_clerk_calls_a_ticket_accepts_a_case_prints_the_receipt_and_completes_
     case_no = text_of(page.locator("#receipt-case-no"))
     assert re.fullmatch(r"640105-\d{8}-\d{5}", case_no), case_no
     assert re.fullmatch(r"\d{6}", text_of(page.locator("#receipt-code")))
+    page.set_viewport_size({"width": 1440, "height": 1700})
+    page.evaluate("() => window.scrollTo(0, 0)")
+    screenshot(page, "workbench")
     ours = api.get(f"/api/v1/tickets/{ticket['id']}", api.login(CLERK))
     assert len(ours["case_ids"]) == 1, ours
     case_id = ours["case_ids"][0]
@@ -133,4 +136,3 @@ def test_a_clerk_calls_a_ticket_accepts_a_case_prints_the_receipt_and_completes_
     page.click('#ticket-actions [data-action="finish"]')
     page.wait_for_selector('#ticket[data-status="finished"]')
     axe(page)
-    screenshot(page, "workbench")

@@ -395,10 +395,12 @@ async function submitIntake(event) {
     state.lastReceipt = receipt;
     $('receipt-case-no').textContent = receipt.case_no;
     $('receipt-code').textContent = receipt.query_code;
+    $('receipt-status').textContent = receipt.status === 'not_accepted' ? '已不予受理' : '已受理';
     $('receipt-print').textContent = receipt.status === 'not_accepted' ? '打印不予受理通知书' : '打印受理通知书';
     $('receipt').hidden = false;
     $('intake').reset();
     renderMaterials();
+    showDecision();
     toast(receipt.status === 'not_accepted' ? `已不予受理：${receipt.case_no}` : `已受理：${receipt.case_no}`);
     await loadCases();
   } catch (e) {
@@ -746,6 +748,12 @@ $('pause-form').addEventListener('submit', (event) => {
 });
 $('call-next').addEventListener('click', callNext);
 $('item').addEventListener('change', renderMaterials);
+function showDecision() {
+  const refuse = document.querySelector('input[name=decision]:checked')?.value === 'not_accepted';
+  $('refusal').hidden = !refuse;
+  $('intake-submit').textContent = refuse ? '确认不予受理' : '确认受理';
+}
+for (const radio of document.querySelectorAll('input[name=decision]')) radio.addEventListener('change', showDecision);
 $('intake').addEventListener('submit', submitIntake);
 $('receipt-print').addEventListener('click', printReceipt);
 $('receipt-open').addEventListener('click', () => state.lastReceipt && openCase(state.lastReceipt.id));
