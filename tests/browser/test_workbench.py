@@ -45,6 +45,7 @@ def test_a_clerk_calls_a_ticket_accepts_a_case_prints_the_receipt_and_completes_
     page.wait_for_selector('#session-state[data-state="open"]')
 
     # The ticket is called to the window, and the citizen comes to it.
+    assert int(page.get_attribute("#waiting", "data-waiting")) >= 1
     page.click("#call-next")
     page.wait_for_selector('#ticket[data-status="called"]')
     assert text_of(page.locator("#ticket-number")) == ticket["number"]
@@ -132,7 +133,12 @@ def test_a_clerk_calls_a_ticket_accepts_a_case_prints_the_receipt_and_completes_
     page.wait_for_selector('#case[data-status="delivered"]')
     assert "操作未执行" in text_of(page.locator("#case-error"))
 
-    # The citizen leaves the window.
+    # The citizen leaves the window, and the clerk closes it.
     page.click('#ticket-actions [data-action="finish"]')
     page.wait_for_selector('#ticket[data-status="finished"]')
     axe(page)
+    page.click("#session-close")
+    page.wait_for_selector('#session-state[data-state="closed"]')
+    assert page.is_disabled("#call-next")
+    session = api.get(f"/api/v1/windows/{ours['window_id']}/session", api.login(CLERK))
+    assert session["state"] == "closed"

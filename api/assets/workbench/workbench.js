@@ -18,6 +18,7 @@ const state = {
   ticket: null,
   case: null,
   warnings: new Map(),
+  queues: [],
   lastReceipt: null,
 };
 
@@ -199,11 +200,14 @@ async function enter() {
     ),
   );
   renderMaterials();
+  const queues = await call(`/centers/${state.window.center_id}/queues`);
+  state.queues = queues.filter((q) => q.active && serves(state.window, q)).map((q) => q.id);
   $('sign-in').hidden = true;
   $('desk').hidden = false;
   const ticketId = sessionStorage.getItem(TICKET_KEY);
   await Promise.all([
     loadSession(),
+    loadWaiting(),
     ticketId ? call(`/tickets/${ticketId}`).then(showTicket, () => showTicket(null)) : null,
     loadCases(),
   ]);
@@ -240,6 +244,24 @@ async function setSession(body) {
 
 // ---- tickets ------------------------------------------------------------------------------
 
+/** Whether the window may call the queue's tickets, as the queue decides it (domain::queue::serves). */
+function serves(window, queue) {
+  return (
+    window.center_id === queue.center_id &&
+    ((queue.window_ids || []).includes(window.id) || (queue.item_ids || []).some((id) => window.item_ids.includes(id)))
+  );
+}
+
+/** How many wait now in the queues this window calls. */
+async function loadWaiting() {
+  if (!state.window) return;
+  const queues = await api(`/public/centers/${state.window.center_id}/queues`);
+  const mine = queues.filter((q) => state.queues.includes(q.id));
+  const waiting = mine.reduce((sum, q) => sum + q.waiting, 0);
+  $('waiting').textContent = `${mine.map((q) => q.prefix).join('、')} 队列等候 ${waiting} 人`;
+  $('waiting').dataset.waiting = String(waiting);
+}
+
 function showTicket(ticket) {
   state.ticket = ticket && !['finished', 'no_show', 'cancelled'].includes(ticket.status) ? ticket : null;
   if (ticket) sessionStorage.setItem(TICKET_KEY, ticket.id);
@@ -266,6 +288,7 @@ async function callNext() {
     const ticket = await call(`/windows/${state.window.id}/call-next`, { method: 'POST' });
     showTicket(ticket);
     toast(`请 ${ticket.number} 号到 ${state.window.number} 号窗口`);
+    loadWaiting().catch(() => {});
   } catch (e) {
     toast(message(e), 'error');
     if (e.status === 409) await loadSession().catch(() => {});
@@ -747,6 +770,10 @@ $('pause-form').addEventListener('submit', (event) => {
   setSession({ state: 'paused', reason });
 });
 $('call-next').addEventListener('click', callNext);
+// The line changes without the clerk: look again now and then.
+setInterval(() => {
+  if (state.window && !document.hidden) loadWaiting().catch(() => {});
+}, 20000);
 $('item').addEventListener('change', renderMaterials);
 function showDecision() {
   const refuse = document.querySelector('input[name=decision]:checked')?.value === 'not_accepted';
