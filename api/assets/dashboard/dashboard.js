@@ -136,6 +136,8 @@ async function refresh(event) {
   p.warnings = warningsNow();
   p.warnings.catch(() => {});
   const run = ++refreshing;
+  // A later query overtakes this one: what this one reads then is drawn nowhere.
+  p.stale = () => run !== refreshing;
   document.body.classList.add('loading');
   $('board').setAttribute('aria-busy', 'true');
   try {
@@ -167,6 +169,7 @@ async function figures(p) {
     const { today } = await p.warnings;
     waiting = await api(`/stats/summary?${query({ from: today, to: today })}`, { token });
   }
+  if (p.stale()) return;
   $('tile-received').textContent = number(summary.received);
   $('tile-received-note').textContent = `即办件 ${number(summary.immediate)}，承诺件 ${number(summary.committed)}`;
   $('tile-completed').textContent = number(summary.completed);
@@ -205,9 +208,10 @@ async function report(p) {
     });
   } catch (e) {
     if (e.status === 401) throw e;
-    box.replaceChildren(el('p', { class: 'hint' }, `无法生成${year}年报告：${explain(e)}`));
+    if (!p.stale()) box.replaceChildren(el('p', { class: 'hint' }, `无法生成${year}年报告：${explain(e)}`));
     return;
   }
+  if (p.stale()) return;
   // The report's prose, as it prints: its paragraphs, without the heading and the table.
   const paragraphs = String(text)
     .split('\n')
@@ -428,6 +432,7 @@ function card(chart) {
 async function draw(chart, p) {
   const entry = card(chart);
   const drawn = await chart.load(p);
+  if (p.stale()) return;
   entry.data = drawn;
   if (!entry.instance) {
     entry.instance = window.echarts.init(entry.area, null, { renderer: 'canvas', locale: 'ZH' });
