@@ -5,9 +5,9 @@ const DIGITS = ['1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
 /**
  * A keypad writing into `input`. `letters` adds a row of the letters case numbers and
- * booking codes use. `onEnter` runs on 确定.
+ * booking codes use. `onEnter` runs on 确定; `label` names the keypad for screen readers.
  */
-export function keypad(input, { letters = '', onEnter } = {}) {
+export function keypad(input, { letters = '', onEnter, label = '键盘' } = {}) {
   const press = (key) => () => {
     if (key === 'back') input.value = input.value.slice(0, -1);
     else if (key === 'clear') input.value = '';
@@ -19,9 +19,9 @@ export function keypad(input, { letters = '', onEnter } = {}) {
     }
     input.dispatchEvent(new Event('input', { bubbles: true }));
   };
-  const key = (label, value, extra = '') =>
-    el('button', { type: 'button', class: `key ${extra}`.trim(), 'data-key': value, onclick: press(value) }, label);
-  const pad = el('div', { class: 'keypad', role: 'group', 'aria-label': `${input.getAttribute('aria-label') || ''}键盘` });
+  const key = (text, value, extra = '') =>
+    el('button', { type: 'button', class: `key ${extra}`.trim(), 'data-key': value, onclick: press(value) }, text);
+  const pad = el('div', { class: 'keypad', role: 'group', 'aria-label': label });
   for (const d of DIGITS) pad.append(key(d, d));
   pad.append(key('清空', 'clear', 'key-fn'), key('0', '0'), key('退格', 'back', 'key-fn'));
   if (letters) {
