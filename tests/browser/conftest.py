@@ -3,6 +3,7 @@ the demo hall), Chromium driven by Playwright, a page that fails its story on an
 error, page error or failed request, an axe-core check, the API for setting a story up, and
 screenshots for the README."""
 
+import datetime
 import json
 import os
 import re
@@ -81,6 +82,69 @@ class Api:
             if center["code"] == code:
                 return center
         raise LookupError(f"no centre {code}")
+
+
+def hall_now():
+    """The hall's local time now (scripts/browser_stories hands its HALL_UTC_OFFSET on)."""
+    sign, hours, minutes = re.fullmatch(
+        r"([+-])(\d\d):(\d\d)", os.environ.get("HALL_UTC_OFFSET", "+08:00")
+    ).groups()
+    offset = datetime.timedelta(hours=int(hours), minutes=int(minutes)) * (1 if sign == "+" else -1)
+    return (datetime.datetime.now(datetime.timezone.utc) + offset).replace(tzinfo=None)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def the_queues_issue_tickets_today(api):
+    """The stories take tickets, which the queues issue on working days within their hours.
+    The runner picks a UTC offset at which it is a weekday's late morning; when none fits (a
+    weekend afternoon in UTC) or the day is a public holiday, the admin makes the day a
+    working one (调休) and opens the queues all day, as a hall would for an extra opening."""
+    token = api.admin()
+    now = hall_now()
+    today = now.date()
+    center = api.center()
+
+    def working_today():
+        counted = api.get(
+            f"/api/v1/calendar/working-days?from={today - datetime.timedelta(days=1)}&to={today}"
+            f"&division={DEMO_CENTER}",
+            token,
+        )
+        return counted["working_days"] == 1
+
+    if not working_today():
+        year = api.get(f"/api/v1/calendar/{today.year}", token)
+        holidays = []
+        for holiday in year["holidays"]:
+            first = datetime.date.fromisoformat(holiday["from"])
+            last = datetime.date.fromisoformat(holiday["to"])
+            if not first <= today <= last:
+                holidays.append({k: holiday[k] for k in ("name", "from", "to")})
+                continue
+            if first < today:
+                holidays.append({"name": holiday["name"], "from": holiday["from"], "to": str(today - datetime.timedelta(days=1))})
+            if today < last:
+                holidays.append({"name": holiday["name"], "from": str(today + datetime.timedelta(days=1)), "to": holiday["to"]})
+        working = list(year["working_days"])
+        if today.weekday() >= 5:
+            working.append(today.isoformat())
+        body = {"year": today.year, "holidays": holidays, "working_days": sorted(set(working))}
+        if year.get("notice"):
+            body["notice"] = year["notice"]
+        api.put(f"/api/v1/calendar/{today.year}", body, token)
+        assert working_today(), f"{today} is still no working day for {DEMO_CENTER}"
+
+    for queue in api.get(f"/api/v1/centers/{center['id']}/queues", token):
+        opens = datetime.time.fromisoformat(queue["opens_at"])
+        closes = datetime.time.fromisoformat(queue["closes_at"])
+        if opens <= now.time() < closes and (now + datetime.timedelta(minutes=45)).time() < closes:
+            continue
+        fields = ("prefix", "name", "item_ids", "window_ids", "daily_cap", "waiting_warning", "no_show_policy", "active")
+        api.put(
+            f"/api/v1/queues/{queue['id']}",
+            {**{k: queue[k] for k in fields}, "opens_at": "00:00", "closes_at": "23:59:59"},
+            token,
+        )
 
 
 @pytest.fixture(scope="session")
@@ -162,8 +226,11 @@ def hall_time_zone():
     match = re.fullmatch(r"([+-])(\d\d):00", os.environ.get("HALL_UTC_OFFSET", "+08:00"))
     if not match:
         return "Asia/Shanghai"
-    hours = int(match.group(2))
-    return "Etc/UTC" if hours == 0 else f"Etc/GMT{'-' if match.group(1) == '+' else '+'}{hours}"
+    hours = int(match.group(2)) * (1 if match.group(1) == "+" else -1)
+    if hours == 0 or not -12 <= hours <= 14:
+        # Offsets beyond the zones' range only move the pages' clock, not the hall's day.
+        return "Etc/UTC"
+    return f"Etc/GMT{-hours:+d}"
 
 
 @pytest.fixture

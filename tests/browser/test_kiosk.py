@@ -2,13 +2,12 @@
 an on-screen keypad and a scanner that types the receipt's QR code."""
 
 import datetime
-import os
 import re
 
 import pytest
 from playwright.sync_api import expect
 
-from conftest import DEMO_CENTER
+from conftest import DEMO_CENTER, hall_now
 
 KIOSK = {"width": 1080, "height": 1920}
 APPLICANT = {
@@ -24,13 +23,6 @@ def resident_id(first17):
     """An ID number with its GB 11643-1999 check digit."""
     weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
     return first17 + "10X98765432"[sum(int(d) * w for d, w in zip(first17, weights)) % 11]
-
-
-def hall_today():
-    """The hall's local day and time (scripts/browser_stories sets its UTC offset)."""
-    sign, hours, minutes = re.fullmatch(r"([+-])(\d\d):(\d\d)", os.environ.get("HALL_UTC_OFFSET", "+08:00")).groups()
-    offset = datetime.timedelta(hours=int(hours), minutes=int(minutes)) * (1 if sign == "+" else -1)
-    return datetime.datetime.now(datetime.timezone.utc) + offset
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +50,7 @@ def finished_case(api):
         token,
     )
     case = api.post(f"/api/v1/cases/{receipt['id']}/events", {"action": "start", "version": receipt["version"]}, token)
-    today = hall_today().date()
+    today = hall_now().date()
     api.post(
         f"/api/v1/cases/{receipt['id']}/events",
         {
@@ -194,6 +186,11 @@ def test_a_citizen_reads_a_guide_and_the_windows(page, axe, api):
     expect(guide).to_contain_text("号窗口")
     axe(page)
 
+    # Back to the list, and a search by part of the name.
+    page.get_by_role("button", name="返回事项列表").click()
+    page.locator("#guide-query").fill(name[1:4])
+    expect(page.locator("#screen .row-title").first).to_contain_text(name[1:4])
+
     page.get_by_role("button", name="返回首页").click()
     page.get_by_role("button", name=re.compile("^窗口分布")).click()
     cards = page.locator(".window-card")
@@ -208,7 +205,7 @@ def test_a_citizen_with_an_appointment_checks_in_on_the_keypad(page, axe, api):
     center = api.center()
     queue = api.get(f"/api/v1/public/centers/{center['id']}/queues")[0]
     item_id = api.get(f"/api/v1/queues/{queue['id']}", supervisor)["item_ids"][0]
-    now = hall_today()
+    now = hall_now()
     start = (now + datetime.timedelta(minutes=10)).replace(second=0, microsecond=0)
     end = start + datetime.timedelta(minutes=30)
     assert start.date() == end.date() == now.date(), "the story needs half an hour left in the hall's day"

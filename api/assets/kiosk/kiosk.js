@@ -104,7 +104,7 @@ function home() {
     el(
       'div',
       { class: 'tiles' },
-      tile('指', '办事指南', '条件、材料、收费、时限', () => guide(), 'go-guide'),
+      tile('指', '办事指南', '条件、材料、收费、时限', () => showGuide(), 'go-guide'),
       tile('查', '办件查询', '输入办件编号和查询码', () => lookup(), 'go-lookup'),
       tile('号', '取号', '选择业务，领取排队号', () => tickets(), 'go-ticket'),
       tile('签', '预约签到', '凭预约码签到取号', () => checkIn(), 'go-check-in'),
@@ -149,7 +149,7 @@ async function showWaitingNow() {
 
 let guideEntries = null;
 
-async function guide() {
+async function showGuide() {
   const list = el('ul', { class: 'rows', 'aria-live': 'polite' });
   const query = el('input', {
     type: 'search',
@@ -239,31 +239,31 @@ function paragraph(text) {
 }
 
 async function item(code) {
-  let guide;
+  let found;
   try {
-    guide = await api(`/public/items/${encodeURIComponent(code)}`);
+    found = await api(`/public/items/${encodeURIComponent(code)}`);
   } catch (error) {
     toast(explain(error), 'error');
     return;
   }
   const fact = (label, value) =>
     el('div', { class: 'fact' }, el('span', { class: 'fact-label' }, label), el('span', { class: 'fact-value' }, value));
-  const windowsHere = guide.windows.filter((w) => w.center === center.name);
-  const windowsElsewhere = guide.windows.filter((w) => w.center !== center.name);
+  const windowsHere = found.windows.filter((w) => w.center === center.name);
+  const windowsElsewhere = found.windows.filter((w) => w.center !== center.name);
   show(
     'item',
     '',
     el(
       'article',
       { class: 'guide' },
-      el('h2', {}, guide.name),
-      el('p', { class: 'muted' }, `事项编码 ${guide.code} · ${guide.department} · ${CATEGORY[guide.category] || ''}`),
+      el('h2', {}, found.name),
+      el('p', { class: 'muted' }, `事项编码 ${found.code} · ${found.department} · ${CATEGORY[found.category] || ''}`),
       el(
         'div',
         { class: 'facts' },
-        fact('办件类型', HANDLING[guide.handling] || guide.handling),
-        fact('法定时限', `${guide.statutory_days}个工作日`),
-        fact('承诺时限', `${guide.promised_days}个工作日`),
+        fact('办件类型', HANDLING[found.handling] || found.handling),
+        fact('法定时限', `${found.statutory_days}个工作日`),
+        fact('承诺时限', `${found.promised_days}个工作日`),
       ),
       section(
         '办理窗口',
@@ -276,29 +276,29 @@ async function item(code) {
             )
           : paragraph('请咨询服务台'),
       ),
-      section('受理条件', paragraph(guide.conditions)),
+      section('受理条件', paragraph(found.conditions)),
       section(
         '申请材料',
-        guide.material_lines.length
-          ? el('ol', {}, ...guide.material_lines.map((line) => el('li', {}, line)))
+        found.material_lines.length
+          ? el('ol', {}, ...found.material_lines.map((line) => el('li', {}, line)))
           : el(
               'ol',
               {},
-              ...guide.materials.map((m) => el('li', {}, `${m.name}（${FORM[m.form] || ''}，${m.copies || 1}份）`)),
+              ...found.materials.map((m) => el('li', {}, `${m.name}（${FORM[m.form] || ''}，${m.copies || 1}份）`)),
             ),
       ),
       section(
         '办理流程',
-        guide.procedure.length ? el('ol', {}, ...guide.procedure.map((step) => el('li', {}, step))) : paragraph(''),
+        found.procedure.length ? el('ol', {}, ...found.procedure.map((step) => el('li', {}, step))) : paragraph(''),
       ),
-      section('收费标准', paragraph(guide.fee || '不收费')),
-      section('收费依据', paragraph(guide.fee_basis)),
-      section('设定依据', paragraph(guide.legal_basis)),
-      section('申请人权利与救济途径', paragraph(guide.rights_and_remedies)),
-      section('咨询电话', paragraph(guide.contact)),
-      section('监督投诉', paragraph(guide.complaint_channel)),
+      section('收费标准', paragraph(found.fee || '不收费')),
+      section('收费依据', paragraph(found.fee_basis)),
+      section('设定依据', paragraph(found.legal_basis)),
+      section('申请人权利与救济途径', paragraph(found.rights_and_remedies)),
+      section('咨询电话', paragraph(found.contact)),
+      section('监督投诉', paragraph(found.complaint_channel)),
     ),
-    el('div', { class: 'actions' }, el('button', { type: 'button', onclick: () => guide() }, '返回事项列表')),
+    el('div', { class: 'actions' }, el('button', { type: 'button', onclick: () => showGuide() }, '返回事项列表')),
   );
 }
 
