@@ -3,7 +3,8 @@
 //! same queries (the repository calls the handler makes, on a pool of the same size, no
 //! HTTP), and against a trivial endpoint (`/healthz`: the HTTP ceiling); acceptance with the
 //! outbox on (webhooks hearing of every case, delivered while the clerks work) against off,
-//! and the dispatcher's delivery rate; then the peak memory of the process under 200
+//! and the dispatcher's delivery rate; every path also as a share of pgbench on the same
+//! server in the same run (`-N` for writes, `-S` for reads); then the peak memory of the process under 200
 //! concurrent connections.
 //!
 //! `cargo build --release --bin hall && cargo bench -p tests --bench http`
@@ -27,7 +28,7 @@ use api::query_code::QueryCodeKey;
 use api::state::CalendarCache;
 use chrono::{FixedOffset, Utc};
 use common::receiver::Receiver;
-use common::{Figures, QUERY_CODE_SECRET, drive, hall_env, memory, ms, reset_peak};
+use common::{Figures, QUERY_CODE_SECRET, drive, hall_env, memory, ms, pgbench, reset_peak};
 use domain::case::workflow::{self, IntakeRequest, Moment};
 use domain::case::{Applicant, IntakeDecision, IntakeMaterials};
 use domain::clock::stored_moment;
@@ -184,6 +185,15 @@ fn main() {
         std::thread::available_parallelism().map_or(2, |n| n.get())
     );
 
+    // The same server's own figures, in this run: what its bare transactions can do.
+    let (pg_update, pg_select) = {
+        let db = TestDb::new(Backend::Postgres);
+        (
+            pgbench(&db.url, "-N", clients, seconds, clients),
+            pgbench(&db.url, "-S", clients, seconds, clients),
+        )
+    };
+
     let trivial = drive(clients, seconds, |_| {
         let client = Client::new(&hall.base);
         move || assert_eq!(client.get("/healthz", None).status, 200)
@@ -306,6 +316,10 @@ fn main() {
 
     println!("\n| measurement | requests/s | p50 ms | p99 ms | ratio |");
     println!("|---|---:|---:|---:|---|");
+    println!("| pgbench `-N` (simple update), {clients} clients | {pg_update:.0} | — | — | — |");
+    println!("| pgbench `-S` (select only), {clients} clients | {pg_select:.0} | — | — | — |");
+    let of_update = |f: Figures| format!("{:.1}% of pgbench -N", 100.0 * f.rps / pg_update);
+    let of_select = |f: Figures| format!("{:.1}% of pgbench -S", 100.0 * f.rps / pg_select);
     let row = |name: &str, f: Figures, ratio: String| {
         println!(
             "| {name} | {:.0} | {} | {} | {ratio} |",
@@ -322,25 +336,31 @@ fn main() {
     row(
         "kiosk lookup, bare database (6 reads)",
         lookup_bare,
-        "—".into(),
+        of_select(lookup_bare),
     );
     row(
         "kiosk lookup over HTTP",
         lookup_http,
         format!(
-            "{:.0}% of bare, {:.0}% of ceiling",
+            "{:.0}% of bare, {:.0}% of ceiling, {}",
             100.0 * lookup_http.rps / lookup_bare.rps,
-            100.0 * lookup_http.rps / trivial.rps
+            100.0 * lookup_http.rps / trivial.rps,
+            of_select(lookup_http)
         ),
     );
-    row("case acceptance, bare transaction", accept_bare, "—".into());
+    row(
+        "case acceptance, bare transaction",
+        accept_bare,
+        of_update(accept_bare),
+    );
     row(
         "case acceptance over HTTP",
         accept_http,
         format!(
-            "{:.0}% of bare, {:.0}% of ceiling",
+            "{:.0}% of bare, {:.0}% of ceiling, {}",
             100.0 * accept_http.rps / accept_bare.rps,
-            100.0 * accept_http.rps / trivial.rps
+            100.0 * accept_http.rps / trivial.rps,
+            of_update(accept_http)
         ),
     );
     row(
@@ -359,7 +379,11 @@ fn main() {
     row(
         &format!("case acceptance over HTTP, {clients} clerks in {clients} centres"),
         accept_spread,
-        format!("{:.1}× one centre's", accept_spread.rps / accept_http.rps),
+        format!(
+            "{:.1}× one centre's, {}",
+            accept_spread.rps / accept_http.rps,
+            of_update(accept_spread)
+        ),
     );
     row(
         &format!("kiosk lookup, {rss_connections} connections"),

@@ -119,3 +119,38 @@ pub fn hall_env<'a>(pool: &'a str, log: &'a str) -> Vec<(&'static str, &'a str)>
         ("RUST_LOG", log),
     ]
 }
+
+/// pgbench on the database at `url` (initialised here at scale `scale`, one branch per
+/// client so that `-N` clients do not queue on one row): the transactions per second of the
+/// built-in script `script` (`-N`, simple update: three statements that write, one insert;
+/// `-S`, select only: one indexed read) from `clients` clients for `seconds`.
+pub fn pgbench(url: &str, script: &str, clients: usize, seconds: u64, scale: usize) -> f64 {
+    let run = |args: &[&str]| {
+        let output = std::process::Command::new("pgbench")
+            .args(args)
+            .arg(url)
+            .output()
+            .expect("pgbench (the PostgreSQL client tools)");
+        let text = String::from_utf8_lossy(&output.stdout).into_owned();
+        assert!(
+            output.status.success(),
+            "pgbench {args:?}: {text}{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        text
+    };
+    run(&["-i", "-q", "-s", &scale.to_string()]);
+    let (clients, seconds) = (clients.to_string(), seconds.to_string());
+    let threads = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .to_string();
+    let report = run(&[script, "-n", "-c", &clients, "-j", &threads, "-T", &seconds]);
+    report
+        .lines()
+        .find_map(|line| {
+            line.strip_prefix("tps = ")
+                .and_then(|rest| rest.split_whitespace().next())
+                .and_then(|tps| tps.parse().ok())
+        })
+        .unwrap_or_else(|| panic!("no tps in pgbench's report: {report}"))
+}
