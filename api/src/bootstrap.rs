@@ -67,6 +67,7 @@ pub fn open_store(config: &Config) -> Result<Store, StartError> {
         max_connections: config.db_pool_size,
         connection_timeout: std::time::Duration::from_secs(config.db_timeout_seconds.max(1)),
         sqlite_busy_timeout: std::time::Duration::from_millis(config.sqlite_busy_timeout_ms),
+        utc_offset: config.utc_offset,
     };
     Ok(Store::open(url, &options))
 }
@@ -399,6 +400,7 @@ pub fn prepare(config: &Config) -> Result<(AppState, Option<String>), StartError
         replica_calendars: Default::default(),
         cors_origins: cors_origins.into(),
         public_url: config.public_url.trim_end_matches('/').into(),
+        exchange: crate::outbox::exchange::ExchangeSettings::of(config),
     };
     Ok((state, generated))
 }

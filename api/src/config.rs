@@ -345,6 +345,31 @@ pub struct Config {
     )]
     pub webhook_allow_private: bool,
 
+    /// The provincial platform's endpoint for case stage and rating reports (docs/EXCHANGE.md);
+    /// unset, nothing is reported.
+    #[arg(long, env = "HALL_EXCHANGE_URL", global = true)]
+    pub exchange_url: Option<String>,
+
+    /// The secret (`whsec_…`) the exchange's reports are signed with, as webhooks are, so the
+    /// platform can tell the hall's reports from anyone's; required with the URL.
+    #[arg(
+        long,
+        env = "HALL_EXCHANGE_SECRET",
+        hide_env_values = true,
+        global = true
+    )]
+    pub exchange_secret: Option<String>,
+
+    /// The `Authorization` header sent with each report, when the platform asks for one
+    /// (e.g. `Bearer …`).
+    #[arg(
+        long,
+        env = "HALL_EXCHANGE_AUTHORIZATION",
+        hide_env_values = true,
+        global = true
+    )]
+    pub exchange_authorization: Option<String>,
+
     /// Worker threads serving HTTP; 0 means one per core.
     #[arg(long, env = "HALL_WORKERS", default_value_t = 0, global = true)]
     pub workers: usize,
@@ -372,9 +397,37 @@ impl Config {
     }
 
     /// The provincial exchange as a subscriber; `None` when no endpoint is configured.
+    /// Its secret must be a `whsec_` secret with a base64 key, so that every report can be
+    /// signed; its authorization must be a valid header value.
     pub fn exchange_subscriber(&self) -> Result<Option<domain::outbox::ChannelSubscriber>, String> {
-        // TODO(#17.4): HALL_EXCHANGE_URL and its secret.
-        Ok(None)
+        let Some(url) = self.exchange_url.as_deref().map(str::trim) else {
+            return Ok(None);
+        };
+        let shape = domain::outbox::WebhookInput {
+            url: url.to_owned(),
+            events: domain::exchange::KINDS.to_vec(),
+            active: None,
+        };
+        if let Err(errors) = shape.validate() {
+            return Err(format!("HALL_EXCHANGE_URL: {errors}"));
+        }
+        let secret = self.exchange_secret.as_deref().map(str::trim).unwrap_or("");
+        if secret.is_empty() {
+            return Err("HALL_EXCHANGE_SECRET is required with HALL_EXCHANGE_URL: reports are signed (whsec_…)".into());
+        }
+        if crate::outbox::signature::sign(secret, "check", 0, "").is_none() {
+            return Err("HALL_EXCHANGE_SECRET must be whsec_ followed by a base64 key".into());
+        }
+        if let Some(value) = &self.exchange_authorization
+            && ureq::http::HeaderValue::from_str(value.trim()).is_err()
+        {
+            return Err("HALL_EXCHANGE_AUTHORIZATION is not a valid header value".into());
+        }
+        Ok(Some(domain::outbox::ChannelSubscriber {
+            url: url.to_owned(),
+            events: domain::exchange::KINDS.to_vec(),
+            secret: secret.to_owned(),
+        }))
     }
 
     /// The outbox's settings.
@@ -506,6 +559,52 @@ mod tests {
                     .any(|line| line.starts_with(&format!("{name}="))),
                 "{name} is missing from .env.example"
             );
+        }
+    }
+
+    fn exchange(args: &[&str]) -> Result<Option<domain::outbox::ChannelSubscriber>, String> {
+        Cli::parse_from([&["hall"], args].concat())
+            .config
+            .exchange_subscriber()
+    }
+
+    #[test]
+    fn the_exchange_needs_an_http_url_and_a_whsec_secret_or_stops_the_start() {
+        assert_eq!(exchange(&[]), Ok(None));
+        let url = "https://exchange.example.gov.cn/reports";
+        let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+        let configured = exchange(&["--exchange-url", url, "--exchange-secret", secret])
+            .expect("valid")
+            .expect("configured");
+        assert_eq!(configured.url, url);
+        assert_eq!(configured.events, domain::exchange::KINDS.to_vec());
+        for (args, said) in [
+            (
+                vec!["--exchange-url", url],
+                "HALL_EXCHANGE_SECRET is required",
+            ),
+            (
+                vec!["--exchange-url", url, "--exchange-secret", "s3cret"],
+                "whsec_",
+            ),
+            (
+                vec!["--exchange-url", "ftp://x", "--exchange-secret", secret],
+                "HALL_EXCHANGE_URL",
+            ),
+            (
+                vec![
+                    "--exchange-url",
+                    url,
+                    "--exchange-secret",
+                    secret,
+                    "--exchange-authorization",
+                    "Bearer a\nb",
+                ],
+                "HALL_EXCHANGE_AUTHORIZATION",
+            ),
+        ] {
+            let refused = exchange(&args).expect_err("refused");
+            assert!(refused.contains(said), "{refused}");
         }
     }
 }

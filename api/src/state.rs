@@ -49,6 +49,8 @@ pub struct AppState {
     pub cors_origins: Arc<[String]>,
     /// The hall's public address (`HALL_PUBLIC_URL`): receipts' QR codes lead under it.
     pub public_url: Arc<str>,
+    /// How reports reach the provincial exchange besides its subscriber row.
+    pub exchange: crate::outbox::exchange::ExchangeSettings,
 }
 
 /// The hall's local rules.

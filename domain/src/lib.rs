@@ -8,6 +8,7 @@ pub mod case;
 pub mod catalogue;
 pub mod clock;
 pub mod csv;
+pub mod exchange;
 pub mod idempotency;
 pub mod ids;
 pub mod notice;

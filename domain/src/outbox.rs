@@ -61,11 +61,15 @@ pub enum EventKind {
     /// A notice was voided; it keeps its number.
     #[serde(rename = "notice.voided")]
     NoticeVoided,
+    /// 更正: the deadline was recomputed after a calendar change; the case's stage is told
+    /// again with its new deadline.
+    #[serde(rename = "case.corrected")]
+    CaseCorrected,
 }
 
 impl EventKind {
     /// Every kind.
-    pub const ALL: [EventKind; 14] = [
+    pub const ALL: [EventKind; 15] = [
         Self::CaseAccepted,
         Self::CaseRefused,
         Self::CaseStarted,
@@ -80,10 +84,12 @@ impl EventKind {
         Self::CaseMaterialsReceived,
         Self::NoticeIssued,
         Self::NoticeVoided,
+        Self::CaseCorrected,
     ];
 
     /// The kind of news a case action makes, if any: the one mapping from the case's actions.
-    /// A recomputation of the deadline after a calendar change tells nobody.
+    /// Every action tells: a recomputation of the deadline after a calendar change is a
+    /// correction, which the provincial exchange reports again with a higher version.
     pub fn of(action: ActionKind) -> Option<Self> {
         Some(match action {
             ActionKind::Accept => Self::CaseAccepted,
@@ -100,7 +106,7 @@ impl EventKind {
             ActionKind::ReceiveMaterials => Self::CaseMaterialsReceived,
             ActionKind::IssueNotice => Self::NoticeIssued,
             ActionKind::VoidNotice => Self::NoticeVoided,
-            ActionKind::Recompute => return None,
+            ActionKind::Recompute => Self::CaseCorrected,
         })
     }
 
@@ -121,6 +127,7 @@ impl EventKind {
             Self::CaseMaterialsReceived => "case.materials_received",
             Self::NoticeIssued => "notice.issued",
             Self::NoticeVoided => "notice.voided",
+            Self::CaseCorrected => "case.corrected",
         }
     }
 
@@ -589,19 +596,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_kind_round_trips_through_its_name_and_every_action_but_recompute_tells() {
+    fn every_kind_round_trips_through_its_name_and_every_action_tells() {
         for kind in EventKind::ALL {
             assert_eq!(EventKind::parse(kind.as_str()), Some(kind));
             let json = serde_json::to_value(kind).expect("a kind serialises");
             assert_eq!(json, kind.as_str());
         }
         for action in ActionKind::ALL {
-            assert_eq!(
-                EventKind::of(action).is_none(),
-                action == ActionKind::Recompute,
-                "{action:?}"
-            );
+            assert!(EventKind::of(action).is_some(), "{action:?}");
         }
+        // A recomputed deadline is a correction, not silence: the exchange re-reports it.
+        assert_eq!(
+            EventKind::of(ActionKind::Recompute),
+            Some(EventKind::CaseCorrected)
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod convert;
 mod error;
 pub mod import;
 pub mod listen;
+mod local_time;
 mod migrations;
 pub mod personal;
 mod replica;

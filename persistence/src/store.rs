@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::prelude::*;
 use diesel::r2d2::{Pool, PooledConnection};
@@ -11,6 +11,7 @@ use domain::repository::RepositoryError;
 
 use crate::connection::{AnyConnection, Backend, DatabaseUrl, Manager};
 use crate::error::from_diesel;
+use crate::local_time;
 use crate::migrations::{self, MigrationError};
 use crate::personal::{self, DataKeys};
 use crate::repositories::cases;
@@ -25,6 +26,9 @@ pub struct StoreOptions {
     /// How long a SQLite writer waits for another's write lock before the request answers
     /// 503 (`RepositoryError::Busy`).
     pub sqlite_busy_timeout: Duration,
+    /// The hall's offset from UTC, for what storage writes in local time: the provincial
+    /// exchange's reports, made in the event's transaction.
+    pub utc_offset: FixedOffset,
 }
 
 impl Default for StoreOptions {
@@ -33,6 +37,7 @@ impl Default for StoreOptions {
             max_connections: 10,
             connection_timeout: Duration::from_secs(5),
             sqlite_busy_timeout: Duration::from_secs(10),
+            utc_offset: chrono::Offset::fix(&chrono::Utc),
         }
     }
 }
@@ -44,6 +49,7 @@ pub struct Store {
     pool: Pool<Manager>,
     url: DatabaseUrl,
     data_keys: Option<Arc<DataKeys>>,
+    utc_offset: FixedOffset,
 }
 
 impl Store {
@@ -63,6 +69,7 @@ impl Store {
             pool,
             url,
             data_keys: None,
+            utc_offset: options.utc_offset,
         }
     }
 
@@ -171,7 +178,9 @@ impl Store {
         E: From<RepositoryError>,
     {
         let mut conn = self.connection()?;
-        personal::in_scope(self.data_keys.as_ref(), || work(&mut conn))
+        personal::in_scope(self.data_keys.as_ref(), || {
+            local_time::in_scope(self.utc_offset, || work(&mut conn))
+        })
     }
 
     /// Runs `work` in one transaction: committed when it returns `Ok`, rolled back otherwise.
@@ -195,7 +204,9 @@ impl Store {
             }
         };
         begun.map_err(from_diesel)?;
-        match personal::in_scope(self.data_keys.as_ref(), || work(conn)) {
+        match personal::in_scope(self.data_keys.as_ref(), || {
+            local_time::in_scope(self.utc_offset, || work(conn))
+        }) {
             Ok(value) => {
                 <AnyConnection as Connection>::TransactionManager::commit_transaction(conn)
                     .map_err(from_diesel)?;

@@ -10,6 +10,7 @@ mod contract;
 mod dashboards;
 mod display;
 mod edge;
+mod exchange;
 mod faults;
 mod foundation;
 mod imports_live;

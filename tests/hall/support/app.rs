@@ -135,6 +135,9 @@ fn config(url: &str) -> Config {
         outbox_workers: 2,
         webhook_timeout_seconds: 10,
         webhook_allow_private: true,
+        exchange_url: None,
+        exchange_secret: None,
+        exchange_authorization: None,
     }
 }
 
@@ -250,6 +253,7 @@ impl TestApp {
             replica_calendars: Default::default(),
             cors_origins: Default::default(),
             public_url: "http://127.0.0.1:8080".into(),
+            exchange: Default::default(),
         };
         Self::serve(state, None)
     }

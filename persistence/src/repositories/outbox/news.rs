@@ -75,7 +75,11 @@ impl NewsSink for AnyConnection {
                     // Nothing to text for this applicant or this kind.
                     None => continue,
                 },
-                Channel::Exchange => exchange::body(self, news, &facts)?,
+                Channel::Exchange => match exchange::body(self, news, &facts)? {
+                    Some(body) => body,
+                    // A kind the exchange hears of but has no stage for.
+                    None => continue,
+                },
             };
             diesel::insert_into(outbox_messages::table)
                 .values((
