@@ -186,6 +186,7 @@ fn main() {
     );
 
     // The same server's own figures, in this run: what its bare transactions can do.
+    eprintln!("measuring pgbench -N and -S…");
     let (pg_update, pg_select) = {
         let db = TestDb::new(Backend::Postgres);
         (
@@ -194,18 +195,22 @@ fn main() {
         )
     };
 
+    eprintln!("measuring the trivial endpoint…");
     let trivial = drive(clients, seconds, |_| {
         let client = Client::new(&hall.base);
         move || assert_eq!(client.get("/healthz", None).status, 200)
     });
 
+    eprintln!("measuring acceptance…");
     let accept_http = drive(clients, seconds, |i| {
         accepting(&hall.base, &built, i, &received)
     });
     // The outbox on, then off again: the ratio is against the mean of the runs either side,
     // which the growing tables slow alike.
+    eprintln!("measuring acceptance with the outbox on…");
     let (accept_outbox, dispatch) =
         accepting_with_outbox(&hall, &built, &store, clients, seconds, &received);
+    eprintln!("measuring acceptance again…");
     let accept_after = drive(clients, seconds, |i| {
         accepting(&hall.base, &built, i, &received)
     });
@@ -213,6 +218,7 @@ fn main() {
 
     // The same, each clerk in a centre, and so a region, of its own: nothing to wait for
     // but the day's shared statistics rows.
+    eprintln!("measuring acceptance over many centres…");
     let accept_spread = {
         let db = TestDb::new(Backend::Postgres);
         let hall = HallProcess::start(&db.url, &env);
@@ -225,6 +231,7 @@ fn main() {
 
     // The handler's transaction without HTTP, JSON or the token check, one centre.
     let offset = FixedOffset::east_opt(8 * 3600).expect("offset");
+    eprintln!("measuring the bare acceptance…");
     let accept_bare = drive(clients, seconds, |i| {
         let (store, codes, received, calendars) = (&store, &codes, &received, &calendars);
         let actor: UserId = built.clerk_ids[i].parse().expect("id");
@@ -281,10 +288,12 @@ fn main() {
             assert_eq!(answer.status, 200, "{}", answer.text);
         }
     };
+    eprintln!("measuring the kiosk lookup…");
     let lookup_http = drive(clients, seconds, lookup_over_http);
 
     // The handler's reads without HTTP or JSON: the case by number, the code, the item,
     // window and centre names, the events, the calendar's revision.
+    eprintln!("measuring the bare lookup…");
     let lookup_bare = drive(clients, seconds, |i| {
         let (store, codes, cases, calendars) = (&store, &codes, &cases, &calendars);
         let mut n = i * 7919;
@@ -311,6 +320,7 @@ fn main() {
     let (idle_peak, idle_now) = memory(hall.pid());
     // Reset the peak (VmHWM), so that it tells the crowd's alone.
     reset_peak(hall.pid());
+    eprintln!("measuring the crowd…");
     let crowd = drive(rss_connections, seconds, lookup_over_http);
     let (crowd_peak, crowd_now) = memory(hall.pid());
 
