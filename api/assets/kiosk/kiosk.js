@@ -49,7 +49,13 @@ const RECEIPT_QR = /\/public\/cases\/([^/?#\s]+)\?(?:[^#\s]*&)?code=([0-9０-９
 /** The number and code in what a scanner typed, or null. */
 function fromReceipt(text) {
   const match = RECEIPT_QR.exec(text.trim());
-  return match ? { caseNo: decodeURIComponent(match[1]), code: match[2] } : null;
+  if (!match) return null;
+  try {
+    return { caseNo: decodeURIComponent(match[1]), code: match[2] };
+  } catch (error) {
+    // A misread escape (`%E0`) is no receipt; the scan is ignored, as any other unread one.
+    return null;
+  }
 }
 
 // ---- Idle: back to the start screen, forgetting what was typed ----
