@@ -193,12 +193,13 @@ mod tests {
     }
 
     #[test]
-    fn every_page_is_embedded() {
+    fn every_page_and_the_icon_are_embedded() {
         for page in [
             "kiosk/index.html",
             "display/index.html",
             "dashboard/index.html",
             "workbench/index.html",
+            "common/favicon.svg",
         ] {
             assert!(Assets::get(page).is_some(), "{page} is missing");
         }
