@@ -199,6 +199,8 @@ async function showGuide() {
     if (entries.length === 0) list.replaceChildren(el('li', { class: 'empty' }, '没有找到相关事项'));
   };
   const filter = () => {
+    // Typed before the guide has come: the list is drawn when it comes.
+    if (!guideEntries) return;
     const words = query.value.trim();
     render(
       guideEntries.filter(
