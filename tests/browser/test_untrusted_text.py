@@ -1,6 +1,7 @@
 """Text the hall did not write stays text: an administrator (or whoever took over one's
 account) names a centre, a window, a queue and a service item with markup that would run
-if a page wrote it as HTML, and an applicant's name and a case's note carry the same. The
+if a page wrote it as HTML, and an applicant's name and a case's note carry the same; the
+centre's decision notice template holds markup that would act when printed. The
 kiosk, the display and the workbench (its case list and a printed notice) show every one of
 them as the characters typed; no dialog opens, no script runs, no image is fetched, and the
 page's policy reports nothing (any report is a console error, which fails the story)."""
@@ -26,6 +27,14 @@ def hostile(prefix):
 # The item's name also starts like a spreadsheet formula, which its CSV must not run.
 ITEM = "=1+1事项" + HOSTILE
 
+
+TEMPLATE = (
+    '{% extends "layout" %}{% block body %}'
+    '<p class="to">{{ notice.facts.applicant_name }}：</p><p>{{ notice.facts.item_name }}</p>'
+    '<img src=x onerror=alert(5)><meta http-equiv="refresh" content="0;url=/dashboard">'
+    '<iframe srcdoc="<script>alert(6)</script>"></iframe><a href="javascript:alert(7)">链接</a>'
+    '<p id="template-end">模板结束</p>{% endblock %}'
+)
 
 KIOSK = {"width": 1080, "height": 1920}
 # A resident ID with its GB 11643-1999 check digit.
@@ -85,6 +94,12 @@ def planted(api):
     api.post(
         f"/api/v1/cases/{receipt['id']}/events",
         {"action": "complete", "version": receipt["version"], "outcome": "approved", "result": hostile("结果")},
+        token,
+    )
+    # The centre's decision notice, written by its administrator: markup that would act.
+    api.put(
+        f"/api/v1/centers/{center['id']}/notice-templates/decision",
+        {"body": TEMPLATE},
         token,
     )
     api.post(
@@ -184,6 +199,11 @@ def test_the_workbench_lists_and_prints_a_hostile_case_as_text(page, planted):
     printed = page.locator("#print-body")
     expect(printed).to_contain_text(hostile("张"))
     expect(printed).to_contain_text(ITEM)
+    # The template's own markup is made inert: what acts is gone, what prints stays.
+    expect(printed.locator("#template-end")).to_have_text("模板结束")
+    assert printed.locator("img[src], img[onerror], iframe, meta, a[href]").count() == 0
+    page.wait_for_timeout(500)
+    assert page.url.endswith("/workbench"), "the notice took the clerk away"
     nothing_ran(page, dialogs)
 
     # Signing out leaves no applicant behind in the page.
