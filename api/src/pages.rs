@@ -21,14 +21,23 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
 #[folder = "assets/"]
 struct Assets;
 
-/// Registers the pages and `/assets/…` on `config`.
+/// Registers the pages, `/assets/…` and `/favicon.ico` on `config`, each for GET and HEAD
+/// (answered like GET without its body).
 pub fn configure(config: &mut web::ServiceConfig) {
     config
         .route("/kiosk/{code}", web::get().to(kiosk))
+        .route("/kiosk/{code}", web::head().to(kiosk))
         .route("/display/{code}", web::get().to(display))
+        .route("/display/{code}", web::head().to(display))
         .route("/dashboard", web::get().to(dashboard))
+        .route("/dashboard", web::head().to(dashboard))
         .route("/workbench", web::get().to(workbench))
-        .route("/assets/{path:.*}", web::get().to(asset));
+        .route("/workbench", web::head().to(workbench))
+        .route("/assets/{path:.*}", web::get().to(asset))
+        .route("/assets/{path:.*}", web::head().to(asset))
+        // Browsers ask for it on every page whatever the page names.
+        .route("/favicon.ico", web::get().to(favicon))
+        .route("/favicon.ico", web::head().to(favicon));
 }
 
 async fn kiosk(
@@ -99,10 +108,20 @@ fn page(file: &str, values: &[(&str, String)]) -> Result<HttpResponse, ApiError>
         .body(html))
 }
 
+/// The hall's icon, the one the pages name.
+async fn favicon(request: HttpRequest) -> Result<HttpResponse, ApiError> {
+    embedded(&request, "common/favicon.svg")
+}
+
 /// A file under `api/assets/`, with its content type and an ETag of its bytes: browsers keep
 /// it and ask again with `If-None-Match`, so a new binary's assets are seen at once.
 async fn asset(request: HttpRequest, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    let path = path.into_inner();
+    embedded(&request, &path.into_inner())
+}
+
+/// The embedded file at `path`, under the pages' policy too: an SVG opened by itself is a
+/// document, and its scripts would run under no other.
+fn embedded(request: &HttpRequest, path: &str) -> Result<HttpResponse, ApiError> {
     let no_such = || ApiError::NotFound("no such asset".into());
     if path
         .split('/')
@@ -110,7 +129,7 @@ async fn asset(request: HttpRequest, path: web::Path<String>) -> Result<HttpResp
     {
         return Err(no_such());
     }
-    let file = Assets::get(&path).ok_or_else(no_such)?;
+    let file = Assets::get(path).ok_or_else(no_such)?;
     let hash = file.metadata.sha256_hash();
     let tag = EntityTag::new_strong(hash[..16].iter().map(|b| format!("{b:02x}")).collect());
     let fresh = request
@@ -126,6 +145,7 @@ async fn asset(request: HttpRequest, path: web::Path<String>) -> Result<HttpResp
     answer
         .insert_header(header::ETag(tag))
         .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .insert_header((header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY))
         .insert_header((header::REFERRER_POLICY, "no-referrer"));
     if fresh {
         return Ok(answer.finish());
@@ -173,12 +193,13 @@ mod tests {
     }
 
     #[test]
-    fn every_page_is_embedded() {
+    fn every_page_and_the_icon_are_embedded() {
         for page in [
             "kiosk/index.html",
             "display/index.html",
             "dashboard/index.html",
             "workbench/index.html",
+            "common/favicon.svg",
         ] {
             assert!(Assets::get(page).is_some(), "{page} is missing");
         }

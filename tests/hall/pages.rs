@@ -107,6 +107,12 @@ fn the_pages_files_come_with_their_types_and_unknown_ones_are_404(backend: Backe
         let again = app.get_with_header(path, ("If-None-Match", &tag));
         assert_eq!(again.status, 304, "{path} is not sent again unchanged");
     }
+    let icon = app.get("/favicon.ico", None);
+    assert_eq!(icon.status, 200, "{}", icon.text);
+    assert_eq!(icon.content_type, "image/svg+xml");
+    assert!(icon.text.starts_with("<svg"), "{}", icon.text);
+    // An SVG opened by itself is a document: it runs under the same policy as the pages.
+    assert_eq!(icon.header("Content-Security-Policy"), Some(POLICY));
     for path in [
         "/assets/common/nothing.js",
         "/assets/../Cargo.toml",
@@ -117,7 +123,48 @@ fn the_pages_files_come_with_their_types_and_unknown_ones_are_404(backend: Backe
     }
 }
 
+fn a_head_request_for_a_page_is_answered_like_a_get_without_the_page(backend: Backend) {
+    let (app, _) = hall_with_a_centre(backend);
+    for path in [
+        "/kiosk/640105",
+        "/display/640105",
+        "/dashboard",
+        "/workbench",
+        "/assets/common/api.js",
+        "/favicon.ico",
+    ] {
+        let get = app.get(path, None);
+        let head = app
+            .try_send("HEAD", path, None, &[], "")
+            .expect("HTTP exchange");
+        assert_eq!(head.status, 200, "HEAD {path}");
+        assert_eq!(head.content_type, get.content_type, "HEAD {path}");
+        assert_eq!(head.header("Content-Security-Policy"), Some(POLICY));
+        assert_eq!(head.text, "", "HEAD {path} sends no body");
+    }
+    let unknown = app
+        .try_send("HEAD", "/kiosk/999999", None, &[], "")
+        .expect("HTTP exchange");
+    assert_eq!(unknown.status, 404);
+}
+
+fn a_path_under_a_page_that_names_no_page_is_a_404_problem(backend: Backend) {
+    let (app, _) = hall_with_a_centre(backend);
+    for path in [
+        "/kiosk/",
+        "/kiosk",
+        "/kiosk/640105/guide",
+        "/display/640105/",
+        "/dashboard/charts",
+        "/workbench/index.html",
+    ] {
+        app.get(path, None).problem(404);
+    }
+}
+
 on_both_backends!(
+    a_head_request_for_a_page_is_answered_like_a_get_without_the_page,
+    a_path_under_a_page_that_names_no_page_is_a_404_problem,
     every_page_opens_under_a_policy_that_runs_no_inline_script,
     a_screen_set_up_with_an_unknown_or_closed_centre_code_gets_a_404,
     the_pages_files_come_with_their_types_and_unknown_ones_are_404,

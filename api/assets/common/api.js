@@ -41,7 +41,8 @@ export async function api(path, { method = 'GET', body, token, headers = {} } = 
     }
   }
   if (!response.ok) {
-    const problem = typeof parsed === 'object' && parsed ? parsed : { title: response.statusText, detail: text };
+    // Only a problem's own fields are shown: a proxy's error page is markup, not a message.
+    const problem = typeof parsed === 'object' && parsed ? parsed : { title: response.statusText };
     throw new ApiError(response.status, problem);
   }
   return text ? parsed : null;
@@ -52,6 +53,9 @@ export function explain(error) {
   if (error instanceof ApiError) {
     if (error.status === 429) return '操作过于频繁，请稍后再试';
     if (error.status === 0) return error.detail;
+    if (error.status === 401) return '登录已过期或未登录，请重新登录';
+    // A fault of the server or of what stands before it: its words help nobody at the screen.
+    if (error.status >= 500) return `服务器暂时无法处理（${error.status}），请稍后再试`;
     const fields = (error.errors || []).map((e) => e.detail || e.message || '').filter(Boolean);
     return [error.detail || error.title, ...fields].filter(Boolean).join('；');
   }

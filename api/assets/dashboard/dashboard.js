@@ -62,14 +62,24 @@ async function signIn(event) {
 
 function signOut() {
   token = null;
+  // A query still under way draws nothing once its reader has gone.
+  refreshing += 1;
   sessionStorage.removeItem(TOKEN_KEY);
   for (const chart of charts.values()) chart.instance?.dispose();
   charts.clear();
   $('charts').replaceChildren();
+  $('report-text').replaceChildren();
+  delete $('board').dataset.loaded;
   $('board').hidden = true;
   $('who').hidden = true;
   $('sign-in').hidden = false;
   $('username').focus();
+}
+
+/** A token the hall no longer takes (expired, or its user changed): back to signing in. */
+function expired() {
+  signOut();
+  $('sign-in-error').textContent = '登录已过期，请重新登录';
 }
 
 const ROLES = { admin: '管理员', supervisor: '监察负责人', analyst: '统计分析员', clerk: '窗口工作人员' };
@@ -80,7 +90,7 @@ async function enter() {
     me = await api('/auth/me', { token });
   } catch (e) {
     if (e.status === 401) {
-      signOut();
+      expired();
       return;
     }
     throw e;
@@ -145,8 +155,7 @@ async function refresh(event) {
     if (run === refreshing) $('board').dataset.loaded = `${p.from}..${p.to}@${p.asOf || 'now'}`;
   } catch (e) {
     if (e.status === 401) {
-      signOut();
-      $('sign-in-error').textContent = '登录已过期，请重新登录';
+      expired();
       return;
     }
     error.textContent = explain(e);
@@ -243,7 +252,7 @@ function series(by, title) {
         columns: [by === 'day' ? '日期' : '月份', '受理', '办结'],
         rows,
         option: {
-          tooltip: { trigger: 'axis' },
+          tooltip: { renderMode: 'richText', trigger: 'axis' },
           legend: { data: ['受理', '办结'] },
           grid: { left: 56, right: 24, top: 40, bottom: by === 'day' ? 64 : 40 },
           xAxis: { type: 'category', data: rows.map((r) => r[0]) },
@@ -280,7 +289,7 @@ function ranking(by) {
         columns: [BY_LABEL[by], '受理', '办结', '按时办结率(%)'],
         rows,
         option: {
-          tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+          tooltip: { renderMode: 'richText', trigger: 'axis', axisPointer: { type: 'shadow' } },
           legend: { data: ['受理', '按时办结率'] },
           grid: { left: 8, right: 48, top: 40, bottom: 32, containLabel: true },
           yAxis: {
@@ -331,7 +340,7 @@ const CHARTS = [
         rows,
         note: `截至 ${answer.today}，在办 ${number(t.open)} 件`,
         option: {
-          tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+          tooltip: { renderMode: 'richText', trigger: 'axis', axisPointer: { type: 'shadow' } },
           grid: { left: 56, right: 24, top: 24, bottom: 32 },
           xAxis: { type: 'category', data: rows.map((r) => r[0]) },
           yAxis: { type: 'value', name: '件', minInterval: 1 },
@@ -358,7 +367,7 @@ const CHARTS = [
         columns: ['评价', '次数'],
         rows,
         option: {
-          tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
+          tooltip: { renderMode: 'richText', trigger: 'axis', axisPointer: { type: 'shadow' } },
           grid: { left: 56, right: 24, top: 24, bottom: 32, containLabel: true },
           xAxis: { type: 'category', data: rows.map((r) => r[0]), axisLabel: { interval: 0 } },
           yAxis: { type: 'value', name: '次' },
@@ -390,7 +399,7 @@ const CHARTS = [
         columns: ['时段', '取号', '平均等候(分钟)'],
         rows,
         option: {
-          tooltip: { trigger: 'axis' },
+          tooltip: { renderMode: 'richText', trigger: 'axis' },
           legend: { data: ['取号', '平均等候'] },
           grid: { left: 56, right: 56, top: 40, bottom: 32 },
           xAxis: { type: 'category', data: rows.map((r) => r[0]) },
@@ -437,6 +446,8 @@ async function draw(chart, p) {
   if (!entry.instance) {
     entry.instance = window.echarts.init(entry.area, null, { renderer: 'canvas', locale: 'ZH' });
   }
+  // Tooltips are drawn on the canvas (each chart's `renderMode: 'richText'`): ECharts' HTML
+  // tooltips are markup with style attributes, which the page's policy refuses.
   entry.instance.setOption(
     { aria: { enabled: true }, animation: false, textStyle: { fontFamily: 'sans-serif' }, ...drawn.option },
     true,
@@ -447,7 +458,9 @@ async function draw(chart, p) {
 
 function csvCell(value) {
   if (value === null || value === undefined) return '';
-  const text = String(value);
+  // A name that starts like a formula (=, +, -, @) would be run by a spreadsheet: it is
+  // written as text. Figures are numbers and stay as they are.
+  const text = typeof value === 'string' && /^[=+\-@\t\r]/.test(value) ? `'${value}` : String(value);
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
@@ -478,7 +491,7 @@ $('period').addEventListener('submit', refresh);
 
 function start() {
   if (token) {
-    enter().catch((e) => toast(explain(e), 'error'));
+    enter().catch((e) => (e.status === 401 ? expired() : toast(explain(e), 'error')));
   } else {
     $('username').focus();
   }

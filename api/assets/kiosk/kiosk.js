@@ -49,7 +49,13 @@ const RECEIPT_QR = /\/public\/cases\/([^/?#\s]+)\?(?:[^#\s]*&)?code=([0-9０-９
 /** The number and code in what a scanner typed, or null. */
 function fromReceipt(text) {
   const match = RECEIPT_QR.exec(text.trim());
-  return match ? { caseNo: decodeURIComponent(match[1]), code: match[2] } : null;
+  if (!match) return null;
+  try {
+    return { caseNo: decodeURIComponent(match[1]), code: match[2] };
+  } catch (error) {
+    // A misread escape (`%E0`) is no receipt; the scan is ignored, as any other unread one.
+    return null;
+  }
 }
 
 // ---- Idle: back to the start screen, forgetting what was typed ----
@@ -193,6 +199,8 @@ async function showGuide() {
     if (entries.length === 0) list.replaceChildren(el('li', { class: 'empty' }, '没有找到相关事项'));
   };
   const filter = () => {
+    // Typed before the guide has come: the list is drawn when it comes.
+    if (!guideEntries) return;
     const words = query.value.trim();
     render(
       guideEntries.filter(

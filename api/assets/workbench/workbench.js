@@ -175,6 +175,16 @@ function signOut() {
   state.me = null;
   state.window = null;
   state.ticket = null;
+  state.case = null;
+  state.lastReceipt = null;
+  // The next one at this screen must not find the last applicants, or a query code, in the page.
+  closePrint();
+  $('cases').replaceChildren();
+  $('case').hidden = true;
+  for (const id of ['case-facts', 'case-materials', 'case-actions', 'notices', 'action-form']) $(id).replaceChildren();
+  for (const id of ['receipt-case-no', 'receipt-code', 'case-error', 'intake-error']) $(id).textContent = '';
+  $('receipt').hidden = true;
+  $('intake').reset();
   $('desk').hidden = true;
   $('who').hidden = true;
   $('window-name').textContent = '';
@@ -715,6 +725,24 @@ async function printReceipt() {
 
 let printSheet = null;
 
+// What a centre's template could slip into the document that would act rather than print:
+// the page's policy would refuse most of it, but a refused handler is still an error, and a
+// <meta http-equiv=refresh> would take the clerk away.
+const ACTIVE_ELEMENTS = 'script, link, meta, base, iframe, frame, frameset, object, embed, form, template, noscript';
+const URL_ATTRIBUTES = ['href', 'src', 'xlink:href', 'action', 'formaction', 'srcset', 'data', 'background', 'poster'];
+
+/** `doc` with nothing left that runs, navigates or loads from elsewhere. */
+function inert(doc) {
+  for (const node of doc.querySelectorAll(ACTIVE_ELEMENTS)) node.remove();
+  for (const node of doc.querySelectorAll('*')) {
+    for (const attribute of [...node.attributes]) {
+      const name = attribute.name.toLowerCase();
+      const url = URL_ATTRIBUTES.includes(name) && !/^\s*data:image\/(png|gif|jpeg|webp);/i.test(attribute.value);
+      if (name.startsWith('on') || url) node.removeAttribute(attribute.name);
+    }
+  }
+}
+
 /**
  * The notice's printable page, shown in place of the workbench: the document's own markup
  * and its stylesheet (through the CSSOM, which the page's policy allows), ready to print.
@@ -728,8 +756,11 @@ async function printNotice(notice) {
     css.push(text);
     return '';
   });
-  const doc = new DOMParser().parseFromString(markup, 'text/html');
-  for (const node of doc.querySelectorAll('script, link')) node.remove();
+  // Chromium fires an inert document's image errors while it parses, so every handler is
+  // renamed before parsing as well: the page's policy would refuse it, but as an error.
+  const quiet = markup.replace(/<[a-z][^>]*>/gi, (tag) => tag.replace(/(\s)on([a-z]+\s*=)/gi, '$1data-on$2'));
+  const doc = new DOMParser().parseFromString(quiet, 'text/html');
+  inert(doc);
   printSheet = new CSSStyleSheet();
   printSheet.replaceSync(css.join('\n'));
   document.adoptedStyleSheets = [printSheet];

@@ -331,6 +331,7 @@ impl Client {
         let url = format!("{}{path}", self.base);
         let response = match method {
             "GET" => Self::headed(self.agent.get(url), token, headers).call(),
+            "HEAD" => Self::headed(self.agent.head(url), token, headers).call(),
             "POST" => Self::headed(self.agent.post(url), token, headers).send(body),
             "PUT" => Self::headed(self.agent.put(url), token, headers).send(body),
             "DELETE" => Self::headed(self.agent.delete(url), token, headers).call(),
