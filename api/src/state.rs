@@ -49,6 +49,8 @@ pub struct AppState {
     pub cors_origins: Arc<[String]>,
     /// The hall's public address (`HALL_PUBLIC_URL`): receipts' QR codes lead under it.
     pub public_url: Arc<str>,
+    /// The SMS gateway (`HALL_SMS_URL`), if one is configured.
+    pub sms: Option<Arc<crate::outbox::sms::Gateway>>,
 }
 
 /// The hall's local rules.

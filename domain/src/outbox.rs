@@ -61,11 +61,14 @@ pub enum EventKind {
     /// A notice was voided; it keeps its number.
     #[serde(rename = "notice.voided")]
     NoticeVoided,
+    /// 叫号: a waiting ticket now has three ahead of it in its queue.
+    #[serde(rename = "ticket.approaching")]
+    TicketApproaching,
 }
 
 impl EventKind {
     /// Every kind.
-    pub const ALL: [EventKind; 14] = [
+    pub const ALL: [EventKind; 15] = [
         Self::CaseAccepted,
         Self::CaseRefused,
         Self::CaseStarted,
@@ -80,6 +83,7 @@ impl EventKind {
         Self::CaseMaterialsReceived,
         Self::NoticeIssued,
         Self::NoticeVoided,
+        Self::TicketApproaching,
     ];
 
     /// The kind of news a case action makes, if any: the one mapping from the case's actions.
@@ -121,6 +125,7 @@ impl EventKind {
             Self::CaseMaterialsReceived => "case.materials_received",
             Self::NoticeIssued => "notice.issued",
             Self::NoticeVoided => "notice.voided",
+            Self::TicketApproaching => "ticket.approaching",
         }
     }
 
@@ -255,6 +260,44 @@ impl News {
                 "deadline": self.deadline,
                 "completed_on": self.completed_on,
                 "on_time": self.on_time,
+            }
+        })
+        .to_string()
+    }
+}
+
+/// What a queue ticket's news tells the outside (叫号): ids and numbers only, never the
+/// holder's name, ID number or phone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TicketNews {
+    /// The kind.
+    pub kind: EventKind,
+    /// The ticket.
+    pub ticket_id: TicketId,
+    /// When it happened.
+    pub at: DateTime<Utc>,
+    /// The ticket's centre.
+    pub center_id: crate::ids::CenterId,
+    /// The queue it waits in.
+    pub queue_id: crate::ids::QueueId,
+    /// Its number, e.g. `A017`.
+    pub number: String,
+    /// Waiting tickets of its queue called before it.
+    pub ahead: u32,
+}
+
+impl TicketNews {
+    /// The body every webhook receives, in the same Standard Webhooks shape as case news.
+    pub fn body(&self) -> String {
+        json!({
+            "type": self.kind.as_str(),
+            "timestamp": self.at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+            "data": {
+                "ticket_id": self.ticket_id,
+                "center_id": self.center_id,
+                "queue_id": self.queue_id,
+                "ticket_number": self.number,
+                "ahead": self.ahead,
             }
         })
         .to_string()
@@ -520,6 +563,8 @@ pub fn after_failure(
 pub trait NewsSink {
     /// Queues one message per active webhook that hears of `news.kind`.
     fn enqueue_news(&mut self, news: &News) -> RepositoryResult<()>;
+    /// Queues one message per active subscriber that hears of a ticket's news.
+    fn enqueue_ticket_news(&mut self, news: &TicketNews) -> RepositoryResult<()>;
 }
 
 /// Storage of webhooks, messages and delivery attempts.
@@ -601,6 +646,7 @@ mod tests {
                 action == ActionKind::Recompute,
                 "{action:?}"
             );
+            assert_ne!(EventKind::of(action), Some(EventKind::TicketApproaching));
         }
     }
 

@@ -187,6 +187,7 @@ diesel::table! {
         result_code -> Nullable<Text>,
         certificate -> Nullable<Text>,
         fees -> Text,
+        sms_opt_out -> Bool,
     }
 }
 

@@ -135,6 +135,9 @@ fn config(url: &str) -> Config {
         outbox_workers: 2,
         webhook_timeout_seconds: 10,
         webhook_allow_private: true,
+        sms_url: None,
+        sms_authorization: None,
+        sms_body_template: None,
     }
 }
 
@@ -250,6 +253,7 @@ impl TestApp {
             replica_calendars: Default::default(),
             cors_origins: Default::default(),
             public_url: "http://127.0.0.1:8080".into(),
+            sms: None,
         };
         Self::serve(state, None)
     }

@@ -108,7 +108,7 @@ impl AppointmentRow {
 /// The associated data of each sealed column: a value opens only in its column and row.
 const NAME: &str = "appointments.name";
 const ID_NUMBER: &str = "appointments.id_number";
-const PHONE: &str = "appointments.phone";
+pub(crate) const PHONE: &str = "appointments.phone";
 
 /// The sealed and hashed columns of a new appointment.
 #[derive(Insertable)]

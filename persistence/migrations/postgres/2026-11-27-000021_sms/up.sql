@@ -1,0 +1,4 @@
+-- Whether the applicant declined texts about the case (受理, 补正, 延期, 办结): chosen at
+-- intake, changed by a clerk afterwards; honoured when a text is queued and again when it
+-- is sent.
+ALTER TABLE cases ADD COLUMN sms_opt_out BOOLEAN NOT NULL DEFAULT FALSE;
