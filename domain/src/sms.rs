@@ -158,7 +158,7 @@ impl TextFacts {
 
 /// After a call, the waiting ticket that now has exactly [`AHEAD_TO_TEXT`] tickets of its
 /// queue ahead of it, among `waiting` (the called ticket's queue); `None` when fewer wait.
-pub fn approaching<'a>(waiting: &'a [Ticket]) -> Option<&'a Ticket> {
+pub fn approaching(waiting: &[Ticket]) -> Option<&Ticket> {
     waiting
         .iter()
         .find(|t| position_of(t, waiting) == Some(AHEAD_TO_TEXT as usize))
