@@ -495,6 +495,7 @@ diesel::table! {
         ticket_id -> Nullable<Text>,
         created_at -> Timestamp,
         version -> BigInt,
+        sms_opt_out -> Bool,
     }
 }
 

@@ -3,7 +3,7 @@
 //! a 补正 names the missing papers, an extension its new deadline, a completion its result; an
 //! applicant who declined gets nothing, even a text queued before they declined; with no
 //! gateway nothing is queued; a gateway down for a while gets the text once it is back; a
-//! booked citizen who checked in is told when three are ahead — and the phone is never in a
+//! booked citizen who checked in is told when three are ahead, unless they declined — and the phone is never in a
 //! webhook body, an outbox answer, an attempt's log or the logs. On both databases.
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -421,6 +421,19 @@ fn a_gateway_echoing_a_refused_text_never_gets_the_phone_or_code_into_the_log(ba
     assert!(!crate::support::logs::captured().contains(PHONE));
 }
 
+/// A valid resident ID (GB 11643 check digit) of someone born on 1 January 1980, the `n`th.
+fn resident_id(n: u32) -> String {
+    let body = format!("11010519800101{:03}", n % 1000);
+    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = body
+        .bytes()
+        .zip(WEIGHTS)
+        .map(|(b, w)| u32::from(b - b'0') * w)
+        .sum();
+    let check = char::from(b"10X98765432"[(sum % 11) as usize]);
+    format!("{body}{check}")
+}
+
 /// Beijing time on Tuesday 1 December 2026.
 fn tuesday(hour: u32, minute: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 12, 1, hour, minute, 0)
@@ -486,9 +499,22 @@ fn a_booked_citizen_who_checked_in_is_texted_when_three_are_ahead(backend: Backe
         .as_str()
         .expect("code")
         .to_owned();
+    // Another citizen books the same slot and declines texts.
+    let declined = app.post(
+        "/api/v1/public/appointments",
+        None,
+        &json!({"slot_id": slot["id"], "name": "李四", "id_number": resident_id(7),
+                "phone": PHONE, "sms_opt_out": true}),
+    );
+    assert_eq!(declined.status, 201, "{}", declined.text);
+    let declined_code = declined.json()["booking_code"]
+        .as_str()
+        .expect("code")
+        .to_owned();
 
     // Four green-channel tickets are handed out at the door; the citizen checks in behind
-    // them (priority tickets go by arrival), and a walk-in takes a ticket at the kiosk.
+    // them (priority tickets go by arrival), then the one who declined, and a walk-in takes a
+    // ticket at the kiosk.
     for _ in 0..4 {
         let ticket = app.post(
             &format!("/api/v1/centers/{center}/tickets"),
@@ -508,12 +534,18 @@ fn a_booked_citizen_who_checked_in_is_texted_when_three_are_ahead(backend: Backe
         (mine["number"].clone(), mine["position"].clone()),
         (json!("A005"), json!(5))
     );
+    let theirs = app.post(
+        &format!("/api/v1/public/centers/{center}/check-in"),
+        None,
+        &json!({"booking_code": declined_code}),
+    );
+    assert_eq!(theirs.json()["number"], "A006", "{}", theirs.text);
     let walk_in = app.post(
         &format!("/api/v1/public/centers/{center}/tickets"),
         None,
         &json!({"queue_id": queue}),
     );
-    assert_eq!(walk_in.json()["number"], "A006");
+    assert_eq!(walk_in.json()["number"], "A007");
 
     let session = app.put(
         &format!("/api/v1/windows/{}/session", hall.window1),
@@ -541,10 +573,12 @@ fn a_booked_citizen_who_checked_in_is_texted_when_three_are_ahead(backend: Backe
     assert_eq!(news.json()["data"]["ticket_id"], mine["id"]);
     assert!(!news.body.contains(PHONE), "{}", news.body);
 
-    // The next call brings the walk-in to three ahead: the webhook hears of it, but a kiosk
-    // ticket has no phone, so nobody is texted.
+    // The next calls bring the citizen who declined, then the walk-in, to three ahead: the
+    // webhook hears of both, but nobody is texted: one declined, a kiosk ticket has no phone.
     call();
-    watcher.wait_for("the walk-in's news", |r| r.body.contains("A006"));
+    watcher.wait_for("the declined citizen's news", |r| r.body.contains("A006"));
+    call();
+    watcher.wait_for("the walk-in's news", |r| r.body.contains("A007"));
     wait_until("the queue's news settled", || {
         messages(&hall).iter().all(|m| m["status"] == "delivered")
     });

@@ -2,3 +2,5 @@
 -- intake, changed by a clerk afterwards; honoured when a text is queued and again when it
 -- is sent.
 ALTER TABLE cases ADD COLUMN sms_opt_out BOOLEAN NOT NULL DEFAULT 0;
+-- A booking may carry the same choice, for the text telling its holder their turn is near.
+ALTER TABLE appointments ADD COLUMN sms_opt_out BOOLEAN NOT NULL DEFAULT 0;

@@ -71,6 +71,7 @@ pub(super) fn ticket_body(
     let booked: i64 = appointment_table::table
         .filter(appointment_table::ticket_id.eq(news.ticket_id.to_string()))
         .filter(appointment_table::phone_sealed.ne(""))
+        .filter(appointment_table::sms_opt_out.eq(false))
         .count()
         .get_result(conn)
         .map_err(db)?;
@@ -129,14 +130,19 @@ impl SmsRecipients for AnyConnection {
         let Some(ticket) = ticket else {
             return Ok(Recipient::Unknown);
         };
-        let found: Option<(String, String)> = appointment_table::table
+        let found: Option<(String, String, bool)> = appointment_table::table
             .filter(appointment_table::ticket_id.eq(ticket.to_string()))
-            .select((appointment_table::id, appointment_table::phone_sealed))
+            .select((
+                appointment_table::id,
+                appointment_table::phone_sealed,
+                appointment_table::sms_opt_out,
+            ))
             .first(self)
             .optional()
             .map_err(db)?;
         Ok(match found {
-            Some((row, sealed)) if !sealed.is_empty() => {
+            Some((_, _, true)) => Recipient::OptedOut,
+            Some((row, sealed, false)) if !sealed.is_empty() => {
                 Recipient::Phone(personal::keys()?.open(&row, appointments::PHONE, &sealed)?)
             }
             _ => Recipient::Unknown,
