@@ -160,8 +160,10 @@ pub fn send(
         Ok(body) => body,
         Err(error) => return Attempt::failed(None, scrub(&error, &phone, code.as_deref())),
     };
+    // The subscriber's row holds the URL the last process to start was configured with, as
+    // for every channel; the header and body template are this process's.
     let mut request = agent
-        .post(&gateway.url)
+        .post(&message.url)
         .header("content-type", "application/json");
     if let Some(authorization) = &gateway.authorization {
         request = request.header("authorization", authorization);
