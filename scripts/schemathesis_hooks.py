@@ -526,6 +526,9 @@ def _just_before(method, path, case):
     if not _hall() or not case.path_parameters:
         return
     _outbox_paths(path, case.path_parameters)
+    if path == "/api/v1/cases/{id}/notifications" and _is_id(case.path_parameters.get("id")):
+        # A real case, so that the applicant's choice of texts is recorded, not answered 404.
+        case.path_parameters["id"] = _case_in(["accepted", "in_progress"], seed)
     if path == "/api/v1/cases/{id}/events" and body is not None:
         # A case whose state allows the action, decided on at its current version.
         statuses = ALLOWED_IN.get(body.get("action"))

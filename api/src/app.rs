@@ -223,6 +223,7 @@ where
                 .service(cases::list_case_events)
                 .service(cases::get_case_deadline)
                 .service(cases::create_case_event)
+                .service(cases::put_case_notifications)
                 .service(notices::create_case_notice)
                 .service(notices::list_case_notices)
                 .service(notices::get_notice)

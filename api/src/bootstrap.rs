@@ -322,6 +322,7 @@ pub fn prepare(config: &Config) -> Result<(AppState, Option<String>), StartError
             config.exchange_subscriber().map_err(StartError::Setup)?,
         ),
     ];
+    let sms = config.sms_gateway().map_err(StartError::Setup)?;
     let store = open_store(config)?;
     migrate(&store)?;
     let store = protect(config, store)?;
@@ -401,6 +402,7 @@ pub fn prepare(config: &Config) -> Result<(AppState, Option<String>), StartError
         cors_origins: cors_origins.into(),
         public_url: config.public_url.trim_end_matches('/').into(),
         exchange: crate::outbox::exchange::ExchangeSettings::of(config),
+        sms: sms.map(Into::into),
     };
     Ok((state, generated))
 }

@@ -369,6 +369,25 @@ pub struct Config {
         global = true
     )]
     pub exchange_authorization: Option<String>,
+    /// The SMS gateway that texts applicants (受理, 补正, 延期, 办结, "three ahead of you"):
+    /// an http(s) URL each text is POSTed to as JSON. Unset: no text is queued or sent.
+    #[arg(long, env = "HALL_SMS_URL", global = true)]
+    pub sms_url: Option<String>,
+
+    /// The value of the `Authorization` header sent to the SMS gateway, e.g. `Bearer …`.
+    #[arg(
+        long,
+        env = "HALL_SMS_AUTHORIZATION",
+        hide_env_values = true,
+        global = true
+    )]
+    pub sms_authorization: Option<String>,
+
+    /// The JSON body sent to the SMS gateway, a minijinja template of `phone` and `text`
+    /// whose values are JSON-escaped with `tojson`; checked at start. Default
+    /// `{"phone": {{ phone|tojson }}, "text": {{ text|tojson }}}`.
+    #[arg(long, env = "HALL_SMS_BODY_TEMPLATE", global = true)]
+    pub sms_body_template: Option<String>,
 
     /// Worker threads serving HTTP; 0 means one per core.
     #[arg(long, env = "HALL_WORKERS", default_value_t = 0, global = true)]
@@ -392,8 +411,24 @@ impl Config {
 
     /// The hall's SMS gateway as a subscriber; `None` when no gateway is configured.
     pub fn sms_subscriber(&self) -> Result<Option<domain::outbox::ChannelSubscriber>, String> {
-        // TODO(#17.3): HALL_SMS_URL and its adapter.
-        Ok(None)
+        Ok(self
+            .sms_gateway()?
+            .map(|gateway| domain::outbox::ChannelSubscriber {
+                url: gateway.url,
+                events: domain::sms::TEXTED.to_vec(),
+                // Texts are not signed; the row keeps a secret as every subscriber does.
+                secret: crate::outbox::signature::new_secret(),
+            }))
+    }
+
+    /// The SMS gateway's adapter; `None` when no gateway is configured, the reason when its
+    /// settings are wrong.
+    pub fn sms_gateway(&self) -> Result<Option<crate::outbox::sms::Gateway>, String> {
+        crate::outbox::sms::Gateway::new(
+            self.sms_url.as_deref(),
+            self.sms_authorization.as_deref(),
+            self.sms_body_template.as_deref(),
+        )
     }
 
     /// The provincial exchange as a subscriber; `None` when no endpoint is configured.

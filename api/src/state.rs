@@ -51,6 +51,8 @@ pub struct AppState {
     pub public_url: Arc<str>,
     /// How reports reach the provincial exchange besides its subscriber row.
     pub exchange: crate::outbox::exchange::ExchangeSettings,
+    /// The SMS gateway (`HALL_SMS_URL`), if one is configured.
+    pub sms: Option<Arc<crate::outbox::sms::Gateway>>,
 }
 
 /// The hall's local rules.

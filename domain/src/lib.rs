@@ -20,6 +20,7 @@ pub mod rating;
 pub mod report;
 pub mod repository;
 pub mod retention;
+pub mod sms;
 pub mod stats;
 pub mod user;
 pub mod validation;

@@ -65,11 +65,14 @@ pub enum EventKind {
     /// again with its new deadline.
     #[serde(rename = "case.corrected")]
     CaseCorrected,
+    /// 叫号: a waiting ticket now has three ahead of it in its queue.
+    #[serde(rename = "ticket.approaching")]
+    TicketApproaching,
 }
 
 impl EventKind {
     /// Every kind.
-    pub const ALL: [EventKind; 15] = [
+    pub const ALL: [EventKind; 16] = [
         Self::CaseAccepted,
         Self::CaseRefused,
         Self::CaseStarted,
@@ -85,6 +88,7 @@ impl EventKind {
         Self::NoticeIssued,
         Self::NoticeVoided,
         Self::CaseCorrected,
+        Self::TicketApproaching,
     ];
 
     /// The kind of news a case action makes, if any: the one mapping from the case's actions.
@@ -128,6 +132,7 @@ impl EventKind {
             Self::NoticeIssued => "notice.issued",
             Self::NoticeVoided => "notice.voided",
             Self::CaseCorrected => "case.corrected",
+            Self::TicketApproaching => "ticket.approaching",
         }
     }
 
@@ -262,6 +267,44 @@ impl News {
                 "deadline": self.deadline,
                 "completed_on": self.completed_on,
                 "on_time": self.on_time,
+            }
+        })
+        .to_string()
+    }
+}
+
+/// What a queue ticket's news tells the outside (叫号): ids and numbers only, never the
+/// holder's name, ID number or phone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TicketNews {
+    /// The kind.
+    pub kind: EventKind,
+    /// The ticket.
+    pub ticket_id: TicketId,
+    /// When it happened.
+    pub at: DateTime<Utc>,
+    /// The ticket's centre.
+    pub center_id: crate::ids::CenterId,
+    /// The queue it waits in.
+    pub queue_id: crate::ids::QueueId,
+    /// Its number, e.g. `A017`.
+    pub number: String,
+    /// Waiting tickets of its queue called before it.
+    pub ahead: u32,
+}
+
+impl TicketNews {
+    /// The body every webhook receives, in the same Standard Webhooks shape as case news.
+    pub fn body(&self) -> String {
+        json!({
+            "type": self.kind.as_str(),
+            "timestamp": self.at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+            "data": {
+                "ticket_id": self.ticket_id,
+                "center_id": self.center_id,
+                "queue_id": self.queue_id,
+                "ticket_number": self.number,
+                "ahead": self.ahead,
             }
         })
         .to_string()
@@ -527,6 +570,8 @@ pub fn after_failure(
 pub trait NewsSink {
     /// Queues one message per active webhook that hears of `news.kind`.
     fn enqueue_news(&mut self, news: &News) -> RepositoryResult<()>;
+    /// Queues one message per active subscriber that hears of a ticket's news.
+    fn enqueue_ticket_news(&mut self, news: &TicketNews) -> RepositoryResult<()>;
 }
 
 /// Storage of webhooks, messages and delivery attempts.
@@ -604,6 +649,7 @@ mod tests {
         }
         for action in ActionKind::ALL {
             assert!(EventKind::of(action).is_some(), "{action:?}");
+            assert_ne!(EventKind::of(action), Some(EventKind::TicketApproaching));
         }
         // A recomputed deadline is a correction, not silence: the exchange re-reports it.
         assert_eq!(

@@ -37,6 +37,7 @@ pub fn anonymise(applicant: &Applicant) -> Applicant {
         id_type: applicant.id_type,
         id_number: String::new(),
         phone: String::new(),
+        sms_opt_out: applicant.sms_opt_out,
     }
 }
 
@@ -55,6 +56,7 @@ mod tests {
             id_type: IdType::ResidentId,
             id_number: "11010519491231002X".into(),
             phone: "13800138000".into(),
+            sms_opt_out: false,
         };
         let anonymous = anonymise(&applicant);
         assert_eq!(anonymous.name, "张**");

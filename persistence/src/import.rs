@@ -112,6 +112,10 @@ impl domain::outbox::NewsSink for Tally<'_> {
         // again (`delete_cases`): subscribers hear of live events only.
         Ok(())
     }
+
+    fn enqueue_ticket_news(&mut self, _: &domain::outbox::TicketNews) -> RepositoryResult<()> {
+        Ok(())
+    }
 }
 
 impl CenterRepository for Tally<'_> {

@@ -187,6 +187,7 @@ diesel::table! {
         result_code -> Nullable<Text>,
         certificate -> Nullable<Text>,
         fees -> Text,
+        sms_opt_out -> Bool,
     }
 }
 
@@ -494,6 +495,7 @@ diesel::table! {
         ticket_id -> Nullable<Text>,
         created_at -> Timestamp,
         version -> BigInt,
+        sms_opt_out -> Bool,
     }
 }
 

@@ -27,6 +27,7 @@ mod proxy;
 mod queue;
 mod queue_figures;
 mod replica;
+mod sms;
 mod stats;
 mod supervision;
 pub mod support;

@@ -436,7 +436,8 @@ fn retention_anonymises_long_closed_cases_and_keeps_the_statistics(backend: Back
     let anonymised = read(&old);
     assert_eq!(
         anonymised["applicant"],
-        json!({"kind": "person", "name": "张*", "id_type": "resident_id", "id_number": "", "phone": ""})
+        json!({"kind": "person", "name": "张*", "id_type": "resident_id", "id_number": "", "phone": "",
+               "sms_opt_out": false})
     );
     assert_eq!(anonymised["status"], "delivered");
     assert_eq!(anonymised["version"], 6, "the anonymisation is a change");

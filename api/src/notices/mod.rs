@@ -4,4 +4,6 @@
 
 mod print;
 
+pub(crate) use print::cn_date;
+
 pub use print::{Printer, check_template, shipped_template};

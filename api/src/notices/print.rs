@@ -41,7 +41,7 @@ impl Printer {
 }
 
 /// `2012-09-28` as `2012年9月28日`; anything else as it is, none as nothing.
-fn cn_date(value: Option<String>) -> String {
+pub(crate) fn cn_date(value: Option<String>) -> String {
     let Some(text) = value else {
         return String::new();
     };

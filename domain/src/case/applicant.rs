@@ -81,6 +81,10 @@ pub struct Applicant {
     pub id_number: String,
     /// A phone number to reach the applicant.
     pub phone: String,
+    /// Whether the applicant declined texts about the case (short messages at 受理, 补正, 延期
+    /// and 办结); default false.
+    #[serde(default)]
+    pub sms_opt_out: bool,
 }
 
 /// Never prints the ID number or phone, so an applicant cannot leak through a log line.
@@ -260,6 +264,7 @@ mod tests {
             id_type: IdType::ResidentId,
             id_number: id_number.into(),
             phone: phone.into(),
+            sms_opt_out: false,
         }
     }
 

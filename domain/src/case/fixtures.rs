@@ -110,6 +110,7 @@ pub(crate) fn applicant() -> Applicant {
         id_type: IdType::ResidentId,
         id_number: "11010519491231002X".into(),
         phone: "13800138000".into(),
+        sms_opt_out: false,
     }
 }
 
@@ -167,6 +168,10 @@ impl IdempotencyRepository for Memory {
 
 impl crate::outbox::NewsSink for Memory {
     fn enqueue_news(&mut self, _: &crate::outbox::News) -> RepositoryResult<()> {
+        Ok(())
+    }
+
+    fn enqueue_ticket_news(&mut self, _: &crate::outbox::TicketNews) -> RepositoryResult<()> {
         Ok(())
     }
 }

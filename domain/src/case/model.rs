@@ -948,6 +948,7 @@ mod tests {
             center: &hall.center,
             applicant: Applicant {
                 phone: "1".into(),
+                sms_opt_out: false,
                 ..applicant()
             },
             note: String::new(),

@@ -15,18 +15,28 @@ use crate::calendar::{CalendarError, Calendars};
 use crate::case::is_resident_id;
 use crate::catalogue::Window;
 use crate::ids::{QueueId, TicketId, UserId, WindowId};
+use crate::outbox::{EventKind, TicketNews};
 use crate::repository::{
     DisplayRepository, QueueRepository, RepositoryError, WindowRepository, WindowSessionRepository,
 };
+use crate::sms::{AHEAD_TO_TEXT, approaching};
 
 /// Everything the queue workflow reads and writes.
 pub trait QueueStore:
-    QueueRepository + WindowSessionRepository + DisplayRepository + WindowRepository
+    QueueRepository
+    + WindowSessionRepository
+    + DisplayRepository
+    + WindowRepository
+    + crate::outbox::NewsSink
 {
 }
 
 impl<T> QueueStore for T where
-    T: QueueRepository + WindowSessionRepository + DisplayRepository + WindowRepository
+    T: QueueRepository
+        + WindowSessionRepository
+        + DisplayRepository
+        + WindowRepository
+        + crate::outbox::NewsSink
 {
 }
 
@@ -198,7 +208,30 @@ pub fn call_next<R: QueueStore>(
     repo.append_ticket_event(&change.event)?;
     tell_call(repo, &change.ticket, &window, false, now)?;
     tell_waiting(repo, window.center_id, now)?;
+    tell_approaching(repo, &change.ticket, now)?;
     Ok((change.ticket, window))
+}
+
+/// After `called` was called, tells whoever now has three ahead of them in its queue
+/// (叫号 "three ahead of you"), in the call's transaction.
+fn tell_approaching<R: QueueStore>(
+    repo: &mut R,
+    called: &Ticket,
+    now: HallTime,
+) -> Result<(), QueueWorkflowError> {
+    let waiting = repo.waiting_in(called.queue_id, called.day, AHEAD_TO_TEXT + 1)?;
+    if let Some(next) = approaching(&waiting) {
+        repo.enqueue_ticket_news(&TicketNews {
+            kind: EventKind::TicketApproaching,
+            ticket_id: next.id,
+            at: now.at,
+            center_id: next.center_id,
+            queue_id: next.queue_id,
+            number: next.number.clone(),
+            ahead: AHEAD_TO_TEXT,
+        })?;
+    }
+    Ok(())
 }
 
 /// Who acts on a ticket, as the workflow needs to know them.

@@ -56,6 +56,13 @@ pub trait QueueRepository {
         queues: &[QueueId],
         day: NaiveDate,
     ) -> RepositoryResult<Option<Ticket>>;
+    /// The first `limit` waiting tickets of `queue` on `day`, in the calling order.
+    fn waiting_in(
+        &mut self,
+        queue: QueueId,
+        day: NaiveDate,
+        limit: u32,
+    ) -> RepositoryResult<Vec<Ticket>>;
     /// How many waiting tickets of its queue come before `ticket` in the calling order.
     fn waiting_ahead(&mut self, ticket: &Ticket) -> RepositoryResult<u32>;
     /// People waiting now per queue of `center` on `day`, with the earliest arrival waiting.

@@ -138,6 +138,9 @@ fn config(url: &str) -> Config {
         exchange_url: None,
         exchange_secret: None,
         exchange_authorization: None,
+        sms_url: None,
+        sms_authorization: None,
+        sms_body_template: None,
     }
 }
 
@@ -254,6 +257,7 @@ impl TestApp {
             cors_origins: Default::default(),
             public_url: "http://127.0.0.1:8080".into(),
             exchange: Default::default(),
+            sms: None,
         };
         Self::serve(state, None)
     }

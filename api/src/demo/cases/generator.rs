@@ -89,6 +89,7 @@ impl Generator<'_> {
                 id_type: IdType::Other,
                 id_number: format!("DEMO-ORG-{n:04}"),
                 phone: format!("0951-50{:05}", self.rng.random_range(0..100_000)),
+                sms_opt_out: false,
             };
         }
         let surname = *SURNAMES.choose(&mut self.rng).unwrap_or(&"张");
@@ -101,6 +102,7 @@ impl Generator<'_> {
             id_type: IdType::Other,
             id_number: format!("DEMO-{:08}", self.rng.random_range(0..100_000_000)),
             phone: format!("139{:08}", self.rng.random_range(0..100_000_000)),
+            sms_opt_out: false,
         }
     }
 

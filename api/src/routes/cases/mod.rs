@@ -3,10 +3,12 @@
 
 mod act;
 mod intake;
+mod notifications;
 mod read;
 
 pub use act::*;
 pub use intake::*;
+pub use notifications::*;
 pub use read::*;
 
 use std::collections::HashMap;

@@ -122,6 +122,9 @@ pub struct BookingInput {
     /// A phone to reach them; kept sealed, never answered.
     #[schema(min_length = 10, max_length = 17)]
     pub phone: String,
+    /// True when they decline the text telling them their turn is near (default false).
+    #[serde(default)]
+    pub sms_opt_out: bool,
 }
 
 /// A booking just made: the code is given here once and never again.
@@ -181,6 +184,7 @@ pub async fn book_appointment(
         name: input.name,
         id_number: input.id_number,
         phone: input.phone,
+        sms_opt_out: input.sms_opt_out,
     };
     booker.validate()?;
     let now = hall_time(&state);

@@ -69,6 +69,9 @@ pub struct Booker {
     pub id_number: String,
     /// A phone to reach them.
     pub phone: String,
+    /// Whether they decline the text telling them their turn is near.
+    #[serde(default)]
+    pub sms_opt_out: bool,
 }
 
 impl Booker {
@@ -142,12 +145,14 @@ mod tests {
             name: "张三".into(),
             id_number: "11010519491231002X".into(),
             phone: "13800138000".into(),
+            sms_opt_out: false,
         };
         assert_eq!(good.validate(), Ok(()));
         let bad = Booker {
             name: "张\n三".into(),
             id_number: "110105194912310021".into(),
             phone: "12345".into(),
+            sms_opt_out: false,
         };
         let fields: Vec<String> = bad
             .validate()

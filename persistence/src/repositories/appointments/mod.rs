@@ -4,6 +4,8 @@
 
 mod rows;
 
+pub(crate) use rows::PHONE;
+
 use chrono::NaiveDate;
 use diesel::dsl::count_star;
 use diesel::prelude::*;

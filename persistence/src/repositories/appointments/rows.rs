@@ -108,7 +108,7 @@ impl AppointmentRow {
 /// The associated data of each sealed column: a value opens only in its column and row.
 const NAME: &str = "appointments.name";
 const ID_NUMBER: &str = "appointments.id_number";
-const PHONE: &str = "appointments.phone";
+pub(crate) const PHONE: &str = "appointments.phone";
 
 /// The sealed and hashed columns of a new appointment.
 #[derive(Insertable)]
@@ -119,6 +119,7 @@ pub(super) struct PersonColumns {
     name_sealed: String,
     id_number_sealed: String,
     phone_sealed: String,
+    sms_opt_out: bool,
 }
 
 impl PersonColumns {
@@ -129,6 +130,7 @@ impl PersonColumns {
             name_sealed: keys.seal(row, NAME, &booker.name),
             id_number_sealed: keys.seal(row, ID_NUMBER, &booker.id_number),
             phone_sealed: keys.seal(row, PHONE, &booker.phone),
+            sms_opt_out: booker.sms_opt_out,
         }
     }
 }

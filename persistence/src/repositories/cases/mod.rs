@@ -16,7 +16,7 @@ use domain::repository::{CaseFilter, CaseRepository, RepositoryError, Repository
 pub(crate) use listing::filtered;
 use listing::{cursor_at, cursor_of, load_cases, parse_cursor, statuses};
 pub(crate) use rows::{CaseRow, EventRow};
-pub(crate) use sealed::{anonymise_batch, rotate_batch, seal_plaintext_batch};
+pub(crate) use sealed::{PHONE, anonymise_batch, rotate_batch, seal_plaintext_batch};
 
 use super::fetch_limit;
 use crate::AnyConnection;

@@ -70,6 +70,10 @@ pub(crate) struct CaseRow {
     result_code: Option<String>,
     certificate: Option<String>,
     fees: String,
+    // Set at intake, then only by `set_sms_opt_out`: an action on the case, which rewrites
+    // the row, never undoes a change the clerk made meanwhile.
+    #[diesel(skip_update)]
+    sms_opt_out: bool,
 }
 
 fn stored(what: &str) -> impl Fn(serde_json::Error) -> RepositoryError + '_ {
@@ -131,6 +135,7 @@ impl CaseRow {
                 .transpose()
                 .map_err(stored("certificate"))?,
             fees: serde_json::to_string(&c.fees).map_err(stored("fees"))?,
+            sms_opt_out: c.applicant.sms_opt_out,
         })
     }
 
@@ -181,6 +186,7 @@ impl CaseRow {
                 id_type: named(&self.applicant_id_type, IdType::parse)?,
                 id_number,
                 phone,
+                sms_opt_out: self.sms_opt_out,
             },
             note: self.note,
             refusal_reason: self.refusal_reason,

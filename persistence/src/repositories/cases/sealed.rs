@@ -16,7 +16,7 @@ use crate::schema::cases;
 /// The associated data of each sealed column: a value opens only in the column and row it
 /// was sealed for, so nobody with write access to the table can swap two applicants' numbers.
 pub(super) const ID_NUMBER: &str = "cases.applicant_id_number";
-pub(super) const PHONE: &str = "cases.applicant_phone";
+pub(crate) const PHONE: &str = "cases.applicant_phone";
 
 /// Seals a value of a row; an empty value (an anonymised applicant) stays absent.
 pub(super) fn seal(keys: &DataKeys, row: &str, column: &str, plain: &str) -> Option<String> {

@@ -4,7 +4,7 @@
 
 use diesel::prelude::*;
 use domain::ids::OutboxMessageId;
-use domain::outbox::{Channel, MessageStatus, News, NewsSink};
+use domain::outbox::{Channel, MessageStatus, News, NewsSink, TicketNews};
 use domain::repository::RepositoryResult;
 
 use super::{exchange, sms};
@@ -87,6 +87,49 @@ impl NewsSink for AnyConnection {
                     outbox_messages::webhook_id.eq(subscriber),
                     outbox_messages::kind.eq(news.kind.as_str()),
                     outbox_messages::case_id.eq(news.case_id.to_string()),
+                    outbox_messages::body.eq(&body),
+                    outbox_messages::status.eq(MessageStatus::Queued.as_str()),
+                    outbox_messages::attempts.eq(0),
+                    outbox_messages::due_at.eq(news.at.naive_utc()),
+                    outbox_messages::created_at.eq(news.at.naive_utc()),
+                ))
+                .execute(self)
+                .map_err(db)?;
+        }
+        Ok(())
+    }
+
+    fn enqueue_ticket_news(&mut self, news: &TicketNews) -> RepositoryResult<()> {
+        let subscribed = subscribers(self, news.kind.as_str())?;
+        for (subscriber, channel) in subscribed {
+            // A ticket is told it is near once, though later arrivals may push it back and
+            // later calls bring it to three ahead again.
+            let told: i64 = outbox_messages::table
+                .filter(outbox_messages::webhook_id.eq(&subscriber))
+                .filter(outbox_messages::ticket_id.eq(news.ticket_id.to_string()))
+                .filter(outbox_messages::kind.eq(news.kind.as_str()))
+                .count()
+                .get_result(self)
+                .map_err(db)?;
+            if told > 0 {
+                continue;
+            }
+            let body = match channel {
+                Channel::Webhook => news.body(),
+                Channel::Sms => match sms::ticket_body(self, news)? {
+                    Some(body) => body,
+                    // A kiosk ticket: nobody to text.
+                    None => continue,
+                },
+                // The provincial platform hears of cases and ratings, not of the queue.
+                Channel::Exchange => continue,
+            };
+            diesel::insert_into(outbox_messages::table)
+                .values((
+                    outbox_messages::id.eq(OutboxMessageId::new().to_string()),
+                    outbox_messages::webhook_id.eq(subscriber),
+                    outbox_messages::kind.eq(news.kind.as_str()),
+                    outbox_messages::ticket_id.eq(news.ticket_id.to_string()),
                     outbox_messages::body.eq(&body),
                     outbox_messages::status.eq(MessageStatus::Queued.as_str()),
                     outbox_messages::attempts.eq(0),

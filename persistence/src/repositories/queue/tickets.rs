@@ -268,6 +268,24 @@ impl QueueRepository for AnyConnection {
         Ok(load(rows)?.pop())
     }
 
+    fn waiting_in(
+        &mut self,
+        queue: QueueId,
+        day: NaiveDate,
+        limit: u32,
+    ) -> RepositoryResult<Vec<Ticket>> {
+        let rows = tickets::table
+            .filter(tickets::queue_id.eq(queue.to_string()))
+            .filter(tickets::day.eq(day))
+            .filter(tickets::status.eq(WAITING))
+            .order((tickets::line_class, tickets::in_line_since, tickets::id))
+            .limit(i64::from(limit))
+            .select((TicketRow::as_select(), tickets::holder_hash))
+            .load(self)
+            .map_err(db)?;
+        load(rows)
+    }
+
     fn waiting_ahead(&mut self, ticket: &Ticket) -> RepositoryResult<u32> {
         let key = ticket.queue_key();
         let class = i32::from(key.class);
