@@ -22,19 +22,18 @@ pub(super) struct Facts {
 
 impl Facts {
     fn load(conn: &mut AnyConnection, news: &News) -> RepositoryResult<Self> {
-        let item_code: String = service_items::table
-            .find(news.item_id.to_string())
-            .select(service_items::code)
-            .first(conn)
-            .optional()
-            .map_err(db)?
-            .unwrap_or_default();
-        let window_number: Option<i32> = windows::table
+        // One round trip: the window's number as a subquery of the item's row.
+        let window_number = windows::table
             .find(news.window_id.to_string())
             .select(windows::number)
+            .single_value();
+        let found: Option<(String, Option<i32>)> = service_items::table
+            .find(news.item_id.to_string())
+            .select((service_items::code, window_number))
             .first(conn)
             .optional()
             .map_err(db)?;
+        let (item_code, window_number) = found.unwrap_or_default();
         Ok(Self {
             item_code,
             window_number: window_number.and_then(|n| u32::try_from(n).ok()),
@@ -67,6 +66,7 @@ impl NewsSink for AnyConnection {
             return Ok(());
         }
         let facts = Facts::load(self, news)?;
+        let mut messages = Vec::with_capacity(subscribed.len());
         for (subscriber, channel) in subscribed {
             let body = match channel {
                 Channel::Webhook => news.body(&facts.item_code, facts.window_number),
@@ -81,20 +81,21 @@ impl NewsSink for AnyConnection {
                     None => continue,
                 },
             };
-            diesel::insert_into(outbox_messages::table)
-                .values((
-                    outbox_messages::id.eq(OutboxMessageId::new().to_string()),
-                    outbox_messages::webhook_id.eq(subscriber),
-                    outbox_messages::kind.eq(news.kind.as_str()),
-                    outbox_messages::case_id.eq(news.case_id.to_string()),
-                    outbox_messages::body.eq(&body),
-                    outbox_messages::status.eq(MessageStatus::Queued.as_str()),
-                    outbox_messages::attempts.eq(0),
-                    outbox_messages::due_at.eq(news.at.naive_utc()),
-                    outbox_messages::created_at.eq(news.at.naive_utc()),
-                ))
-                .execute(self)
-                .map_err(db)?;
+            messages.push((
+                outbox_messages::id.eq(OutboxMessageId::new().to_string()),
+                outbox_messages::webhook_id.eq(subscriber),
+                outbox_messages::kind.eq(news.kind.as_str()),
+                outbox_messages::case_id.eq(news.case_id.to_string()),
+                outbox_messages::body.eq(body),
+                outbox_messages::status.eq(MessageStatus::Queued.as_str()),
+                outbox_messages::attempts.eq(0),
+                outbox_messages::due_at.eq(news.at.naive_utc()),
+                outbox_messages::created_at.eq(news.at.naive_utc()),
+            ));
+        }
+        // Every subscriber's message in one statement.
+        if !messages.is_empty() {
+            crate::bulk::insert_chunks!(self, outbox_messages::table, messages, messages.len());
         }
         Ok(())
     }
