@@ -62,6 +62,33 @@ export function explain(error) {
   return String((error && error.message) || error);
 }
 
+/**
+ * Signs in with the page's `#username` and `#password`, keeps the token in the tab's
+ * sessionStorage under `key` (never a URL or localStorage), and hands it to `enter`; what
+ * went wrong, signing in or entering, is told in `#sign-in-error`.
+ */
+export async function signIn(key, enter) {
+  const error = document.getElementById('sign-in-error');
+  error.textContent = '';
+  const username = document.getElementById('username').value.trim();
+  const password = document.getElementById('password');
+  if (!username || !password.value) {
+    error.textContent = '请输入用户名和密码';
+    return;
+  }
+  try {
+    const answer = await api('/auth/login', {
+      method: 'POST',
+      body: { username, password: password.value },
+    });
+    sessionStorage.setItem(key, answer.access_token);
+    password.value = '';
+    await enter(answer.access_token);
+  } catch (e) {
+    error.textContent = e.status === 401 ? '用户名或密码不正确' : explain(e);
+  }
+}
+
 let toastTimer = null;
 
 /** Shows `message` for a few seconds in the page's `#toast` (made if missing). */

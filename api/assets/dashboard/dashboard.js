@@ -1,7 +1,7 @@
 // The statistics dashboard: key figures, the yearly report's sentence and the charts of a
 // period, as the API computes them; each chart's data downloads as the CSV of what it drew.
 
-import { api, explain, toast, el } from '/assets/common/api.js';
+import { api, explain, toast, el, signIn } from '/assets/common/api.js';
 
 const TOKEN_KEY = 'hall.dashboard.token';
 let token = sessionStorage.getItem(TOKEN_KEY);
@@ -38,27 +38,6 @@ function warningsNow() {
 }
 
 // ---- signing in -------------------------------------------------------------------------
-
-async function signIn(event) {
-  event.preventDefault();
-  const error = $('sign-in-error');
-  error.textContent = '';
-  const username = $('username').value.trim();
-  const password = $('password').value;
-  if (!username || !password) {
-    error.textContent = '请输入用户名和密码';
-    return;
-  }
-  try {
-    const answer = await api('/auth/login', { method: 'POST', body: { username, password } });
-    token = answer.access_token;
-    sessionStorage.setItem(TOKEN_KEY, token);
-    $('password').value = '';
-    await enter();
-  } catch (e) {
-    error.textContent = e.status === 401 ? '用户名或密码不正确' : explain(e);
-  }
-}
 
 function signOut() {
   token = null;
@@ -485,7 +464,13 @@ window.addEventListener('resize', () => {
   for (const entry of charts.values()) entry.instance?.resize();
 });
 
-$('sign-in-form').addEventListener('submit', signIn);
+$('sign-in-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  signIn(TOKEN_KEY, (signedIn) => {
+    token = signedIn;
+    return enter();
+  });
+});
 $('sign-out').addEventListener('click', signOut);
 $('period').addEventListener('submit', refresh);
 

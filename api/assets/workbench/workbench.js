@@ -2,7 +2,7 @@
 // materials checklist, the window's open cases with their warnings, each action the case's
 // state allows, and the notices printed from the notices API.
 
-import { api, explain, toast, el, chineseDate } from '/assets/common/api.js';
+import { api, explain, toast, el, chineseDate, signIn } from '/assets/common/api.js';
 
 const TOKEN_KEY = 'hall.workbench.token';
 const TICKET_KEY = 'hall.workbench.ticket';
@@ -146,27 +146,6 @@ async function call(path, options = {}) {
 }
 
 // ---- signing in -------------------------------------------------------------------------
-
-async function signIn(event) {
-  event.preventDefault();
-  const error = $('sign-in-error');
-  error.textContent = '';
-  const username = $('username').value.trim();
-  const password = $('password').value;
-  if (!username || !password) {
-    error.textContent = '请输入用户名和密码';
-    return;
-  }
-  try {
-    const answer = await api('/auth/login', { method: 'POST', body: { username, password } });
-    token = answer.access_token;
-    sessionStorage.setItem(TOKEN_KEY, token);
-    $('password').value = '';
-    await enter();
-  } catch (e) {
-    error.textContent = e.status === 401 ? '用户名或密码不正确' : explain(e);
-  }
-}
 
 function signOut() {
   token = null;
@@ -786,7 +765,13 @@ function closePrint() {
 
 // ---- start ----------------------------------------------------------------------------------
 
-$('sign-in-form').addEventListener('submit', signIn);
+$('sign-in-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  signIn(TOKEN_KEY, (signedIn) => {
+    token = signedIn;
+    return enter();
+  });
+});
 $('sign-out').addEventListener('click', signOut);
 $('session-open').addEventListener('click', () => setSession({ state: 'open' }));
 $('session-close').addEventListener('click', () => setSession({ state: 'closed' }));
