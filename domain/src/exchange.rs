@@ -409,24 +409,13 @@ impl Report {
 
 #[cfg(test)]
 mod tests {
-    use chrono::TimeZone;
-
     use super::*;
     use crate::calendar::WorkingCalendar;
     use crate::calendar::{Holiday, china};
-    use crate::case::fixtures::{Hall, applicant, hall};
+    use crate::case::fixtures::{Hall, applicant, at, day, hall};
     use crate::case::{Action, Intake, IntakeDecision, IntakeMaterials, Performed};
     use crate::catalogue::Handling;
     use crate::rating::Rating;
-
-    fn day(s: &str) -> NaiveDate {
-        s.parse().expect("date")
-    }
-
-    /// 10:00 in the hall (UTC+8) on `s`.
-    fn at(s: &str) -> DateTime<Utc> {
-        Utc.from_utc_datetime(&day(s).and_hms_opt(2, 0, 0).expect("time"))
-    }
 
     fn facts(clerk: Option<Clerk>) -> ReportFacts {
         ReportFacts {

@@ -201,22 +201,12 @@ pub trait SmsRecipients {
 
 #[cfg(test)]
 mod tests {
-    use chrono::{DateTime, TimeZone, Utc};
-
     use super::*;
-    use crate::case::fixtures::{Hall, hall};
+    use crate::case::fixtures::{Hall, at, day, hall};
     use crate::case::{Action, Performed};
     use crate::catalogue::Handling;
     use crate::ids::{CenterId, QueueId, UserId};
     use crate::queue::{Priority, TicketStatus};
-
-    fn day(s: &str) -> NaiveDate {
-        s.parse().expect("date")
-    }
-
-    fn at(s: &str) -> DateTime<Utc> {
-        Utc.from_utc_datetime(&day(s).and_hms_opt(2, 0, 0).expect("time"))
-    }
 
     fn act(hall: &Hall, case: &Case, action: Action, on: &str) -> Performed {
         case.perform(

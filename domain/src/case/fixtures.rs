@@ -1,7 +1,7 @@
 //! A small hall for the domain's own tests: one centre, a committed or immediate item, two
 //! windows serving it, the shipped calendar.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 
 use crate::case::{Case, CaseError, CaseEvent, Intake, IntakeDecision, IntakeMaterials};
 use crate::ids::{CaseId, UserId};
@@ -18,6 +18,16 @@ use crate::catalogue::{
     WindowInput, WindowKind,
 };
 use crate::ids::{CenterId, DepartmentId, ServiceItemId, WindowId};
+
+/// The date written `s` (`2012-09-28`).
+pub(crate) fn day(s: &str) -> NaiveDate {
+    s.parse().expect("date")
+}
+
+/// 10:00 in the hall (UTC+8) on `s`.
+pub(crate) fn at(s: &str) -> DateTime<Utc> {
+    Utc.from_utc_datetime(&day(s).and_hms_opt(2, 0, 0).expect("time"))
+}
 
 pub(crate) struct Hall {
     pub(crate) center: Center,

@@ -415,17 +415,8 @@ mod tests {
     use super::*;
     use crate::calendar::china;
     use crate::case::{Intake, IntakeDecision, IntakeMaterials};
-    use chrono::TimeZone;
 
-    use crate::case::fixtures::{Hall, applicant, hall};
-
-    fn day(s: &str) -> NaiveDate {
-        s.parse().expect("date")
-    }
-
-    fn at(s: &str) -> DateTime<Utc> {
-        Utc.from_utc_datetime(&day(s).and_hms_opt(2, 0, 0).expect("time"))
-    }
+    use crate::case::fixtures::{Hall, applicant, at, day, hall};
 
     #[test]
     fn a_refusal_reads_as_english_for_every_state_and_action() {
