@@ -41,25 +41,41 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .route("/favicon.ico", web::head().to(favicon));
 }
 
+// A page counts against the kiosk's per-address allowance like any public request: the
+// centre pages read the database and tell which codes name a centre. Their assets do not:
+// fixed files, one page view fetching several.
+
 async fn kiosk(
+    request: HttpRequest,
     state: web::Data<AppState>,
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
+    state.limits.check_public(&request)?;
     centre_page(state, code.into_inner(), "kiosk/index.html").await
 }
 
 async fn display(
+    request: HttpRequest,
     state: web::Data<AppState>,
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
+    state.limits.check_public(&request)?;
     centre_page(state, code.into_inner(), "display/index.html").await
 }
 
-async fn dashboard() -> Result<HttpResponse, ApiError> {
+async fn dashboard(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    state.limits.check_public(&request)?;
     page("dashboard/index.html", &[])
 }
 
-async fn workbench() -> Result<HttpResponse, ApiError> {
+async fn workbench(
+    request: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    state.limits.check_public(&request)?;
     page("workbench/index.html", &[])
 }
 

@@ -162,7 +162,42 @@ fn a_path_under_a_page_that_names_no_page_is_a_404_problem(backend: Backend) {
     }
 }
 
+fn a_screen_address_that_asks_too_often_is_refused_whatever_the_code(backend: Backend) {
+    let app = TestApp::start_configured(backend, |config| config.public_rate = 5);
+    let admin = app.admin_token();
+    let center = app.post(
+        "/api/v1/centers",
+        Some(&admin),
+        &json!({"code": "640105", "name": "西夏区政务服务中心"}),
+    );
+    assert_eq!(center.status, 201, "{}", center.text);
+    // Known and unknown codes alike draw on the address's allowance, so probing for codes
+    // is as slow as looking cases up.
+    for path in [
+        "/kiosk/640105",
+        "/kiosk/000000",
+        "/display/640105",
+        "/display/999999",
+    ] {
+        let answer = app.get(path, None);
+        assert!(
+            matches!(answer.status, 200 | 404),
+            "{path}: {}",
+            answer.text
+        );
+    }
+    assert_page(&app.get("/dashboard", None), "/dashboard");
+    for path in ["/kiosk/640105", "/kiosk/000000", "/workbench"] {
+        let refused = app.get(path, None);
+        assert_eq!(refused.status, 429, "{path}: {}", refused.text);
+        assert_eq!(refused.content_type, "application/problem+json", "{path}");
+    }
+    // The pages' files are fixed and stay served.
+    assert_eq!(app.get("/assets/common/api.js", None).status, 200);
+}
+
 on_both_backends!(
+    a_screen_address_that_asks_too_often_is_refused_whatever_the_code,
     a_head_request_for_a_page_is_answered_like_a_get_without_the_page,
     a_path_under_a_page_that_names_no_page_is_a_404_problem,
     every_page_opens_under_a_policy_that_runs_no_inline_script,
