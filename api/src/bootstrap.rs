@@ -354,6 +354,7 @@ pub fn prepare(config: &Config) -> Result<(AppState, Option<String>), StartError
             .unwrap_or(chrono::TimeDelta::MAX),
         clock_shift: chrono::TimeDelta::zero(),
         outbox: config.outbox_settings(),
+        stats_projector: config.stats_projector,
         appointments: domain::queue::AppointmentRules {
             cancel_before: chrono::TimeDelta::minutes(i64::from(
                 config.appointment_cancel_before_minutes,

@@ -322,6 +322,17 @@ pub struct Config {
     )]
     pub outbox_retry_base_ms: u64,
 
+    /// Whether this process folds the statistics' pending deltas into their tables (one
+    /// process at a time does; `false` leaves it to the others).
+    #[arg(
+        long,
+        env = "HALL_STATS_PROJECTOR",
+        default_value_t = true,
+        action = clap::ArgAction::Set,
+        global = true
+    )]
+    pub stats_projector: bool,
+
     /// Worker threads delivering the outbox in this process; 0 delivers nothing here.
     #[arg(long, env = "HALL_OUTBOX_WORKERS", default_value_t = 4, global = true)]
     pub outbox_workers: usize,

@@ -22,6 +22,7 @@ pub mod outbox;
 pub mod pages;
 pub mod parameters;
 pub mod problem;
+pub mod projector;
 pub mod query_code;
 pub mod request_log;
 pub mod retention;

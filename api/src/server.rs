@@ -23,6 +23,7 @@ pub fn start(
     let display = state.display.clone();
     let state_outbox_workers = state.settings.outbox.workers;
     let outbox_state = state.clone();
+    let projector_state = state.settings.stats_projector.then(|| state.clone());
     let keep_alive = if edge.keep_alive.is_zero() {
         KeepAlive::Disabled
     } else {
@@ -51,6 +52,14 @@ pub fn start(
         let dispatcher = crate::outbox::dispatcher::spawn(outbox_state);
         actix_web::rt::spawn(async move {
             let _dispatcher = dispatcher;
+            std::future::pending::<()>().await
+        });
+    }
+    if let Some(projector_state) = projector_state {
+        // Stops, like the dispatcher, when this task is dropped with the server's runtime.
+        let projector = crate::projector::spawn(projector_state);
+        actix_web::rt::spawn(async move {
+            let _projector = projector;
             std::future::pending::<()>().await
         });
     }

@@ -74,6 +74,8 @@ pub struct Settings {
     pub appointments: domain::queue::AppointmentRules,
     /// How the outbox delivers.
     pub outbox: crate::outbox::OutboxSettings,
+    /// Whether this process runs the statistics projector.
+    pub stats_projector: bool,
 }
 
 impl AppState {

@@ -12,7 +12,7 @@ pub use queue::{
     DisplayRepository, FigureQuery, QueueFiguresRepository, QueueLine, QueueRepository,
     WindowSessionRepository,
 };
-pub use stats::{StatsGroup, StatsKey, StatsQuery, StatsRepository};
+pub use stats::{StatsGroup, StatsKey, StatsProjector, StatsQuery, StatsRepository};
 
 use chrono::{DateTime, NaiveDate, Utc};
 

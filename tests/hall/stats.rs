@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::cases::{applicant, hall};
+use crate::cases::{applicant, hall, hall_on};
 use crate::on_both_backends;
 use crate::support::{Backend, TestApp};
 
@@ -291,7 +291,153 @@ fn ratings_feed_the_statistics(backend: Backend) {
     );
 }
 
+/// Every statistics answer the story compares, for September 2012 judged on several days.
+fn answers(app: &TestApp, analyst: &str, ids: &Value) -> Vec<(String, Value)> {
+    let mut paths = Vec::new();
+    for as_of in ["2012-09-28", "2012-09-30", "2012-10-11", "2012-10-31"] {
+        for basis in ["received", "completed"] {
+            let period = format!("from=2012-09-01&to=2012-09-30&as_of={as_of}&basis={basis}");
+            paths.push(format!("/api/v1/stats/summary?{period}"));
+            for by in [
+                "center",
+                "window",
+                "department",
+                "item",
+                "clerk",
+                "day",
+                "month",
+            ] {
+                paths.push(format!("/api/v1/stats/breakdown?by={by}&{period}"));
+            }
+            for (filter, id) in ids.as_object().expect("ids") {
+                let id = id.as_str().expect("id");
+                paths.push(format!("/api/v1/stats/summary?{period}&{filter}={id}"));
+                // Filtered on one dimension and grouped by another: the fine rows.
+                paths.push(format!(
+                    "/api/v1/stats/breakdown?by=clerk&{period}&{filter}={id}"
+                ));
+            }
+        }
+    }
+    paths
+        .into_iter()
+        .map(|path| {
+            let answer = app.get(&path, Some(analyst));
+            assert_eq!(answer.status, 200, "{path}: {}", answer.text);
+            (path, answer.json())
+        })
+        .collect()
+}
+
+fn the_projector_folds_the_pending_figures_and_no_answer_moves(backend: Backend) {
+    // The projector folds only when the story says.
+    let app = TestApp::start_at_configured(backend, chrono::Utc::now(), |config| {
+        config.stats_projector = false
+    });
+    let hall = hall_on(app);
+    let line = |received: &str, events: Value| {
+        json!({"center_code": "640105", "window_number": 1, "item_code": "MZ-001", "applicant": applicant(),
+               "received_at": received, "events": events})
+    };
+    let start = |day: &str| json!({"action": "start", "at": format!("{day}T10:00:00+08:00")});
+    let complete = |day: &str| json!({"action": "complete", "outcome": "approved", "at": format!("{day}T11:00:00+08:00")});
+    let lines = [
+        line(
+            "2012-09-03T09:00:00+08:00",
+            json!([start("2012-09-03"), complete("2012-09-05")]),
+        ),
+        line("2012-09-28T09:00:00+08:00", json!([start("2012-09-28")])),
+        // Completed after its deadline, in the next month.
+        line(
+            "2012-09-28T09:30:00+08:00",
+            json!([start("2012-09-28"), complete("2012-10-19")]),
+        ),
+        line(
+            "2012-09-27T09:00:00+08:00",
+            json!([start("2012-09-27"), complete("2012-09-27")]),
+        ),
+    ];
+    let body: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    let imported = hall.app.send(
+        "POST",
+        "/api/v1/imports/cases",
+        Some(&hall.admin),
+        "application/x-ndjson",
+        &body,
+    );
+    assert_eq!(imported.status, 201, "{}", imported.text);
+    let case = imported.json()["cases"][0]["id"].clone();
+    let case = hall
+        .app
+        .get(
+            &format!("/api/v1/cases/{}", case.as_str().expect("id")),
+            Some(&hall.admin),
+        )
+        .json();
+    let ids = json!({"center": case["center_id"], "window": hall.window1, "item": hall.committed});
+    let pending = answers(&hall.app, &hall.analyst, &ids);
+    let summary = |answers: &[(String, Value)]| {
+        let path =
+            "/api/v1/stats/summary?from=2012-09-01&to=2012-09-30&as_of=2012-10-31&basis=received";
+        answers
+            .iter()
+            .find(|(p, _)| p == path)
+            .expect("asked")
+            .1
+            .clone()
+    };
+    let september = summary(&pending);
+    assert_eq!(september["received"], 4, "{september}");
+    assert_eq!(september["completed"], 3);
+    assert_eq!(september["completed_on_time"], 2);
+
+    // Folded one delta at a time, every answer stays what it was while all were pending.
+    let fold = |limit: i64| {
+        hall.app
+            .state
+            .store
+            .transaction(|conn| domain::repository::StatsProjector::fold_stats(conn, limit))
+            .expect("fold")
+    };
+    let mut folded = 0;
+    loop {
+        let now = fold(1);
+        if now == 0 {
+            break;
+        }
+        folded += now;
+        assert_eq!(
+            answers(&hall.app, &hall.analyst, &ids),
+            pending,
+            "after {folded} folded"
+        );
+    }
+    assert!(
+        folded >= 4 + 3,
+        "every event's deltas were pending: {folded}"
+    );
+
+    // Later work is pending again beside the folded, and folding it changes nothing either.
+    let more = hall.app.send(
+        "POST",
+        "/api/v1/imports/cases",
+        Some(&hall.admin),
+        "application/x-ndjson",
+        &format!(
+            "{}\n",
+            line("2012-09-30T09:00:00+08:00", json!([start("2012-09-30")]))
+        ),
+    );
+    assert_eq!(more.status, 201, "{}", more.text);
+    let mixed = answers(&hall.app, &hall.analyst, &ids);
+    assert_eq!(summary(&mixed)["received"], 5);
+    assert!(fold(1_000) > 0);
+    assert_eq!(fold(1_000), 0);
+    assert_eq!(answers(&hall.app, &hall.analyst, &ids), mixed);
+}
+
 on_both_backends!(
+    the_projector_folds_the_pending_figures_and_no_answer_moves,
     the_demo_hall_reproduces_the_figures_of_the_2012_report,
     a_clerk_completes_a_committed_case_after_its_deadline_and_the_on_time_rate_drops,
     ratings_feed_the_statistics,

@@ -84,9 +84,17 @@ pub enum StatsGroup {
     Month,
 }
 
+/// Folding the statistics deltas an event left pending into the tables queries read first;
+/// queries add what is still pending, so folding changes no answer, only its cost.
+pub trait StatsProjector {
+    /// Folds up to `limit` of the oldest pending deltas; how many were folded (none while
+    /// another process folds).
+    fn fold_stats(&mut self, limit: i64) -> RepositoryResult<usize>;
+}
+
 /// Storage of the statistics deltas.
 pub trait StatsRepository {
-    /// Adds a case's deltas.
+    /// Adds a case's deltas (pending until folded, counted by queries meanwhile).
     fn add_stats(
         &mut self,
         key: &StatsKey,

@@ -103,16 +103,18 @@ impl Dimension {
 }
 
 /// A statistics table: the fine rows, keyed by every dimension at once, or a rollup of one
-/// dimension by day or by month.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// dimension by day or by month; or the deltas not yet folded into them, keyed like the fine
+/// rows but one row per delta.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) enum Table {
     Fine,
     Day,
     Month,
+    Pending,
 }
 
 impl Table {
-    /// Every table.
+    /// Every table the projector folds deltas into.
     pub(crate) const ALL: [Self; 3] = [Self::Fine, Self::Day, Self::Month];
 
     /// The rollups, in the order a dimension's rows are written.
@@ -124,13 +126,14 @@ impl Table {
             Self::Fine => "case_stats",
             Self::Day => "stats_day",
             Self::Month => "stats_month",
+            Self::Pending => "stats_pending",
         }
     }
 
     /// Its columns of the date of receipt and of the date of effect.
     pub(crate) fn dates(self) -> [&'static str; 2] {
         match self {
-            Self::Fine | Self::Day => ["received_on", "effective_on"],
+            Self::Fine | Self::Day | Self::Pending => ["received_on", "effective_on"],
             Self::Month => ["received_month", "effective_month"],
         }
     }
@@ -147,7 +150,7 @@ impl Table {
     /// A delta's dates as the table keys them: by month, the first days of their months.
     pub(crate) fn dated(self, received_on: NaiveDate, effective_on: NaiveDate) -> [NaiveDate; 2] {
         match self {
-            Self::Fine | Self::Day => [received_on, effective_on],
+            Self::Fine | Self::Day | Self::Pending => [received_on, effective_on],
             Self::Month => [month_of(received_on), month_of(effective_on)],
         }
     }

@@ -1,7 +1,8 @@
 //! Statistics persistence, by job: the typed dimensions and tables, the rows a delta touches,
-//! the write path, the query plan and its SQL.
+//! the pending deltas and their folding, the write path, the query plan and its SQL.
 
 mod dimension;
+mod pending;
 mod plan;
 mod rows;
 mod sql;
@@ -13,7 +14,7 @@ pub(crate) use write::month_of;
 
 use diesel::prelude::*;
 use domain::repository::{
-    CaseFilter, RepositoryResult, StatsGroup, StatsKey, StatsQuery, StatsRepository,
+    CaseFilter, RepositoryResult, StatsGroup, StatsKey, StatsProjector, StatsQuery, StatsRepository,
 };
 use domain::stats::{Counters, StatDelta, StatsBasis};
 
@@ -24,16 +25,16 @@ use crate::schema::cases;
 use plan::plan;
 use rows::GroupRow;
 use sql::{effect_rollup_sql, fine_sql, rollup_sql};
-use write::bump;
+
+impl StatsProjector for AnyConnection {
+    fn fold_stats(&mut self, limit: i64) -> RepositoryResult<usize> {
+        pending::fold(self, limit)
+    }
+}
 
 impl StatsRepository for AnyConnection {
     fn add_stats(&mut self, key: &StatsKey, deltas: &[StatDelta]) -> RepositoryResult<()> {
-        for delta in deltas {
-            for row in rows_of(key, delta.effective_on) {
-                bump(self, &row, &delta.counters)?;
-            }
-        }
-        Ok(())
+        pending::append(self, key, deltas)
     }
 
     fn stats(

@@ -15,7 +15,7 @@ use super::dimension::{Dimension, Table};
 use crate::connection::MultiBackend;
 
 /// A value bound to a statement, with its SQL type.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) enum Bind {
     Text(String),
     Date(NaiveDate),
@@ -39,8 +39,9 @@ pub(crate) fn bound(
     query
 }
 
-/// One row of a statistics table, by its key's columns and values.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// One row of a statistics table, by its key's columns and values; ordered by table, then
+/// key, the order the projector locks them in.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) struct RowKey {
     pub(crate) table: Table,
     pub(crate) key: Vec<(&'static str, Bind)>,
@@ -116,19 +117,41 @@ impl RowKey {
 /// first, the least shared, then each dimension's day and month rows in the dimensions'
 /// write order.
 pub(crate) fn rows_of(key: &StatsKey, effective_on: NaiveDate) -> Vec<RowKey> {
-    let dated = |table: Table| table.dated(key.received_on, effective_on);
-    let mut fine = RowKey::new(Table::Fine, &key.region, dated(Table::Fine));
+    let dates = [key.received_on, effective_on];
+    let mut rows = vec![fine_row(Table::Fine, &key.region, dates, |dim| dim.id(key))];
+    rows.extend(rollup_rows(&key.region, dates, |dim| dim.id(key)));
+    rows
+}
+
+/// A delta's row keyed by every dimension, in the fine table or among the pending deltas;
+/// `id` gives the delta's value in a dimension.
+pub(crate) fn fine_row(
+    table: Table,
+    region: &str,
+    [received_on, effective_on]: [NaiveDate; 2],
+    id: impl Fn(Dimension) -> String,
+) -> RowKey {
+    let mut fine = RowKey::new(table, region, table.dated(received_on, effective_on));
     for dim in Dimension::WRITE_ORDER {
         if let Some(column) = dim.column() {
-            fine.key.push((column, Bind::Text(dim.id(key))));
+            fine.key.push((column, Bind::Text(id(dim))));
         }
     }
-    let mut rows = vec![fine];
+    fine
+}
+
+/// A delta's day and month rows, per dimension in the write order.
+pub(crate) fn rollup_rows(
+    region: &str,
+    [received_on, effective_on]: [NaiveDate; 2],
+    id: impl Fn(Dimension) -> String,
+) -> Vec<RowKey> {
+    let mut rows = Vec::new();
     for dim in Dimension::WRITE_ORDER {
         for table in Table::ROLLUPS {
-            let mut row = RowKey::new(table, &key.region, dated(table));
+            let mut row = RowKey::new(table, region, table.dated(received_on, effective_on));
             row.key.push(("dim", Bind::Text(dim.name().to_owned())));
-            row.key.push(("dim_id", Bind::Text(dim.id(key))));
+            row.key.push(("dim_id", Bind::Text(id(dim))));
             rows.push(row);
         }
     }

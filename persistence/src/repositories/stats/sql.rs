@@ -50,6 +50,47 @@ impl Binds {
         )
     }
 
+    /// The part read from the deltas not yet folded: the same rows a rollup part of
+    /// dimension `dim` would count, by the conditions on the whole period.
+    fn pending(
+        &mut self,
+        query: &StatsQuery,
+        group: Option<StatsGroup>,
+        dim: Dimension,
+        ids: Option<&[String]>,
+    ) -> String {
+        let table = Table::Pending;
+        let mut sql = format!(
+            "SELECT {} AS grp, {} FROM {} WHERE {}",
+            group_key(table, query.basis, group),
+            Counters::COLUMNS.join(", "),
+            table.name(),
+            self.period(table, query),
+        );
+        if let (Some(column), Some(ids)) = (dim.column(), ids) {
+            sql.push_str(&format!(" AND {column} IN ({})", self.list(ids)));
+        }
+        sql
+    }
+
+    /// The rows of a table keyed by day that count for the query's period as of its date.
+    fn period(&mut self, table: Table, query: &StatsQuery) -> String {
+        let [received, effective] = table.dates();
+        match query.basis {
+            StatsBasis::Received => format!(
+                "{received} >= {} AND {received} <= {} AND {effective} <= {}",
+                self.date(query.from),
+                self.date(query.to),
+                self.date(query.as_of),
+            ),
+            StatsBasis::Completed => format!(
+                "{effective} >= {} AND {effective} <= {}",
+                self.date(query.from),
+                self.date(query.to.min(query.as_of)),
+            ),
+        }
+    }
+
     fn list(&mut self, texts: &[String]) -> String {
         texts
             .iter()
@@ -113,6 +154,7 @@ pub(super) fn rollup_sql(
             binds.date(query.as_of),
         ));
     }
+    parts.push(binds.pending(query, group, dim, ids.as_deref()));
     (union(group, &parts), binds.0)
 }
 
@@ -150,6 +192,7 @@ pub(super) fn effect_rollup_sql(
             binds.date(to),
         ));
     }
+    parts.push(binds.pending(query, group, dim, ids.as_deref()));
     (union(group, &parts), binds.0)
 }
 
@@ -212,38 +255,26 @@ pub(super) fn whole_months(from: NaiveDate, to: NaiveDate) -> Option<(NaiveDate,
     (first <= last).then_some((first, last))
 }
 
-/// Sums from the fine table, keyed by every dimension: any combination of filters.
+/// Sums from the fine table, keyed by every dimension, and the deltas not yet folded, keyed
+/// alike: any combination of filters.
 pub(super) fn fine_sql(query: &StatsQuery, group: Option<StatsGroup>) -> (String, Vec<Bind>) {
-    let grp = group_key(Table::Fine, query.basis, group);
-    let [received, effective] = Table::Fine.dates();
-    let select = format!(
-        "SELECT {grp} AS grp, {} FROM {}",
-        sums(),
-        Table::Fine.name()
-    );
     let mut binds = Binds(Vec::new());
-    let mut sql = match query.basis {
-        StatsBasis::Received => format!(
-            "{select} WHERE {received} >= {} AND {received} <= {} AND {effective} <= {}",
-            binds.date(query.from),
-            binds.date(query.to),
-            binds.date(query.as_of),
-        ),
-        StatsBasis::Completed => format!(
-            "{select} WHERE {effective} >= {} AND {effective} <= {}",
-            binds.date(query.from),
-            binds.date(query.to.min(query.as_of)),
-        ),
-    };
-    for (dim, ids) in Dimension::filters(query) {
-        if let Some(column) = dim.column() {
-            sql.push_str(&format!(" AND {column} IN ({})", binds.list(&ids)));
+    let parts = [Table::Fine, Table::Pending].map(|table| {
+        let mut sql = format!(
+            "SELECT {} AS grp, {} FROM {} WHERE {}",
+            group_key(table, query.basis, group),
+            Counters::COLUMNS.join(", "),
+            table.name(),
+            binds.period(table, query),
+        );
+        for (dim, ids) in Dimension::filters(query) {
+            if let Some(column) = dim.column() {
+                sql.push_str(&format!(" AND {column} IN ({})", binds.list(&ids)));
+            }
         }
-    }
-    if group.is_some() {
-        sql.push_str(&format!(" GROUP BY {grp} ORDER BY {grp}"));
-    }
-    (sql, binds.0)
+        sql
+    });
+    (union(group, &parts), binds.0)
 }
 
 /// What a table's rows are grouped by: nothing (`''`), the date of the basis, or the
@@ -254,7 +285,7 @@ fn group_key(table: Table, basis: StatsBasis, group: Option<StatsGroup>) -> Stri
         Some(StatsGroup::Day | StatsGroup::Month) => {
             format!("CAST({} AS TEXT)", table.date(basis))
         }
-        Some(by) if table == Table::Fine => Dimension::grouping(by)
+        Some(by) if matches!(table, Table::Fine | Table::Pending) => Dimension::grouping(by)
             .and_then(Dimension::column)
             .unwrap_or("''")
             .to_owned(),

@@ -1,0 +1,28 @@
+-- As on PostgreSQL (see there why).
+CREATE TABLE stats_pending (
+    id                 INTEGER PRIMARY KEY AUTOINCREMENT,
+    region             TEXT NOT NULL,
+    received_on        DATE NOT NULL,
+    effective_on       DATE NOT NULL,
+    center_id          TEXT NOT NULL,
+    window_id          TEXT NOT NULL,
+    item_id            TEXT NOT NULL,
+    department_id      TEXT NOT NULL,
+    clerk_id           TEXT NOT NULL,
+    received           BIGINT NOT NULL,
+    immediate          BIGINT NOT NULL,
+    committed          BIGINT NOT NULL,
+    not_accepted       BIGINT NOT NULL,
+    completed          BIGINT NOT NULL,
+    completed_on_time  BIGINT NOT NULL,
+    withdrawn          BIGINT NOT NULL,
+    overdue_open       BIGINT NOT NULL,
+    rated              BIGINT NOT NULL,
+    rating_sum         BIGINT NOT NULL,
+    rated_poor         BIGINT NOT NULL,
+    rated_1            BIGINT NOT NULL,
+    rated_2            BIGINT NOT NULL,
+    rated_3            BIGINT NOT NULL,
+    rated_4            BIGINT NOT NULL,
+    rated_5            BIGINT NOT NULL
+);
