@@ -111,9 +111,17 @@ impl NoticeRepository for AnyConnection {
         super::registers::draw(
             self,
             |conn| {
-                diesel::update(notice_registers::table.find(key.clone()))
+                let bumped = diesel::update(notice_registers::table.find(key.clone()))
                     .set(notice_registers::last_seq.eq(notice_registers::last_seq + 1))
-                    .execute(conn)
+                    .execute(conn)?;
+                if bumped == 0 {
+                    return Ok(None);
+                }
+                notice_registers::table
+                    .find(key.clone())
+                    .select(notice_registers::last_seq)
+                    .first(conn)
+                    .map(Some)
             },
             |conn| {
                 diesel::insert_into(notice_registers::table)
@@ -124,12 +132,6 @@ impl NoticeRepository for AnyConnection {
                         notice_registers::last_seq.eq(1),
                     ))
                     .execute(conn)
-            },
-            |conn| {
-                notice_registers::table
-                    .find(key.clone())
-                    .select(notice_registers::last_seq)
-                    .first(conn)
             },
         )
     }

@@ -10,25 +10,27 @@ use crate::AnyConnection;
 use crate::convert::count;
 use crate::error::db;
 
-/// Draws the next number of one register: `bump` adds one to its row; when there is no row
-/// yet, `first` creates it at 1; `read` reads the number the bump left.
+/// Draws the next number of one register: `bump` adds one to its row and returns the
+/// number it left, `None` when there is no row yet; then `first` creates it at 1.
 pub(super) fn draw(
     conn: &mut AnyConnection,
-    bump: impl Fn(&mut AnyConnection) -> QueryResult<usize>,
+    bump: impl Fn(&mut AnyConnection) -> QueryResult<Option<i32>>,
     first: impl Fn(&mut AnyConnection) -> QueryResult<usize>,
-    read: impl FnOnce(&mut AnyConnection) -> QueryResult<i32>,
 ) -> RepositoryResult<u32> {
-    if bump(conn).map_err(db)? == 0 {
-        // The register's first number. The insert runs in a savepoint: on PostgreSQL a
-        // unique violation would otherwise abort the whole transaction when another process
-        // drew the first number at the same moment.
-        match conn.transaction(|conn| first(conn)).map_err(db) {
-            Ok(_) => return Ok(1),
-            Err(RepositoryError::Conflict) => {
-                bump(conn).map_err(db)?;
-            }
-            Err(other) => return Err(other),
-        }
+    if let Some(number) = bump(conn).map_err(db)? {
+        return count(number);
     }
-    count(read(conn).map_err(db)?)
+    // The register's first number. The insert runs in a savepoint: on PostgreSQL a unique
+    // violation would otherwise abort the whole transaction when another process drew the
+    // first number at the same moment.
+    match conn.transaction(|conn| first(conn)).map_err(db) {
+        Ok(_) => Ok(1),
+        Err(RepositoryError::Conflict) => match bump(conn).map_err(db)? {
+            Some(number) => count(number),
+            None => Err(RepositoryError::Internal(
+                "a register's row vanished while it was drawn".into(),
+            )),
+        },
+        Err(other) => Err(other),
+    }
 }

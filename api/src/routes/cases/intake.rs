@@ -170,7 +170,9 @@ pub async fn create_case(
                         ticket_at_window(conn, ticket, window_id, now.today)?;
                         conn.link_case(ticket, case.id)?;
                     }
-                    Ok((view(conn, case, &calendar)?, code, false))
+                    // A new case came from this request's ticket or from none: nothing to
+                    // read while the region's case number is held.
+                    Ok((CaseView::new(case, &calendar, ticket_id), code, false))
                 }
                 Receipt::Replayed(case, code) => {
                     // The answer shows the applicant's personal data again.

@@ -8,6 +8,7 @@ mod sealed;
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
+use diesel::sql_types::{Date, Integer, Text};
 use domain::case::{Case, CaseEvent, CaseStatus};
 use domain::ids::CaseId;
 use domain::page::{DueCursor, Page, PageRequest};
@@ -25,13 +26,20 @@ use crate::schema::{case_events, case_sequences, cases};
 
 impl CaseRepository for AnyConnection {
     fn next_case_seq(&mut self, region: &str, day: NaiveDate) -> RepositoryResult<u32> {
-        let key = (region.to_owned(), day);
         super::registers::draw(
             self,
             |conn| {
-                diesel::update(case_sequences::table.find(key.clone()))
-                    .set(case_sequences::last_seq.eq(case_sequences::last_seq + 1))
-                    .execute(conn)
+                // One round trip: the row stays locked until the case commits, and every
+                // clerk of the region waits for it.
+                diesel::sql_query(
+                    "UPDATE case_sequences SET last_seq = last_seq + 1 \
+                     WHERE region = $1 AND day = $2 RETURNING last_seq",
+                )
+                .bind::<Text, _>(region)
+                .bind::<Date, _>(day)
+                .get_result::<Drawn>(conn)
+                .optional()
+                .map(|drawn| drawn.map(|d| d.last_seq))
             },
             |conn| {
                 diesel::insert_into(case_sequences::table)
@@ -41,12 +49,6 @@ impl CaseRepository for AnyConnection {
                         case_sequences::last_seq.eq(1),
                     ))
                     .execute(conn)
-            },
-            |conn| {
-                case_sequences::table
-                    .find(key.clone())
-                    .select(case_sequences::last_seq)
-                    .first(conn)
             },
         )
     }
@@ -211,4 +213,11 @@ impl CaseRepository for AnyConnection {
             .order(cases::received_at);
         load_cases(self, query)
     }
+}
+
+/// The number a register's bump left.
+#[derive(QueryableByName)]
+struct Drawn {
+    #[diesel(sql_type = Integer)]
+    last_seq: i32,
 }
