@@ -296,6 +296,19 @@ pub fn openapi_json() -> String {
     json
 }
 
+/// Where the OpenAPI document is served.
+const DOCUMENT_URL: &str = "/api-docs/openapi.json";
+
+/// The OpenAPI document as served and the parameters it declares, built once per process:
+/// every worker builds its own routes, but kept per worker the document and its index held
+/// about ten megabytes each (docs/BENCHMARKS.md).
+struct Published {
+    json: web::Bytes,
+    known: web::Data<parameters::KnownParameters>,
+}
+
+static PUBLISHED: std::sync::OnceLock<Published> = std::sync::OnceLock::new();
+
 /// The whole application for one worker.
 pub fn build(
     state: AppState,
@@ -324,11 +337,33 @@ pub fn build(
             .app_data(web::PayloadConfig::default().limit(imports::IMPORT_LIMIT)),
     )
     .split_for_parts();
-    finish_document(&mut api);
+    let published = PUBLISHED.get_or_init(|| {
+        finish_document(&mut api);
+        Published {
+            json: web::Bytes::from(api.to_json().unwrap_or_default()),
+            known: web::Data::new(parameters::KnownParameters::of(&api)),
+        }
+    });
+    // Only the routes are this worker's: the document it was built with goes now.
+    drop(api);
     let cors = browsers::cors(&origins);
-    let known = web::Data::new(parameters::KnownParameters::of(&api));
+    let known = published.known.clone();
+    let document = published.json.clone();
     app.service(web::redirect("/docs", "/docs/").permanent())
-        .service(SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", api))
+        .route(
+            DOCUMENT_URL,
+            web::get().to(move || {
+                let document = document.clone();
+                async move {
+                    actix_web::HttpResponse::Ok()
+                        .content_type("application/json")
+                        .body(document)
+                }
+            }),
+        )
+        .service(
+            SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::from(DOCUMENT_URL)),
+        )
         .configure(crate::pages::configure)
         .default_service(web::to(problem::no_route))
         .app_data(known)
