@@ -158,118 +158,127 @@ fn document_common_problems(openapi: &mut utoipa::openapi::OpenApi) {
     }
 }
 
+/// Every route, listed once and expanded twice: on a utoipa-aware app with utoipa's scopes,
+/// which builds the OpenAPI document as it goes (once per process, [`openapi`]), and on the
+/// plain app each worker serves with actix's, which builds none (about 6 MiB a worker).
+macro_rules! with_routes {
+    ($app:expr, $scope:path) => {
+        $app.service(health::healthz)
+            .service(health::readyz)
+            .service(metrics::get_metrics)
+            .service(
+                $scope("/api/v1")
+                    .service(auth::login)
+                    .service(auth::me)
+                    .service(users::change_password)
+                    .service(users::list_users)
+                    .service(users::get_user)
+                    .service(users::create_user)
+                    .service(users::update_user)
+                    .service(users::deactivate_user)
+                    .service(audit::list_audit_entries)
+                    .service(access_log::list_access_entries)
+                    .service(centers::list_centers)
+                    .service(centers::get_center)
+                    .service(centers::create_center)
+                    .service(centers::update_center)
+                    .service(centers::deactivate_center)
+                    .service(departments::list_departments)
+                    .service(departments::get_department)
+                    .service(departments::create_department)
+                    .service(departments::update_department)
+                    .service(departments::deactivate_department)
+                    .service(webhooks::create_webhook)
+                    .service(webhooks::list_webhooks)
+                    .service(webhooks::get_webhook)
+                    .service(webhooks::update_webhook)
+                    .service(webhooks::delete_webhook)
+                    .service(webhooks::rotate_webhook_secret)
+                    .service(webhooks::list_webhook_deliveries)
+                    .service(outbox::list_outbox_messages)
+                    .service(outbox::replay_outbox_message)
+                    .service(items::list_items)
+                    .service(items::get_item)
+                    .service(items::get_item_version)
+                    .service(items::create_item)
+                    .service(items::update_item)
+                    .service(items::deactivate_item)
+                    .service(windows::list_windows)
+                    .service(windows::get_window)
+                    .service(windows::create_window)
+                    .service(windows::update_window)
+                    .service(windows::deactivate_window)
+                    .service(display::get_window_display)
+                    // The fixed paths before `/calendar/{year}`, which would take them otherwise.
+                    .service(calendar::get_deadline)
+                    .service(calendar::count_working_days)
+                    .service(calendar::list_calendar_regions)
+                    .service(calendar::get_regional_calendar_year)
+                    .service(calendar::put_regional_calendar_year)
+                    .service(calendar::get_calendar_year)
+                    .service(calendar::put_calendar_year)
+                    .service(cases::create_case)
+                    .service(cases::list_cases)
+                    .service(cases::get_case)
+                    .service(cases::list_case_events)
+                    .service(cases::get_case_deadline)
+                    .service(cases::create_case_event)
+                    .service(cases::put_case_notifications)
+                    .service(notices::create_case_notice)
+                    .service(notices::list_case_notices)
+                    .service(notices::get_notice)
+                    .service(notices::void_notice)
+                    .service(notices::get_notice_template)
+                    .service(notices::put_notice_template)
+                    .service(notices::delete_notice_template)
+                    .service(supervision::list_warnings)
+                    .service(imports::import_cases)
+                    .service(supervision::list_rectifications)
+                    .service(supervision::close_rectification)
+                    .service(display::get_public_display)
+                    .service(public::get_public_case)
+                    .service(public::rate_case)
+                    .service(public::list_public_items)
+                    .service(public::get_public_item)
+                    .service(public::list_public_windows)
+                    .service(public::get_public_board)
+                    .service(public::list_public_queues)
+                    .service(public::take_ticket)
+                    .service(public::get_public_ticket)
+                    .service(public::list_public_slots)
+                    .service(public::book_appointment)
+                    .service(public::cancel_appointment)
+                    .service(public::check_in_appointment)
+                    .service(queue::list_queues)
+                    .service(queue::create_queue)
+                    .service(queue::get_queue)
+                    .service(queue::update_queue)
+                    .service(queue::issue_ticket)
+                    .service(queue::get_ticket)
+                    .service(queue::list_ticket_events)
+                    .service(queue::create_ticket_event)
+                    .service(queue::get_window_session)
+                    .service(queue::put_window_session)
+                    .service(queue::call_next_ticket)
+                    .service(slots::create_slots)
+                    .service(slots::list_slots)
+                    .service(stats::get_stats_summary)
+                    .service(stats::get_stats_breakdown)
+                    .service(stats::get_stats_warnings)
+                    .service(stats::get_stats_catalogue)
+                    .service(stats::get_stats_queue)
+                    .service(reports::get_report_csv)
+                    .service(reports::get_report),
+            )
+    };
+}
+
 /// Registers every documented route on a utoipa-aware app.
 fn routes<T>(app: UtoipaApp<T>) -> UtoipaApp<T>
 where
     T: ServiceFactory<ServiceRequest, Config = (), Error = Error, InitError = ()>,
 {
-    app.service(health::healthz)
-        .service(health::readyz)
-        .service(metrics::get_metrics)
-        .service(
-            scope::scope("/api/v1")
-                .service(auth::login)
-                .service(auth::me)
-                .service(users::change_password)
-                .service(users::list_users)
-                .service(users::get_user)
-                .service(users::create_user)
-                .service(users::update_user)
-                .service(users::deactivate_user)
-                .service(audit::list_audit_entries)
-                .service(access_log::list_access_entries)
-                .service(centers::list_centers)
-                .service(centers::get_center)
-                .service(centers::create_center)
-                .service(centers::update_center)
-                .service(centers::deactivate_center)
-                .service(departments::list_departments)
-                .service(departments::get_department)
-                .service(departments::create_department)
-                .service(departments::update_department)
-                .service(departments::deactivate_department)
-                .service(webhooks::create_webhook)
-                .service(webhooks::list_webhooks)
-                .service(webhooks::get_webhook)
-                .service(webhooks::update_webhook)
-                .service(webhooks::delete_webhook)
-                .service(webhooks::rotate_webhook_secret)
-                .service(webhooks::list_webhook_deliveries)
-                .service(outbox::list_outbox_messages)
-                .service(outbox::replay_outbox_message)
-                .service(items::list_items)
-                .service(items::get_item)
-                .service(items::get_item_version)
-                .service(items::create_item)
-                .service(items::update_item)
-                .service(items::deactivate_item)
-                .service(windows::list_windows)
-                .service(windows::get_window)
-                .service(windows::create_window)
-                .service(windows::update_window)
-                .service(windows::deactivate_window)
-                .service(display::get_window_display)
-                // The fixed paths before `/calendar/{year}`, which would take them otherwise.
-                .service(calendar::get_deadline)
-                .service(calendar::count_working_days)
-                .service(calendar::list_calendar_regions)
-                .service(calendar::get_regional_calendar_year)
-                .service(calendar::put_regional_calendar_year)
-                .service(calendar::get_calendar_year)
-                .service(calendar::put_calendar_year)
-                .service(cases::create_case)
-                .service(cases::list_cases)
-                .service(cases::get_case)
-                .service(cases::list_case_events)
-                .service(cases::get_case_deadline)
-                .service(cases::create_case_event)
-                .service(cases::put_case_notifications)
-                .service(notices::create_case_notice)
-                .service(notices::list_case_notices)
-                .service(notices::get_notice)
-                .service(notices::void_notice)
-                .service(notices::get_notice_template)
-                .service(notices::put_notice_template)
-                .service(notices::delete_notice_template)
-                .service(supervision::list_warnings)
-                .service(imports::import_cases)
-                .service(supervision::list_rectifications)
-                .service(supervision::close_rectification)
-                .service(display::get_public_display)
-                .service(public::get_public_case)
-                .service(public::rate_case)
-                .service(public::list_public_items)
-                .service(public::get_public_item)
-                .service(public::list_public_windows)
-                .service(public::get_public_board)
-                .service(public::list_public_queues)
-                .service(public::take_ticket)
-                .service(public::get_public_ticket)
-                .service(public::list_public_slots)
-                .service(public::book_appointment)
-                .service(public::cancel_appointment)
-                .service(public::check_in_appointment)
-                .service(queue::list_queues)
-                .service(queue::create_queue)
-                .service(queue::get_queue)
-                .service(queue::update_queue)
-                .service(queue::issue_ticket)
-                .service(queue::get_ticket)
-                .service(queue::list_ticket_events)
-                .service(queue::create_ticket_event)
-                .service(queue::get_window_session)
-                .service(queue::put_window_session)
-                .service(queue::call_next_ticket)
-                .service(slots::create_slots)
-                .service(slots::list_slots)
-                .service(stats::get_stats_summary)
-                .service(stats::get_stats_breakdown)
-                .service(stats::get_stats_warnings)
-                .service(stats::get_stats_catalogue)
-                .service(stats::get_stats_queue)
-                .service(reports::get_report_csv)
-                .service(reports::get_report),
-        )
+    with_routes!(app, scope::scope)
 }
 
 /// The OpenAPI document of the API as the code declares it.
@@ -300,8 +309,8 @@ pub fn openapi_json() -> String {
 const DOCUMENT_URL: &str = "/api-docs/openapi.json";
 
 /// The OpenAPI document as served and the parameters it declares, built once per process:
-/// every worker builds its own routes, but kept per worker the document and its index held
-/// about ten megabytes each (docs/BENCHMARKS.md).
+/// every worker builds its own routes, but built and kept per worker the document and its
+/// index cost about ten megabytes each (docs/BENCHMARKS.md).
 struct Published {
     json: web::Bytes,
     known: web::Data<parameters::KnownParameters>,
@@ -322,10 +331,8 @@ pub fn build(
     >,
 > {
     let origins = state.cors_origins.clone();
-    let (app, mut api) = routes(
+    let app = with_routes!(
         App::new()
-            .into_utoipa_app()
-            .openapi(ApiDoc::openapi())
             .app_data(web::Data::new(state))
             .app_data(
                 web::JsonConfig::default()
@@ -335,17 +342,15 @@ pub fn build(
             .app_data(web::QueryConfig::default().error_handler(query_error))
             .app_data(web::PathConfig::default().error_handler(path_error))
             .app_data(web::PayloadConfig::default().limit(imports::IMPORT_LIMIT)),
-    )
-    .split_for_parts();
+        web::scope
+    );
     let published = PUBLISHED.get_or_init(|| {
-        finish_document(&mut api);
+        let api = openapi();
         Published {
             json: web::Bytes::from(api.to_json().unwrap_or_default()),
             known: web::Data::new(parameters::KnownParameters::of(&api)),
         }
     });
-    // Only the routes are this worker's: the document it was built with goes now.
-    drop(api);
     let cors = browsers::cors(&origins);
     let known = published.known.clone();
     let document = published.json.clone();
