@@ -151,8 +151,13 @@ impl CalendarCache {
         self.read(conn, true)
     }
 
-    fn read(&self, conn: &mut AnyConnection, lock: bool) -> Result<Arc<Calendars>, ApiError> {
-        let revision = conn.calendar_revision(lock)?;
+    /// The calendars at `revision`, read by the caller in a statement of its own (the kiosk's
+    /// lookup reads it with the case): built again only when it is not the cached one.
+    pub fn at(
+        &self,
+        conn: &mut AnyConnection,
+        revision: CalendarRevision,
+    ) -> Result<Arc<Calendars>, ApiError> {
         if let Some((seen, cached)) = self.lock().as_ref()
             && *seen == revision
         {
@@ -161,6 +166,11 @@ impl CalendarCache {
         let built = Arc::new(calendars(conn)?);
         *self.lock() = Some((revision, built.clone()));
         Ok(built)
+    }
+
+    fn read(&self, conn: &mut AnyConnection, lock: bool) -> Result<Arc<Calendars>, ApiError> {
+        let revision = conn.calendar_revision(lock)?;
+        self.at(conn, revision)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Option<Cached>> {

@@ -394,6 +394,50 @@ pub trait KioskAttemptRepository {
     ) -> RepositoryResult<()>;
 }
 
+/// The kiosk's lookup of a case by number, read in one statement: the lookup is the busiest
+/// public request, and every round trip to the database counts against its throughput.
+pub trait KioskLookupRepository {
+    /// The wrong codes `case_no` got at or after `since`, the calendars' revision, and the
+    /// case with this number, if any, with what the kiosk shows of it.
+    fn kiosk_lookup(
+        &mut self,
+        case_no: &str,
+        since: DateTime<Utc>,
+    ) -> RepositoryResult<KioskLookup>;
+}
+
+/// What [`KioskLookupRepository::kiosk_lookup`] read, all at one moment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KioskLookup {
+    /// How many wrong codes the number got since the moment asked
+    /// (see [`KioskAttemptRepository::failed_lookups`]).
+    pub failures: u32,
+    /// When the earliest of them came.
+    pub earliest_failure: Option<DateTime<Utc>>,
+    /// The stored calendars' revision.
+    pub calendar: CalendarRevision,
+    /// The case with this number; `None` when the number names none.
+    pub case: Option<KioskCase>,
+}
+
+/// A case with what the kiosk shows beside it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KioskCase {
+    /// The case.
+    pub case: Case,
+    /// The hash of its query code.
+    pub query_code_hash: String,
+    /// Its service item's name; `None` when the item is gone.
+    pub item: Option<String>,
+    /// The window handling it, `None` when it is gone: its number and name.
+    pub window: Option<(u32, String)>,
+    /// The name of that window's centre; `None` when it is gone.
+    pub center: Option<String>,
+    /// The events of a kind the public sees ([`crate::case::ActionKind::is_public`]): their
+    /// kind and time, oldest first.
+    pub steps: Vec<(crate::case::ActionKind, DateTime<Utc>)>,
+}
+
 /// Storage of the access log of personal data: append and read, nothing else.
 pub trait AccessLogRepository {
     /// Appends entries, all or none.

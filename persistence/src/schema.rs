@@ -345,6 +345,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     stats_month,
 );
 
+// The kiosk's lookup starts from the calendars' revision (see `repositories::cases::kiosk`).
+diesel::allow_tables_to_appear_in_same_query!(calendar_revision, cases);
+diesel::allow_tables_to_appear_in_same_query!(calendar_revision, service_items);
+diesel::allow_tables_to_appear_in_same_query!(calendar_revision, windows);
+diesel::allow_tables_to_appear_in_same_query!(calendar_revision, centers);
+diesel::allow_tables_to_appear_in_same_query!(calendar_revision, case_events);
+
 diesel::table! {
     access_log (id) {
         id -> Text,

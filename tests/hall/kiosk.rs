@@ -1,6 +1,19 @@
 //! Stories of the kiosk: the public looks up a case, reads the guide and the windows, sees
 //! the board, rates a finished case — and never sees personal data or gets to enumerate.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use chrono::{Duration, Utc};
+use diesel::Connection;
+use diesel::connection::InstrumentationEvent;
+use domain::case::{ActionKind, CaseEvent, EventDetails};
+use domain::ids::CaseEventId;
+use domain::repository::{
+    CalendarRepository, CaseRepository, CenterRepository, KioskAttemptRepository, KioskCase,
+    KioskLookup, KioskLookupRepository, RepositoryError, ServiceItemRepository, WindowRepository,
+};
+use persistence::AnyConnection;
 use serde_json::{Value, json};
 
 use crate::cases::{Hall, ID_NUMBER, PHONE, applicant, hall, id};
@@ -382,7 +395,126 @@ fn the_board_shows_finished_cases_with_masked_names(backend: Backend) {
     assert_eq!(rest["items"][0]["case_no"], first["case_no"]);
 }
 
+/// The kiosk's lookup of `case_no` on `conn`, and how many statements it took.
+fn kiosk_lookup(
+    conn: &mut AnyConnection,
+    case_no: &str,
+    since: chrono::DateTime<Utc>,
+) -> Result<(KioskLookup, usize), RepositoryError> {
+    let statements = Arc::new(AtomicUsize::new(0));
+    let counted = statements.clone();
+    conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+        if matches!(event, InstrumentationEvent::StartQuery { .. }) {
+            counted.fetch_add(1, Ordering::Relaxed);
+        }
+    });
+    let found = conn.kiosk_lookup(case_no, since);
+    // The connection goes back to the pool: counting stops here.
+    conn.set_instrumentation(|_: InstrumentationEvent<'_>| {});
+    Ok((found?, statements.load(Ordering::Relaxed)))
+}
+
+fn the_kiosk_reads_a_case_and_all_it_shows_of_it_in_one_statement(backend: Backend) {
+    let hall = hall(backend);
+    let receipt = finished_case(&hall);
+    let case_no = receipt["case_no"].as_str().expect("number");
+    let store = &hall.app.state.store;
+    // A deadline recomputed after a calendar correction: an event the public does not see.
+    store
+        .transaction(|conn| {
+            let (case, _) = conn.case_by_number(case_no)?.expect("case");
+            let event = CaseEvent {
+                id: CaseEventId::new(),
+                case_id: case.id,
+                seq: case.version + 1,
+                action: ActionKind::Recompute,
+                from_status: Some(case.status),
+                to_status: case.status,
+                actor_id: None,
+                at: case.updated_at,
+                payload: EventDetails::Recompute {
+                    reason: "a holiday moved".into(),
+                    previous_deadline: case.deadline,
+                    deadline: case.deadline,
+                },
+            };
+            conn.append_event(&case.region, &event)
+        })
+        .expect("a recomputation");
+    let code = receipt["query_code"].as_str().expect("code");
+    for wrong in ["000000", "000001", "000002"]
+        .into_iter()
+        .filter(|wrong| *wrong != code)
+        .take(2)
+    {
+        lookup(&hall, case_no, wrong).problem(404);
+    }
+    let since = Utc::now() - Duration::hours(1);
+
+    store
+        .read(|conn| {
+            let (found, statements) = kiosk_lookup(conn, case_no, since)?;
+            assert_eq!(
+                statements, 1,
+                "the case, its names, steps and wrong codes at once"
+            );
+            // The same as the repositories' separate reads.
+            let (case, query_code_hash) = conn.case_by_number(case_no)?.expect("case");
+            let window = conn.window(case.window_id)?.expect("window");
+            let events = conn.case_events(case.id)?;
+            assert_eq!(events.len(), 4);
+            let expected = KioskCase {
+                item: conn.item(case.item_id)?.map(|i| i.name),
+                center: conn.center(window.center_id)?.map(|c| c.name),
+                window: Some((window.number, window.name)),
+                steps: events
+                    .iter()
+                    .filter(|e| e.action.is_public())
+                    .map(|e| (e.action, e.at))
+                    .collect(),
+                case,
+                query_code_hash,
+            };
+            let (failures, earliest_failure) = conn.failed_lookups(case_no, since)?;
+            assert_eq!(failures, 2);
+            assert_eq!(
+                found,
+                KioskLookup {
+                    failures,
+                    earliest_failure,
+                    calendar: conn.calendar_revision(false)?,
+                    case: Some(expected),
+                }
+            );
+            let steps: Vec<_> = found
+                .case
+                .iter()
+                .flat_map(|c| &c.steps)
+                .map(|s| s.0)
+                .collect();
+            assert_eq!(
+                steps,
+                [ActionKind::Accept, ActionKind::Start, ActionKind::Complete]
+            );
+
+            // A number that names no case: its wrong codes all the same, in one statement.
+            let unknown = "640105-20991231-00001";
+            lookup(&hall, unknown, "000000").problem(404);
+            let (found, statements) = kiosk_lookup(conn, unknown, since)?;
+            assert_eq!(statements, 1);
+            assert_eq!(found.case, None);
+            assert_eq!(found.failures, 1);
+            assert_eq!(
+                (found.failures, found.earliest_failure),
+                conn.failed_lookups(unknown, since)?
+            );
+            Ok::<_, RepositoryError>(())
+        })
+        .expect("the lookup");
+}
+
 on_both_backends!(
+    the_kiosk_reads_a_case_and_all_it_shows_of_it_in_one_statement,
     an_applicant_follows_their_case_at_the_kiosk_with_number_and_code,
     a_wrong_code_and_an_unknown_number_get_the_same_answer,
     the_thirty_first_lookup_in_a_minute_is_refused,

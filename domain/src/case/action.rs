@@ -201,6 +201,15 @@ impl ActionKind {
         Self::VoidNotice,
     ];
 
+    /// The kinds the kiosk's timeline leaves out: 时限重算 and the notices (出具文书,
+    /// 文书作废) are the hall's paperwork on the case, not steps of its handling.
+    pub const NOT_PUBLIC: [ActionKind; 3] = [Self::Recompute, Self::IssueNotice, Self::VoidNotice];
+
+    /// Whether the kiosk's timeline shows events of this kind.
+    pub fn is_public(self) -> bool {
+        !Self::NOT_PUBLIC.contains(&self)
+    }
+
     /// The stored name.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -8,8 +8,8 @@ use domain::case::{
 };
 use domain::rating::{self, Rating};
 use domain::repository::{
-    CaseRepository, CenterRepository, KioskAttemptRepository, RatingRepository, RepositoryError,
-    ServiceItemRepository, WindowRepository,
+    CaseRepository, KioskAttemptRepository, KioskCase, KioskLookupRepository, RatingRepository,
+    RepositoryError,
 };
 use persistence::AnyConnection;
 use serde::{Deserialize, Serialize};
@@ -60,10 +60,20 @@ impl CaseAttempt {
     /// Refuses a number that took too many wrong codes lately, from anyone, through any
     /// process: 429, even for the right code, until the wrong codes age out. Numbers that
     /// name no case count the same way, so the 429 says nothing about whether one exists.
-    /// Run on the lookup's own connection, first: on a replica when the kiosk reads from
-    /// one, whose lag lets a few more wrong codes through, no more.
+    /// Run on the request's own connection, first: the kiosk's lookup counts them in its
+    /// one statement and calls [`Self::admit`] — on a replica when the kiosk reads from one,
+    /// whose lag lets a few more wrong codes through, no more.
     fn check(&self, conn: &mut AnyConnection) -> ApiResult<()> {
         let (failures, earliest) = conn.failed_lookups(&self.case_no, self.since)?;
+        self.admit(failures, earliest)
+    }
+
+    /// [`Self::check`] on the wrong codes the caller counted since [`Self::since`].
+    fn admit(
+        &self,
+        failures: u32,
+        earliest: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> ApiResult<()> {
         if failures >= self.failures {
             let free_at = earliest.unwrap_or(self.at) + self.window;
             return Err(ApiError::RateLimited {
@@ -204,6 +214,17 @@ fn unlock(
     code: &str,
 ) -> Result<Case, ApiError> {
     let found = conn.case_by_number(case_no)?;
+    unlock_found(found, codes, case_no, code)
+}
+
+/// [`unlock`] on what the caller found by the number: a case (or what the kiosk reads of
+/// one) with its query code's hash, or nothing.
+fn unlock_found<T>(
+    found: Option<(T, String)>,
+    codes: &QueryCodeKey,
+    case_no: &str,
+    code: &str,
+) -> Result<T, ApiError> {
     // Check a code even when the number is unknown, so both take the same time.
     let (case, hash) = match found {
         Some((case, hash)) => (Some(case), hash),
@@ -244,18 +265,28 @@ pub async fn get_public_case(
     let checked = attempt.clone();
     let view = state
         .read_replica(move |conn| {
-            checked.check(conn)?;
-            let case = unlock(conn, &codes, &case_no, &code)?;
-            let item = conn.item(case.item_id)?.map(|i| i.name).unwrap_or_default();
-            let window = conn
-                .window(case.window_id)?
-                .ok_or_else(|| ApiError::Internal("case without window".into()))?;
-            let center = conn
-                .center(window.center_id)?
-                .map(|c| c.name)
-                .unwrap_or_default();
-            let events = conn.case_events(case.id)?;
-            let calendar = calendars.get(conn)?;
+            // One statement: the wrong codes, the calendars' revision and the case with all
+            // the kiosk shows of it.
+            let found = conn.kiosk_lookup(&case_no, checked.since)?;
+            checked.admit(found.failures, found.earliest_failure)?;
+            let revision = found.calendar;
+            let found = found.case.map(|mut found| {
+                let hash = std::mem::take(&mut found.query_code_hash);
+                (found, hash)
+            });
+            let KioskCase {
+                case,
+                item,
+                window,
+                center,
+                steps,
+                ..
+            } = unlock_found(found, &codes, &case_no, &code)?;
+            let item = item.unwrap_or_default();
+            let (number, window) =
+                window.ok_or_else(|| ApiError::Internal("case without window".into()))?;
+            let center = center.unwrap_or_default();
+            let calendar = calendars.at(conn, revision)?;
             let card = domain::case::warning_for(
                 case.status,
                 case.deadline,
@@ -270,18 +301,13 @@ pub async fn get_public_case(
                 Some((domain::case::Warning::Yellow, days)) => (Some(days), None),
                 None => (None, None),
             };
-            let timeline = events
-                .iter()
-                .filter(|e| {
-                    !matches!(
-                        e.action,
-                        ActionKind::Recompute | ActionKind::IssueNotice | ActionKind::VoidNotice
-                    )
-                })
-                .map(|e| Step {
-                    action: e.action,
-                    label: e.action.label(),
-                    date: Moment::new(e.at, settings.utc_offset).today,
+            // The steps come of the public kinds only (`ActionKind::is_public`).
+            let timeline = steps
+                .into_iter()
+                .map(|(action, at)| Step {
+                    action,
+                    label: action.label(),
+                    date: Moment::new(at, settings.utc_offset).today,
                 })
                 .collect();
             Ok(PublicCase {
@@ -300,8 +326,8 @@ pub async fn get_public_case(
                 item,
                 window: PublicWindowRef {
                     center,
-                    number: window.number,
-                    name: window.name,
+                    number,
+                    name: window,
                 },
                 received_on: case.received_on,
                 deadline_provisional,

@@ -2,6 +2,7 @@
 //! [`rows`], what the listings share in [`listing`], the sealed applicant columns and their
 //! upkeep in [`sealed`].
 
+mod kiosk;
 mod listing;
 mod rows;
 mod sealed;

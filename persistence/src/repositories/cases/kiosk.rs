@@ -1,0 +1,199 @@
+//! The kiosk's lookup in one statement. It starts from the calendars' revision, a table of
+//! exactly one row, so that it answers a row even for a number that names no case: the wrong
+//! codes are counted for those too. The case, its item, window and centre are left-joined to
+//! it; so are the case's public events, one row each, every row repeating the rest.
+
+use chrono::NaiveDateTime;
+use diesel::backend::Backend;
+use diesel::expression::{
+    AppearsOnTable, Expression, SelectableExpression, ValidGrouping, is_aggregate,
+};
+use diesel::prelude::*;
+use diesel::query_builder::{AstPass, QueryFragment, QueryId};
+use diesel::serialize::ToSql;
+use diesel::sql_types::{BigInt, HasSqlType, Nullable, Text, Timestamp};
+use domain::case::ActionKind;
+use domain::repository::{
+    CalendarRevision, KioskCase, KioskLookup, KioskLookupRepository, RepositoryError,
+    RepositoryResult,
+};
+
+use super::CaseRow;
+use crate::AnyConnection;
+use crate::convert::{count, named, utc};
+use crate::error::db;
+use crate::schema::{calendar_revision, case_events, cases, centers, service_items, windows};
+
+/// A scalar subquery over `kiosk_attempts`: how many wrong codes a number got since a moment
+/// (`EARLIEST = false`) or when the earliest came (`true`). Diesel has no scalar subqueries;
+/// this one's text depends on its type alone, so the statement is prepared once per
+/// connection and cached.
+#[derive(Debug, Clone)]
+struct WrongCodes<const EARLIEST: bool> {
+    case_no: String,
+    since: NaiveDateTime,
+}
+
+impl Expression for WrongCodes<false> {
+    type SqlType = BigInt;
+}
+
+impl Expression for WrongCodes<true> {
+    type SqlType = Nullable<Timestamp>;
+}
+
+impl<const EARLIEST: bool> QueryId for WrongCodes<EARLIEST> {
+    type QueryId = Self;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+// A subquery of its own: an aggregate inside, a plain value to the query around it.
+impl<const EARLIEST: bool, GroupBy> ValidGrouping<GroupBy> for WrongCodes<EARLIEST> {
+    type IsAggregate = is_aggregate::Never;
+}
+
+impl<const EARLIEST: bool, Source> AppearsOnTable<Source> for WrongCodes<EARLIEST> where
+    Self: Expression
+{
+}
+
+impl<const EARLIEST: bool, Source> SelectableExpression<Source> for WrongCodes<EARLIEST> where
+    Self: Expression
+{
+}
+
+impl<const EARLIEST: bool, DB> QueryFragment<DB> for WrongCodes<EARLIEST>
+where
+    DB: Backend + HasSqlType<Text> + HasSqlType<Timestamp>,
+    String: ToSql<Text, DB>,
+    NaiveDateTime: ToSql<Timestamp, DB>,
+{
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
+        out.push_sql(if EARLIEST {
+            "(SELECT MIN(attempted_at)"
+        } else {
+            "(SELECT COUNT(*)"
+        });
+        out.push_sql(" FROM kiosk_attempts WHERE case_no = ");
+        out.push_bind_param::<Text, _>(&self.case_no)?;
+        out.push_sql(" AND attempted_at >= ");
+        out.push_bind_param::<Timestamp, _>(&self.since)?;
+        out.push_sql(")");
+        Ok(())
+    }
+}
+
+/// One row of the lookup: the same but for the event in the last two columns.
+type LookupRow = (
+    i64,
+    i64,
+    Option<NaiveDateTime>,
+    Option<CaseRow>,
+    Option<String>,
+    Option<i32>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<NaiveDateTime>,
+);
+
+impl KioskLookupRepository for AnyConnection {
+    fn kiosk_lookup(
+        &mut self,
+        case_no: &str,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> RepositoryResult<KioskLookup> {
+        // The number begins with its region: filtering on both uses the key, and on a
+        // distributed database reaches one shard (as `case_by_number`).
+        // Owned: diesel's joins take only values of a `'static` type in their clauses.
+        let region = case_no.split('-').next().unwrap_or_default().to_owned();
+        let [hidden_1, hidden_2, hidden_3] = ActionKind::NOT_PUBLIC.map(ActionKind::as_str);
+        let since = since.naive_utc();
+        let failures = WrongCodes::<false> {
+            case_no: case_no.to_owned(),
+            since,
+        };
+        let earliest = WrongCodes::<true> {
+            case_no: case_no.to_owned(),
+            since,
+        };
+        let rows: Vec<LookupRow> = calendar_revision::table
+            .left_join(
+                cases::table.on(cases::region
+                    .eq(region)
+                    .and(cases::case_no.eq(case_no.to_owned()))),
+            )
+            .left_join(service_items::table.on(service_items::id.eq(cases::item_id)))
+            .left_join(windows::table.on(windows::id.eq(cases::window_id)))
+            .left_join(centers::table.on(centers::id.eq(windows::center_id)))
+            .left_join(
+                case_events::table.on(case_events::case_id
+                    .eq(cases::id)
+                    .and(case_events::action.ne(hidden_1))
+                    .and(case_events::action.ne(hidden_2))
+                    .and(case_events::action.ne(hidden_3))),
+            )
+            .filter(calendar_revision::id.eq(1))
+            .order(case_events::seq)
+            .select((
+                calendar_revision::n,
+                failures,
+                earliest,
+                Option::<CaseRow>::as_select(),
+                service_items::name.nullable(),
+                windows::number.nullable(),
+                windows::name.nullable(),
+                centers::name.nullable(),
+                case_events::action.nullable(),
+                case_events::at.nullable(),
+            ))
+            .load(self)
+            .map_err(db)?;
+        let mut rows = rows.into_iter();
+        // No row at all: the revision's row is missing, as `calendar_revision` would find.
+        let (
+            revision,
+            failures,
+            earliest,
+            case,
+            item,
+            number,
+            window,
+            center,
+            first_step,
+            first_at,
+        ) = rows
+            .next()
+            .ok_or_else(|| db(diesel::result::Error::NotFound))?;
+        let failures = u32::try_from(failures)
+            .map_err(|_| RepositoryError::Internal(format!("{failures} wrong codes counted")))?;
+        let case = case
+            .map(|row| {
+                let query_code_hash = row.query_code_hash.clone();
+                let window = match (number, window) {
+                    (Some(number), Some(name)) => Some((count(number)?, name)),
+                    _ => None,
+                };
+                let steps = std::iter::once((first_step, first_at))
+                    .chain(rows.map(|row| (row.8, row.9)))
+                    .filter_map(|(action, at)| Some((action?, at?)))
+                    .map(|(action, at)| Ok((named(&action, ActionKind::parse)?, utc(at))))
+                    .collect::<RepositoryResult<_>>()?;
+                Ok::<_, RepositoryError>(KioskCase {
+                    case: row.into_domain()?,
+                    query_code_hash,
+                    item,
+                    window,
+                    center,
+                    steps,
+                })
+            })
+            .transpose()?;
+        Ok(KioskLookup {
+            failures,
+            earliest_failure: earliest.map(utc),
+            calendar: CalendarRevision { number: revision },
+            case,
+        })
+    }
+}
