@@ -411,7 +411,7 @@ fn main() {
     println!(
         "\nhall memory: {idle_now:.1} MiB resident after the runs at {clients} clients (peak since start \
          {idle_peak:.1} MiB, signing in included); peak {crowd_peak:.1} MiB while {rss_connections} \
-         connections looked cases up, {crowd_now:.1} MiB after (target ≤ 64 MiB)"
+         connections looked cases up, {crowd_now:.1} MiB after (target ≤ 50 MiB, issue 19)"
     );
     println!(
         "\noutbox: {} messages delivered to the local receiver at {:.0}/s from the first \

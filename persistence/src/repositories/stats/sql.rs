@@ -59,7 +59,19 @@ impl Binds {
         dim: Dimension,
         ids: Option<&[String]>,
     ) -> String {
-        let table = Table::Pending;
+        let filter = ids.map(|ids| (dim, ids.to_vec()));
+        self.keyed(Table::Pending, query, group, filter.as_slice())
+    }
+
+    /// A part read from a table keyed by every dimension (the fine rows or the pending
+    /// deltas): the rows of the query's period, of these ids in each filtered dimension.
+    fn keyed(
+        &mut self,
+        table: Table,
+        query: &StatsQuery,
+        group: Option<StatsGroup>,
+        filters: &[(Dimension, Vec<String>)],
+    ) -> String {
         let mut sql = format!(
             "SELECT {} AS grp, {} FROM {} WHERE {}",
             group_key(table, query.basis, group),
@@ -67,8 +79,10 @@ impl Binds {
             table.name(),
             self.period(table, query),
         );
-        if let (Some(column), Some(ids)) = (dim.column(), ids) {
-            sql.push_str(&format!(" AND {column} IN ({})", self.list(ids)));
+        for (dim, ids) in filters {
+            if let Some(column) = dim.column() {
+                sql.push_str(&format!(" AND {column} IN ({})", self.list(ids)));
+            }
         }
         sql
     }
@@ -259,21 +273,9 @@ pub(super) fn whole_months(from: NaiveDate, to: NaiveDate) -> Option<(NaiveDate,
 /// alike: any combination of filters.
 pub(super) fn fine_sql(query: &StatsQuery, group: Option<StatsGroup>) -> (String, Vec<Bind>) {
     let mut binds = Binds(Vec::new());
-    let parts = [Table::Fine, Table::Pending].map(|table| {
-        let mut sql = format!(
-            "SELECT {} AS grp, {} FROM {} WHERE {}",
-            group_key(table, query.basis, group),
-            Counters::COLUMNS.join(", "),
-            table.name(),
-            binds.period(table, query),
-        );
-        for (dim, ids) in Dimension::filters(query) {
-            if let Some(column) = dim.column() {
-                sql.push_str(&format!(" AND {column} IN ({})", binds.list(&ids)));
-            }
-        }
-        sql
-    });
+    let filters = Dimension::filters(query);
+    let parts =
+        [Table::Fine, Table::Pending].map(|table| binds.keyed(table, query, group, &filters));
     (union(group, &parts), binds.0)
 }
 
