@@ -255,8 +255,9 @@ fn main() {
             let (case, code) = store
                 .transaction(|conn| {
                     assert!(conn.idempotency_record(actor, &key)?.is_none());
+                    // As the handler: the revision read `FOR SHARE`.
                     let calendar = calendars
-                        .get(conn)
+                        .for_write(conn)
                         .map_err(|e| RepositoryError::Internal(e.to_string()))?;
                     let (case, code) =
                         workflow::receive(conn, &calendar, codes, intake, actor, now)
