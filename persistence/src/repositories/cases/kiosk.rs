@@ -4,84 +4,19 @@
 //! it; so are the case's public events, one row each, every row repeating the rest.
 
 use chrono::NaiveDateTime;
-use diesel::backend::Backend;
-use diesel::expression::{
-    AppearsOnTable, Expression, SelectableExpression, ValidGrouping, is_aggregate,
-};
 use diesel::prelude::*;
-use diesel::query_builder::{AstPass, QueryFragment, QueryId};
-use diesel::serialize::ToSql;
-use diesel::sql_types::{BigInt, HasSqlType, Nullable, Text, Timestamp};
 use domain::case::ActionKind;
 use domain::repository::{
     CalendarRevision, KioskCase, KioskLookup, KioskLookupRepository, RepositoryError,
     RepositoryResult,
 };
 
-use super::CaseRow;
+use super::{CaseRow, region_of};
 use crate::AnyConnection;
 use crate::convert::{count, named, utc};
 use crate::error::db;
+use crate::repositories::kiosk_attempts::{tally, wrong_codes};
 use crate::schema::{calendar_revision, case_events, cases, centers, service_items, windows};
-
-/// A scalar subquery over `kiosk_attempts`: how many wrong codes a number got since a moment
-/// (`EARLIEST = false`) or when the earliest came (`true`). Diesel has no scalar subqueries;
-/// this one's text depends on its type alone, so the statement is prepared once per
-/// connection and cached.
-#[derive(Debug, Clone)]
-struct WrongCodes<const EARLIEST: bool> {
-    case_no: String,
-    since: NaiveDateTime,
-}
-
-impl Expression for WrongCodes<false> {
-    type SqlType = BigInt;
-}
-
-impl Expression for WrongCodes<true> {
-    type SqlType = Nullable<Timestamp>;
-}
-
-impl<const EARLIEST: bool> QueryId for WrongCodes<EARLIEST> {
-    type QueryId = Self;
-    const HAS_STATIC_QUERY_ID: bool = true;
-}
-
-// A subquery of its own: an aggregate inside, a plain value to the query around it.
-impl<const EARLIEST: bool, GroupBy> ValidGrouping<GroupBy> for WrongCodes<EARLIEST> {
-    type IsAggregate = is_aggregate::Never;
-}
-
-impl<const EARLIEST: bool, Source> AppearsOnTable<Source> for WrongCodes<EARLIEST> where
-    Self: Expression
-{
-}
-
-impl<const EARLIEST: bool, Source> SelectableExpression<Source> for WrongCodes<EARLIEST> where
-    Self: Expression
-{
-}
-
-impl<const EARLIEST: bool, DB> QueryFragment<DB> for WrongCodes<EARLIEST>
-where
-    DB: Backend + HasSqlType<Text> + HasSqlType<Timestamp>,
-    String: ToSql<Text, DB>,
-    NaiveDateTime: ToSql<Timestamp, DB>,
-{
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, DB>) -> QueryResult<()> {
-        out.push_sql(if EARLIEST {
-            "(SELECT MIN(attempted_at)"
-        } else {
-            "(SELECT COUNT(*)"
-        });
-        out.push_sql(" FROM kiosk_attempts WHERE case_no = ");
-        out.push_bind_param::<Text, _>(&self.case_no)?;
-        out.push_sql(" AND attempted_at >= ");
-        out.push_bind_param::<Timestamp, _>(&self.since)?;
-        out.push_sql(")");
-        Ok(())
-    }
-}
 
 /// One row of the lookup: the same but for the event in the last two columns.
 type LookupRow = (
@@ -103,20 +38,10 @@ impl KioskLookupRepository for AnyConnection {
         case_no: &str,
         since: chrono::DateTime<chrono::Utc>,
     ) -> RepositoryResult<KioskLookup> {
-        // The number begins with its region: filtering on both uses the key, and on a
-        // distributed database reaches one shard (as `case_by_number`).
         // Owned: diesel's joins take only values of a `'static` type in their clauses.
-        let region = case_no.split('-').next().unwrap_or_default().to_owned();
+        let region = region_of(case_no).to_owned();
         let [hidden_1, hidden_2, hidden_3] = ActionKind::NOT_PUBLIC.map(ActionKind::as_str);
-        let since = since.naive_utc();
-        let failures = WrongCodes::<false> {
-            case_no: case_no.to_owned(),
-            since,
-        };
-        let earliest = WrongCodes::<true> {
-            case_no: case_no.to_owned(),
-            since,
-        };
+        let (failures, earliest) = wrong_codes(case_no, since);
         let rows: Vec<LookupRow> = calendar_revision::table
             .left_join(
                 cases::table.on(cases::region
@@ -165,8 +90,7 @@ impl KioskLookupRepository for AnyConnection {
         ) = rows
             .next()
             .ok_or_else(|| db(diesel::result::Error::NotFound))?;
-        let failures = u32::try_from(failures)
-            .map_err(|_| RepositoryError::Internal(format!("{failures} wrong codes counted")))?;
+        let (failures, earliest_failure) = tally(failures, earliest)?;
         let case = case
             .map(|row| {
                 let query_code_hash = row.query_code_hash.clone();
@@ -191,7 +115,7 @@ impl KioskLookupRepository for AnyConnection {
             .transpose()?;
         Ok(KioskLookup {
             failures,
-            earliest_failure: earliest.map(utc),
+            earliest_failure,
             calendar: CalendarRevision { number: revision },
             case,
         })

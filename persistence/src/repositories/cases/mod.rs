@@ -94,9 +94,7 @@ impl CaseRepository for AnyConnection {
     }
 
     fn case_by_number(&mut self, case_no: &str) -> RepositoryResult<Option<(Case, String)>> {
-        // The number begins with its region: filtering on both uses the key, and on a
-        // distributed database reaches one shard.
-        let region = case_no.split('-').next().unwrap_or_default();
+        let region = region_of(case_no);
         let row = cases::table
             .filter(cases::region.eq(region))
             .filter(cases::case_no.eq(case_no))
@@ -214,6 +212,12 @@ impl CaseRepository for AnyConnection {
             .order(cases::received_at);
         load_cases(self, query)
     }
+}
+
+/// The region a case number begins with: filtering on it beside the number uses the key,
+/// and on a distributed database reaches one shard.
+fn region_of(case_no: &str) -> &str {
+    case_no.split('-').next().unwrap_or_default()
 }
 
 /// The number a register's bump left.
