@@ -48,22 +48,21 @@ pub fn start(
     let addrs = server.addrs();
     actix_web::rt::spawn(end_streams_on_shutdown(display));
     if state_outbox_workers > 0 {
-        // The workers stop when this task is dropped, with the server's runtime.
-        let dispatcher = crate::outbox::dispatcher::spawn(outbox_state);
-        actix_web::rt::spawn(async move {
-            let _dispatcher = dispatcher;
-            std::future::pending::<()>().await
-        });
+        stop_with_server(crate::outbox::dispatcher::spawn(outbox_state));
     }
     if let Some(projector_state) = projector_state {
-        // Stops, like the dispatcher, when this task is dropped with the server's runtime.
-        let projector = crate::projector::spawn(projector_state);
-        actix_web::rt::spawn(async move {
-            let _projector = projector;
-            std::future::pending::<()>().await
-        });
+        stop_with_server(crate::projector::spawn(projector_state));
     }
     Ok((server.run(), addrs))
+}
+
+/// Keeps a background job's stop guard in a task of the server's runtime: when the runtime
+/// ends, the task is dropped with the guard, and the job stops.
+fn stop_with_server<T: 'static>(guard: T) {
+    actix_web::rt::spawn(async move {
+        let _guard = guard;
+        std::future::pending::<()>().await
+    });
 }
 
 /// Ends the display's streams when the process is told to stop (SIGTERM or SIGINT, which

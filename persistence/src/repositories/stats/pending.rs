@@ -54,12 +54,12 @@ pub(super) fn append(
 /// transaction; returns how many. On PostgreSQL, 0 at once while another process folds.
 pub(super) fn fold(conn: &mut AnyConnection, limit: i64) -> RepositoryResult<usize> {
     if let AnyConnection::Postgresql(pg) = conn {
-        let taken: bool = diesel::select(diesel::dsl::sql::<Bool>(&format!(
+        let folding_here: bool = diesel::select(diesel::dsl::sql::<Bool>(&format!(
             "pg_try_advisory_xact_lock({PROJECTOR_LOCK})"
         )))
         .get_result(pg)
         .map_err(db)?;
-        if !taken {
+        if !folding_here {
             return Ok(0);
         }
     }
