@@ -11,7 +11,7 @@ use utoipa_actix_web::{AppExt, UtoipaApp, scope};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::problem::{self, json_error, path_error, query_error};
-use crate::request_log::{REQUEST_ID, RouteOnly, request_id};
+use crate::request_log::{REQUEST_ID, RouteOnly, request_id, route_pattern};
 use crate::routes::display;
 use crate::routes::{
     access_log, audit, auth, calendar, cases, centers, departments, health, imports, items,
@@ -168,6 +168,11 @@ macro_rules! with_routes {
             .service(metrics::get_metrics)
             .service(
                 $scope("/api/v1")
+                    // The busiest routes first: actix tries a scope's routes in turn, each
+                    // with a parameter by a regular expression (docs/BENCHMARKS.md, issue 19).
+                    .service(public::get_public_case)
+                    .service(cases::create_case)
+                    .service(queue::call_next_ticket)
                     .service(auth::login)
                     .service(auth::me)
                     .service(users::change_password)
@@ -217,7 +222,6 @@ macro_rules! with_routes {
                     .service(calendar::put_regional_calendar_year)
                     .service(calendar::get_calendar_year)
                     .service(calendar::put_calendar_year)
-                    .service(cases::create_case)
                     .service(cases::list_cases)
                     .service(cases::get_case)
                     .service(cases::list_case_events)
@@ -236,7 +240,6 @@ macro_rules! with_routes {
                     .service(supervision::list_rectifications)
                     .service(supervision::close_rectification)
                     .service(display::get_public_display)
-                    .service(public::get_public_case)
                     .service(public::rate_case)
                     .service(public::list_public_items)
                     .service(public::get_public_item)
@@ -259,7 +262,6 @@ macro_rules! with_routes {
                     .service(queue::create_ticket_event)
                     .service(queue::get_window_session)
                     .service(queue::put_window_session)
-                    .service(queue::call_next_ticket)
                     .service(slots::create_slots)
                     .service(slots::list_slots)
                     .service(stats::get_stats_summary)
@@ -390,7 +392,7 @@ pub fn build(
         // Event streams are never compressed (`display::is_stream_route` says why): their
         // requests reach `Compress` as if they accepted no encoding.
         .wrap_fn(|mut request, service| {
-            if crate::display::is_stream_route(request.match_pattern().as_deref()) {
+            if crate::display::is_stream_route(route_pattern(&request).as_deref()) {
                 request
                     .headers_mut()
                     .remove(actix_web::http::header::ACCEPT_ENCODING);
@@ -401,9 +403,7 @@ pub fn build(
         // start the body's clock as soon as the head is in.
         .wrap_fn(|mut request, service| {
             let started = std::time::Instant::now();
-            let route = request
-                .match_pattern()
-                .unwrap_or_else(|| metrics::NO_ROUTE.to_owned());
+            let route = route_pattern(&request);
             let method = request.method().to_string();
             let state = request.app_data::<web::Data<AppState>>().cloned();
             let metrics = state.as_ref().map(|state| state.metrics.clone());
@@ -423,7 +423,8 @@ pub fn build(
             async move {
                 let mut answer = edge::answer(answer.await?, guard);
                 if let Some(metrics) = metrics {
-                    metrics.observe(&route, &method, answer.status().as_u16(), started.elapsed());
+                    let route = route.as_deref().unwrap_or(metrics::NO_ROUTE);
+                    metrics.observe(route, &method, answer.status().as_u16(), started.elapsed());
                 }
                 if let Some(value) = value {
                     answer

@@ -59,7 +59,7 @@ impl KnownParameters {
         if query.is_empty() {
             return None;
         }
-        let pattern = request.match_pattern()?;
+        let pattern = crate::request_log::route_pattern(request)?.to_string();
         let method = match request.method() {
             &Method::HEAD => Method::GET,
             other => other.clone(),

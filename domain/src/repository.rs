@@ -102,6 +102,24 @@ pub trait WindowRepository {
         center: CenterId,
         number: u32,
     ) -> RepositoryResult<Option<Window>>;
+    /// What an intake at `window` for `item` reads of the catalogue, in one read.
+    fn intake_place(
+        &mut self,
+        window: WindowId,
+        item: ServiceItemId,
+    ) -> RepositoryResult<IntakePlace>;
+}
+
+/// The window an intake names, its centre and the item applied for; each `None` when it
+/// does not exist.
+#[derive(Debug, Clone, Default)]
+pub struct IntakePlace {
+    /// The receiving window, with the items it serves.
+    pub window: Option<Window>,
+    /// The window's centre.
+    pub center: Option<Center>,
+    /// The service item applied for.
+    pub item: Option<ServiceItem>,
 }
 
 /// Storage of service items.

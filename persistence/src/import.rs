@@ -14,7 +14,7 @@ use domain::catalogue::{Center, ServiceItem, Window};
 use domain::ids::{CaseId, CenterId, ServiceItemId, WindowId};
 use domain::page::{Page, PageRequest};
 use domain::repository::{
-    CaseFilter, CaseRepository, CenterRepository, ItemSearch, RepositoryResult,
+    CaseFilter, CaseRepository, CenterRepository, IntakePlace, ItemSearch, RepositoryResult,
     ServiceItemRepository, StatsGroup, StatsKey, StatsQuery, StatsRepository, WindowRepository,
 };
 use domain::stats::{Counters, StatDelta};
@@ -138,6 +138,7 @@ impl WindowRepository for Tally<'_> {
         windows(page: &PageRequest) -> RepositoryResult<Page<Window>>;
         all_windows() -> RepositoryResult<Vec<Window>>;
         window_by_number(center: CenterId, number: u32) -> RepositoryResult<Option<Window>>;
+        intake_place(window: WindowId, item: ServiceItemId) -> RepositoryResult<IntakePlace>;
     }
 }
 

@@ -351,6 +351,8 @@ diesel::allow_tables_to_appear_in_same_query!(calendar_revision, service_items);
 diesel::allow_tables_to_appear_in_same_query!(calendar_revision, windows);
 diesel::allow_tables_to_appear_in_same_query!(calendar_revision, centers);
 diesel::allow_tables_to_appear_in_same_query!(calendar_revision, case_events);
+// So does intake's read of the catalogue (see `repositories::windows::intake_place`).
+diesel::allow_tables_to_appear_in_same_query!(calendar_revision, window_items);
 
 diesel::table! {
     access_log (id) {

@@ -577,6 +577,27 @@ fn intake_checks_the_applicant_the_window_and_records_refusals(backend: Backend)
         &json!({"item_id": id(&other.json()), "applicant": applicant()}),
     );
     assert_eq!(not_served.problem(422)["errors"][0]["field"], "item_id");
+    // The catalogue is read in one statement: a window or an item that does not exist is
+    // still named on its own, the two together when both are missing.
+    let unknown = || uuid::Uuid::now_v7().to_string();
+    let fields_of = |body: Value| -> Vec<Value> {
+        hall.app
+            .post("/api/v1/cases", Some(admin), &body)
+            .problem(422)["errors"]
+            .as_array()
+            .expect("errors")
+            .iter()
+            .map(|e| e["field"].clone())
+            .collect()
+    };
+    let no_item =
+        json!({"item_id": unknown(), "window_id": hall.window1, "applicant": applicant()});
+    assert_eq!(fields_of(no_item), [json!("item_id")]);
+    let no_window =
+        json!({"item_id": hall.committed, "window_id": unknown(), "applicant": applicant()});
+    assert_eq!(fields_of(no_window), [json!("window_id")]);
+    let neither = json!({"item_id": unknown(), "window_id": unknown(), "applicant": applicant()});
+    assert_eq!(fields_of(neither), [json!("window_id"), json!("item_id")]);
 
     let not_accepted = hall.app.post(
         "/api/v1/cases",

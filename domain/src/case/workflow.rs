@@ -137,10 +137,9 @@ pub fn receive<R: CaseStore>(
     actor: UserId,
     now: Moment,
 ) -> Result<(Case, String), WorkflowError> {
-    let window = repo.window(request.window_id)?;
-    let item = repo.item(request.item_id)?;
-    let (window, item) = match (window, item) {
-        (Some(window), Some(item)) => (window, item),
+    let place = repo.intake_place(request.window_id, request.item_id)?;
+    let (window, item, center) = match (place.window, place.item) {
+        (Some(window), Some(item)) => (window, item, place.center),
         (window, item) => {
             let mut errors = ValidationErrors::default();
             if window.is_none() {
@@ -152,8 +151,7 @@ pub fn receive<R: CaseStore>(
             return Err(errors.into());
         }
     };
-    let center = repo
-        .center(window.center_id)?
+    let center = center
         .ok_or_else(|| RepositoryError::Internal(format!("window {} has no centre", window.id)))?;
     let intake = Intake {
         item: &item,

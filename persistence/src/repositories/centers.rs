@@ -14,7 +14,7 @@ use crate::schema::centers;
 
 #[derive(Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = centers, treat_none_as_null = true)]
-struct CenterRow {
+pub(super) struct CenterRow {
     id: String,
     code: String,
     name: String,
@@ -39,7 +39,7 @@ impl CenterRow {
         }
     }
 
-    fn into_domain(self) -> RepositoryResult<Center> {
+    pub(super) fn into_domain(self) -> RepositoryResult<Center> {
         Ok(Center {
             id: id(&self.id)?,
             code: self.code,

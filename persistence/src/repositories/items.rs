@@ -46,7 +46,7 @@ fn escape_like(text: &str) -> String {
 
 #[derive(Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = service_items)]
-struct ItemRow {
+pub(super) struct ItemRow {
     id: String,
     code: String,
     name: String,
@@ -101,7 +101,7 @@ impl ItemRow {
         }
     }
 
-    fn into_domain(self) -> RepositoryResult<ServiceItem> {
+    pub(super) fn into_domain(self) -> RepositoryResult<ServiceItem> {
         Ok(ServiceItem {
             id: id(&self.id)?,
             code: self.code,
