@@ -113,6 +113,14 @@ fn with_items(conn: &mut AnyConnection, rows: Vec<WindowRow>) -> RepositoryResul
         .collect()
 }
 
+/// One row of intake's read: the same but for the served item in the last column.
+type PlaceRow = (
+    Option<WindowRow>,
+    Option<CenterRow>,
+    Option<ItemRow>,
+    Option<String>,
+);
+
 impl WindowRepository for AnyConnection {
     fn insert_window(&mut self, window: &Window) -> RepositoryResult<()> {
         diesel::insert_into(windows::table)
@@ -180,12 +188,7 @@ impl WindowRepository for AnyConnection {
         // so that it answers a row whether or not the window and the item exist, and
         // left-joins the window, its centre, the item and the window's items (a row each,
         // repeating the rest).
-        let rows: Vec<(
-            Option<WindowRow>,
-            Option<CenterRow>,
-            Option<ItemRow>,
-            Option<String>,
-        )> = calendar_revision::table
+        let rows: Vec<PlaceRow> = calendar_revision::table
             .left_join(windows::table.on(windows::id.eq(window_id.to_string())))
             .left_join(centers::table.on(centers::id.eq(windows::center_id)))
             .left_join(service_items::table.on(service_items::id.eq(item_id.to_string())))
