@@ -6,6 +6,9 @@
 //!
 //! `cargo build --release --bin hall && cargo bench -p tests --bench queue`
 //!
+//! Then pgbench `-N` on the same server with as many clients as windows, for the share
+//! issue 19 asks of call-next.
+//!
 //! Knobs: BENCH_WINDOWS (windows calling, each with its clerk, default 20), BENCH_TICKETS
 //! (waiting tickets per round, 1000), BENCH_ROUNDS (rounds over HTTP and as many bare, 4),
 //! BENCH_POOL (the hall's and the bare side's pool, 10), BENCH_SCREENS (display streams,
@@ -27,7 +30,7 @@ use std::sync::{Arc, Barrier, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::{Datelike, FixedOffset, NaiveDate, Utc};
-use common::{Figures, hall_env, memory, ms, reset_peak};
+use common::{Figures, hall_env, memory, ms, pgbench, reset_peak};
 use diesel::sql_types::Text;
 use diesel::{Connection, PgConnection, QueryableByName, RunQueryDsl};
 use domain::ids::{UserId, WindowId};
@@ -653,9 +656,17 @@ fn main() {
         std::thread::sleep(Duration::from_millis(100));
     }
     let (peak_open, rss_after) = memory(process.pid());
+    // The same server's simple update in this run, with as many clients as windows call
+    // (issue 19): what its bare transactions can do.
+    eprintln!("measuring pgbench -N…");
+    let pg_update = {
+        let db = TestDb::new(Backend::Postgres);
+        pgbench(&db.url, "-N", windows, 10, windows)
+    };
 
     println!("\n| measurement | calls/s | p50 ms | p99 ms | ratio |");
     println!("|---|---:|---:|---:|---|");
+    println!("| pgbench `-N` (simple update), {windows} clients | {pg_update:.0} | — | — | — |");
     println!(
         "| call-next, bare transaction ({windows} threads, pool {pool}) | {:.0} (rounds {}) | {} | {} | — |",
         bare_all.rps,
@@ -664,12 +675,13 @@ fn main() {
         ms(bare_all.p99)
     );
     println!(
-        "| call-next over HTTP ({windows} clerks) | {:.0} (rounds {}) | {} | {} | **{:.0}% of bare** |",
+        "| call-next over HTTP ({windows} clerks) | {:.0} (rounds {}) | {} | {} | **{:.0}% of bare**, **{:.1}% of pgbench -N** (target ≥ 25%, issue 19) |",
         http_all.rps,
         range(&http_rates),
         ms(http_all.p50),
         ms(http_all.p99),
-        100.0 * http_all.rps / bare_all.rps
+        100.0 * http_all.rps / bare_all.rps,
+        100.0 * http_all.rps / pg_update
     );
     println!(
         "| staff issue over HTTP ({windows} clerks), for scale | {:.0} | {} | {} | — |",

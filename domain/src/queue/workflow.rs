@@ -206,9 +206,11 @@ pub fn call_next<R: QueueStore>(
     let change = ticket.call(window.id, clerk, now.at, today)?;
     store_change(repo, &ticket, &change.ticket)?;
     repo.append_ticket_event(&change.event)?;
+    tell_approaching(repo, &change.ticket, now)?;
+    // The screens last: telling them takes the centre's lock until the commit (see
+    // `DisplayRepository::append_display`), and every window of the centre waits on it.
     tell_call(repo, &change.ticket, &window, false, now)?;
     tell_waiting(repo, window.center_id, now)?;
-    tell_approaching(repo, &change.ticket, now)?;
     Ok((change.ticket, window))
 }
 

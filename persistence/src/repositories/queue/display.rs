@@ -33,40 +33,43 @@ impl DisplayRepository for AnyConnection {
         let payload = serde_json::to_string(message)
             .map_err(|e| RepositoryError::Internal(format!("display message: {e}")))?;
         let center_text = center.to_string();
-        if let AnyConnection::Postgresql(conn) = self {
-            // Ids come from a sequence at insert, commits may land in another order: holding
-            // the centre's lock to the commit makes one centre's ids follow its commits, so a
-            // screen resuming after id n never misses an n - 1 that committed late.
-            diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext($1))")
-                .bind::<Text, _>(&center_text)
-                .execute(conn)
-                .map_err(db)?;
-        }
-        diesel::insert_into(display_events::table)
-            .values((
-                display_events::center_id.eq(&center_text),
-                display_events::window_id.eq(window.map(|w| w.to_string())),
-                display_events::kind.eq(message.kind()),
-                display_events::payload.eq(payload),
-                display_events::at.eq(at.naive_utc()),
-            ))
-            .execute(self)
-            .map_err(db)?;
-        let last = match self {
+        let values = (
+            display_events::center_id.eq(&center_text),
+            display_events::window_id.eq(window.map(|w| w.to_string())),
+            display_events::kind.eq(message.kind()),
+            display_events::payload.eq(payload),
+            display_events::at.eq(at.naive_utc()),
+        );
+        match self {
             AnyConnection::Postgresql(conn) => {
-                diesel::sql_query("SELECT pg_notify($1, $2)")
-                    .bind::<Text, _>(DISPLAY_CHANNEL)
+                // Ids come from a sequence at insert, commits may land in another order:
+                // holding the centre's lock to the commit makes one centre's ids follow its
+                // commits, so a screen resuming after id n never misses an n - 1 that
+                // committed late. Every round trip from here to the commit holds every window
+                // of the centre: the notification (sent at the commit) is asked for with the
+                // lock, and the id comes back from the insert.
+                diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext($1)), pg_notify($2, $1)")
                     .bind::<Text, _>(&center_text)
+                    .bind::<Text, _>(DISPLAY_CHANNEL)
                     .execute(conn)
                     .map_err(db)?;
-                diesel::sql_query("SELECT currval('display_events_id_seq') AS id")
-                    .get_result::<LastId>(conn)
+                diesel::insert_into(display_events::table)
+                    .values(values)
+                    .returning(display_events::id)
+                    .get_result::<i64>(conn)
+                    .map_err(db)
             }
             AnyConnection::Sqlite(conn) => {
-                diesel::sql_query("SELECT last_insert_rowid() AS id").get_result::<LastId>(conn)
+                diesel::insert_into(display_events::table)
+                    .values(values)
+                    .execute(conn)
+                    .map_err(db)?;
+                let last = diesel::sql_query("SELECT last_insert_rowid() AS id")
+                    .get_result::<LastId>(conn)
+                    .map_err(db)?;
+                Ok(last.id)
             }
-        };
-        Ok(last.map_err(db)?.id)
+        }
     }
 
     fn display_after(
