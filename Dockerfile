@@ -13,6 +13,10 @@ COPY --from=build /src/target/release/hall /usr/local/bin/hall
 USER hall
 WORKDIR /var/lib/hall
 ENV HALL_BIND=0.0.0.0:8080
+# glibc gives each new thread its own malloc arena, up to eight per core; the database work runs
+# on up to twenty threads. Two arenas keep about 2 MiB less resident at 200 connections for no
+# loss measured (docs/BENCHMARKS.md, issue 19).
+ENV MALLOC_ARENA_MAX=2
 EXPOSE 8080
 ENTRYPOINT ["hall"]
 CMD ["serve"]

@@ -117,6 +117,8 @@ pub fn hall_env<'a>(pool: &'a str, log: &'a str) -> Vec<(&'static str, &'a str)>
         // The outbox's measurement delivers to a receiver on 127.0.0.1.
         ("HALL_WEBHOOK_ALLOW_PRIVATE", "true"),
         ("RUST_LOG", log),
+        // The allocator's setting the Dockerfile ships with.
+        ("MALLOC_ARENA_MAX", "2"),
     ]
 }
 
