@@ -399,6 +399,15 @@ fn the_projector_folds_the_pending_figures_and_no_answer_moves(backend: Backend)
             .transaction(|conn| domain::repository::StatsProjector::fold_stats(conn, limit))
             .expect("fold")
     };
+    // The projector asks by a plain read whether anything waits, before it takes a lock.
+    let waiting = || {
+        hall.app
+            .state
+            .store
+            .read(domain::repository::StatsProjector::stats_pending)
+            .expect("pending")
+    };
+    assert!(waiting(), "the events' deltas wait to be folded");
     let mut folded = 0;
     loop {
         let now = fold(1);
@@ -416,6 +425,7 @@ fn the_projector_folds_the_pending_figures_and_no_answer_moves(backend: Backend)
         folded >= 4 + 3,
         "every event's deltas were pending: {folded}"
     );
+    assert!(!waiting(), "nothing waits once all is folded");
 
     // Later work is pending again beside the folded, and folding it changes nothing either.
     let more = hall.app.send(
@@ -431,8 +441,10 @@ fn the_projector_folds_the_pending_figures_and_no_answer_moves(backend: Backend)
     assert_eq!(more.status, 201, "{}", more.text);
     let mixed = answers(&hall.app, &hall.analyst, &ids);
     assert_eq!(summary(&mixed)["received"], 5);
+    assert!(waiting());
     assert!(fold(1_000) > 0);
     assert_eq!(fold(1_000), 0);
+    assert!(!waiting());
     assert_eq!(answers(&hall.app, &hall.analyst, &ids), mixed);
 }
 

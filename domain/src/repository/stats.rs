@@ -90,6 +90,8 @@ pub trait StatsProjector {
     /// Folds up to `limit` of the oldest pending deltas; how many were folded (none while
     /// another process folds).
     fn fold_stats(&mut self, limit: i64) -> RepositoryResult<usize>;
+    /// Whether any delta waits to be folded.
+    fn stats_pending(&mut self) -> RepositoryResult<bool>;
 }
 
 /// Storage of the statistics deltas.

@@ -30,6 +30,10 @@ impl StatsProjector for AnyConnection {
     fn fold_stats(&mut self, limit: i64) -> RepositoryResult<usize> {
         pending::fold(self, limit)
     }
+
+    fn stats_pending(&mut self) -> RepositoryResult<bool> {
+        pending::any(self)
+    }
 }
 
 impl StatsRepository for AnyConnection {

@@ -50,6 +50,15 @@ pub(super) fn append(
     Ok(())
 }
 
+/// Whether any delta is pending.
+pub(super) fn any(conn: &mut AnyConnection) -> RepositoryResult<bool> {
+    diesel::select(diesel::dsl::sql::<Bool>(
+        "EXISTS (SELECT 1 FROM stats_pending)",
+    ))
+    .get_result(conn)
+    .map_err(db)
+}
+
 /// Folds up to `limit` of the oldest pending deltas into the tables, in the caller's
 /// transaction; returns how many. On PostgreSQL, 0 at once while another process folds.
 pub(super) fn fold(conn: &mut AnyConnection, limit: i64) -> RepositoryResult<usize> {
