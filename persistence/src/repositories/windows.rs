@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use domain::catalogue::{Window, WindowKind};
 use domain::ids::{CenterId, ServiceItemId, WindowId};
 use domain::page::{Page, PageRequest};
-use domain::repository::{IntakePlace, RepositoryError, RepositoryResult, WindowRepository};
+use domain::repository::{IntakePlace, RepositoryResult, WindowRepository};
 
 use super::centers::CenterRow;
 use super::fetch_limit;
@@ -212,9 +212,7 @@ impl WindowRepository for AnyConnection {
             first.get_or_insert((window, center, item));
         }
         // No row at all: the revision's row is missing, as `calendar_revision` would find.
-        let (window, center, item) = first.ok_or_else(|| {
-            RepositoryError::Internal("the calendars' revision row is missing".into())
-        })?;
+        let (window, center, item) = first.ok_or_else(|| db(diesel::result::Error::NotFound))?;
         Ok(IntakePlace {
             window: window.map(|w| w.into_domain(item_ids)).transpose()?,
             center: center.map(CenterRow::into_domain).transpose()?,
