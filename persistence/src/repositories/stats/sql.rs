@@ -124,7 +124,8 @@ pub(super) fn sums() -> String {
 }
 
 /// Sums from the rollups: whole months of receipt from the monthly rows (effect before the
-/// as-of month) and the daily rows (effect within it), the partial months at the period's
+/// as-of month, or through it when the as-of date ends its month) and the daily rows (effect
+/// within it otherwise), the partial months at the period's
 /// edges from the daily rows. Each part reads rows bounded by months or days and the
 /// dimension's size, not by the number of cases.
 pub(super) fn rollup_sql(
@@ -143,21 +144,28 @@ pub(super) fn rollup_sql(
     // By day, every day of receipt counts apart: the daily rows only.
     let (full, edges) = split_months(query.from, query.to, group);
     if let Some((first, last)) = full {
+        // Judged at the end of a month (a period's end, as dashboards and reports ask), the
+        // as-of month counts whole: the monthly rows answer it, and the daily rows of every
+        // day of receipt × day of effect within it, the most numerous part, are not read.
+        let whole_as_of_month = is_month_end(query.as_of);
         parts.push(format!(
-            "{} AND {month_received} >= {} AND {month_received} <= {} AND {month_effective} < {}",
+            "{} AND {month_received} >= {} AND {month_received} <= {} AND {month_effective} {} {}",
             rows(&mut binds, Table::Month),
             binds.date(month_of(first)),
             binds.date(month_of(last)),
+            if whole_as_of_month { "<=" } else { "<" },
             binds.date(month_of(query.as_of)),
         ));
-        parts.push(format!(
-            "{} AND {day_received} >= {} AND {day_received} <= {} AND {day_effective} >= {} AND {day_effective} <= {}",
-            rows(&mut binds, Table::Day),
-            binds.date(first),
-            binds.date(last),
-            binds.date(month_of(query.as_of)),
-            binds.date(query.as_of),
-        ));
+        if !whole_as_of_month {
+            parts.push(format!(
+                "{} AND {day_received} >= {} AND {day_received} <= {} AND {day_effective} >= {} AND {day_effective} <= {}",
+                rows(&mut binds, Table::Day),
+                binds.date(first),
+                binds.date(last),
+                binds.date(month_of(query.as_of)),
+                binds.date(query.as_of),
+            ));
+        }
     }
     for (from, to) in edges {
         parts.push(format!(
@@ -253,6 +261,11 @@ fn union(group: Option<StatsGroup>, parts: &[String]) -> String {
     )
 }
 
+/// Whether `day` is the last of its month.
+fn is_month_end(day: NaiveDate) -> bool {
+    day.succ_opt().is_some_and(|next| next.day() == 1)
+}
+
 /// The whole months of receipt inside `[from, to]`: the first day of the first and the last
 /// day of the last.
 pub(super) fn whole_months(from: NaiveDate, to: NaiveDate) -> Option<(NaiveDate, NaiveDate)> {
@@ -318,5 +331,28 @@ mod tests {
             Some((date("2012-02-01"), date("2012-02-29")))
         );
         assert_eq!(whole_months(date("2012-02-02"), date("2012-03-30")), None);
+    }
+
+    fn quarter_as_of(as_of: &str) -> StatsQuery {
+        StatsQuery {
+            from: date("2012-07-01"),
+            to: date("2012-09-30"),
+            as_of: date(as_of),
+            center_ids: None,
+            window_id: None,
+            department_id: None,
+            item_id: None,
+            basis: StatsBasis::Received,
+        }
+    }
+
+    #[test]
+    fn whole_months_judged_at_a_months_end_are_read_from_the_monthly_rows_alone() {
+        let (sql, _) = rollup_sql(&quarter_as_of("2012-09-30"), None, Dimension::All, None);
+        assert!(sql.contains("effective_month <= "), "{sql}");
+        assert!(!sql.contains("stats_day"), "{sql}");
+        let (sql, _) = rollup_sql(&quarter_as_of("2012-10-11"), None, Dimension::All, None);
+        assert!(sql.contains("effective_month < "), "{sql}");
+        assert!(sql.contains("stats_day"), "{sql}");
     }
 }
