@@ -122,23 +122,23 @@ pub fn receive<R: CaseStore + IdempotencyRepository>(
     now: Moment,
     keyed: Option<Keyed<'_>>,
 ) -> Result<Receipt, IdempotencyError> {
-    once(repo, codes, actor, now.at, keyed, |repo| {
-        workflow::receive(repo, calendars, codes, request, actor, now)
+    once(repo, codes, actor, now.at, keyed, |repo, claim| {
+        workflow::receive(repo, calendars, codes, request, actor, now, claim)
     })
 }
 
-/// The protocol around any intake `open`: look the key up, replay or forget it, open,
-/// remember.
+/// The protocol around any intake `open`: look the key up, replay or forget it, then open,
+/// which remembers the key through the claim it is given once its case is known.
 fn once<R: CaseRepository + IdempotencyRepository>(
     repo: &mut R,
     codes: &dyn QueryCodes,
     actor: UserId,
     now: DateTime<Utc>,
     keyed: Option<Keyed<'_>>,
-    open: impl FnOnce(&mut R) -> Result<(Case, String), WorkflowError>,
+    open: impl FnOnce(&mut R, Claim<'_, R>) -> Result<(Case, String), IdempotencyError>,
 ) -> Result<Receipt, IdempotencyError> {
     let Some(keyed) = keyed else {
-        let (case, code) = open(repo)?;
+        let (case, code) = open(repo, &mut |_, _| Ok(()))?;
         return Ok(Receipt::Created(case, code));
     };
     if let Some(record) = repo.idempotency_record(actor, keyed.key)? {
@@ -149,20 +149,25 @@ fn once<R: CaseRepository + IdempotencyRepository>(
         repo.forget_idempotency(actor, keyed.key)?;
     }
     repo.prune_idempotency(expired_before(now, keyed.ttl), PRUNE_SLICE)?;
-    let (case, code) = open(repo)?;
-    let record = IdempotencyRecord {
-        request_hash: keyed.fingerprint.current(),
-        region: case.region.clone(),
-        case_id: case.id,
-        created_at: now,
-    };
-    repo.remember_idempotency(actor, keyed.key, &record)
-        .map_err(|e| match e {
-            RepositoryError::Conflict => IdempotencyError::KeyInFlight,
-            other => other.into(),
-        })?;
+    let (case, code) = open(repo, &mut |repo, case| {
+        let record = IdempotencyRecord {
+            request_hash: keyed.fingerprint.current(),
+            region: case.region.clone(),
+            case_id: case.id,
+            created_at: now,
+        };
+        repo.remember_idempotency(actor, keyed.key, &record)
+            .map_err(|e| match e {
+                RepositoryError::Conflict => IdempotencyError::KeyInFlight,
+                other => other.into(),
+            })
+    })?;
     Ok(Receipt::Created(case, code))
 }
+
+/// Remembers the key for the case being opened (the case's number may not be drawn yet);
+/// does nothing without a key.
+type Claim<'a, R> = &'a mut dyn FnMut(&mut R, &Case) -> Result<(), IdempotencyError>;
 
 /// The case a remembered key created, for a retry of the same request by a caller who may
 /// still read it; refused otherwise (the case moved to another window, or the clerk did),
@@ -261,18 +266,22 @@ mod tests {
         }
     }
 
-    /// Opens a case at the hall's first window, as the workflow would, and stores it.
+    /// Opens a case at the hall's first window, as the workflow would: claims the key, then
+    /// stores the case.
     fn opener(
         hall: &Hall,
         opened: &std::cell::Cell<u32>,
-    ) -> impl FnOnce(&mut Fake) -> Result<(Case, String), WorkflowError> {
-        move |repo| {
+    ) -> impl FnOnce(&mut Fake, Claim<'_, Fake>) -> Result<(Case, String), IdempotencyError> {
+        move |repo, claim| {
             opened.set(opened.get() + 1);
-            let case = hall.accept(
-                format!("640105-20261127-{:05}", opened.get()),
-                at(9),
-                at(9).date_naive(),
-            )?;
+            let case = hall
+                .accept(
+                    format!("640105-20261127-{:05}", opened.get()),
+                    at(9),
+                    at(9).date_naive(),
+                )
+                .map_err(WorkflowError::from)?;
+            claim(repo, &case)?;
             repo.insert_case(&case, "123456")?;
             Ok((case, "123456".into()))
         }

@@ -264,6 +264,9 @@ pub trait CaseRepository {
     /// Draws the next number of the region's daily sequence; a rolled-back transaction gives
     /// it back, so the numbers have no gaps.
     fn next_case_seq(&mut self, region: &str, day: NaiveDate) -> RepositoryResult<u32>;
+    /// Lets the rows that refer to a case (its events, an idempotency key's record) be
+    /// written before the case in this transaction: they are checked against it at the commit.
+    fn defer_case_references(&mut self) -> RepositoryResult<()>;
     /// Stores a new case with the hash of its query code.
     fn insert_case(&mut self, case: &Case, query_code_hash: &str) -> RepositoryResult<()>;
     /// Stores a case's new state if its stored version is still `expected_version`;

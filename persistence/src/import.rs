@@ -93,6 +93,7 @@ macro_rules! forward {
 impl CaseRepository for Tally<'_> {
     forward! {
         next_case_seq(region: &str, day: NaiveDate) -> RepositoryResult<u32>;
+        defer_case_references() -> RepositoryResult<()>;
         insert_case(case: &Case, query_code_hash: &str) -> RepositoryResult<()>;
         update_case(case: &Case, expected_version: i64) -> RepositoryResult<bool>;
         append_event(region: &str, event: &CaseEvent) -> RepositoryResult<()>;

@@ -29,8 +29,8 @@ use api::state::CalendarCache;
 use chrono::{FixedOffset, Utc};
 use common::receiver::Receiver;
 use common::{Figures, QUERY_CODE_SECRET, drive, hall_env, memory, ms, pgbench, reset_peak};
-use domain::case::workflow::{self, IntakeRequest, Moment};
-use domain::case::{Applicant, IntakeDecision, IntakeMaterials};
+use domain::case::workflow::{self, IntakeRequest, Moment, WorkflowError};
+use domain::case::{Applicant, Case, IntakeDecision, IntakeMaterials};
 use domain::clock::stored_moment;
 use domain::ids::UserId;
 use domain::outbox::OutboxRepository;
@@ -38,7 +38,7 @@ use domain::repository::{
     IdempotencyRecord, IdempotencyRepository, KioskLookupRepository, RepositoryError,
 };
 use persistence::personal::{DataKeys, parse_key};
-use persistence::{DatabaseUrl, Store, StoreOptions};
+use persistence::{AnyConnection, DatabaseUrl, Store, StoreOptions};
 use serde_json::json;
 use support::{
     ADMIN_PASSWORD, Backend, Client, DATA_KEY, HallProcess, HttpHall, TestDb, applicant,
@@ -259,17 +259,19 @@ fn main() {
                     let calendar = calendars
                         .for_write(conn)
                         .map_err(|e| RepositoryError::Internal(e.to_string()))?;
-                    let (case, code) =
-                        workflow::receive(conn, &calendar, codes, intake, actor, now)
-                            .map_err(|e| RepositoryError::Internal(e.to_string()))?;
-                    let record = IdempotencyRecord {
-                        request_hash: "0".repeat(64),
-                        region: case.region.clone(),
-                        case_id: case.id,
-                        created_at: now.at,
+                    // As the handler: the key's record before the case's number.
+                    let remember = |conn: &mut AnyConnection, case: &Case| {
+                        let record = IdempotencyRecord {
+                            request_hash: "0".repeat(64),
+                            region: case.region.clone(),
+                            case_id: case.id,
+                            created_at: now.at,
+                        };
+                        conn.remember_idempotency(actor, &key, &record)
+                            .map_err(WorkflowError::from)
                     };
-                    conn.remember_idempotency(actor, &key, &record)?;
-                    Ok::<_, RepositoryError>((case, code))
+                    workflow::receive(conn, &calendar, codes, intake, actor, now, remember)
+                        .map_err(|e: WorkflowError| RepositoryError::Internal(e.to_string()))
                 })
                 .expect("accept");
             received

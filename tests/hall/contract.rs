@@ -249,7 +249,45 @@ fn a_failed_transaction_leaves_nothing_behind(backend: Backend) {
     assert_eq!(store.read(|conn| conn.department(civil.id)), Ok(None));
 }
 
+/// Intake writes a case's event before the case, whose number is drawn last: the reference
+/// is still checked, at the commit, and an event of no case is not stored.
+fn an_event_written_before_its_case_is_checked_at_the_commit(backend: Backend) {
+    use domain::case::{ActionKind, CaseEvent, CaseStatus, EventDetails};
+    use domain::ids::{CaseEventId, CaseId};
+    let db = TestDb::new(backend);
+    let store = db.store();
+    let event = CaseEvent {
+        id: CaseEventId::new(),
+        case_id: CaseId::new(),
+        seq: 1,
+        action: ActionKind::Refuse,
+        from_status: None,
+        to_status: CaseStatus::NotAccepted,
+        actor_id: None,
+        at: moment(),
+        payload: EventDetails::Refuse {
+            item_id: ServiceItemId::new(),
+            window_id: WindowId::new(),
+            handling: Handling::Immediate,
+            promised_days: 0,
+            reason: None,
+        },
+    };
+    let immediate = store.transaction(|conn| conn.append_event("640105", &event));
+    assert!(immediate.is_err(), "checked at once: {immediate:?}");
+    let deferred = store.transaction(|conn| {
+        conn.defer_case_references()?;
+        conn.append_event("640105", &event)
+    });
+    assert!(deferred.is_err(), "checked at the commit: {deferred:?}");
+    assert_eq!(
+        store.read(|conn| conn.case_events(event.case_id)),
+        Ok(vec![])
+    );
+}
+
 on_both_backends!(
+    an_event_written_before_its_case_is_checked_at_the_commit,
     centers_read_back_equal_page_by_page_and_refuse_a_taken_code,
     items_keep_their_guides_and_windows_their_items_in_order,
     users_sign_in_by_username_and_usernames_are_unique,

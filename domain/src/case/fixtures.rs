@@ -190,6 +190,9 @@ impl CaseRepository for Memory {
     fn next_case_seq(&mut self, _: &str, _: NaiveDate) -> RepositoryResult<u32> {
         not_in_fake()
     }
+    fn defer_case_references(&mut self) -> RepositoryResult<()> {
+        Ok(())
+    }
     fn insert_case(&mut self, case: &Case, _: &str) -> RepositoryResult<()> {
         self.cases.push(case.clone());
         Ok(())

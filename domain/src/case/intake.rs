@@ -4,14 +4,14 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{
-    ActionKind, Applicant, Case, CaseError, CaseMaterials, CaseStatus, DeadlineClock, EventDetails,
-    MaterialState, MaterialsAtIntake, Performed,
+    ActionKind, Applicant, Case, CaseError, CaseEvent, CaseMaterials, CaseStatus, DeadlineClock,
+    EventDetails, MaterialState, MaterialsAtIntake, Performed,
 };
 use crate::ValidationErrors;
 use crate::calendar::WorkingCalendar;
 use crate::catalogue::{Center, ServiceItem, Window};
 use crate::ids::{CaseId, UserId};
-use crate::stats::overdue_from;
+use crate::stats::{StatDelta, overdue_from};
 
 /// Accept or refuse at intake.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,6 +117,20 @@ impl Intake<'_> {
         actor: UserId,
         calendar: &WorkingCalendar,
     ) -> Result<Performed, CaseError> {
+        Ok(self
+            .open_unnumbered(at, today, actor, calendar)?
+            .numbered(case_no))
+    }
+
+    /// Opens the case as of `at` (local date `today`) with its intake event, all but its
+    /// number, which is drawn last (see [`Unnumbered`]).
+    pub fn open_unnumbered(
+        self,
+        at: DateTime<Utc>,
+        today: NaiveDate,
+        actor: UserId,
+        calendar: &WorkingCalendar,
+    ) -> Result<Unnumbered, CaseError> {
         self.validate()?;
         let materials = self.materials_on(today)?;
         let clock = DeadlineClock::new(today, self.item.promised_days);
@@ -136,7 +150,7 @@ impl Intake<'_> {
         };
         let mut case = Case {
             id: CaseId::new(),
-            case_no,
+            case_no: String::new(),
             region: self.center.code.clone(),
             center_id: self.center.id,
             window_id: self.window.id,
@@ -190,6 +204,36 @@ impl Intake<'_> {
         };
         case.overdue_from = overdue_from(&case, today, None);
         let event = case.event(action, None, at, Some(actor), payload);
-        Ok(Performed::new(None, case, event, today))
+        Ok(Unnumbered(Performed::new(None, case, event, today)))
+    }
+}
+
+/// A case opened at intake whose number is not drawn yet. Its event and its statistics
+/// deltas do not name the number, so they can be written before the draw: the region's
+/// sequence stays locked from its draw until the transaction commits, and every clerk of the
+/// region waits for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unnumbered(Performed);
+
+impl Unnumbered {
+    /// The case, its number still empty.
+    pub fn case(&self) -> &Case {
+        &self.0.case
+    }
+
+    /// The intake event.
+    pub fn event(&self) -> &CaseEvent {
+        &self.0.event
+    }
+
+    /// The statistics deltas of the intake.
+    pub fn deltas(&self) -> &[StatDelta] {
+        &self.0.deltas
+    }
+
+    /// The opened case, numbered `case_no`.
+    pub fn numbered(mut self, case_no: String) -> Performed {
+        self.0.case.case_no = case_no;
+        self.0
     }
 }

@@ -26,7 +26,7 @@ pub use applicant::{Applicant, ApplicantKind, IdType, PHONE_PATTERN, is_phone, i
 pub use clock::{DeadlineClock, DeadlineExplanation, ExplainedPause, Extension, Pause};
 pub use details::EventDetails;
 pub use event::CaseEvent;
-pub use intake::{Intake, IntakeDecision, IntakeMaterials};
+pub use intake::{Intake, IntakeDecision, IntakeMaterials, Unnumbered};
 pub use machine::next_status;
 pub use materials::{
     CaseMaterial, CaseMaterials, DeferredMaterial, MaterialState, MaterialsAtIntake, validate_names,

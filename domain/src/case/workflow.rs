@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use super::{
     Action, Applicant, Case, CaseError, Intake, IntakeDecision, IntakeMaterials, MaterialsAtIntake,
-    Performed, case_number,
+    Performed, Unnumbered, case_number,
 };
 use crate::ValidationErrors;
 use crate::calendar::Calendars;
@@ -127,16 +127,56 @@ pub struct IntakeRequest {
     pub decision: IntakeDecision,
 }
 
-/// Receives an application: checks it, draws its number, opens the case and records the
-/// intake. Returns the case and its query code, shown once.
-pub fn receive<R: CaseStore>(
+/// Receives an application: checks it, opens the case, records the intake, draws the case's
+/// number last and stores the case. `claim` runs just before the draw, with the case as it
+/// will be stored but for its number (the idempotency key's record is written there).
+/// Returns the case and its query code, shown once.
+pub fn receive<R, E>(
     repo: &mut R,
     calendars: &Calendars,
     codes: &dyn QueryCodes,
     request: IntakeRequest,
     actor: UserId,
     now: Moment,
-) -> Result<(Case, String), WorkflowError> {
+    claim: impl FnOnce(&mut R, &Case) -> Result<(), E>,
+) -> Result<(Case, String), E>
+where
+    R: CaseStore,
+    E: From<WorkflowError>,
+{
+    let opening = unnumbered(repo, calendars, request, actor, now)?;
+    // The region's sequence stays locked from the draw until the commit, and every clerk of
+    // the region waits for it: all that does not name the case by its number comes first,
+    // and the rows that refer to the case are checked against it at the commit.
+    let written = repo
+        .defer_case_references()
+        .and_then(|()| repo.record_event(&opening.case().region, opening.event()))
+        .and_then(|()| repo.record_deltas(&StatsKey::of(opening.case()), opening.deltas()));
+    written.map_err(WorkflowError::from)?;
+    claim(repo, opening.case())?;
+    let opened = numbered(repo, opening, now.today)?;
+    let code = codes.code_for(opened.case.id);
+    let stored = repo
+        .insert_case(&opened.case, &codes.hash(&opened.case.case_no, &code))
+        .and_then(
+            |()| match crate::outbox::News::of(&opened.case, &opened.event) {
+                Some(news) => repo.record_news(&news),
+                None => Ok(()),
+            },
+        );
+    stored.map_err(WorkflowError::from)?;
+    Ok((opened.case, code))
+}
+
+/// The case an application opens, checked against the window, the item and the centre, with
+/// everything but its number.
+fn unnumbered<R: CaseStore>(
+    repo: &mut R,
+    calendars: &Calendars,
+    request: IntakeRequest,
+    actor: UserId,
+    now: Moment,
+) -> Result<Unnumbered, WorkflowError> {
     let place = repo.intake_place(request.window_id, request.item_id)?;
     let (window, item, center) = match (place.window, place.item) {
         (Some(window), Some(item)) => (window, item, place.center),
@@ -163,15 +203,21 @@ pub fn receive<R: CaseStore>(
         decision: request.decision,
     };
     intake.validate_on(now.today)?;
-    let seq = repo.next_case_seq(&center.code, now.today)?;
-    let case_no = case_number(&center.code, now.today, seq)
-        .map_err(|e| RepositoryError::Internal(e.to_string()))?;
     let calendar = calendars.for_center(center.id);
-    let opened = intake.open(case_no, now.at, now.today, actor, calendar)?;
-    let code = codes.code_for(opened.case.id);
-    repo.insert_case(&opened.case, &codes.hash(&opened.case.case_no, &code))?;
-    record(repo, &opened)?;
-    Ok((opened.case, code))
+    Ok(intake.open_unnumbered(now.at, now.today, actor, calendar)?)
+}
+
+/// The case numbered from its region's sequence of `today`.
+fn numbered<R: CaseRepository>(
+    repo: &mut R,
+    opening: Unnumbered,
+    today: NaiveDate,
+) -> Result<Performed, WorkflowError> {
+    let region = &opening.case().region;
+    let seq = repo.next_case_seq(region, today)?;
+    let case_no =
+        case_number(region, today, seq).map_err(|e| RepositoryError::Internal(e.to_string()))?;
+    Ok(opening.numbered(case_no))
 }
 
 /// Performs an action on the case at `expected_version`, after `authorize` has accepted
@@ -326,6 +372,7 @@ pub fn import<R: CaseStore>(
         request,
         receiver,
         Moment::new(received, offset),
+        |_, _| Ok::<(), WorkflowError>(()),
     )?;
     for (i, event) in line.events.into_iter().enumerate() {
         let actor = actor_named(repo, event.by.as_deref())?;

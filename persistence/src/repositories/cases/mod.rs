@@ -54,6 +54,19 @@ impl CaseRepository for AnyConnection {
         )
     }
 
+    fn defer_case_references(&mut self) -> RepositoryResult<()> {
+        // PostgreSQL defers only constraints declared deferrable (migration 23); SQLite defers
+        // every foreign key until the commit, and forgets the setting then.
+        let sql = match self {
+            AnyConnection::Postgresql(_) => {
+                "SET CONSTRAINTS case_events_case_fkey, idempotency_keys_case_fkey DEFERRED"
+            }
+            AnyConnection::Sqlite(_) => "PRAGMA defer_foreign_keys = ON",
+        };
+        diesel::sql_query(sql).execute(self).map_err(db)?;
+        Ok(())
+    }
+
     fn insert_case(&mut self, case: &Case, query_code_hash: &str) -> RepositoryResult<()> {
         diesel::insert_into(cases::table)
             .values(CaseRow::from_domain(case, query_code_hash.to_owned())?)
