@@ -149,6 +149,9 @@ fn load(conn: &mut AnyConnection, cases: i64) {
         INSERT INTO stats_month (dim, dim_id, received_month, effective_month, {counters}, region)
           SELECT dim, dim_id, date_trunc('month', received_on)::date, date_trunc('month', effective_on)::date, {sums}, region
             FROM stats_day GROUP BY 1, 2, 3, 4, region;
+        INSERT INTO stats_year (dim, dim_id, received_year, effective_year, {counters}, region)
+          SELECT dim, dim_id, date_trunc('year', received_month)::date, date_trunc('year', effective_month)::date, {sums}, region
+            FROM stats_month GROUP BY 1, 2, 3, 4, region;
         ANALYZE;
         "#,
         key_r = "received_center_id, received_window_id, item_id, department_id, accepted_by",

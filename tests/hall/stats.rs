@@ -291,12 +291,24 @@ fn ratings_feed_the_statistics(backend: Backend) {
     );
 }
 
-/// Every statistics answer the story compares, for September 2012 judged on several days.
+/// Every statistics answer the story compares: for September 2012 and for the whole year,
+/// each judged on several days — mid-month, at a month's end, at the year's end — so that
+/// every rollup (daily, monthly, yearly) answers some part of some question.
 fn answers(app: &TestApp, analyst: &str, ids: &Value) -> Vec<(String, Value)> {
+    let september = ["2012-09-28", "2012-09-30", "2012-10-11", "2012-10-31"]
+        .map(|as_of| ("2012-09-01", "2012-09-30", as_of));
+    let year = [
+        "2012-10-11",
+        "2012-12-31",
+        "2013-01-05",
+        "2013-01-10",
+        "2013-01-31",
+    ]
+    .map(|as_of| ("2012-01-01", "2012-12-31", as_of));
     let mut paths = Vec::new();
-    for as_of in ["2012-09-28", "2012-09-30", "2012-10-11", "2012-10-31"] {
+    for (from, to, as_of) in september.into_iter().chain(year) {
         for basis in ["received", "completed"] {
-            let period = format!("from=2012-09-01&to=2012-09-30&as_of={as_of}&basis={basis}");
+            let period = format!("from={from}&to={to}&as_of={as_of}&basis={basis}");
             paths.push(format!("/api/v1/stats/summary?{period}"));
             for by in [
                 "center",
@@ -356,6 +368,11 @@ fn the_projector_folds_the_pending_figures_and_no_answer_moves(backend: Backend)
             "2012-09-27T09:00:00+08:00",
             json!([start("2012-09-27"), complete("2012-09-27")]),
         ),
+        // Received in one year and completed in the next.
+        line(
+            "2012-12-28T09:00:00+08:00",
+            json!([start("2012-12-28"), complete("2013-01-08")]),
+        ),
     ];
     let body: String = lines.iter().map(|l| format!("{l}\n")).collect();
     let imported = hall.app.send(
@@ -376,20 +393,37 @@ fn the_projector_folds_the_pending_figures_and_no_answer_moves(backend: Backend)
         .json();
     let ids = json!({"center": case["center_id"], "window": hall.window1, "item": hall.committed});
     let pending = answers(&hall.app, &hall.analyst, &ids);
-    let summary = |answers: &[(String, Value)]| {
-        let path =
-            "/api/v1/stats/summary?from=2012-09-01&to=2012-09-30&as_of=2012-10-31&basis=received";
+    let asked = |answers: &[(String, Value)], period: &str| {
+        let path = format!("/api/v1/stats/summary?{period}&basis=received");
         answers
             .iter()
-            .find(|(p, _)| p == path)
+            .find(|(p, _)| *p == path)
             .expect("asked")
             .1
             .clone()
+    };
+    let summary = |answers: &[(String, Value)]| {
+        asked(answers, "from=2012-09-01&to=2012-09-30&as_of=2012-10-31")
     };
     let september = summary(&pending);
     assert_eq!(september["received"], 4, "{september}");
     assert_eq!(september["completed"], 3);
     assert_eq!(september["completed_on_time"], 2);
+    let year = |as_of: &str| {
+        asked(
+            &pending,
+            &format!("from=2012-01-01&to=2012-12-31&as_of={as_of}"),
+        )
+    };
+    assert_eq!(year("2012-12-31")["received"], 5);
+    assert_eq!(
+        year("2012-12-31")["completed"],
+        3,
+        "the December case is open at the year's end"
+    );
+    assert_eq!(year("2013-01-05")["completed"], 3);
+    assert_eq!(year("2013-01-10")["completed"], 4);
+    assert_eq!(year("2013-01-31")["completed"], 4);
 
     // Folded one delta at a time, every answer stays what it was while all were pending.
     let fold = |limit: i64| {
@@ -422,7 +456,7 @@ fn the_projector_folds_the_pending_figures_and_no_answer_moves(backend: Backend)
         );
     }
     assert!(
-        folded >= 4 + 3,
+        folded >= 5 + 4,
         "every event's deltas were pending: {folded}"
     );
     assert!(!waiting(), "nothing waits once all is folded");

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use domain::repository::{StatsGroup, StatsKey, StatsQuery};
 use domain::stats::StatsBasis;
 
-use super::month_of;
+use super::{month_of, year_of};
 
 /// A dimension the rollups keep a row per value of (their `dim` column); `All` has one value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -103,22 +103,23 @@ impl Dimension {
 }
 
 /// A statistics table: the fine rows, keyed by every dimension at once, or a rollup of one
-/// dimension by day or by month; or the deltas not yet folded into them, keyed like the fine
+/// dimension by day, by month or by year; or the deltas not yet folded into them, keyed like the fine
 /// rows but one row per delta.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) enum Table {
     Fine,
     Day,
     Month,
+    Year,
     Pending,
 }
 
 impl Table {
     /// Every table the projector folds deltas into.
-    pub(crate) const ALL: [Self; 3] = [Self::Fine, Self::Day, Self::Month];
+    pub(crate) const ALL: [Self; 4] = [Self::Fine, Self::Day, Self::Month, Self::Year];
 
     /// The rollups, in the order a dimension's rows are written.
-    pub(crate) const ROLLUPS: [Self; 2] = [Self::Day, Self::Month];
+    pub(crate) const ROLLUPS: [Self; 3] = [Self::Day, Self::Month, Self::Year];
 
     /// Its name in SQL.
     pub(crate) fn name(self) -> &'static str {
@@ -126,6 +127,7 @@ impl Table {
             Self::Fine => "case_stats",
             Self::Day => "stats_day",
             Self::Month => "stats_month",
+            Self::Year => "stats_year",
             Self::Pending => "stats_pending",
         }
     }
@@ -135,6 +137,7 @@ impl Table {
         match self {
             Self::Fine | Self::Day | Self::Pending => ["received_on", "effective_on"],
             Self::Month => ["received_month", "effective_month"],
+            Self::Year => ["received_year", "effective_year"],
         }
     }
 
@@ -147,11 +150,13 @@ impl Table {
         }
     }
 
-    /// A delta's dates as the table keys them: by month, the first days of their months.
+    /// A delta's dates as the table keys them: by month (year), the first days of their
+    /// months (years).
     pub(crate) fn dated(self, received_on: NaiveDate, effective_on: NaiveDate) -> [NaiveDate; 2] {
         match self {
             Self::Fine | Self::Day | Self::Pending => [received_on, effective_on],
             Self::Month => [month_of(received_on), month_of(effective_on)],
+            Self::Year => [year_of(received_on), year_of(effective_on)],
         }
     }
 }

@@ -10,7 +10,7 @@ mod write;
 
 pub(crate) use dimension::Table;
 pub(crate) use rows::{RowKey, bound, rows_of};
-pub(crate) use write::month_of;
+pub(crate) use write::{month_of, year_of};
 
 use diesel::prelude::*;
 use domain::repository::{

@@ -114,8 +114,8 @@ impl RowKey {
 }
 
 /// The rows a delta of a case is added to, in the order they are written: its fine row
-/// first, the least shared, then each dimension's day and month rows in the dimensions'
-/// write order.
+/// first, the least shared, then each dimension's day, month and year rows in the
+/// dimensions' write order.
 pub(crate) fn rows_of(key: &StatsKey, effective_on: NaiveDate) -> Vec<RowKey> {
     let dates = [key.received_on, effective_on];
     let mut rows = vec![fine_row(Table::Fine, &key.region, dates, |dim| dim.id(key))];
@@ -140,7 +140,7 @@ pub(crate) fn fine_row(
     fine
 }
 
-/// A delta's day and month rows, per dimension in the write order.
+/// A delta's day, month and year rows, per dimension in the write order.
 pub(crate) fn rollup_rows(
     region: &str,
     [received_on, effective_on]: [NaiveDate; 2],
@@ -187,7 +187,7 @@ mod tests {
     }
 
     #[test]
-    fn a_delta_adds_to_its_fine_row_then_a_day_and_a_month_row_per_dimension_all_last() {
+    fn a_delta_adds_to_its_fine_row_then_a_day_a_month_and_a_year_row_per_dimension_all_last() {
         let key = StatsKey {
             region: "110000".into(),
             received_on: day("2012-09-28"),
@@ -200,13 +200,20 @@ mod tests {
         let rows = rows_of(&key, day("2012-10-15"));
         let tables: Vec<_> = rows.iter().map(|r| r.table).collect();
         assert_eq!(tables[0], Table::Fine);
-        assert_eq!(tables[1..].len(), 2 * Dimension::WRITE_ORDER.len());
+        assert_eq!(tables[1..].len(), 3 * Dimension::WRITE_ORDER.len());
         let last = &rows[rows.len() - 1];
-        assert_eq!(last.table, Table::Month);
+        assert_eq!(last.table, Table::Year);
         assert!(last.key.contains(&("dim", Bind::Text("all".into()))));
         assert!(
             last.key
-                .contains(&("received_month", Bind::Date(day("2012-09-01"))))
+                .contains(&("received_year", Bind::Date(day("2012-01-01"))))
+        );
+        let month = &rows[rows.len() - 2];
+        assert_eq!(month.table, Table::Month);
+        assert!(
+            month
+                .key
+                .contains(&("effective_month", Bind::Date(day("2012-10-01"))))
         );
         let fine: Vec<_> = rows[0].key.iter().map(|(column, _)| *column).collect();
         assert_eq!(

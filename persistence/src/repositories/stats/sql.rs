@@ -5,8 +5,8 @@ use domain::repository::{StatsGroup, StatsQuery};
 use domain::stats::{Counters, StatsBasis};
 
 use super::dimension::{Dimension, Table};
-use super::month_of;
 use super::rows::Bind;
+use super::{month_of, year_of};
 
 /// Numbers binds in the order they are pushed, which is the order they appear in the SQL.
 pub(super) struct Binds(Vec<Bind>);
@@ -123,61 +123,155 @@ pub(super) fn sums() -> String {
         .join(", ")
 }
 
-/// Sums from the rollups: whole months of receipt from the monthly rows (effect before the
-/// as-of month, or through it when the as-of date ends its month) and the daily rows (effect
-/// within it otherwise), the partial months at the period's
-/// edges from the daily rows. Each part reads rows bounded by months or days and the
-/// dimension's size, not by the number of cases.
+/// Sums from the rollups: whole years of receipt from the yearly rows, the whole months
+/// around them from the monthly rows, the partial months at the period's edges from the daily
+/// rows. Each part reads rows bounded by years, months or days and the dimension's size, not
+/// by the number of cases; how the effects are cut as of the query's date is [`AsOf`]'s.
 pub(super) fn rollup_sql(
     query: &StatsQuery,
     group: Option<StatsGroup>,
     dim: Dimension,
     ids: Option<Vec<String>>,
 ) -> (String, Vec<Bind>) {
-    let [day_received, day_effective] = Table::Day.dates();
-    let [month_received, month_effective] = Table::Month.dates();
     let mut binds = Binds(Vec::new());
-    let rows = |binds: &mut Binds, table: Table| {
-        binds.rollup(table, StatsBasis::Received, group, dim, ids.as_deref())
-    };
+    let as_of = AsOf(query.as_of);
     let mut parts = Vec::new();
-    // By day, every day of receipt counts apart: the daily rows only.
-    let (full, edges) = split_months(query.from, query.to, group);
-    if let Some((first, last)) = full {
-        // Judged at the end of a month (a period's end, as dashboards and reports ask), the
-        // as-of month counts whole: the monthly rows answer it, and the daily rows of every
-        // day of receipt × day of effect within it, the most numerous part, are not read.
-        let whole_as_of_month = is_month_end(query.as_of);
+    let mut part = |binds: &mut Binds,
+                    table: Table,
+                    (first, last): Span,
+                    effect: &dyn Fn(&mut Binds) -> String| {
+        let [received, _] = table.dates();
+        let [first, last] = table.dated(first, last);
+        let rows = binds.rollup(table, StatsBasis::Received, group, dim, ids.as_deref());
+        let (first, last) = (binds.date(first), binds.date(last));
+        let effect = effect(binds);
         parts.push(format!(
-            "{} AND {month_received} >= {} AND {month_received} <= {} AND {month_effective} {} {}",
-            rows(&mut binds, Table::Month),
-            binds.date(month_of(first)),
-            binds.date(month_of(last)),
-            if whole_as_of_month { "<=" } else { "<" },
-            binds.date(month_of(query.as_of)),
+            "{rows} AND {received} >= {first} AND {received} <= {last} AND {effect}"
         ));
-        if !whole_as_of_month {
-            parts.push(format!(
-                "{} AND {day_received} >= {} AND {day_received} <= {} AND {day_effective} >= {} AND {day_effective} <= {}",
-                rows(&mut binds, Table::Day),
-                binds.date(first),
-                binds.date(last),
-                binds.date(month_of(query.as_of)),
-                binds.date(query.as_of),
-            ));
+    };
+    let spans = Spans::of(query.from, query.to, group);
+    if let Some(years) = spans.years {
+        part(&mut binds, Table::Year, years, &|b| as_of.before_year(b));
+        if !as_of.ends_year() {
+            part(&mut binds, Table::Month, years, &|b| as_of.in_year(b));
+        }
+        if !as_of.ends_month() {
+            part(&mut binds, Table::Day, years, &|b| as_of.in_month(b));
         }
     }
-    for (from, to) in edges {
-        parts.push(format!(
-            "{} AND {day_received} >= {} AND {day_received} <= {} AND {day_effective} <= {}",
-            rows(&mut binds, Table::Day),
-            binds.date(from),
-            binds.date(to),
-            binds.date(query.as_of),
-        ));
+    for months in spans.months {
+        part(&mut binds, Table::Month, months, &|b| as_of.before_month(b));
+        if !as_of.ends_month() {
+            part(&mut binds, Table::Day, months, &|b| as_of.in_month(b));
+        }
+    }
+    for days in spans.days {
+        part(&mut binds, Table::Day, days, &|b| as_of.through(b));
     }
     parts.push(binds.pending(query, group, dim, ids.as_deref()));
     (union(group, &parts), binds.0)
+}
+
+/// The date a received-basis query is judged at, cut into what each rollup can tell: the
+/// effects in whole years before its year (yearly rows), in whole months of its year before
+/// its month (monthly rows) and on the days of its month through it (daily rows). At the end
+/// of a month or a year, the coarser rows count it whole and the finer are not read: a
+/// period's end is what dashboards and reports ask, and the as-of month's daily rows, a row
+/// per day of receipt per day of effect, were the most numerous part.
+struct AsOf(NaiveDate);
+
+impl AsOf {
+    fn ends_month(&self) -> bool {
+        is_month_end(self.0)
+    }
+
+    fn ends_year(&self) -> bool {
+        self.0.month() == 12 && self.0.day() == 31
+    }
+
+    /// Yearly rows: effect in a year before the as-of year, or in it when the date ends it.
+    fn before_year(&self, binds: &mut Binds) -> String {
+        let [_, effective] = Table::Year.dates();
+        let cut = if self.ends_year() { "<=" } else { "<" };
+        format!("{effective} {cut} {}", binds.date(year_of(self.0)))
+    }
+
+    /// Monthly rows: effect in the as-of year, in a month before the as-of month, or in it
+    /// when the date ends it.
+    fn in_year(&self, binds: &mut Binds) -> String {
+        let [_, effective] = Table::Month.dates();
+        format!(
+            "{effective} >= {} AND {}",
+            binds.date(year_of(self.0)),
+            self.before_month(binds)
+        )
+    }
+
+    /// Monthly rows: effect in a month before the as-of month, or in it when the date ends it.
+    fn before_month(&self, binds: &mut Binds) -> String {
+        let [_, effective] = Table::Month.dates();
+        let cut = if self.ends_month() { "<=" } else { "<" };
+        format!("{effective} {cut} {}", binds.date(month_of(self.0)))
+    }
+
+    /// Daily rows: effect in the as-of month, through the date.
+    fn in_month(&self, binds: &mut Binds) -> String {
+        let [_, effective] = Table::Day.dates();
+        format!(
+            "{effective} >= {} AND {}",
+            binds.date(month_of(self.0)),
+            self.through(binds)
+        )
+    }
+
+    /// Daily rows: effect through the date.
+    fn through(&self, binds: &mut Binds) -> String {
+        let [_, effective] = Table::Day.dates();
+        format!("{effective} <= {}", binds.date(self.0))
+    }
+}
+
+/// A received-basis period cut into the spans of receipt each rollup answers: whole years
+/// (not when grouped by month or day, whose groups a year's rows would merge), the whole
+/// months around them (not when grouped by day), and the days of the partial months at the
+/// edges.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Spans {
+    years: Option<Span>,
+    months: Vec<Span>,
+    days: Vec<Span>,
+}
+
+impl Spans {
+    fn of(from: NaiveDate, to: NaiveDate, group: Option<StatsGroup>) -> Self {
+        let by_date = matches!(group, Some(StatsGroup::Day | StatsGroup::Month));
+        let Some((first, last)) = whole_years(from, to).filter(|_| !by_date) else {
+            let (months, days) = split_months(from, to, group);
+            return Self {
+                years: None,
+                months: months.into_iter().collect(),
+                days,
+            };
+        };
+        let mut spans = Self {
+            years: Some((first, last)),
+            ..Self::default()
+        };
+        let before = first
+            .pred_opt()
+            .filter(|_| from < first)
+            .map(|end| (from, end));
+        let after = last
+            .succ_opt()
+            .filter(|_| last < to)
+            .map(|start| (start, to));
+        for (from, to) in before.into_iter().chain(after) {
+            let (months, days) = split_months(from, to, group);
+            spans.months.extend(months);
+            spans.days.extend(days);
+        }
+        spans
+    }
 }
 
 /// Sums from the rollups on the completion basis: the deltas that took effect in
@@ -266,6 +360,21 @@ fn is_month_end(day: NaiveDate) -> bool {
     day.succ_opt().is_some_and(|next| next.day() == 1)
 }
 
+/// The whole years inside `[from, to]`: 1 January of the first and 31 December of the last.
+fn whole_years(from: NaiveDate, to: NaiveDate) -> Option<Span> {
+    let first = if from.ordinal() == 1 {
+        from
+    } else {
+        NaiveDate::from_ymd_opt(from.year().checked_add(1)?, 1, 1)?
+    };
+    let last = if to.month() == 12 && to.day() == 31 {
+        to
+    } else {
+        NaiveDate::from_ymd_opt(to.year().checked_sub(1)?, 12, 31)?
+    };
+    (first <= last).then_some((first, last))
+}
+
 /// The whole months of receipt inside `[from, to]`: the first day of the first and the last
 /// day of the last.
 pub(super) fn whole_months(from: NaiveDate, to: NaiveDate) -> Option<(NaiveDate, NaiveDate)> {
@@ -331,6 +440,71 @@ mod tests {
             Some((date("2012-02-01"), date("2012-02-29")))
         );
         assert_eq!(whole_months(date("2012-02-02"), date("2012-03-30")), None);
+    }
+
+    #[test]
+    fn a_period_is_read_by_whole_years_then_whole_months_then_days() {
+        let spans = Spans::of(date("2011-11-15"), date("2014-02-10"), None);
+        assert_eq!(
+            spans,
+            Spans {
+                years: Some((date("2012-01-01"), date("2013-12-31"))),
+                months: vec![
+                    (date("2011-12-01"), date("2011-12-31")),
+                    (date("2014-01-01"), date("2014-01-31"))
+                ],
+                days: vec![
+                    (date("2011-11-15"), date("2011-11-30")),
+                    (date("2014-02-01"), date("2014-02-10"))
+                ],
+            }
+        );
+        let by_month = Spans::of(
+            date("2012-01-01"),
+            date("2012-12-31"),
+            Some(StatsGroup::Month),
+        );
+        assert_eq!(by_month.years, None, "a year's rows would merge its months");
+        assert_eq!(
+            by_month.months,
+            vec![(date("2012-01-01"), date("2012-12-31"))]
+        );
+        let by_day = Spans::of(
+            date("2012-01-01"),
+            date("2012-12-31"),
+            Some(StatsGroup::Day),
+        );
+        assert_eq!(by_day.days, vec![(date("2012-01-01"), date("2012-12-31"))]);
+        assert_eq!(whole_years(date("2012-01-02"), date("2013-12-30")), None);
+    }
+
+    fn period(from: &str, to: &str, as_of: &str) -> StatsQuery {
+        StatsQuery {
+            from: date(from),
+            to: date(to),
+            as_of: date(as_of),
+            center_ids: None,
+            window_id: None,
+            department_id: None,
+            item_id: None,
+            basis: StatsBasis::Received,
+        }
+    }
+
+    #[test]
+    fn whole_years_read_the_yearly_rows_and_the_as_of_years_months_and_days() {
+        let tables = |as_of: &str| {
+            let (sql, _) = rollup_sql(
+                &period("2011-01-01", "2012-12-31", as_of),
+                None,
+                Dimension::Clerk,
+                None,
+            );
+            ["stats_year", "stats_month", "stats_day"].map(|table| sql.contains(table))
+        };
+        assert_eq!(tables("2012-12-31"), [true, false, false], "a year's end");
+        assert_eq!(tables("2013-01-31"), [true, true, false], "a month's end");
+        assert_eq!(tables("2013-02-14"), [true, true, true], "mid-month");
     }
 
     fn quarter_as_of(as_of: &str) -> StatsQuery {

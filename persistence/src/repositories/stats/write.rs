@@ -38,3 +38,8 @@ pub(super) fn bump(
 pub(crate) fn month_of(day: NaiveDate) -> NaiveDate {
     day.with_day(1).unwrap_or(day)
 }
+
+/// The first day of the day's year.
+pub(crate) fn year_of(day: NaiveDate) -> NaiveDate {
+    day.with_ordinal(1).unwrap_or(day)
+}
