@@ -265,7 +265,8 @@ pub trait CaseRepository {
     /// it back, so the numbers have no gaps.
     fn next_case_seq(&mut self, region: &str, day: NaiveDate) -> RepositoryResult<u32>;
     /// Lets the rows that refer to a case (its events, an idempotency key's record) be
-    /// written before the case in this transaction: they are checked against it at the commit.
+    /// written before the case in this transaction: they are checked against it at the commit
+    /// (a store may check them so in every transaction).
     fn defer_case_references(&mut self) -> RepositoryResult<()>;
     /// Stores a new case with the hash of its query code.
     fn insert_case(&mut self, case: &Case, query_code_hash: &str) -> RepositoryResult<()>;

@@ -332,13 +332,17 @@ fn main() {
             + chrono::Duration::days(offset)
     };
     let end = day(DAYS - 1);
-    let periods: [(&str, NaiveDate); 6] = [
-        ("1 day", end),
-        ("1 week", day(DAYS - 7)),
-        ("1 month", day(DAYS - 31)),
-        ("1 quarter", day(DAYS - 92)),
-        ("1 year", day(DAYS - 365)),
-        ("5 years", day(0)),
+    // Each ends on the last day of the data, a month's end, but one: a dashboard's default is
+    // the year to today, and a period that ends mid-month reads its last days from the daily
+    // rows.
+    let periods: [(&str, NaiveDate, NaiveDate); 7] = [
+        ("1 day", end, end),
+        ("1 week", day(DAYS - 7), end),
+        ("half a month, to the 15th", day(DAYS - 31), day(DAYS - 17)),
+        ("1 month", day(DAYS - 31), end),
+        ("1 quarter", day(DAYS - 92), end),
+        ("1 year", day(DAYS - 365), end),
+        ("5 years", day(0), end),
     ];
     let city: Vec<CenterId> = {
         let tree = store.read(|conn| conn.center_tree()).expect("tree");
@@ -367,15 +371,15 @@ fn main() {
     );
     println!("|---|---|---|---|---|---|---|---|");
     let mut worst = Duration::ZERO;
-    for (period, from) in periods {
+    for (period, from, to) in periods {
         for (shape, group, filtered) in shapes {
             for (as_of_name, as_of) in [
-                ("period end", end),
-                ("a month later", end + chrono::Duration::days(31)),
+                ("period end", to),
+                ("a month later", to + chrono::Duration::days(31)),
             ] {
                 let query = StatsQuery {
                     from,
-                    to: end,
+                    to,
                     as_of,
                     center_ids: filtered.then(|| city.clone()),
                     window_id: None,

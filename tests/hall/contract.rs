@@ -273,8 +273,8 @@ fn an_event_written_before_its_case_is_checked_at_the_commit(backend: Backend) {
             reason: None,
         },
     };
-    let immediate = store.transaction(|conn| conn.append_event("640105", &event));
-    assert!(immediate.is_err(), "checked at once: {immediate:?}");
+    let unasked = store.transaction(|conn| conn.append_event("640105", &event));
+    assert!(unasked.is_err(), "refused without asking too: {unasked:?}");
     let deferred = store.transaction(|conn| {
         conn.defer_case_references()?;
         conn.append_event("640105", &event)

@@ -8,6 +8,7 @@ mod rows;
 mod sealed;
 
 use chrono::NaiveDate;
+use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{Date, Integer, Text};
 use domain::case::{Case, CaseEvent, CaseStatus};
@@ -55,16 +56,14 @@ impl CaseRepository for AnyConnection {
     }
 
     fn defer_case_references(&mut self) -> RepositoryResult<()> {
-        // PostgreSQL defers only constraints declared deferrable (migration 23); SQLite defers
-        // every foreign key until the commit, and forgets the setting then.
-        let sql = match self {
-            AnyConnection::Postgresql(_) => {
-                "SET CONSTRAINTS case_events_case_fkey, idempotency_keys_case_fkey DEFERRED"
-            }
-            AnyConnection::Sqlite(_) => "PRAGMA defer_foreign_keys = ON",
-        };
-        diesel::sql_query(sql).execute(self).map_err(db)?;
-        Ok(())
+        match self {
+            // Declared `INITIALLY DEFERRED` (migration 23): no round trip.
+            AnyConnection::Postgresql(_) => Ok(()),
+            // Every foreign key until the commit, which forgets the setting.
+            AnyConnection::Sqlite(conn) => conn
+                .batch_execute("PRAGMA defer_foreign_keys = ON")
+                .map_err(db),
+        }
     }
 
     fn insert_case(&mut self, case: &Case, query_code_hash: &str) -> RepositoryResult<()> {
