@@ -1,6 +1,7 @@
 //! Intake, actions and imports against storage: load, decide with the pure functions above,
-//! store the case, then [`record`] its event and statistics deltas. Generic over the repository traits, so it runs
-//! inside whatever transaction the caller opened.
+//! store the case, then [`record`] its event and statistics deltas (intake writes them first
+//! and the case last, see [`receive`]). Generic over the repository traits, so it runs inside
+//! whatever transaction the caller opened.
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use serde::Deserialize;
@@ -66,8 +67,8 @@ impl<T> CaseStore for T where
 }
 
 /// Writes down what a performed action makes besides the case: its event, its outbox
-/// news and its statistics deltas, in the caller's transaction. The one writer of both, for live work,
-/// imports, recomputations and the demo alike.
+/// news and its statistics deltas, in the caller's transaction: for actions, recomputations
+/// and the demo alike. Intake writes the same, in the order [`receive`] explains.
 pub fn record<L: CaseLedger + ?Sized>(
     ledger: &mut L,
     performed: &Performed,
