@@ -1,1 +1,1 @@
-SELECT 1;
+DROP INDEX idempotency_keys_case_idx;
