@@ -186,49 +186,56 @@ impl AsOf {
     }
 
     fn ends_year(&self) -> bool {
-        self.0.month() == 12 && self.0.day() == 31
+        is_year_end(self.0)
     }
 
     /// Yearly rows: effect in a year before the as-of year, or in it when the date ends it.
     fn before_year(&self, binds: &mut Binds) -> String {
-        let [_, effective] = Table::Year.dates();
-        let cut = if self.ends_year() { "<=" } else { "<" };
-        format!("{effective} {cut} {}", binds.date(year_of(self.0)))
+        before(binds, Table::Year, year_of(self.0), self.ends_year())
     }
 
     /// Monthly rows: effect in the as-of year, in a month before the as-of month, or in it
     /// when the date ends it.
     fn in_year(&self, binds: &mut Binds) -> String {
-        let [_, effective] = Table::Month.dates();
-        format!(
-            "{effective} >= {} AND {}",
-            binds.date(year_of(self.0)),
-            self.before_month(binds)
-        )
+        since(binds, Table::Month, year_of(self.0), |b| {
+            self.before_month(b)
+        })
     }
 
     /// Monthly rows: effect in a month before the as-of month, or in it when the date ends it.
     fn before_month(&self, binds: &mut Binds) -> String {
-        let [_, effective] = Table::Month.dates();
-        let cut = if self.ends_month() { "<=" } else { "<" };
-        format!("{effective} {cut} {}", binds.date(month_of(self.0)))
+        before(binds, Table::Month, month_of(self.0), self.ends_month())
     }
 
     /// Daily rows: effect in the as-of month, through the date.
     fn in_month(&self, binds: &mut Binds) -> String {
-        let [_, effective] = Table::Day.dates();
-        format!(
-            "{effective} >= {} AND {}",
-            binds.date(month_of(self.0)),
-            self.through(binds)
-        )
+        since(binds, Table::Day, month_of(self.0), |b| self.through(b))
     }
 
     /// Daily rows: effect through the date.
     fn through(&self, binds: &mut Binds) -> String {
-        let [_, effective] = Table::Day.dates();
-        format!("{effective} <= {}", binds.date(self.0))
+        before(binds, Table::Day, self.0, true)
     }
+}
+
+/// `table`'s rows whose effect falls before `start`, or also on it when `through` (a yearly
+/// or monthly row's date of effect is the first day of its year or month).
+fn before(binds: &mut Binds, table: Table, start: NaiveDate, through: bool) -> String {
+    let [_, effective] = table.dates();
+    let cut = if through { "<=" } else { "<" };
+    format!("{effective} {cut} {}", binds.date(start))
+}
+
+/// `table`'s rows whose effect falls on or after `start`, and within what `then` adds.
+fn since(
+    binds: &mut Binds,
+    table: Table,
+    start: NaiveDate,
+    then: impl FnOnce(&mut Binds) -> String,
+) -> String {
+    let [_, effective] = table.dates();
+    let from = binds.date(start);
+    format!("{effective} >= {from} AND {}", then(binds))
 }
 
 /// A received-basis period cut into the spans of receipt each rollup answers: whole years
@@ -360,6 +367,11 @@ fn is_month_end(day: NaiveDate) -> bool {
     day.succ_opt().is_some_and(|next| next.day() == 1)
 }
 
+/// Whether `day` is 31 December.
+fn is_year_end(day: NaiveDate) -> bool {
+    day.month() == 12 && day.day() == 31
+}
+
 /// The whole years inside `[from, to]`: 1 January of the first and 31 December of the last.
 fn whole_years(from: NaiveDate, to: NaiveDate) -> Option<Span> {
     let first = if from.ordinal() == 1 {
@@ -367,7 +379,7 @@ fn whole_years(from: NaiveDate, to: NaiveDate) -> Option<Span> {
     } else {
         NaiveDate::from_ymd_opt(from.year().checked_add(1)?, 1, 1)?
     };
-    let last = if to.month() == 12 && to.day() == 31 {
+    let last = if is_year_end(to) {
         to
     } else {
         NaiveDate::from_ymd_opt(to.year().checked_sub(1)?, 12, 31)?
@@ -507,25 +519,22 @@ mod tests {
         assert_eq!(tables("2013-02-14"), [true, true, true], "mid-month");
     }
 
-    fn quarter_as_of(as_of: &str) -> StatsQuery {
-        StatsQuery {
-            from: date("2012-07-01"),
-            to: date("2012-09-30"),
-            as_of: date(as_of),
-            center_ids: None,
-            window_id: None,
-            department_id: None,
-            item_id: None,
-            basis: StatsBasis::Received,
-        }
-    }
-
     #[test]
     fn whole_months_judged_at_a_months_end_are_read_from_the_monthly_rows_alone() {
-        let (sql, _) = rollup_sql(&quarter_as_of("2012-09-30"), None, Dimension::All, None);
+        let (sql, _) = rollup_sql(
+            &period("2012-07-01", "2012-09-30", "2012-09-30"),
+            None,
+            Dimension::All,
+            None,
+        );
         assert!(sql.contains("effective_month <= "), "{sql}");
         assert!(!sql.contains("stats_day"), "{sql}");
-        let (sql, _) = rollup_sql(&quarter_as_of("2012-10-11"), None, Dimension::All, None);
+        let (sql, _) = rollup_sql(
+            &period("2012-07-01", "2012-09-30", "2012-10-11"),
+            None,
+            Dimension::All,
+            None,
+        );
         assert!(sql.contains("effective_month < "), "{sql}");
         assert!(sql.contains("stats_day"), "{sql}");
     }
