@@ -66,6 +66,9 @@ pub enum AuditAction {
     /// Cases imported from another system.
     #[serde(rename = "case.import")]
     CaseImport,
+    /// Whether the applicant is texted about a case changed, as they told a clerk.
+    #[serde(rename = "case.notifications")]
+    CaseNotifications,
     /// A national calendar year replaced.
     #[serde(rename = "calendar.replace")]
     CalendarReplace,
@@ -106,7 +109,7 @@ pub enum AuditAction {
 
 impl AuditAction {
     /// Every action.
-    pub const ALL: [AuditAction; 31] = [
+    pub const ALL: [AuditAction; 32] = [
         Self::CenterCreate,
         Self::CenterUpdate,
         Self::CenterDeactivate,
@@ -126,6 +129,7 @@ impl AuditAction {
         Self::UserDeactivate,
         Self::UserPassword,
         Self::CaseImport,
+        Self::CaseNotifications,
         Self::CalendarReplace,
         Self::CalendarRegionReplace,
         Self::DataKeyRotate,
@@ -162,6 +166,7 @@ impl AuditAction {
             Self::UserDeactivate => "user.deactivate",
             Self::UserPassword => "user.password",
             Self::CaseImport => "case.import",
+            Self::CaseNotifications => "case.notifications",
             Self::CalendarReplace => "calendar.replace",
             Self::CalendarRegionReplace => "calendar.region.replace",
             Self::DataKeyRotate => "data_key.rotate",

@@ -298,6 +298,25 @@ fn an_applicant_who_declined_texts_gets_none_even_one_queued_before(backend: Bac
         .get(&format!("/api/v1/cases/{}", id(&case)), Some(&hall.clerk1))
         .json();
     assert_eq!(shown["applicant"]["sms_opt_out"], true);
+    // The audit trail says which clerk recorded the applicant's choice; told again, it
+    // records nothing more.
+    let again = hall
+        .app
+        .put(&path, Some(&hall.clerk1), &json!({"sms_opt_out": true}));
+    assert_eq!(again.status, 200, "{}", again.text);
+    let trail = hall
+        .app
+        .get(
+            &format!("/api/v1/audit?entity=case&entity_id={}", id(&case)),
+            Some(&hall.admin),
+        )
+        .json();
+    let entries = trail["items"].as_array().expect("entries");
+    assert_eq!(entries.len(), 1, "{trail}");
+    assert_eq!(entries[0]["action"], "case.notifications");
+    assert_eq!(entries[0]["before"], json!({"sms_opt_out": false}));
+    assert_eq!(entries[0]["after"], json!({"sms_opt_out": true}));
+    assert!(entries[0]["actor_id"].is_string(), "{trail}");
 
     // The gateway is back: the queued text is settled without being sent.
     let gateway = Receiver::on(TcpListener::bind(("127.0.0.1", port)).expect("the port again"));

@@ -1,6 +1,7 @@
 //! `PUT /api/v1/cases/{id}/notifications`: whether the applicant is texted about the case.
 
 use actix_web::{put, web};
+use domain::audit::AuditAction;
 use domain::ids::CaseId;
 use domain::permission::Permission;
 use domain::repository::CaseRepository;
@@ -9,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::within;
+use crate::audit::audit;
 use crate::auth::{Allowed, HandleCases};
 use crate::json::Json;
 use crate::problem::{ApiResult, Problem};
@@ -25,7 +27,8 @@ pub struct Notifications {
 }
 
 /// Records whether the applicant declines texts about the case, as they told a clerk; a
-/// clerk changes it only for their own window's cases.
+/// clerk changes it only for their own window's cases. A change is in the audit trail
+/// (`case.notifications`): who recorded the applicant's consent, and when.
 #[utoipa::path(
     tag = "cases", operation_id = "put_case_notifications", security(("bearer" = [])), params(("id" = CaseId, Path)), request_body = Notifications,
     responses(
@@ -43,12 +46,28 @@ pub async fn put_case_notifications(
 ) -> ApiResult<web::Json<Notifications>> {
     let (identity, body) = (allowed.identity, allowed.inner.into_inner());
     let own_window = identity.case_scope(Permission::HandleCases)?;
-    let id = id.into_inner();
+    let (id, actor, now) = (id.into_inner(), identity.user_id, state.now().at);
     let answer = state
         .write(move |conn| {
             let case = found(conn.case(id)?, "case")?;
             within(own_window, &case)?;
-            conn.set_sms_opt_out(case.id, body.sms_opt_out)?;
+            let before = Notifications {
+                sms_opt_out: case.applicant.sms_opt_out,
+            };
+            // Told again what is recorded: nothing changes, so nothing is audited.
+            if before.sms_opt_out != body.sms_opt_out {
+                conn.set_sms_opt_out(case.id, body.sms_opt_out)?;
+                let action = AuditAction::CaseNotifications;
+                audit(
+                    conn,
+                    now,
+                    Some(actor),
+                    action,
+                    id,
+                    Some(&before),
+                    Some(&body),
+                )?;
+            }
             Ok(body)
         })
         .await?;
