@@ -296,8 +296,13 @@ pub trait CaseRepository {
     ) -> RepositoryResult<Page<Case>>;
     /// Every open case (accepted, in progress or paused).
     fn open_cases(&mut self) -> RepositoryResult<Vec<Case>>;
-    /// Completed and delivered cases, most recently completed first.
-    fn recently_completed(&mut self, page: &PageRequest) -> RepositoryResult<Page<Case>>;
+    /// Completed and delivered cases, most recently completed first; of one centre's when
+    /// `center` is given.
+    fn recently_completed(
+        &mut self,
+        center: Option<CenterId>,
+        page: &PageRequest,
+    ) -> RepositoryResult<Page<Case>>;
 }
 
 /// Where a performed action is written down besides the case: its event and its statistics

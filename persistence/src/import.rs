@@ -103,7 +103,7 @@ impl CaseRepository for Tally<'_> {
         cases(filter: &CaseFilter, page: &PageRequest) -> RepositoryResult<Page<Case>>;
         cases_due_by(by: NaiveDate, materials_before: Option<NaiveDate>, filter: &CaseFilter, page: &PageRequest) -> RepositoryResult<Page<Case>>;
         open_cases() -> RepositoryResult<Vec<Case>>;
-        recently_completed(page: &PageRequest) -> RepositoryResult<Page<Case>>;
+        recently_completed(center: Option<CenterId>, page: &PageRequest) -> RepositoryResult<Page<Case>>;
     }
 }
 

@@ -27,6 +27,9 @@ def test_a_ticket_called_at_a_window_shows_on_the_display_within_a_second(page, 
     # The stream's first event: the people waiting per queue.
     expect(page.locator("#waiting tr").first).to_be_visible()
     expect(page.locator("#board tr").first).to_be_visible()
+    # The centre's own board: its first row is the centre's most recently finished case.
+    own = api.get(f"/api/v1/public/board?center={center['id']}&limit=1")["items"][0]
+    expect(page.locator("#board tr").first).to_contain_text(own["case_no"])
     # Headless Chromium may have no speech: the toggle says so instead of failing.
     speech = page.locator("#speech")
     expect(speech).to_have_text(re.compile("语音播报"))

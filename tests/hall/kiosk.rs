@@ -13,6 +13,7 @@ use domain::repository::{
     CalendarRepository, CaseRepository, CenterRepository, KioskAttemptRepository, KioskCase,
     KioskLookup, KioskLookupRepository, RepositoryError, ServiceItemRepository, WindowRepository,
 };
+use domain::user::Role;
 use persistence::AnyConnection;
 use serde_json::{Value, json};
 
@@ -395,6 +396,71 @@ fn the_board_shows_finished_cases_with_masked_names(backend: Backend) {
     assert_eq!(rest["items"][0]["case_no"], first["case_no"]);
 }
 
+fn each_halls_screen_shows_the_board_of_its_own_centre(backend: Backend) {
+    let hall = hall(backend);
+    let xixia = finished_case(&hall);
+    // A second centre, with a window and a clerk of its own, finishes a case too.
+    let centers = hall.app.get("/api/v1/centers", Some(&hall.admin)).json();
+    let xixia_center = id(&centers["items"][0]);
+    let xingqing_center = hall.app.post(
+        "/api/v1/centers",
+        Some(&hall.admin),
+        &json!({"code": "640104", "name": "兴庆区政务服务中心"}),
+    );
+    assert_eq!(xingqing_center.status, 201, "{}", xingqing_center.text);
+    let xingqing_center = id(&xingqing_center.json());
+    let window = hall.app.post(
+        "/api/v1/windows",
+        Some(&hall.admin),
+        &json!({"center_id": xingqing_center, "number": 1, "name": "1号窗口", "kind": "permanent",
+                "item_ids": [hall.committed]}),
+    );
+    assert_eq!(window.status, 201, "{}", window.text);
+    let clerk = hall.app.user_token(
+        "clerk.xingqing",
+        Role::Clerk,
+        Some(id(&window.json()).parse().expect("id")),
+    );
+    let received = hall.accept(&clerk, &hall.committed);
+    let started = hall
+        .act(&clerk, &received, json!({"action": "start", "version": 1}))
+        .json();
+    let done = hall.act(
+        &clerk,
+        &started,
+        json!({"action": "complete", "version": 2, "outcome": "approved"}),
+    );
+    assert_eq!(done.status, 200, "{}", done.text);
+
+    let board_of = |query: &str| {
+        let answer = hall.app.get(&format!("/api/v1/public/board{query}"), None);
+        assert_eq!(answer.status, 200, "{}", answer.text);
+        assert_no_personal_data(&answer);
+        let page = answer.json();
+        page["items"]
+            .as_array()
+            .expect("entries")
+            .iter()
+            .map(|e| e["case_no"].as_str().expect("number").to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        board_of(&format!("?center={xixia_center}")),
+        [xixia["case_no"].as_str().expect("number")]
+    );
+    assert_eq!(
+        board_of(&format!("?center={xingqing_center}")),
+        [received["case_no"].as_str().expect("number")]
+    );
+    assert_eq!(board_of("").len(), 2, "without a centre, every centre's");
+    // No such centre: an empty board, the same as a centre that finished nothing.
+    let unknown = uuid::Uuid::now_v7();
+    assert!(board_of(&format!("?center={unknown}")).is_empty());
+    hall.app
+        .get("/api/v1/public/board?center=640105", None)
+        .problem(400);
+}
+
 /// The kiosk's lookup of `case_no` on `conn`, and how many statements it took.
 fn kiosk_lookup(
     conn: &mut AnyConnection,
@@ -522,4 +588,5 @@ on_both_backends!(
     an_applicant_rates_a_finished_case_once_and_a_poor_rating_is_followed_up,
     the_guide_and_the_windows_are_public_and_cacheable,
     the_board_shows_finished_cases_with_masked_names,
+    each_halls_screen_shows_the_board_of_its_own_centre,
 );

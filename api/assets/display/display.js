@@ -1,6 +1,6 @@
 // The hall display (叫号屏): the calls as the centre's event stream sends them, spoken in
-// Chinese when the hall turns speech on; the people waiting per queue; the public board of
-// recent results. Reconnects by itself, resuming after the last call it showed.
+// Chinese when the hall turns speech on; the people waiting per queue; the centre's own public
+// board of recent results. Reconnects by itself, resuming after the last call it showed.
 import { api, el, chineseDate } from '/assets/common/api.js';
 
 const body = document.body;
@@ -112,7 +112,7 @@ function connect() {
 
 async function refreshBoard() {
   try {
-    const page = await api(`/public/board?limit=${BOARD_ROWS}`);
+    const page = await api(`/public/board?center=${centerId}&limit=${BOARD_ROWS}`);
     board.replaceChildren(
       ...page.items.map((entry) =>
         el(

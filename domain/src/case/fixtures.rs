@@ -253,7 +253,11 @@ impl CaseRepository for Memory {
     fn open_cases(&mut self) -> RepositoryResult<Vec<Case>> {
         not_in_fake()
     }
-    fn recently_completed(&mut self, _: &PageRequest) -> RepositoryResult<Page<Case>> {
+    fn recently_completed(
+        &mut self,
+        _: Option<CenterId>,
+        _: &PageRequest,
+    ) -> RepositoryResult<Page<Case>> {
         not_in_fake()
     }
 }

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use actix_web::{HttpRequest, get, web};
 use chrono::NaiveDate;
 use domain::case::{CaseStatus, Outcome};
+use domain::ids::CenterId;
 use domain::page::Page;
 use domain::repository::{CaseRepository, ServiceItemRepository};
 use serde::{Deserialize, Serialize};
@@ -34,11 +35,14 @@ pub struct BoardEntry {
     pub outcome_label: Option<&'static str>,
 }
 
-/// Which page of the board.
+/// Which centre's board, and which page of it.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct BoardQuery {
+    /// Only the cases this centre handled, as its hall's screen shows them; every centre's
+    /// when absent. A centre with none (or no such centre) has an empty board.
+    pub center: Option<CenterId>,
     /// How many, 1 to 500 (default 50).
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
@@ -49,7 +53,8 @@ pub struct BoardQuery {
     pub after: Option<String>,
 }
 
-/// Recently completed cases, most recent first, with masked names.
+/// Recently completed cases, most recent first, with masked names; of one centre's hall
+/// with `center`.
 #[utoipa::path(
     tag = "public", operation_id = "get_public_board", params(BoardQuery),
     responses((status = 200, body = Page<BoardEntry>), (status = 429, body = Problem, content_type = "application/problem+json"))
@@ -61,11 +66,15 @@ pub async fn get_public_board(
     query: Query<BoardQuery>,
 ) -> ApiResult<web::Json<Page<BoardEntry>>> {
     state.limits.check_public(&request)?;
-    let BoardQuery { limit, after } = query.into_inner();
+    let BoardQuery {
+        center,
+        limit,
+        after,
+    } = query.into_inner();
     let page = PageQuery { limit, after }.request()?;
     let board = state
         .read_replica(move |conn| {
-            let cases = conn.recently_completed(&page)?;
+            let cases = conn.recently_completed(center, &page)?;
             let item_ids: Vec<_> = cases.items.iter().map(|c| c.item_id).collect();
             let items: HashMap<_, _> = conn
                 .items_by_ids(&item_ids)?

@@ -12,7 +12,7 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{Date, Integer, Text};
 use domain::case::{Case, CaseEvent, CaseStatus};
-use domain::ids::CaseId;
+use domain::ids::{CaseId, CenterId};
 use domain::page::{DueCursor, Page, PageRequest};
 use domain::repository::{CaseFilter, CaseRepository, RepositoryError, RepositoryResult};
 
@@ -196,13 +196,20 @@ impl CaseRepository for AnyConnection {
         }))
     }
 
-    fn recently_completed(&mut self, page: &PageRequest) -> RepositoryResult<Page<Case>> {
+    fn recently_completed(
+        &mut self,
+        center: Option<CenterId>,
+        page: &PageRequest,
+    ) -> RepositoryResult<Page<Case>> {
         let mut query = cases::table
             .into_boxed()
             .filter(cases::completed_at.is_not_null())
             .filter(cases::status.eq_any(statuses(&CaseStatus::FINISHED)))
             .order((cases::completed_at.desc(), cases::id.desc()))
             .limit(fetch_limit(page));
+        if let Some(center) = center {
+            query = query.filter(cases::center_id.eq(center.to_string()));
+        }
         if let Some(after) = &page.after {
             let (at, case_id) = parse_cursor(after)?;
             query = query.filter(

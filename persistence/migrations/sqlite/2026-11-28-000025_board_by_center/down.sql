@@ -1,0 +1,1 @@
+DROP INDEX cases_center_completed_idx;
