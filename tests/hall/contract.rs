@@ -286,7 +286,76 @@ fn an_event_written_before_its_case_is_checked_at_the_commit(backend: Backend) {
     );
 }
 
+/// Every intake inserts a case and its event: the database prepares each of the two
+/// statements once per connection and then only runs it, rather than parsing and planning
+/// it on every intake (on PostgreSQL diesel leaves an insert unprepared when a `None` may be
+/// written as `DEFAULT`). Diesel reports each statement it prepares to keep; the inserts
+/// fail on their references here, after that.
+fn intakes_inserts_are_prepared_once_per_connection(backend: Backend) {
+    use std::sync::{Arc, Mutex};
+
+    use diesel::Connection;
+    use diesel::connection::InstrumentationEvent;
+    use domain::calendar::WorkingCalendar;
+    use domain::case::{Intake, IntakeDecision, IntakeMaterials};
+    use persistence::personal::DataKeys;
+
+    let db = TestDb::new(backend);
+    let store = db.store().with_data_keys(DataKeys::new(&[7; 32], &[]));
+    let hall = center("640105", None);
+    let item = item("MZ-001", DepartmentId::new());
+    let window = window(hall.id, 1, vec![item.id]);
+    let applicant = serde_json::from_value(crate::support::applicant()).expect("an applicant");
+    let opened = Intake {
+        item: &item,
+        window: &window,
+        center: &hall,
+        applicant,
+        note: String::new(),
+        materials: IntakeMaterials::AllReceived,
+        decision: IntakeDecision::Accept,
+    }
+    .open_unnumbered(
+        moment(),
+        moment().date_naive(),
+        UserId::new(),
+        &WorkingCalendar::new(china()),
+    )
+    .expect("opened")
+    .numbered("640105-20261128-00001".into());
+
+    let prepared = Arc::new(Mutex::new(Vec::<String>::new()));
+    let kept = prepared.clone();
+    let _ = store.read(|conn| {
+        conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
+            if let InstrumentationEvent::CacheQuery { sql, .. } = event {
+                kept.lock().expect("kept").push(sql.to_owned());
+            }
+        });
+        let event = conn.append_event("640105", &opened.event);
+        let case = conn.insert_case(&opened.case, "0");
+        conn.set_instrumentation(|_: InstrumentationEvent<'_>| {});
+        assert!(
+            event.is_err() && case.is_err(),
+            "no case, no catalogue: {event:?} {case:?}"
+        );
+        Ok::<_, RepositoryError>(())
+    });
+    let prepared = prepared.lock().expect("prepared");
+    for table in ["case_events", "cases"] {
+        let insert = format!("INSERT INTO `{table}`");
+        let insert_pg = format!("INSERT INTO \"{table}\"");
+        assert!(
+            prepared
+                .iter()
+                .any(|sql| sql.starts_with(&insert) || sql.starts_with(&insert_pg)),
+            "{table}'s insert is not prepared: {prepared:?}"
+        );
+    }
+}
+
 on_both_backends!(
+    intakes_inserts_are_prepared_once_per_connection,
     an_event_written_before_its_case_is_checked_at_the_commit,
     centers_read_back_equal_page_by_page_and_refuse_a_taken_code,
     items_keep_their_guides_and_windows_their_items_in_order,

@@ -69,7 +69,8 @@ fn events_text(kinds: &[EventKind]) -> String {
 }
 
 #[derive(Queryable, Selectable, Insertable)]
-#[diesel(table_name = outbox_messages)]
+// Prepared once per connection: see `CaseRow`.
+#[diesel(table_name = outbox_messages, treat_none_as_default_value = false)]
 struct MessageRow {
     id: String,
     webhook_id: String,
@@ -117,7 +118,8 @@ struct ClaimRow {
 }
 
 #[derive(Queryable, Selectable, Insertable)]
-#[diesel(table_name = webhook_deliveries)]
+// Prepared once per connection: see `CaseRow`.
+#[diesel(table_name = webhook_deliveries, treat_none_as_default_value = false)]
 struct DeliveryRow {
     id: String,
     message_id: String,

@@ -96,7 +96,8 @@ fn load(rows: Vec<(TicketRow, Option<String>)>) -> RepositoryResult<Vec<Ticket>>
 }
 
 #[derive(Queryable, Selectable, Insertable)]
-#[diesel(table_name = ticket_events)]
+// Prepared once per connection: see `CaseRow`.
+#[diesel(table_name = ticket_events, treat_none_as_default_value = false)]
 pub(crate) struct TicketEventRow {
     id: String,
     ticket_id: String,
