@@ -286,12 +286,13 @@ fn an_event_written_before_its_case_is_checked_at_the_commit(backend: Backend) {
     );
 }
 
-/// Every intake inserts a case and its event: the database prepares each of the two
-/// statements once per connection and then only runs it, rather than parsing and planning
-/// it on every intake (on PostgreSQL diesel leaves an insert unprepared when a `None` may be
-/// written as `DEFAULT`). Diesel reports each statement it prepares to keep; the inserts
-/// fail on their references here, after that.
-fn intakes_inserts_are_prepared_once_per_connection(backend: Backend) {
+/// Every intake writes its event and its statistics deltas, draws the region's number and
+/// inserts the case: the database prepares each of these statements once per connection and
+/// then only runs it, rather than parsing and planning it on every intake (diesel never
+/// keeps a `sql_query`, nor, on PostgreSQL, an insert whose `None` may be written as
+/// `DEFAULT`). Diesel reports each statement it prepares to keep; the event's and the case's
+/// inserts fail on their references here, after that.
+fn intakes_writes_are_prepared_once_per_connection(backend: Backend) {
     use std::sync::{Arc, Mutex};
 
     use diesel::Connection;
@@ -333,6 +334,8 @@ fn intakes_inserts_are_prepared_once_per_connection(backend: Backend) {
             }
         });
         let event = conn.append_event("640105", &opened.event);
+        conn.add_stats(&StatsKey::of(&opened.case), &opened.deltas)?;
+        conn.next_case_seq("640105", opened.case.received_on)?;
         let case = conn.insert_case(&opened.case, "0");
         conn.set_instrumentation(|_: InstrumentationEvent<'_>| {});
         assert!(
@@ -342,20 +345,26 @@ fn intakes_inserts_are_prepared_once_per_connection(backend: Backend) {
         Ok::<_, RepositoryError>(())
     });
     let prepared = prepared.lock().expect("prepared");
-    for table in ["case_events", "cases"] {
-        let insert = format!("INSERT INTO `{table}`");
-        let insert_pg = format!("INSERT INTO \"{table}\"");
+    // Unquoted: diesel quotes names, `` ` `` on SQLite and `"` on PostgreSQL.
+    let prepared: Vec<String> = prepared
+        .iter()
+        .map(|sql| sql.replace(['`', '"'], ""))
+        .collect();
+    for statement in [
+        "INSERT INTO case_events",
+        "INSERT INTO stats_pending",
+        "UPDATE case_sequences",
+        "INSERT INTO cases",
+    ] {
         assert!(
-            prepared
-                .iter()
-                .any(|sql| sql.starts_with(&insert) || sql.starts_with(&insert_pg)),
-            "{table}'s insert is not prepared: {prepared:?}"
+            prepared.iter().any(|sql| sql.starts_with(statement)),
+            "{statement} is not prepared: {prepared:?}"
         );
     }
 }
 
 on_both_backends!(
-    intakes_inserts_are_prepared_once_per_connection,
+    intakes_writes_are_prepared_once_per_connection,
     an_event_written_before_its_case_is_checked_at_the_commit,
     centers_read_back_equal_page_by_page_and_refuse_a_taken_code,
     items_keep_their_guides_and_windows_their_items_in_order,

@@ -10,6 +10,7 @@ mod centers;
 mod departments;
 mod idempotency;
 mod items;
+mod kept;
 mod kiosk_attempts;
 pub(crate) mod notices;
 mod outbox;

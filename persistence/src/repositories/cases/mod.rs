@@ -10,7 +10,7 @@ mod sealed;
 use chrono::NaiveDate;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use diesel::sql_types::{Date, Integer, Text};
+use diesel::sql_types::Integer;
 use domain::case::{Case, CaseEvent, CaseStatus};
 use domain::ids::{CaseId, CenterId};
 use domain::page::{DueCursor, Page, PageRequest};
@@ -22,6 +22,7 @@ pub(crate) use rows::{CaseRow, EventRow};
 pub(crate) use sealed::{PHONE, anonymise_batch, rotate_batch, seal_plaintext_batch};
 
 use super::fetch_limit;
+use super::kept::{Bind, Kept};
 use crate::AnyConnection;
 use crate::error::db;
 use crate::schema::{case_events, case_sequences, cases};
@@ -31,17 +32,17 @@ impl CaseRepository for AnyConnection {
         super::registers::draw(
             self,
             |conn| {
-                // One round trip: the row stays locked until the case commits, and every
-                // clerk of the region waits for it.
-                diesel::sql_query(
+                // One round trip, prepared once per connection: the row stays locked until
+                // the case commits, and every clerk of the region waits for it.
+                let draw = format!(
                     "UPDATE case_sequences SET last_seq = last_seq + 1 \
-                     WHERE region = $1 AND day = $2 RETURNING last_seq",
-                )
-                .bind::<Text, _>(region)
-                .bind::<Date, _>(day)
-                .get_result::<Drawn>(conn)
-                .optional()
-                .map(|drawn| drawn.map(|d| d.last_seq))
+                     WHERE region = {0} AND day = {0} RETURNING last_seq",
+                    Kept::BIND
+                );
+                Kept::new(&draw, [Bind::Text(region.to_owned()), Bind::Date(day)])
+                    .get_result::<Drawn>(conn)
+                    .optional()
+                    .map(|drawn| drawn.map(|d| d.last_seq))
             },
             |conn| {
                 diesel::insert_into(case_sequences::table)

@@ -15,7 +15,7 @@ use domain::repository::{RepositoryResult, StatsKey};
 use domain::stats::{Counters, StatDelta};
 
 use super::dimension::{Dimension, Table};
-use super::rows::{Bind, RowKey, bound, fine_row, rollup_rows};
+use super::rows::{Bind, Kept, RowKey, fine_row, rollup_rows};
 use super::write::bump;
 use crate::AnyConnection;
 use crate::error::db;
@@ -40,13 +40,13 @@ pub(super) fn append(
     let Some(first) = rows.first() else {
         return Ok(());
     };
-    let sql = first.insert(rows.len(), |i| format!("${i}"));
+    let sql = first.insert(rows.len(), Kept::mark);
     let binds: Vec<_> = rows
         .iter()
         .zip(deltas)
         .flat_map(|(row, delta)| row.binds(&delta.counters))
         .collect();
-    bound(sql, binds).execute(conn).map_err(db)?;
+    Kept::new(&sql, binds).execute(conn).map_err(db)?;
     Ok(())
 }
 
@@ -76,11 +76,14 @@ pub(super) fn fold(conn: &mut AnyConnection, limit: i64) -> RepositoryResult<usi
     columns.extend(Counters::COLUMNS);
     let table = Table::Pending.name();
     let sql = format!(
-        "DELETE FROM {table} WHERE id IN (SELECT id FROM {table} ORDER BY id LIMIT $1) \
+        "DELETE FROM {table} WHERE id IN (SELECT id FROM {table} ORDER BY id LIMIT {}) \
          RETURNING {}",
+        Kept::BIND,
         columns.join(", ")
     );
-    let taken: Vec<PendingRow> = bound(sql, [Bind::BigInt(limit)]).load(conn).map_err(db)?;
+    let taken: Vec<PendingRow> = Kept::new(&sql, [Bind::BigInt(limit)])
+        .load(conn)
+        .map_err(db)?;
     // Summed per row first: a busy day's deltas share a few dozen rows.
     let mut sums: BTreeMap<RowKey, Counters> = BTreeMap::new();
     for delta in &taken {

@@ -13,14 +13,7 @@ use domain::stats::Counters;
 
 use super::dimension::{Dimension, Table};
 use crate::connection::MultiBackend;
-
-/// A value bound to a statement, with its SQL type.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub(crate) enum Bind {
-    Text(String),
-    Date(NaiveDate),
-    BigInt(i64),
-}
+pub(crate) use crate::repositories::kept::{Bind, Kept};
 
 /// A statement with its values bound. Binds are numbered `$1`, `$2`, … in the order they
 /// appear in the SQL, as both backends need.
@@ -67,19 +60,20 @@ impl RowKey {
         values.chain(self.key.iter().map(|(_, value)| value.clone()))
     }
 
-    /// The statement that adds counters to the row.
-    pub(crate) fn update(&self) -> String {
+    /// The statement that adds counters to the row, the binds in the order of
+    /// [`RowKey::binds`]; `bind(i)` writes the `i`-th bind's placeholder, counting from 1.
+    pub(crate) fn update(&self, bind: impl Fn(usize) -> String) -> String {
         let n = Counters::LEN;
         let sets: Vec<String> = Counters::COLUMNS
             .iter()
             .enumerate()
-            .map(|(i, c)| format!("{c} = {c} + ${}", i + 1))
+            .map(|(i, c)| format!("{c} = {c} + {}", bind(i + 1)))
             .collect();
         let keys: Vec<String> = self
             .key
             .iter()
             .enumerate()
-            .map(|(i, (column, _))| format!("{column} = ${}", n + i + 1))
+            .map(|(i, (column, _))| format!("{column} = {}", bind(n + i + 1)))
             .collect();
         format!(
             "UPDATE {} SET {} WHERE {}",
@@ -221,7 +215,7 @@ mod tests {
             8,
             "region, two dates, five dimensions: {fine:?}"
         );
-        let update = rows[0].update();
+        let update = rows[0].update(|i| format!("${i}"));
         assert!(
             Counters::COLUMNS
                 .iter()

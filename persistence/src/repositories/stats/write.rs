@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use domain::repository::{RepositoryError, RepositoryResult};
 use domain::stats::Counters;
 
-use super::rows::{RowKey, bound};
+use super::rows::{Kept, RowKey};
 use crate::AnyConnection;
 use crate::error::db;
 
@@ -15,9 +15,9 @@ pub(super) fn bump(
     row: &RowKey,
     counters: &Counters,
 ) -> RepositoryResult<()> {
-    let update = row.update();
+    let update = row.update(Kept::mark);
     let add = |conn: &mut AnyConnection| {
-        bound(update.clone(), row.binds(counters))
+        Kept::new(&update, row.binds(counters))
             .execute(conn)
             .map_err(db)
     };
@@ -26,7 +26,7 @@ pub(super) fn bump(
     }
     // A new key. The insert runs in a savepoint so that on PostgreSQL a concurrent insert of
     // the same key leaves the transaction usable for the retry.
-    let insert = bound(row.insert(1, |i| format!("${i}")), row.binds(counters));
+    let insert = Kept::new(&row.insert(1, Kept::mark), row.binds(counters));
     match conn.transaction(|conn| insert.execute(conn)).map_err(db) {
         Ok(_) => Ok(()),
         Err(RepositoryError::Conflict) => add(conn).map(|_| ()),
