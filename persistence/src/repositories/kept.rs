@@ -19,8 +19,8 @@ pub(crate) enum Bind {
 
 /// A statement that intake or the projector runs again and again, in a few shapes, with its
 /// values bound. diesel prepares it once per connection and keeps it by its text, where a
-/// `sql_query` is parsed and planned by the database on every run. Its text marks
-/// each bind's place with [`Kept::BIND`], written `$n` or `?` as the backend wants. Not for
+/// `sql_query` is parsed and planned by the database on every run. Its text marks each
+/// bind's place with [`Kept::BIND`], written `$n` or `?` as the backend wants. Not for
 /// statements of many shapes (the statistics' queries, the bulk writer's chunks): each
 /// shape stays prepared for as long as the connection lives.
 pub(crate) struct Kept {
@@ -40,7 +40,7 @@ impl Kept {
         }
     }
 
-    /// A bind's placeholder for [`RowKey::insert`] and [`RowKey::update`].
+    /// A bind's placeholder, for the statistics rows' `RowKey::insert` and `RowKey::update`.
     pub(crate) fn mark(_: usize) -> String {
         Self::BIND.to_string()
     }
