@@ -1,9 +1,10 @@
 //! Statements of a few shapes, written as SQL text, that diesel prepares once per connection
-//! and keeps: for the raw SQL that intake and the statistics projector run on every case.
+//! and keeps: for the raw SQL that intake and the statistics projector run on every case, and
+//! the updates the outbox's dispatcher makes of every message.
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
-use diesel::sql_types::{BigInt, Date, Text, Untyped};
+use diesel::sql_types::{BigInt, Date, Integer, Nullable, Text, Timestamp, Untyped};
 use diesel::{QueryResult, RunQueryDsl};
 
 use crate::AnyConnection;
@@ -15,11 +16,15 @@ pub(crate) enum Bind {
     Text(String),
     Date(NaiveDate),
     BigInt(i64),
+    Integer(i32),
+    Timestamp(NaiveDateTime),
+    NullableText(Option<String>),
 }
 
-/// A statement that intake or the projector runs again and again, in a few shapes, with its
-/// values bound. diesel prepares it once per connection and keeps it by its text, where a
-/// `sql_query` is parsed and planned by the database on every run. Its text marks each
+/// A statement that intake, the projector or the dispatcher runs again and again, in a few
+/// shapes, with its values bound. diesel prepares it once per connection and keeps it by
+/// its text, where a `sql_query` (or any `UPDATE` diesel builds) is parsed and planned by the
+/// database on every run. Its text marks each
 /// bind's place with [`Kept::BIND`], written `$n` or `?` as the backend wants. Not for
 /// statements of many shapes (the statistics' queries, the bulk writer's chunks): each
 /// shape stays prepared for as long as the connection lives.
@@ -75,6 +80,9 @@ impl QueryFragment<MultiBackend> for Kept {
                 Bind::Text(text) => out.push_bind_param::<Text, _>(text)?,
                 Bind::Date(day) => out.push_bind_param::<Date, _>(day)?,
                 Bind::BigInt(n) => out.push_bind_param::<BigInt, _>(n)?,
+                Bind::Integer(n) => out.push_bind_param::<Integer, _>(n)?,
+                Bind::Timestamp(at) => out.push_bind_param::<Timestamp, _>(at)?,
+                Bind::NullableText(text) => out.push_bind_param::<Nullable<Text>, _>(text)?,
             }
             out.push_sql(piece);
         }

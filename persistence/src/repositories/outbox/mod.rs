@@ -17,6 +17,7 @@ use domain::outbox::{
 use domain::page::{Page, PageRequest};
 use domain::repository::{RepositoryError, RepositoryResult};
 
+use super::kept::{Bind, Kept};
 use super::{fetch_limit, uuid_after};
 use crate::AnyConnection;
 use crate::convert::{count, id, int, named, utc};
@@ -383,13 +384,17 @@ impl OutboxRepository for AnyConnection {
         let mut claimed = Vec::with_capacity(taken.len());
         for message in taken {
             let webhook = message.webhook_id;
-            diesel::update(outbox_messages::table.find(&message.id))
-                .set((
-                    outbox_messages::claimed_until.eq(lease_until.naive_utc()),
-                    outbox_messages::attempts.eq(message.attempts + 1),
-                ))
-                .execute(self)
-                .map_err(db)?;
+            // Kept: diesel's own `UPDATE` would be parsed and planned on every message.
+            let claim = format!(
+                "UPDATE outbox_messages SET claimed_until = {0}, attempts = {0} WHERE id = {0}",
+                Kept::BIND
+            );
+            let binds = [
+                Bind::Timestamp(lease_until.naive_utc()),
+                Bind::Integer(message.attempts + 1),
+                Bind::Text(message.id.clone()),
+            ];
+            Kept::new(&claim, binds).execute(self).map_err(db)?;
             let (url, channel, secret, previous, previous_until): (
                 String,
                 String,
@@ -434,33 +439,38 @@ impl OutboxRepository for AnyConnection {
             .values(DeliveryRow::from_domain(delivery))
             .execute(self)
             .map_err(db)?;
-        let message = outbox_messages::table.find(delivery.message_id.to_string());
-        let none: Option<NaiveDateTime> = None;
-        let updated = match outcome {
-            Outcome::Delivered => diesel::update(message)
-                .set((
-                    outbox_messages::status.eq(MessageStatus::Delivered.as_str()),
-                    outbox_messages::delivered_at.eq(delivery.at.naive_utc()),
-                    outbox_messages::claimed_until.eq(none),
-                    outbox_messages::last_error.eq(None::<String>),
-                ))
-                .execute(self),
-            Outcome::Retry(due) => diesel::update(message)
-                .set((
-                    outbox_messages::due_at.eq(due.naive_utc()),
-                    outbox_messages::claimed_until.eq(none),
-                    outbox_messages::last_error.eq(&delivery.error),
-                ))
-                .execute(self),
-            Outcome::Dead => diesel::update(message)
-                .set((
-                    outbox_messages::status.eq(MessageStatus::Dead.as_str()),
-                    outbox_messages::claimed_until.eq(none),
-                    outbox_messages::last_error.eq(&delivery.error),
-                ))
-                .execute(self),
-        }
-        .map_err(db)?;
+        // Kept, one text per outcome: diesel's own `UPDATE` would be parsed and planned on
+        // every message.
+        let message = Bind::Text(delivery.message_id.to_string());
+        let error = Bind::NullableText(delivery.error.clone());
+        let (set, binds) = match outcome {
+            Outcome::Delivered => (
+                "status = {}, delivered_at = {}, claimed_until = NULL, last_error = NULL",
+                vec![
+                    Bind::Text(MessageStatus::Delivered.as_str().to_owned()),
+                    Bind::Timestamp(delivery.at.naive_utc()),
+                    message,
+                ],
+            ),
+            Outcome::Retry(due) => (
+                "due_at = {}, claimed_until = NULL, last_error = {}",
+                vec![Bind::Timestamp(due.naive_utc()), error, message],
+            ),
+            Outcome::Dead => (
+                "status = {}, claimed_until = NULL, last_error = {}",
+                vec![
+                    Bind::Text(MessageStatus::Dead.as_str().to_owned()),
+                    error,
+                    message,
+                ],
+            ),
+        };
+        let mark = Kept::BIND.to_string();
+        let update = format!(
+            "UPDATE outbox_messages SET {} WHERE id = {mark}",
+            set.replace("{}", &mark)
+        );
+        let updated = Kept::new(&update, binds).execute(self).map_err(db)?;
         if updated != 1 {
             return Err(RepositoryError::Internal(format!(
                 "outbox message {} vanished during its delivery",

@@ -7,7 +7,7 @@ use diesel::backend::Backend;
 use diesel::deserialize::{self, FromSql, QueryableByName};
 use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
 use diesel::row::NamedRow;
-use diesel::sql_types::{BigInt, Date, Text};
+use diesel::sql_types::{BigInt, Date, Integer, Nullable, Text, Timestamp};
 use domain::repository::StatsKey;
 use domain::stats::Counters;
 
@@ -27,6 +27,9 @@ pub(crate) fn bound(
             Bind::Text(text) => query.bind::<Text, _>(text),
             Bind::Date(day) => query.bind::<Date, _>(day),
             Bind::BigInt(n) => query.bind::<BigInt, _>(n),
+            Bind::Integer(n) => query.bind::<Integer, _>(n),
+            Bind::Timestamp(at) => query.bind::<Timestamp, _>(at),
+            Bind::NullableText(text) => query.bind::<Nullable<Text>, _>(text),
         };
     }
     query
