@@ -24,9 +24,8 @@ pub(crate) enum Bind {
 /// A statement that intake, the projector or the dispatcher runs again and again, in a few
 /// shapes, with its values bound. diesel prepares it once per connection and keeps it by
 /// its text, where a `sql_query` (or any `UPDATE` diesel builds) is parsed and planned by the
-/// database on every run. Its text marks each
-/// bind's place with [`Kept::BIND`], written `$n` or `?` as the backend wants. Not for
-/// statements of many shapes (the statistics' queries, the bulk writer's chunks): each
+/// database on every run. Its text marks each bind's place with [`Kept::BIND`], written `$n`
+/// or `?` as the backend wants. Not for statements of many shapes (the statistics' queries, the bulk writer's chunks): each
 /// shape stays prepared for as long as the connection lives.
 pub(crate) struct Kept {
     pieces: Vec<String>,

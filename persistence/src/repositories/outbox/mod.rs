@@ -381,14 +381,14 @@ impl OutboxRepository for AnyConnection {
             }
         }
         let keys = personal::keys()?;
+        // Kept: diesel's own `UPDATE` would be parsed and planned on every message.
+        let claim = format!(
+            "UPDATE outbox_messages SET claimed_until = {0}, attempts = {0} WHERE id = {0}",
+            Kept::BIND
+        );
         let mut claimed = Vec::with_capacity(taken.len());
         for message in taken {
             let webhook = message.webhook_id;
-            // Kept: diesel's own `UPDATE` would be parsed and planned on every message.
-            let claim = format!(
-                "UPDATE outbox_messages SET claimed_until = {0}, attempts = {0} WHERE id = {0}",
-                Kept::BIND
-            );
             let binds = [
                 Bind::Timestamp(lease_until.naive_utc()),
                 Bind::Integer(message.attempts + 1),
@@ -441,11 +441,13 @@ impl OutboxRepository for AnyConnection {
             .map_err(db)?;
         // Kept, one text per outcome: diesel's own `UPDATE` would be parsed and planned on
         // every message.
-        let message = Bind::Text(delivery.message_id.to_string());
+        let (mark, message) = (Kept::BIND, Bind::Text(delivery.message_id.to_string()));
         let error = Bind::NullableText(delivery.error.clone());
         let (set, binds) = match outcome {
             Outcome::Delivered => (
-                "status = {}, delivered_at = {}, claimed_until = NULL, last_error = NULL",
+                format!(
+                    "status = {mark}, delivered_at = {mark}, claimed_until = NULL, last_error = NULL"
+                ),
                 vec![
                     Bind::Text(MessageStatus::Delivered.as_str().to_owned()),
                     Bind::Timestamp(delivery.at.naive_utc()),
@@ -453,11 +455,11 @@ impl OutboxRepository for AnyConnection {
                 ],
             ),
             Outcome::Retry(due) => (
-                "due_at = {}, claimed_until = NULL, last_error = {}",
+                format!("due_at = {mark}, claimed_until = NULL, last_error = {mark}"),
                 vec![Bind::Timestamp(due.naive_utc()), error, message],
             ),
             Outcome::Dead => (
-                "status = {}, claimed_until = NULL, last_error = {}",
+                format!("status = {mark}, claimed_until = NULL, last_error = {mark}"),
                 vec![
                     Bind::Text(MessageStatus::Dead.as_str().to_owned()),
                     error,
@@ -465,11 +467,7 @@ impl OutboxRepository for AnyConnection {
                 ],
             ),
         };
-        let mark = Kept::BIND.to_string();
-        let update = format!(
-            "UPDATE outbox_messages SET {} WHERE id = {mark}",
-            set.replace("{}", &mark)
-        );
+        let update = format!("UPDATE outbox_messages SET {set} WHERE id = {mark}");
         let updated = Kept::new(&update, binds).execute(self).map_err(db)?;
         if updated != 1 {
             return Err(RepositoryError::Internal(format!(
