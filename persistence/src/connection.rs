@@ -16,6 +16,41 @@ pub enum AnyConnection {
     Sqlite(SqliteConnection),
 }
 
+impl AnyConnection {
+    /// Loads `query` on the backend's own connection. Through the enum, diesel writes the
+    /// whole statement out as SQL text on each of its passes over it (the binds, the cache's
+    /// key), even when the statement is prepared already; on the backend's connection a
+    /// statement of a static type is walked for its binds alone. For the hot reads, where
+    /// that text was a fifth of the process's CPU (the kiosk's lookup: docs/BENCHMARKS.md).
+    pub(crate) fn load_native<'q, Q, U>(&mut self, query: Q) -> QueryResult<Vec<U>>
+    where
+        Q: RunQueryDsl<PgConnection>
+            + RunQueryDsl<SqliteConnection>
+            + diesel::query_dsl::LoadQuery<'q, PgConnection, U>
+            + diesel::query_dsl::LoadQuery<'q, SqliteConnection, U>,
+    {
+        match self {
+            Self::Postgresql(conn) => RunQueryDsl::<PgConnection>::load(query, conn),
+            Self::Sqlite(conn) => RunQueryDsl::<SqliteConnection>::load(query, conn),
+        }
+    }
+
+    /// Executes `query` on the backend's own connection, as [`Self::load_native`] loads: for
+    /// the wide inserts of intake, whose text was written out again on every pass.
+    pub(crate) fn execute_native<Q>(&mut self, query: Q) -> QueryResult<usize>
+    where
+        Q: RunQueryDsl<PgConnection>
+            + RunQueryDsl<SqliteConnection>
+            + diesel::query_dsl::methods::ExecuteDsl<PgConnection>
+            + diesel::query_dsl::methods::ExecuteDsl<SqliteConnection>,
+    {
+        match self {
+            Self::Postgresql(conn) => RunQueryDsl::<PgConnection>::execute(query, conn),
+            Self::Sqlite(conn) => RunQueryDsl::<SqliteConnection>::execute(query, conn),
+        }
+    }
+}
+
 impl fmt::Debug for AnyConnection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {

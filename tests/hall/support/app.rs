@@ -312,11 +312,22 @@ impl Client {
         Self::with_timeout(base, Duration::from_secs(30))
     }
 
-    /// A client that waits up to `timeout` for each whole exchange.
+    /// A client that waits up to `timeout` for each phase of an exchange: connecting, sending,
+    /// the answer's head and its body.
     pub fn with_timeout(base: &str, timeout: Duration) -> Self {
+        // Not one global timeout: ureq 3 resolves the host before it looks in its pool, on
+        // every request, and under a timeout that covers the resolving it does so on a thread
+        // spawned for it. A thread per request cost the HTTP benchmark's clients more CPU than
+        // the hall's handlers on the same two cores. No phase here times the resolving, which
+        // for the IP address in `base` is a parse.
+        let phase = Some(timeout);
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
-            .timeout_global(Some(timeout))
+            .timeout_connect(phase)
+            .timeout_send_request(phase)
+            .timeout_send_body(phase)
+            .timeout_recv_response(phase)
+            .timeout_recv_body(phase)
             .build()
             .new_agent();
         Self {

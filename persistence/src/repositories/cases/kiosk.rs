@@ -42,7 +42,7 @@ impl KioskLookupRepository for AnyConnection {
         let region = region_of(case_no).to_owned();
         let [hidden_1, hidden_2, hidden_3] = ActionKind::NOT_PUBLIC.map(ActionKind::as_str);
         let (failures, earliest) = wrong_codes(case_no, since);
-        let rows: Vec<LookupRow> = calendar_revision::table
+        let lookup = calendar_revision::table
             .left_join(
                 cases::table.on(cases::region
                     .eq(region)
@@ -64,16 +64,17 @@ impl KioskLookupRepository for AnyConnection {
                 calendar_revision::n,
                 failures,
                 earliest,
-                Option::<CaseRow>::as_select(),
+                // The row's columns, not `as_select()`, whose type names one backend: the
+                // statement runs on either backend's own connection (`load_native`).
+                <CaseRow as Selectable<diesel::pg::Pg>>::construct_selection().nullable(),
                 service_items::name.nullable(),
                 windows::number.nullable(),
                 windows::name.nullable(),
                 centers::name.nullable(),
                 case_events::action.nullable(),
                 case_events::at.nullable(),
-            ))
-            .load(self)
-            .map_err(db)?;
+            ));
+        let rows: Vec<LookupRow> = self.load_native(lookup).map_err(db)?;
         let mut rows = rows.into_iter();
         // No row at all: the revision's row is missing, as `calendar_revision` would find.
         let (

@@ -68,10 +68,9 @@ impl CaseRepository for AnyConnection {
     }
 
     fn insert_case(&mut self, case: &Case, query_code_hash: &str) -> RepositoryResult<()> {
-        diesel::insert_into(cases::table)
-            .values(CaseRow::from_domain(case, query_code_hash.to_owned())?)
-            .execute(self)
-            .map_err(db)?;
+        let insert = diesel::insert_into(cases::table)
+            .values(CaseRow::from_domain(case, query_code_hash.to_owned())?);
+        self.execute_native(insert).map_err(db)?;
         Ok(())
     }
 
@@ -88,10 +87,9 @@ impl CaseRepository for AnyConnection {
     }
 
     fn append_event(&mut self, region: &str, event: &CaseEvent) -> RepositoryResult<()> {
-        diesel::insert_into(case_events::table)
-            .values(EventRow::from_domain(region, event)?)
-            .execute(self)
-            .map_err(db)?;
+        let insert =
+            diesel::insert_into(case_events::table).values(EventRow::from_domain(region, event)?);
+        self.execute_native(insert).map_err(db)?;
         Ok(())
     }
 
