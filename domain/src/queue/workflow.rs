@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 
-use super::screens::tell_call;
+use super::screens::{tell_call, tell_waiting_in};
 pub use super::screens::{tell_waiting, waiting_now};
 use super::{
     IssueError, Issuing, Priority, Queue, SessionError, Ticket, TicketAction, TicketActionKind,
@@ -193,8 +193,8 @@ pub fn call_next<R: QueueStore>(
         }
         _ => return Err(QueueWorkflowError::WindowNotOpen),
     }
-    let queues: Vec<QueueId> = repo
-        .queues_of(window.center_id)?
+    let centre_queues = repo.queues_of(window.center_id)?;
+    let queues: Vec<QueueId> = centre_queues
         .iter()
         .filter(|q| serves(&window, q))
         .map(|q| q.id)
@@ -210,7 +210,7 @@ pub fn call_next<R: QueueStore>(
     // The screens last: telling them takes the centre's lock until the commit (see
     // `DisplayRepository::append_display`), and every window of the centre waits on it.
     tell_call(repo, &change.ticket, &window, false, now)?;
-    tell_waiting(repo, window.center_id, now)?;
+    tell_waiting_in(repo, window.center_id, centre_queues, now)?;
     Ok((change.ticket, window))
 }
 

@@ -3,12 +3,13 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Text};
+use diesel::sql_types::BigInt;
 use domain::ids::{CenterId, WindowId};
 use domain::queue::{DisplayEvent, DisplayMessage};
 use domain::repository::{DisplayRepository, RepositoryError, RepositoryResult};
 
 use crate::AnyConnection;
+use crate::repositories::kept::{Bind, Kept};
 use crate::convert::{id, utc};
 use crate::error::db;
 use crate::schema::display_events;
@@ -33,33 +34,44 @@ impl DisplayRepository for AnyConnection {
         let payload = serde_json::to_string(message)
             .map_err(|e| RepositoryError::Internal(format!("display message: {e}")))?;
         let center_text = center.to_string();
-        let values = (
-            display_events::center_id.eq(&center_text),
-            display_events::window_id.eq(window.map(|w| w.to_string())),
-            display_events::kind.eq(message.kind()),
-            display_events::payload.eq(payload),
-            display_events::at.eq(at.naive_utc()),
-        );
         match self {
-            AnyConnection::Postgresql(conn) => {
+            AnyConnection::Postgresql(_) => {
                 // Ids come from a sequence at insert, commits may land in another order:
                 // holding the centre's lock to the commit makes one centre's ids follow its
                 // commits, so a screen resuming after id n never misses an n - 1 that
                 // committed late. Every round trip from here to the commit holds every window
-                // of the centre: the notification (sent at the commit) is asked for with the
-                // lock, and the id comes back from the insert.
-                diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext($1)), pg_notify($2, $1)")
-                    .bind::<Text, _>(&center_text)
-                    .bind::<Text, _>(DISPLAY_CHANNEL)
-                    .execute(conn)
-                    .map_err(db)?;
-                diesel::insert_into(display_events::table)
-                    .values(values)
-                    .returning(display_events::id)
-                    .get_result::<i64>(conn)
-                    .map_err(db)
+                // of the centre, so the lock, the notification (sent at the commit) and the
+                // row are one statement: the row's id is drawn as the locked subquery's row
+                // reaches the insert, after the lock (its volatile calls keep it from being
+                // merged into the insert).
+                let append = format!(
+                    "INSERT INTO display_events (center_id, window_id, kind, payload, at) \
+                     SELECT {0}, {0}, {0}, {0}, {0} \
+                     FROM (SELECT pg_advisory_xact_lock(hashtext({0})), pg_notify({0}, {0})) AS locked \
+                     RETURNING id",
+                    Kept::BIND
+                );
+                let binds = [
+                    Bind::Text(center_text.clone()),
+                    Bind::NullableText(window.map(|w| w.to_string())),
+                    Bind::Text(message.kind().to_owned()),
+                    Bind::Text(payload),
+                    Bind::Timestamp(at.naive_utc()),
+                    Bind::Text(center_text.clone()),
+                    Bind::Text(DISPLAY_CHANNEL.to_owned()),
+                    Bind::Text(center_text),
+                ];
+                let appended = Kept::new(&append, binds).get_result::<LastId>(self);
+                Ok(appended.map_err(db)?.id)
             }
             AnyConnection::Sqlite(conn) => {
+                let values = (
+                    display_events::center_id.eq(&center_text),
+                    display_events::window_id.eq(window.map(|w| w.to_string())),
+                    display_events::kind.eq(message.kind()),
+                    display_events::payload.eq(payload),
+                    display_events::at.eq(at.naive_utc()),
+                );
                 diesel::insert_into(display_events::table)
                     .values(values)
                     .execute(conn)

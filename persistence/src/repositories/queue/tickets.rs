@@ -315,14 +315,16 @@ impl QueueRepository for AnyConnection {
         center: CenterId,
         day: NaiveDate,
     ) -> RepositoryResult<Vec<QueueLine>> {
-        let rows: Vec<(String, i64, Option<NaiveDateTime>)> = tickets::table
+        // Read by every call while the centre's screens are locked: on the backend's own
+        // connection, which does not write the statement out again.
+        let counts = tickets::table
             .filter(tickets::center_id.eq(center.to_string()))
             .filter(tickets::day.eq(day))
             .filter(tickets::status.eq(WAITING))
             .group_by(tickets::queue_id)
-            .select((tickets::queue_id, count_star(), min(tickets::arrived_at)))
-            .load(self)
-            .map_err(db)?;
+            .select((tickets::queue_id, count_star(), min(tickets::arrived_at)));
+        let rows: Vec<(String, i64, Option<NaiveDateTime>)> =
+            self.load_native(counts).map_err(db)?;
         rows.into_iter()
             .map(|(queue, waiting, earliest)| {
                 Ok(QueueLine {
