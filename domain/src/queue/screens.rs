@@ -5,9 +5,9 @@ use chrono::NaiveDate;
 
 use super::workflow::{HallTime, QueueStore, QueueWorkflowError};
 use super::{DisplayMessage, Queue, QueueWaiting, Ticket};
-use crate::repository::QueueLine;
 use crate::catalogue::Window;
 use crate::ids::CenterId;
+use crate::repository::QueueLine;
 
 /// Tells the screens of the ticket's centre that it is called (again) to `window`.
 pub(super) fn tell_call<R: QueueStore>(

@@ -9,9 +9,9 @@ use domain::queue::{DisplayEvent, DisplayMessage};
 use domain::repository::{DisplayRepository, RepositoryError, RepositoryResult};
 
 use crate::AnyConnection;
-use crate::repositories::kept::{Bind, Kept};
 use crate::convert::{id, utc};
 use crate::error::db;
+use crate::repositories::kept::{Bind, Kept};
 use crate::schema::display_events;
 
 /// The channel the listeners of every `hall` process wait on; the payload is the centre's id.
