@@ -461,6 +461,36 @@ fn each_halls_screen_shows_the_board_of_its_own_centre(backend: Backend) {
         .problem(400);
 }
 
+fn a_script_reading_the_board_over_and_over_is_refused_after_thirty_a_minute(backend: Backend) {
+    let hall = hall(backend);
+    let unknown = uuid::Uuid::now_v7();
+    // Any centre, or none: the board takes from the address's one bucket of kiosk reads,
+    // so walking through centre ids is as limited as asking for one.
+    for i in 0..30 {
+        let query = if i % 2 == 0 {
+            String::new()
+        } else {
+            format!("?center={}", uuid::Uuid::now_v7())
+        };
+        let answer = hall.app.get(&format!("/api/v1/public/board{query}"), None);
+        assert_eq!(answer.status, 200, "read {}: {}", i + 1, answer.text);
+    }
+    let refused = hall
+        .app
+        .get(&format!("/api/v1/public/board?center={unknown}"), None);
+    refused.problem(429);
+    assert!(
+        refused
+            .header("retry-after")
+            .and_then(|s| s.parse::<u64>().ok())
+            .is_some_and(|s| s >= 1),
+        "{:?}",
+        refused.headers
+    );
+    // The same bucket as the case lookup: the script cannot turn to it instead.
+    lookup(&hall, "640105-20991231-00001", "123456").problem(429);
+}
+
 /// The kiosk's lookup of `case_no` on `conn`, and how many statements it took.
 fn kiosk_lookup(
     conn: &mut AnyConnection,
@@ -589,4 +619,5 @@ on_both_backends!(
     the_guide_and_the_windows_are_public_and_cacheable,
     the_board_shows_finished_cases_with_masked_names,
     each_halls_screen_shows_the_board_of_its_own_centre,
+    a_script_reading_the_board_over_and_over_is_refused_after_thirty_a_minute,
 );
