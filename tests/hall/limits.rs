@@ -46,19 +46,6 @@ fn sign_in_from(app: &TestApp, address: &str, username: &str, password: &str) ->
     )
 }
 
-/// Asserts a 429 problem with a usable `Retry-After`.
-fn assert_refused_for_a_while(answer: &Answer) {
-    answer.problem(429);
-    assert!(
-        answer
-            .header("retry-after")
-            .and_then(|s| s.parse::<u64>().ok())
-            .is_some_and(|s| s >= 1),
-        "{:?}",
-        answer.headers
-    );
-}
-
 fn a_supervisor_signs_in_from_a_fresh_address_while_someone_guesses_from_twenty(backend: Backend) {
     let app = TestApp::start_configured(backend, behind_a_proxy);
     app.user_token("chief", Role::Supervisor, None);
@@ -80,12 +67,7 @@ fn a_supervisor_signs_in_from_a_fresh_address_while_someone_guesses_from_twenty(
     assert_eq!(owner.status, 200, "{}", owner.text);
     assert!(owner.json()["access_token"].is_string());
     // The guessers stay refused, even with the right password.
-    assert_refused_for_a_while(&sign_in_from(
-        &app,
-        "198.51.100.1",
-        "chief",
-        "chief password",
-    ));
+    sign_in_from(&app, "198.51.100.1", "chief", "chief password").refused_for_a_while();
 }
 
 fn the_eleventh_wrong_current_password_is_refused_whatever_the_address(backend: Backend) {
@@ -103,10 +85,10 @@ fn the_eleventh_wrong_current_password_is_refused_whatever_the_address(backend: 
     for n in 0..10 {
         change(&format!("198.51.100.{}", n + 1), "a wrong guess").problem(422);
     }
-    assert_refused_for_a_while(&change("198.51.100.11", "a wrong guess"));
+    change("198.51.100.11", "a wrong guess").refused_for_a_while();
     // The limit counts wrong guesses of the user, not of an address: the right password
     // waits too, and the account keeps its password.
-    assert_refused_for_a_while(&change("203.0.113.7", "analyst password"));
+    change("203.0.113.7", "analyst password").refused_for_a_while();
     assert_eq!(
         sign_in_from(&app, "203.0.113.7", "analyst", "analyst password").status,
         200
@@ -178,14 +160,15 @@ fn a_query_code_cannot_be_brute_forced_from_many_addresses_nor_through_another_p
     assert!(statuses[10..].iter().all(|s| *s == 429), "{statuses:?}");
 
     // The right code, from an address that never guessed, waits as well; so does a rating.
-    assert_refused_for_a_while(&lookup(&app, "203.0.113.7", &case_no, &code));
-    assert_refused_for_a_while(&post_from(
+    lookup(&app, "203.0.113.7", &case_no, &code).refused_for_a_while();
+    post_from(
         &app,
         "203.0.113.7",
         &format!("/api/v1/public/cases/{case_no}/rating"),
         None,
         &json!({"code": code, "score": 5}),
-    ));
+    )
+    .refused_for_a_while();
     // Another case is not touched.
     assert_eq!(
         lookup(&app, "203.0.113.7", &other_case, &other_code).status,
@@ -194,7 +177,7 @@ fn a_query_code_cannot_be_brute_forced_from_many_addresses_nor_through_another_p
 
     // A second hall process over the same database, with buckets of its own, refuses too.
     let second = app.another_on_the_same_database(behind_a_proxy);
-    assert_refused_for_a_while(&lookup(&second, "203.0.113.8", &case_no, &code));
+    lookup(&second, "203.0.113.8", &case_no, &code).refused_for_a_while();
 
     // A number that names no case takes wrong codes the same way, so a 429 tells nothing
     // about whether a number exists.
@@ -204,7 +187,7 @@ fn a_query_code_cannot_be_brute_forced_from_many_addresses_nor_through_another_p
         lookup(&second, &guesser, &unknown, "123456").problem(404);
     }
     let refused = lookup(&app, "192.0.2.99", &unknown, "123456");
-    assert_refused_for_a_while(&refused);
+    refused.refused_for_a_while();
     let known = lookup(&app, "192.0.2.99", &case_no, &code);
     assert_eq!(refused.json()["type"], known.json()["type"]);
     assert_eq!(refused.json()["title"], known.json()["title"]);

@@ -66,6 +66,18 @@ impl Answer {
         );
         problem
     }
+
+    /// Asserts a 429 problem with a usable `Retry-After` (whole seconds, at least one).
+    pub fn refused_for_a_while(&self) {
+        self.problem(429);
+        assert!(
+            self.header("retry-after")
+                .and_then(|s| s.parse::<u64>().ok())
+                .is_some_and(|s| s >= 1),
+            "{:?}",
+            self.headers
+        );
+    }
 }
 
 /// A running app.
