@@ -1,4 +1,5 @@
 use chrono::NaiveDateTime;
+use diesel::pg::Pg;
 use diesel::prelude::*;
 use domain::ids::UserId;
 use domain::page::{Page, PageRequest};
@@ -68,12 +69,16 @@ impl UserRepository for AnyConnection {
     }
 
     fn user(&mut self, user_id: UserId) -> RepositoryResult<Option<User>> {
-        users::table
+        // Every signed-in request checks its token against the account: on the backend's own
+        // connection (`load_native`), with the row's columns since `as_select()`'s type names
+        // one backend.
+        let account = users::table
             .find(user_id.to_string())
-            .select(UserRow::as_select())
-            .first(self)
-            .optional()
-            .map_err(db)?
+            .select(<UserRow as Selectable<Pg>>::construct_selection())
+            .limit(1);
+        let rows: Vec<UserRow> = self.load_native(account).map_err(db)?;
+        rows.into_iter()
+            .next()
             .map(|row| row.into_credentials().map(|c| c.user))
             .transpose()
     }

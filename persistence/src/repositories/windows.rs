@@ -1,6 +1,7 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
+use diesel::pg::Pg;
 use diesel::prelude::*;
 use domain::catalogue::{Window, WindowKind};
 use domain::ids::{CenterId, ServiceItemId, WindowId};
@@ -188,7 +189,7 @@ impl WindowRepository for AnyConnection {
         // so that it answers a row whether or not the window and the item exist, and
         // left-joins the window, its centre, the item and the window's items (a row each,
         // repeating the rest).
-        let rows: Vec<PlaceRow> = calendar_revision::table
+        let rows = calendar_revision::table
             .left_join(windows::table.on(windows::id.eq(window_id.to_string())))
             .left_join(centers::table.on(centers::id.eq(windows::center_id)))
             .left_join(service_items::table.on(service_items::id.eq(item_id.to_string())))
@@ -196,13 +197,14 @@ impl WindowRepository for AnyConnection {
             .filter(calendar_revision::id.eq(1))
             .order(window_items::position)
             .select((
-                Option::<WindowRow>::as_select(),
-                Option::<CenterRow>::as_select(),
-                Option::<ItemRow>::as_select(),
+                // The rows' columns, not `as_select()`, whose type names one backend: every
+                // intake runs this, on the backend's own connection (`load_native`).
+                <WindowRow as Selectable<Pg>>::construct_selection().nullable(),
+                <CenterRow as Selectable<Pg>>::construct_selection().nullable(),
+                <ItemRow as Selectable<Pg>>::construct_selection().nullable(),
                 window_items::item_id.nullable(),
-            ))
-            .load(self)
-            .map_err(db)?;
+            ));
+        let rows: Vec<PlaceRow> = self.load_native(rows).map_err(db)?;
         let mut item_ids = Vec::new();
         let mut first = None;
         for (window, center, item, served) in rows {

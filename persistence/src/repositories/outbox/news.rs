@@ -46,11 +46,13 @@ pub(super) fn subscribers(
     conn: &mut AnyConnection,
     kind: &str,
 ) -> RepositoryResult<Vec<(String, Channel)>> {
-    let rows: Vec<(String, String, String)> = webhooks::table
-        .filter(webhooks::active.eq(true))
-        .select((webhooks::id, webhooks::events, webhooks::channel))
-        .load(conn)
-        .map_err(db)?;
+    // Every event asks, subscribed or not: on the backend's own connection (`load_native`).
+    let active = webhooks::table.filter(webhooks::active.eq(true)).select((
+        webhooks::id,
+        webhooks::events,
+        webhooks::channel,
+    ));
+    let rows: Vec<(String, String, String)> = conn.load_native(active).map_err(db)?;
     Ok(rows
         .into_iter()
         .filter(|(_, kinds, _)| kinds.split(',').any(|name| name == kind))
