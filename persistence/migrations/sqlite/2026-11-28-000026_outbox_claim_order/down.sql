@@ -1,0 +1,1 @@
+DROP INDEX IF EXISTS outbox_messages_due_order_idx;
