@@ -375,6 +375,81 @@ fn a_retry_with_the_same_idempotency_key_creates_nothing(backend: Backend) {
     assert_eq!(listed["items"].as_array().map(Vec::len), Some(1));
 }
 
+/// Keys kept past their day are forgotten by the intakes that follow, a slice at a time, and
+/// the keys still in force stay: the prune reads the oldest keys first and stops at the
+/// first one in force.
+fn expired_idempotency_keys_are_pruned_by_later_intakes_a_slice_at_a_time(backend: Backend) {
+    use domain::idempotency::PRUNE_SLICE;
+    use domain::repository::{
+        CaseRepository, IdempotencyRecord, IdempotencyRepository, RepositoryError,
+    };
+
+    let hall = hall(backend);
+    let store = hall.app.state.store.clone();
+    let send = |key: &str| {
+        let body = json!({"item_id": hall.committed, "applicant": applicant()}).to_string();
+        let sent = hall.app.send_with_header(
+            "POST",
+            "/api/v1/cases",
+            Some(&hall.clerk1),
+            ("Idempotency-Key", key),
+            &body,
+        );
+        assert_eq!(sent.status, 201, "{}", sent.text);
+        sent.json()
+    };
+    let first = send("in-force");
+    let case = store
+        .read(|conn| conn.case(id(&first).parse().expect("case id")))
+        .expect("read")
+        .expect("the case");
+    // A clerk's keys of two days ago (the app keeps them one day), more than one slice.
+    let old = PRUNE_SLICE as usize + 20;
+    let old_key = |i: usize| format!("two-days-ago-{i}");
+    store
+        .transaction(|conn| {
+            for i in 0..old {
+                let record = IdempotencyRecord {
+                    request_hash: "an old request".into(),
+                    region: case.region.clone(),
+                    case_id: case.id,
+                    created_at: chrono::Utc::now() - chrono::TimeDelta::days(2),
+                };
+                conn.remember_idempotency(case.accepted_by, &old_key(i), &record)?;
+            }
+            Ok::<_, RepositoryError>(())
+        })
+        .expect("old keys");
+    let left = || {
+        store
+            .read(|conn| {
+                let mut left = 0;
+                for i in 0..old {
+                    left += usize::from(
+                        conn.idempotency_record(case.accepted_by, &old_key(i))?
+                            .is_some(),
+                    );
+                }
+                Ok::<_, RepositoryError>(left)
+            })
+            .expect("read")
+    };
+    assert_eq!(left(), old);
+
+    send("next-1");
+    assert_eq!(left(), 20, "one slice of the oldest keys forgotten");
+    send("next-2");
+    assert_eq!(left(), 0);
+    let kept = store
+        .read(|conn| conn.idempotency_record(case.accepted_by, "in-force"))
+        .expect("read");
+    assert_eq!(
+        kept.map(|k| k.case_id),
+        Some(case.id),
+        "a key in force stays"
+    );
+}
+
 fn a_stale_version_is_refused_and_leaves_no_event(backend: Backend) {
     let hall = hall(backend);
     let case = hall.accept(&hall.clerk1, &hall.committed);
@@ -771,6 +846,7 @@ on_both_backends!(
     a_case_paused_and_extended_explains_its_deadline_and_completing_late_is_not_on_time,
     twenty_acceptances_at_once_get_twenty_consecutive_numbers,
     a_retry_with_the_same_idempotency_key_creates_nothing,
+    expired_idempotency_keys_are_pruned_by_later_intakes_a_slice_at_a_time,
     a_stale_version_is_refused_and_leaves_no_event,
     a_clerk_can_neither_read_nor_act_on_another_windows_case,
     supervisors_extend_and_transfer_and_clerks_may_not,
