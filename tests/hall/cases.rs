@@ -406,16 +406,16 @@ fn expired_idempotency_keys_are_pruned_by_later_intakes_a_slice_at_a_time(backen
     // A clerk's keys of two days ago (the app keeps them one day), more than one slice.
     let old = PRUNE_SLICE as usize + 20;
     let old_key = |i: usize| format!("two-days-ago-{i}");
+    let two_days_ago = IdempotencyRecord {
+        request_hash: "an old request".into(),
+        region: case.region.clone(),
+        case_id: case.id,
+        created_at: chrono::Utc::now() - chrono::TimeDelta::days(2),
+    };
     store
         .transaction(|conn| {
             for i in 0..old {
-                let record = IdempotencyRecord {
-                    request_hash: "an old request".into(),
-                    region: case.region.clone(),
-                    case_id: case.id,
-                    created_at: chrono::Utc::now() - chrono::TimeDelta::days(2),
-                };
-                conn.remember_idempotency(case.accepted_by, &old_key(i), &record)?;
+                conn.remember_idempotency(case.accepted_by, &old_key(i), &two_days_ago)?;
             }
             Ok::<_, RepositoryError>(())
         })
